@@ -1,0 +1,72 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "CubeGen",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CubeGen", targets: ["CubeGen"]),
+        .executable(name: "cubegen", targets: ["CubeCLI"]),
+        .executable(name: "cubegen-sample-data", targets: ["CubeSampleData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Level 0: C system libraries (modulemap + shim.h only).
+        .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev", "libhdf5-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Level 0/1: storage and Zarr, cube-agnostic.
+        .target(name: "CubeStorage"),
+        .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib"]),
+
+        // Level 1: geo, time and dataset values and protocols.
+        .target(name: "CubeCore"),
+
+        // Level 2: implementations.
+        .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
+        .target(name: "CubeResampling", dependencies: ["CubeCore"]),
+        .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
+        .target(name: "CubeRecipe", dependencies: ["CubeCore", .product(name: "Yams", package: "Yams")]),
+
+        // Level 3: validate → plan → run.
+        .target(
+            name: "CubePipeline",
+            dependencies: ["CubeCore", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
+                           "CubeStoreNetCDF", "CubeRecipe"]),
+
+        // Level 4: umbrella library and executables.
+        .target(name: "CubeGen", dependencies: ["CubePipeline"]),
+        .target(name: "CubeSamples", dependencies: ["CubeCore", "CubeStoreNetCDF"]),
+        .executableTarget(
+            name: "CubeCLI",
+            dependencies: ["CubeGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "CubeSampleData",
+            dependencies: ["CubeSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Tests.
+        .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
+        .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
+        .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore"]),
+        .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore"]),
+        .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures"]),
+        .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore"]),
+        .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures"]),
+    ]
+)
+
+// Same language settings everywhere.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,4 @@
+#ifndef CUBEGEN_CBLOSC_SHIM_H
+#define CUBEGEN_CBLOSC_SHIM_H
+#include <blosc.h>
+#endif

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CubeGen
+import Foundation
+
+extension CubeCommand {
+    /// `cubegen run RECIPE`.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Execute a recipe and write the cube.")
+
+        @OptionGroup var options: RecipeOptions
+
+        @Option(help: "Chunk tasks in flight at once (default: the number of cores).")
+        var workers: Int?
+
+        @Flag(help: "Replace an existing output (as output.overwrite: true in the recipe).")
+        var overwrite = false
+
+        @Option(help: "Megabytes the shared source-plane cache may use (default: 1/8 of memory, at most 2048).")
+        var cacheMb: Int?
+
+        func validate() throws {
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+            if let cacheMb, cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
+        }
+
+        func run() async throws {
+            try await ExitCodes.guarding(verbose: options.verbose) {
+                let pipeline = Pipeline()
+                let recipe = try pipeline.load(recipeAt: options.recipe)
+                let plan = try await pipeline.plan(recipe)
+                for warning in plan.warnings { Terminal.error(warning.description) }
+                let display = ProgressDisplay(total: plan.taskCount)
+                let report = try await pipeline.run(
+                    plan, options: RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 }),
+                    progress: { display.update($0) })
+                display.finish()
+                for (name, count) in report.clippedValues.sorted(by: { $0.key < $1.key }) {
+                    Terminal.error("warning: \(count) values of '\(name)' were outside its dtype's range and were stored as fill")
+                }
+                print(report.summary)
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// What a data store knows about one input file (or object) before reading pixel values: its grid,
+/// its time steps and its gridded variables.
+public struct DatasetDescriptor: Hashable, Sendable {
+    /// Where the dataset is (a path or URL), for messages.
+    public var location: String
+    /// The horizontal grid shared by its data variables.
+    public var grid: SourceGrid
+    /// The names of the grid's x and y dimensions.
+    public var spatialDimensions: (x: String, y: String)
+    /// The name of the time dimension, if any.
+    public var timeDimension: String?
+    /// The time units and calendar, if the dataset has a time axis.
+    public var timeUnits: CFTimeUnits?
+    /// The stored time values, in storage order.
+    public var timeValues: [Double]
+    /// The dates of the time steps.
+    public var dates: [CalendarDate]
+    /// The variables defined on the grid (not coordinates or bounds).
+    public var variables: [VariableDescriptor]
+    /// The global attributes.
+    public var attributes: [Attribute]
+
+    /// Creates a descriptor.
+    public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
+                timeUnits: CFTimeUnits?, timeValues: [Double], dates: [CalendarDate], variables: [VariableDescriptor],
+                attributes: [Attribute]) {
+        self.location = location
+        self.grid = grid
+        self.spatialDimensions = spatialDimensions
+        self.timeDimension = timeDimension
+        self.timeUnits = timeUnits
+        self.timeValues = timeValues
+        self.dates = dates
+        self.variables = variables
+        self.attributes = attributes
+    }
+
+    /// The variable named `name`, or `nil`.
+    public func variable(_ name: String) -> VariableDescriptor? { variables.first { $0.name == name } }
+
+    /// Compares all stored properties.
+    public static func == (a: DatasetDescriptor, b: DatasetDescriptor) -> Bool {
+        a.location == b.location && a.grid == b.grid && a.spatialDimensions == b.spatialDimensions
+            && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
+            && a.variables == b.variables && a.attributes == b.attributes
+    }
+
+    /// Hashes the location and grid.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(grid)
+    }
+}

@@ -1,0 +1,26 @@
+/// What a data store knows about one variable before reading any of its values.
+public struct VariableDescriptor: Hashable, Sendable {
+    /// The variable's name in the source.
+    public var name: String
+    /// Its dimension names, in storage order.
+    public var dimensions: [String]
+    /// Its shape, in storage order.
+    public var shape: [Int]
+    /// The stored element type.
+    public var dataType: DataType
+    /// Its attributes, in file order.
+    public var attributes: [Attribute]
+    /// How stored values decode.
+    public var packing: CFPacking
+
+    /// Creates a descriptor.
+    public init(name: String, dimensions: [String], shape: [Int], dataType: DataType, attributes: [Attribute],
+                packing: CFPacking) {
+        self.name = name
+        self.dimensions = dimensions
+        self.shape = shape
+        self.dataType = dataType
+        self.attributes = attributes
+        self.packing = packing
+    }
+}

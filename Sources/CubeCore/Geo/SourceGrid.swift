@@ -1,0 +1,40 @@
+/// The horizontal grid of a source: a CRS and 1-D coordinate axes of cell centres.
+///
+/// For geographic grids `x` is longitude (either −180…180 or 0…360) and `y` latitude (either
+/// direction).
+public struct SourceGrid: Hashable, Sendable {
+    /// The CRS of the coordinates.
+    public var crs: CRSDefinition
+    /// Whether x/y are longitude/latitude in degrees.
+    public var isGeographic: Bool
+    /// The x (longitude or easting) centres.
+    public var x: AxisCoordinates
+    /// The y (latitude or northing) centres.
+    public var y: AxisCoordinates
+
+    /// Creates a grid.
+    public init(crs: CRSDefinition, isGeographic: Bool, x: AxisCoordinates, y: AxisCoordinates) {
+        self.crs = crs
+        self.isGeographic = isGeographic
+        self.x = x
+        self.y = y
+    }
+
+    /// The width in cells.
+    public var width: Int { x.count }
+    /// The height in cells.
+    public var height: Int { y.count }
+
+    /// Whether a geographic grid's columns cover all 360° of longitude, so that column indices wrap.
+    public var wrapsLongitude: Bool {
+        guard isGeographic, let regular = x.regular else { return false }
+        return abs(abs(regular.step) * Double(x.count) - 360) < abs(regular.step) * 1e-3
+    }
+
+    /// The western edge of a geographic grid's longitude range: a longitude is shifted by multiples
+    /// of 360° into `[westEdge, westEdge + 360)` before it is looked up.
+    public var longitudeWestEdge: Double {
+        let edges = x.outerEdges
+        return min(edges.first, edges.last)
+    }
+}

@@ -1,0 +1,42 @@
+public import CubeCore
+import Foundation
+
+/// Text descriptions of what a data store sees in a file (`cubegen inspect`).
+public enum DatasetSummary {
+    /// Describes a dataset: grid, time axis, variables with their CF decoding.
+    public static func text(_ d: DatasetDescriptor) -> String {
+        var lines = ["\(d.location)"]
+        let g = d.grid
+        let kind = g.isGeographic ? "geographic" : "projected"
+        lines.append("  grid      \(kind), \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), CRS \(g.crs.text.prefix(60))\(g.crs.text.count > 60 ? "…" : "")")
+        lines.append("  \(d.spatialDimensions.x.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.x))")
+        lines.append("  \(d.spatialDimensions.y.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.y))")
+        if let units = d.timeUnits, let first = d.dates.first, let last = d.dates.last {
+            lines.append("  time      \(d.dates.count) steps, \(first) … \(last) (\(units), \(units.calendar.cfName))")
+        } else {
+            lines.append("  time      none")
+        }
+        for v in d.variables {
+            var decoding: [String] = []
+            if !v.packing.missingValues.isEmpty { decoding.append("missing \(v.packing.missingValues.map { "\($0)" }.joined(separator: ", "))") }
+            if v.packing.validMin != nil || v.packing.validMax != nil {
+                decoding.append("valid \(v.packing.validMin.map { "\($0)" } ?? "-∞")…\(v.packing.validMax.map { "\($0)" } ?? "∞")")
+            }
+            if v.packing.scaleFactor != 1 || v.packing.addOffset != 0 {
+                decoding.append("× \(v.packing.scaleFactor) + \(v.packing.addOffset)")
+            }
+            let units = v.attributes[named: "units"]?.text.map { " [\($0)]" } ?? ""
+            let name = v.attributes[named: "long_name"]?.text.map { " \"\($0)\"" } ?? ""
+            let shape = zip(v.dimensions, v.shape).map { "\($0)=\($1)" }.joined(separator: ", ")
+            lines.append("  variable  \(v.name)(\(shape)) \(v.dataType)\(units)\(name)\(decoding.isEmpty ? "" : "; " + decoding.joined(separator: "; "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func axis(_ a: AxisCoordinates) -> String {
+        let first = a.values.first ?? .nan, last = a.values.last ?? .nan
+        let direction = a.count > 1 ? (last > first ? "ascending" : "descending") : "single"
+        let step = a.regular.map { String(format: "regular, step %.6g", $0.step) } ?? "irregular"
+        return String(format: "%.6g … %.6g, ", first, last) + "\(direction), \(step)"
+    }
+}

@@ -1,0 +1,142 @@
+import CubeCore
+import CubeProjection
+import CubeRecipe
+import Foundation
+import Zarr
+
+/// Builds the Zarr v2 metadata of a cube (coordinates, grid mapping, variables, global CF/ACDD
+/// attributes) and the bytes of its small coordinate arrays.
+struct CubeMetadataBuilder {
+    let plan: CubePlan
+    let extent: GeographicExtent
+    let created: String
+
+    /// The metadata documents and coordinate chunks (key → bytes).
+    func build() throws -> (hierarchy: ZarrV2Hierarchy, coordinateChunks: [(String, [UInt8])]) {
+        let (xName, yName) = plan.spatialNames
+        let grid = plan.grid
+        var arrays: [ZarrV2Hierarchy.Array] = []
+        var chunks: [(String, [UInt8])] = []
+
+        func coordinate(_ name: String, _ values: [Double], dimensions: [String], shape: [Int], attributes: [(String, JSONValue)]) {
+            arrays.append(ZarrV2Hierarchy.Array(
+                name: name,
+                metadata: ZarrV2ArrayMetadata(shape: shape, chunks: shape, dataType: .float64, fillValue: .none, compressor: nil),
+                attributes: .object(attributes + [("_ARRAY_DIMENSIONS", .array(dimensions.map { .string($0) }))])))
+            chunks.append((ZarrV2ArrayMetadata.chunkKey(array: name, indices: shape.map { _ in 0 }), values.withUnsafeBytes { Array($0) }))
+        }
+
+        // Time.
+        coordinate("time", plan.time.values, dimensions: ["time"], shape: [plan.time.count], attributes: [
+            ("standard_name", .string("time")), ("long_name", .string("time")), ("axis", .string("T")),
+            ("units", .string(plan.time.units.description)), ("calendar", .string(plan.time.units.calendar.cfName)),
+        ])
+        // Spatial coordinates and bounds.
+        let xs = (0..<grid.width).map(grid.xCenter), ys = (0..<grid.height).map(grid.yCenter)
+        let xBounds = (0..<grid.width).flatMap { let b = grid.xBounds($0); return [b.0, b.1] }
+        let yBounds = (0..<grid.height).flatMap { let b = grid.yBounds($0); return [b.0, b.1] }
+        let xAttributes: [(String, JSONValue)], yAttributes: [(String, JSONValue)]
+        if grid.isGeographic {
+            xAttributes = [("standard_name", .string("longitude")), ("long_name", .string("longitude")), ("units", .string("degrees_east")),
+                           ("axis", .string("X")), ("bounds", .string("lon_bnds"))]
+            yAttributes = [("standard_name", .string("latitude")), ("long_name", .string("latitude")), ("units", .string("degrees_north")),
+                           ("axis", .string("Y")), ("bounds", .string("lat_bnds"))]
+        } else {
+            xAttributes = [("standard_name", .string("projection_x_coordinate")), ("long_name", .string("x coordinate of projection")),
+                           ("units", .string("m")), ("axis", .string("X")), ("bounds", .string("x_bnds"))]
+            yAttributes = [("standard_name", .string("projection_y_coordinate")), ("long_name", .string("y coordinate of projection")),
+                           ("units", .string("m")), ("axis", .string("Y")), ("bounds", .string("y_bnds"))]
+        }
+        coordinate(yName, ys, dimensions: [yName], shape: [grid.height], attributes: yAttributes)
+        coordinate(xName, xs, dimensions: [xName], shape: [grid.width], attributes: xAttributes)
+        coordinate("\(yName)_bnds", yBounds, dimensions: [yName, "bnds"], shape: [grid.height, 2], attributes: [])
+        coordinate("\(xName)_bnds", xBounds, dimensions: [xName, "bnds"], shape: [grid.width, 2], attributes: [])
+
+        // Grid mapping.
+        let crsAttributes = plan.crs.cfAttributes.map { ($0.name, json($0.value)) }
+        arrays.append(ZarrV2Hierarchy.Array(
+            name: "crs", metadata: ZarrV2ArrayMetadata(shape: [], chunks: [], dataType: .int32, fillValue: .none, compressor: nil),
+            attributes: .object(crsAttributes + [("_ARRAY_DIMENSIONS", .array([]))])))
+        chunks.append(("crs/0", [0, 0, 0, 0]))
+        var gdalCRS: [(String, JSONValue)] = []
+        if let code = plan.crs.epsgCode { gdalCRS.append(("url", .string("http://www.opengis.net/def/crs/EPSG/0/\(code)"))) }
+        gdalCRS.append(("wkt", .string(plan.crs.wkt2)))
+
+        // Data variables.
+        let compressor = try plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }
+        for variable in plan.variables {
+            guard let dataType = ZarrDataType(rawValue: variable.dataType.rawValue) else {
+                throw CubeError(.internalInconsistency, "no Zarr type for \(variable.dataType)")
+            }
+            var attributes = variable.attributes.map { ($0.name, json($0.value)) }
+            if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
+            if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
+            attributes += [("grid_mapping", .string("crs")), ("_CRS", .object(gdalCRS)),
+                           ("_ARRAY_DIMENSIONS", .array(["time", yName, xName].map { .string($0) }))]
+            let fill: ZarrFillValue = variable.fillValue.isNaN ? .nan : .number(variable.fillValue)
+            let shape = [plan.time.count, grid.height, grid.width]
+            let chunkShape = [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x]
+            arrays.append(ZarrV2Hierarchy.Array(
+                name: variable.name,
+                metadata: ZarrV2ArrayMetadata(shape: shape, chunks: chunkShape, dataType: dataType, fillValue: fill,
+                                              compressor: compressor),
+                attributes: .object(attributes)))
+        }
+        return (ZarrV2Hierarchy(attributes: globalAttributes(), arrays: arrays), chunks)
+    }
+
+    private func globalAttributes() -> JSONValue {
+        let recipe = plan.recipe
+        let fileName = recipe.fileURL.lastPathComponent
+        var attributes: [(String, JSONValue)] = [
+            ("Conventions", .string("CF-1.10, ACDD-1.3")),
+            ("title", .string(recipe.cube.title)),
+            ("summary", .string(recipe.cube.summary)),
+            ("id", .string(recipe.cube.id)),
+            ("product_version", .string(recipe.cube.version)),
+            ("license", .string(recipe.cube.license)),
+        ]
+        if !recipe.cube.keywords.isEmpty { attributes.append(("keywords", .string(recipe.cube.keywords.joined(separator: ", ")))) }
+        attributes += [
+            ("history", .string("\(created): cubegen \(CubeGenVersion.current) run \(fileName) (recipe sha256 \(recipe.sha256))")),
+            ("source", .string(plan.sources.map { "\($0.section.name): \($0.files.count) \($0.section.store) file(s)" }.joined(separator: "; "))),
+            ("date_created", .string(created)),
+            ("geospatial_lat_min", .double(extent.latMin)), ("geospatial_lat_max", .double(extent.latMax)),
+            ("geospatial_lon_min", .double(extent.lonMin)), ("geospatial_lon_max", .double(extent.lonMax)),
+            ("geospatial_lat_units", .string("degrees_north")), ("geospatial_lon_units", .string("degrees_east")),
+        ]
+        if plan.grid.isGeographic {
+            attributes += [("geospatial_lat_resolution", .double(plan.grid.yResolution)),
+                           ("geospatial_lon_resolution", .double(plan.grid.xResolution))]
+        }
+        if let first = plan.time.dates.first, let last = plan.time.dates.last {
+            attributes += [("time_coverage_start", .string(first.iso8601(alwaysTime: true))),
+                           ("time_coverage_end", .string(last.iso8601(alwaysTime: true)))]
+        }
+        // xarray reads non-dimension coordinates (bounds, grid mapping) from this attribute.
+        let (xName, yName) = plan.spatialNames
+        attributes.append(("coordinates", .string("\(yName)_bnds \(xName)_bnds crs")))
+        attributes += [
+            ("cubegen_version", .string(CubeGenVersion.current)),
+            ("cubegen_recipe_id", .string(recipe.cube.id)),
+            ("cubegen_recipe_format_version", .int(Int64(recipe.version))),
+            ("cubegen_recipe_sha256", .string(recipe.sha256)),
+        ]
+        var object = JSONValue.object(attributes)
+        for attribute in recipe.output.attributes { object = object.setting(attribute.name, json(attribute.value)) }
+        return object
+    }
+
+    private func json(_ value: AttributeValue) -> JSONValue {
+        func number(_ d: Double) -> JSONValue {
+            if d.isNaN { return .string("NaN") }
+            if d.isInfinite { return .string(d < 0 ? "-Infinity" : "Infinity") }
+            return .double(d)
+        }
+        switch value {
+        case let .text(t): return .string(t)
+        case let .reals(v): return v.count == 1 ? number(v[0]) : .array(v.map(number))
+        case let .integers(v): return v.count == 1 ? .int(v[0]) : .array(v.map { .int($0) })
+        }
+    }
+}

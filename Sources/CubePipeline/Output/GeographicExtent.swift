@@ -1,0 +1,40 @@
+import CubeCore
+import CubeProjection
+
+/// The longitude/latitude box of a grid's outer edges (for ACDD `geospatial_*` attributes).
+struct GeographicExtent: Sendable {
+    var lonMin: Double
+    var lonMax: Double
+    var latMin: Double
+    var latMax: Double
+
+    /// Transforms points along the grid's outer edges (and tests the poles) to WGS 84.
+    static func of(_ grid: RegularGrid) throws -> GeographicExtent {
+        if grid.isGeographic {
+            return GeographicExtent(lonMin: grid.xMin, lonMax: grid.xMax, latMin: grid.yMin, latMax: grid.yMax)
+        }
+        let toGeographic = try PROJTransform(from: grid.crs, to: .wgs84)
+        let n = 256
+        var xs: [Double] = [], ys: [Double] = []
+        for k in 0...n {
+            let f = Double(k) / Double(n)
+            let x = grid.xMin + f * (grid.xMax - grid.xMin), y = grid.yMin + f * (grid.yMax - grid.yMin)
+            xs += [x, x, grid.xMin, grid.xMax]
+            ys += [grid.yMin, grid.yMax, y, y]
+        }
+        xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in toGeographic.transform(x: x, y: y) } }
+        let valid = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite }
+        var extent = GeographicExtent(lonMin: valid.map(\.0).min() ?? -180, lonMax: valid.map(\.0).max() ?? 180,
+                                      latMin: valid.map(\.1).min() ?? -90, latMax: valid.map(\.1).max() ?? 90)
+        // A pole inside the grid: the box reaches it and spans every longitude.
+        let toGrid = try PROJTransform(from: .wgs84, to: grid.crs)
+        var poleX = [0.0, 0.0], poleY = [90.0, -90.0]
+        poleX.withUnsafeMutableBufferPointer { x in poleY.withUnsafeMutableBufferPointer { y in toGrid.transform(x: x, y: y) } }
+        for k in 0..<2 where poleX[k] > grid.xMin && poleX[k] < grid.xMax && poleY[k] > grid.yMin && poleY[k] < grid.yMax {
+            if k == 0 { extent.latMax = 90 } else { extent.latMin = -90 }
+            extent.lonMin = -180
+            extent.lonMax = 180
+        }
+        return extent
+    }
+}

@@ -1,0 +1,82 @@
+public import CubeCore
+public import CubeRecipe
+import CubeStoreNetCDF
+import Foundation
+
+/// The CubeGen pipeline: recipe → validated `Recipe` → `CubePlan` → written cube.
+///
+/// ```swift
+/// let pipeline = Pipeline()
+/// let recipe = try pipeline.load(recipeAt: "recipes/demo.yaml")
+/// let plan = try await pipeline.plan(recipe)
+/// let report = try await pipeline.run(plan, options: RunOptions(workers: 4))
+/// print(report.summary)
+/// ```
+/// Each stage is a function of the previous stage's value, so callers can stop after any of them.
+public struct Pipeline: Sendable {
+    /// The data stores and codecs used.
+    public var registries: Registries
+
+    /// Creates a pipeline with the given registries (default: everything built in).
+    public init(registries: Registries = .standard) { self.registries = registries }
+
+    /// Parses a recipe file.
+    /// - Throws: `CubeError` (`.invalidRecipe`) with the first problem as `file:line:column: error: key: message`.
+    public func load(recipeAt path: String) throws -> Recipe { try RecipeParser.loadValid(path: path) }
+
+    /// Plans the cube: resolves stores, describes every input (metadata only), fixes the grid,
+    /// time axis, variables and chunks.
+    /// - Throws: `CubeError` naming the recipe key, file or variable at fault.
+    public func plan(_ recipe: Recipe) async throws -> CubePlan { try await Planner.plan(recipe, registries: registries) }
+
+    /// Checks a recipe as far as planning, collecting every problem instead of stopping at the first.
+    /// - Returns: Diagnostics (errors and warnings); no error means the recipe can run.
+    public func validate(recipeAt path: String) async -> [Diagnostic] {
+        let parsed: (recipe: Recipe?, diagnostics: [Diagnostic])
+        do {
+            parsed = try RecipeParser.load(path: path)
+        } catch {
+            return [Diagnostic(.error, key: "", "\(error)", at: nil)]
+        }
+        guard let recipe = parsed.recipe else { return parsed.diagnostics }
+        do {
+            let plan = try await self.plan(recipe)
+            return plan.warnings
+        } catch let error as CubeError {
+            return recipe.warnings + [Diagnostic(.error, key: error.context["key"] ?? "", error.message, at: nil)]
+        } catch {
+            return recipe.warnings + [Diagnostic(.error, key: "", "\(error)", at: nil)]
+        }
+    }
+
+    /// Builds the cube of `plan`.
+    /// - Parameters:
+    ///   - options: Workers, overwrite, cache size.
+    ///   - progress: Called after every finished chunk task (from any thread).
+    /// - Throws: `CubeError`; nothing is published unless every chunk and the metadata were written.
+    public func run(_ plan: CubePlan, options: RunOptions = RunOptions(),
+                    progress: (@Sendable (ProgressEvent) -> Void)? = nil) async throws -> RunReport {
+        let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let executor = CubeExecutor(plan: plan, registries: registries, workers: workers,
+                                    overwrite: options.overwrite || plan.recipe.output.overwrite,
+                                    cacheBudget: options.cacheBudget ?? Pipeline.defaultCacheBudget, progress: progress)
+        return try await executor.run()
+    }
+
+    /// Describes an input file with a registered store, as the planner sees it.
+    /// - Throws: `CubeError` when the store is unknown or the file cannot be read.
+    public func describe(path: String, store: String = "netcdf") async throws -> DatasetDescriptor {
+        guard let dataStore = registries.stores.store(store) else {
+            throw CubeError(.invalidInput, "unknown data store '\(store)'")
+        }
+        return try await dataStore.describe(path: path)
+    }
+
+    /// The default source-plane cache size: 1/8 of physical memory, at most 2 GiB.
+    public static var defaultCacheBudget: Int {
+        min(2 << 30, Int(ProcessInfo.processInfo.physicalMemory / 8))
+    }
+
+    /// The versions of the C libraries CubeGen uses, for reports.
+    public static var libraryVersions: [String: String] { ["netcdf": NetCDFStore.libraryVersion] }
+}

@@ -1,0 +1,61 @@
+import CubeCore
+import CubeProjection
+import CubeRecipe
+import CubeResampling
+import Foundation
+
+extension CubePlan {
+    /// A human-readable description of the plan (`cubegen plan`).
+    /// - Parameter workers: The worker count the memory estimate assumes.
+    public func summary(workers: Int, cacheBudget: Int = Pipeline.defaultCacheBudget) -> String {
+        let (xName, yName) = spatialNames
+        let counts = chunkCounts
+        var lines: [String] = []
+        func line(_ key: String, _ value: String) { lines.append(key.padding(toLength: 12, withPad: " ", startingAt: 0) + value) }
+        line("cube", "\(recipe.cube.id) — \(recipe.cube.title)")
+        line("grid", "\(crs.name) (\(recipe.grid.crs)), \(grid.width) × \(grid.height) pixels of \(format(grid.xResolution)) × \(format(grid.yResolution))")
+        line("", "\(xName) \(format(grid.xMin)) … \(format(grid.xMax)), \(yName) \(format(grid.yMin)) … \(format(grid.yMax)), y axis \(grid.yAxis.rawValue)")
+        line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
+        for source in sources {
+            let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
+            line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) grid, \(window)")
+        }
+        for variable in variables {
+            var packing = ""
+            if let scale = variable.scaleFactor { packing += ", scale \(scale)" }
+            if let offset = variable.addOffset { packing += ", offset \(offset)" }
+            if !variable.fillValue.isNaN { packing += ", fill \(format(variable.fillValue))" }
+            line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName): \(variable.method.rawValue), \(variable.dataType)\(packing)")
+        }
+        line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * variables.count) chunks")
+        line("compressor", compressor.summary)
+        line("output", "\(recipe.output.path) (zarr v2, consolidated), \(bytes(outputBytes)) uncompressed")
+        line("memory", "estimated peak \(bytes(estimatedPeakMemory(workers: workers, cacheBudget: cacheBudget))) with \(workers) worker(s)")
+        for warning in warnings { lines.append(warning.description) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Estimated peak resident memory of a run: per worker a chunk buffer, its encoded bytes, a
+    /// plane and a pixel mapping; plus the shared caches and a fixed base for the process.
+    public func estimatedPeakMemory(workers: Int, cacheBudget: Int = Pipeline.defaultCacheBudget) -> Int {
+        let chunkCells = chunkShape.time * chunkShape.y * chunkShape.x
+        let planeCells = chunkShape.y * chunkShape.x
+        let perWorker = chunkCells * 4 * 2 + planeCells * (4 + 16)
+        let footprintCells = sources.compactMap(\.footprint).map(\.count).max() ?? 0
+        let planesPerBlock = variables.count * chunkShape.time
+        let cache = min(cacheBudget, planesPerBlock * footprintCells * 4)
+        let mappings = min(256 << 20, chunkCounts.y * chunkCounts.x * planeCells * 16 * max(1, sources.count))
+        return 40 << 20 + workers * perWorker + cache + mappings
+    }
+
+    private func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6g", v)
+    }
+
+    private func bytes(_ n: Int) -> String {
+        let value = Double(n)
+        if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
+        return String(format: "%.1f kB", value / 1e3)
+    }
+}

@@ -1,0 +1,159 @@
+public import CubeCore
+public import CubeProjection
+public import CubeRecipe
+public import CubeResampling
+import Foundation
+
+/// Everything about a cube fixed before any pixel moves: target grid, time axis, variables,
+/// chunking, and the sources with their time steps. Deterministic for a recipe and its inputs.
+public struct CubePlan: Sendable {
+    /// The recipe planned.
+    public var recipe: Recipe
+    /// The target grid.
+    public var grid: RegularGrid
+    /// What PROJ says about the target CRS.
+    public var crs: CRSDescription
+    /// The output time axis.
+    public var time: TimeAxisPlan
+    /// The sources, in recipe order.
+    public var sources: [SourcePlan]
+    /// The output variables, in recipe order.
+    public var variables: [VariablePlan]
+    /// The chunk shape (time, y, x).
+    public var chunkShape: ChunkShape
+    /// The Zarr compressor configuration for data variables, or `nil` for none.
+    public var compressor: CompressorPlan
+    /// Non-fatal findings (settings without effect).
+    public var warnings: [Diagnostic]
+
+    /// The names of the spatial dimensions: `lon`/`lat` for geographic grids, `x`/`y` otherwise.
+    public var spatialNames: (x: String, y: String) { grid.isGeographic ? ("lon", "lat") : ("x", "y") }
+
+    /// The number of chunks along time, y and x.
+    public var chunkCounts: (time: Int, y: Int, x: Int) {
+        (ceilDiv(time.count, chunkShape.time), ceilDiv(grid.height, chunkShape.y), ceilDiv(grid.width, chunkShape.x))
+    }
+
+    /// The number of chunk tasks (each writes one chunk of every variable).
+    public var taskCount: Int { chunkCounts.time * chunkCounts.y * chunkCounts.x }
+
+    /// The chunk regions in execution order: time blocks outermost, then rows of chunks, then columns.
+    public var tasks: [ChunkRegion] {
+        var regions: [ChunkRegion] = []
+        let counts = chunkCounts
+        regions.reserveCapacity(taskCount)
+        for t in 0..<counts.time {
+            for y in 0..<counts.y {
+                for x in 0..<counts.x { regions.append(region(t: t, y: y, x: x)) }
+            }
+        }
+        return regions
+    }
+
+    /// The region of chunk (t, y, x).
+    public func region(t: Int, y: Int, x: Int) -> ChunkRegion {
+        ChunkRegion(index: (t, y, x),
+                    times: t * chunkShape.time..<min(time.count, (t + 1) * chunkShape.time),
+                    rows: y * chunkShape.y..<min(grid.height, (y + 1) * chunkShape.y),
+                    columns: x * chunkShape.x..<min(grid.width, (x + 1) * chunkShape.x))
+    }
+
+    /// Uncompressed bytes of all data variables.
+    public var outputBytes: Int {
+        variables.reduce(0) { $0 + time.count * grid.height * grid.width * $1.dataType.size }
+    }
+}
+
+/// The output time axis.
+public struct TimeAxisPlan: Sendable {
+    /// The units and calendar values are written in.
+    public var units: CFTimeUnits
+    /// The dates of the steps.
+    public var dates: [CalendarDate]
+    /// The encoded values.
+    public var values: [Double]
+    /// The number of steps.
+    public var count: Int { dates.count }
+}
+
+/// One source with the file step feeding each output time step.
+public struct SourcePlan: Sendable {
+    /// The recipe section.
+    public var section: SourceSection
+    /// The store reading it.
+    public var store: any DataStore
+    /// The files' descriptors, in time order.
+    public var files: [DatasetDescriptor]
+    /// For output step `k`: `steps[k].file` and `steps[k].index` within it.
+    public var steps: [(file: Int, index: Int)]
+    /// The source grid.
+    public var grid: SourceGrid
+    /// The source window that covers the whole target grid (for sharing reads between chunks), or
+    /// `nil` when the target does not overlap the source.
+    public var footprint: PixelWindow?
+}
+
+/// One output variable.
+public struct VariablePlan: Sendable {
+    /// The name in the cube.
+    public var name: String
+    /// The index of its source in `CubePlan.sources`.
+    public var source: Int
+    /// The name in the source.
+    public var sourceName: String
+    /// The spatial method.
+    public var method: ResamplingMethod
+    /// The stored data type.
+    public var dataType: DataType
+    /// Packing for the stored values (`stored = (value − addOffset) / scaleFactor`), if any.
+    public var scaleFactor: Double?
+    /// See `scaleFactor`.
+    public var addOffset: Double?
+    /// The stored fill value; NaN for floats without one.
+    public var fillValue: Double
+    /// Attributes carried over from the source (units, names, …).
+    public var attributes: [Attribute]
+    /// The recipe key path of the variable.
+    public var keyPath: String
+}
+
+/// The chunk shape.
+public struct ChunkShape: Sendable, Hashable {
+    /// Steps per chunk.
+    public var time: Int
+    /// Rows per chunk.
+    public var y: Int
+    /// Columns per chunk.
+    public var x: Int
+}
+
+/// The region one task fills: one chunk index and its (possibly edge-clipped) ranges.
+public struct ChunkRegion: Sendable, Hashable {
+    /// The chunk's grid index (time, y, x).
+    public var index: (t: Int, y: Int, x: Int)
+    /// The output time steps.
+    public var times: Range<Int>
+    /// The output rows.
+    public var rows: Range<Int>
+    /// The output columns.
+    public var columns: Range<Int>
+
+    /// Compares ranges.
+    public static func == (a: ChunkRegion, b: ChunkRegion) -> Bool { a.times == b.times && a.rows == b.rows && a.columns == b.columns }
+    /// Hashes ranges.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(times)
+        hasher.combine(rows)
+        hasher.combine(columns)
+    }
+}
+
+/// The data variables' compressor, as written to `.zarray`.
+public struct CompressorPlan: Sendable, Hashable {
+    /// The numcodecs object, `nil` for no compression.
+    public var configurationText: String?
+    /// A short description for the plan printout.
+    public var summary: String
+}
+
+@inline(__always) func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

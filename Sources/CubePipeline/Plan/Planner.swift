@@ -1,0 +1,229 @@
+import CubeCore
+import CubeProjection
+import CubeRecipe
+import CubeResampling
+import Foundation
+import Zarr
+
+/// Validates a recipe against its inputs and fixes the cube: stage 4 of the pipeline.
+enum Planner {
+    static func plan(_ recipe: Recipe, registries: Registries) async throws -> CubePlan {
+        var warnings = recipe.warnings
+        try checkUnsupported(recipe, warnings: &warnings)
+        let (grid, crs) = try TargetGridBuilder.build(recipe)
+        var inventories: [SourceInventory] = []
+        for section in recipe.sources {
+            inventories.append(try await SourceInventory.build(section, recipe: recipe, registries: registries))
+        }
+        let time = try timeAxis(recipe, inventories)
+        var sources: [SourcePlan] = []
+        var variables: [VariablePlan] = []
+        for (index, inventory) in inventories.enumerated() {
+            let steps = time.steps[index]
+            var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
+                                  grid: inventory.grid, footprint: nil)
+            let methods = try inventory.section.variables.map { try variablePlan($0, source: index, inventory: inventory, recipe: recipe) }
+            plan.footprint = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
+            if plan.footprint == nil {
+                warnings.append(Diagnostic(.warning, key: inventory.section.keyPath,
+                    "source '\(inventory.section.name)' does not overlap the target grid; its variables will be all fill",
+                    at: recipe.location(of: inventory.section.keyPath)))
+            }
+            variables += methods
+            sources.append(plan)
+        }
+        let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count)
+        let compressor = try compressorPlan(recipe, registries: registries)
+        return CubePlan(recipe: recipe, grid: grid, crs: crs, time: time.axis, sources: sources, variables: variables,
+                        chunkShape: chunkShape, compressor: compressor, warnings: warnings)
+    }
+
+    /// Rejects recipe settings this version cannot honour yet, instead of ignoring them.
+    private static func checkUnsupported(_ recipe: Recipe, warnings: inout [Diagnostic]) throws {
+        if recipe.time.period != nil {
+            throw recipe.error("time.period", "temporal aggregation (period) is not supported yet; omit time.period to keep the source time steps")
+        }
+        for key in ["period_anchor", "label"] where recipe.locations["time.\(key)"] != nil {
+            warnings.append(Diagnostic(.warning, key: "time.\(key)", "has no effect without time.period", at: recipe.locations["time.\(key)"]))
+        }
+        if recipe.output.format != "zarr2" {
+            throw recipe.error("output.format", "'\(recipe.output.format)' is not supported yet; use zarr2")
+        }
+        if recipe.output.path.hasPrefix("s3://") {
+            throw recipe.error("output.path", "object-storage output ('\(recipe.output.path)') is not supported yet; use a local path")
+        }
+        if recipe.catalog.path != nil {
+            warnings.append(Diagnostic(.warning, key: "catalog.path", "the STAC catalogue entry is not written yet by this version",
+                                       at: recipe.locations["catalog.path"]))
+        }
+        for source in recipe.sources {
+            for variable in source.variables {
+                if let method = variable.resampling, ResamplingMethod(rawValue: method) == nil {
+                    throw recipe.error("\(variable.keyPath).resampling",
+                        "resampling '\(method)' is not supported yet (supported: \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                if variable.aggregation != nil {
+                    warnings.append(Diagnostic(.warning, key: "\(variable.keyPath).aggregation", "has no effect without time.period",
+                                               at: recipe.locations["\(variable.keyPath).aggregation"]))
+                }
+            }
+        }
+    }
+
+    /// The output time axis (the first source's steps within start…end) and, per source, the file
+    /// step feeding each output step.
+    private static func timeAxis(_ recipe: Recipe, _ inventories: [SourceInventory])
+        throws -> (axis: TimeAxisPlan, steps: [[(file: Int, index: Int)]]) {
+        func selected(_ inventory: SourceInventory) throws -> [SourceInventory.Step] {
+            guard let calendar = inventory.first.timeUnits?.calendar else { return [] }
+            for (key, date) in [("time.start", recipe.time.start), ("time.end", recipe.time.end)] {
+                if let date, !calendar.isValid(year: date.year, month: date.month, day: date.day) {
+                    throw recipe.error(key, "\(date) is not a date of the \(calendar.cfName) calendar of source '\(inventory.section.name)'")
+                }
+            }
+            let endDay = recipe.time.end.map { ($0.year, $0.month, $0.day) }
+            return inventory.steps.filter { step in
+                if let start = recipe.time.start, step.date < start { return false }
+                if let end = recipe.time.end {
+                    let day = (step.date.year, step.date.month, step.date.day)
+                    if end.secondOfDay == 0 ? day > endDay! : end < step.date { return false }
+                }
+                return true
+            }
+        }
+        let reference = inventories[0]
+        let referenceSteps = try selected(reference)
+        guard !referenceSteps.isEmpty else {
+            throw recipe.error("time", "no time step of source '\(reference.section.name)' lies within time.start…time.end "
+                + "(its steps run from \(reference.steps.first?.date.description ?? "?") to \(reference.steps.last?.date.description ?? "?"))")
+        }
+        var all: [[(file: Int, index: Int)]] = []
+        for inventory in inventories {
+            let steps = try selected(inventory)
+            if inventory.first.timeUnits?.calendar != reference.first.timeUnits?.calendar || steps.map(\.date) != referenceSteps.map(\.date) {
+                throw recipe.error(inventory.section.keyPath,
+                    "source '\(inventory.section.name)' has other time steps or another calendar than '\(reference.section.name)'; merging sources on one time axis is not supported yet")
+            }
+            all.append(steps.map { ($0.file, $0.index) })
+        }
+        guard let units = reference.first.timeUnits else { throw CubeError(.internalInconsistency, "reference source has no time units") }
+        let dates = referenceSteps.map(\.date)
+        return (TimeAxisPlan(units: units, dates: dates, values: dates.map(units.value)), all)
+    }
+
+    private static let droppedAttributes: Set<String> = [
+        "_FillValue", "missing_value", "scale_factor", "add_offset", "valid_range", "valid_min", "valid_max", "grid_mapping",
+        "coordinates", "_ChunkSizes", "_Storage", "_DeflateLevel", "_Shuffle", "_Endianness", "_NoFill", "_Unsigned",
+        "chunksizes", "_CRS", "bounds",
+    ]
+
+    private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
+                                     recipe: Recipe) throws -> VariablePlan {
+        guard let descriptor = inventory.first.variable(variable.sourceName) else {
+            let available = inventory.first.variables.map(\.name)
+            var message = "'\(inventory.first.location)' has no gridded variable '\(variable.sourceName)' (available: \(available.joined(separator: ", ")))"
+            if let close = available.min(by: { editDistance($0, variable.sourceName) < editDistance($1, variable.sourceName) }),
+                editDistance(close, variable.sourceName) <= 2 {
+                message += "; did you mean '\(close)'?"
+            }
+            throw recipe.error(variable.keyPath, message)
+        }
+        let file = inventory.first
+        for (dimension, length) in zip(descriptor.dimensions, descriptor.shape)
+        where ![file.spatialDimensions.x, file.spatialDimensions.y, file.timeDimension].contains(dimension) && length != 1 {
+            throw recipe.error(variable.keyPath,
+                "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y and x are supported yet")
+        }
+        guard file.timeDimension.map(descriptor.dimensions.contains) ?? false else {
+            throw recipe.error(variable.keyPath, "variable '\(variable.sourceName)' in '\(file.location)' has no time dimension; static variables are not supported yet")
+        }
+        for other in inventory.files.dropFirst() where other.variable(variable.sourceName) == nil {
+            throw recipe.error(variable.keyPath, "'\(other.location)' has no variable '\(variable.sourceName)'")
+        }
+        let isCategorical = !descriptor.dataType.isFloatingPoint && descriptor.packing.scaleFactor == 1 && descriptor.packing.addOffset == 0
+        let method = variable.resampling.flatMap(ResamplingMethod.init) ?? (isCategorical ? .nearest : .bilinear)
+        var attributes = descriptor.attributes.filter { !droppedAttributes.contains($0.name) }
+        if variable.dataType.isFloatingPoint, variable.scaleFactor == nil, variable.addOffset == nil {
+            // Physical values: nothing to add.
+        } else {
+            attributes.removeAll { ["scale_factor", "add_offset"].contains($0.name) }
+        }
+        return VariablePlan(name: variable.name, source: source, sourceName: variable.sourceName, method: method,
+                            dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
+                            fillValue: variable.fillValue ?? .nan, attributes: attributes, keyPath: variable.keyPath)
+    }
+
+    /// The source window covering the target grid, estimated on a lattice of target pixels with a
+    /// safety margin. Executors fall back to direct reads where a chunk needs more.
+    private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int) throws -> PixelWindow? {
+        let factory: any CoordinateTransformFactory =
+            target.crs == source.crs ? IdentityTransform() : PROJTransformFactory(from: target.crs, to: source.crs)
+        let transform = try factory.makeTransform()
+        let stepX = max(1, target.width / 128), stepY = max(1, target.height / 128)
+        var window: PixelWindow?
+        var y = 0
+        while true {
+            let rows = y..<(y + 1)
+            var columnsSampled: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
+            if columnsSampled.last != target.width - 1 { columnsSampled.append(target.width - 1) }
+            for x in columnsSampled {
+                let mapping = PixelMapping.compute(target: target, rows: rows, columns: x..<(x + 1), source: source, transform: transform)
+                if let w = mapping.sourceWindow(margin: margin + 2) { window = window.map { $0.union(w) } ?? w }
+            }
+            if y == target.height - 1 { break }
+            y = min(y + stepY, target.height - 1)
+        }
+        guard let window else { return nil }
+        let rows = max(0, window.rows.lowerBound - 2)..<min(source.height, window.rows.upperBound + 2)
+        let columns = max(0, window.columns.lowerBound - 2)..<min(source.width, window.columns.upperBound + 2)
+        return PixelWindow(rows: rows, columns: columns)
+    }
+
+    private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int) throws -> ChunkShape {
+        let given = recipe.output.chunks
+        let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
+        for key in given.keys where ![xName, yName, "time"].contains(key) {
+            throw recipe.error("output.chunks.\(key)", "the cube's dimensions are time, \(yName), \(xName); '\(key)' is not one of them")
+        }
+        return ChunkShape(time: min(given["time"] ?? 1, timeCount), y: min(given[yName] ?? 512, grid.height),
+                          x: min(given[xName] ?? 512, grid.width))
+    }
+
+    private static func compressorPlan(_ recipe: Recipe, registries: Registries) throws -> CompressorPlan {
+        let c = recipe.output.compressor
+        guard c.id != "none" else { return CompressorPlan(configurationText: nil, summary: "none") }
+        let json = CompressorConfiguration.json(c)
+        do {
+            _ = try registries.codecs.makeCodec(json, elementSize: 4)
+        } catch {
+            throw recipe.error("output.compressor", "\(error)")
+        }
+        return CompressorPlan(configurationText: json.serialized(indent: 0), summary: json.serialized(indent: 0))
+    }
+
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}
+
+/// Translates the recipe's compressor section to the numcodecs object stored in `.zarray`.
+enum CompressorConfiguration {
+    static func json(_ c: CompressorSection) -> JSONValue {
+        switch c.id {
+        case "blosc":
+            return .object([("id", .string("blosc")), ("cname", .string(c.cname ?? "lz4")), ("clevel", .int(Int64(c.clevel ?? 5))),
+                            ("shuffle", .int(Int64(c.shuffle ?? 1))), ("blocksize", .int(Int64(c.blocksize ?? 0)))])
+        default:
+            return .object([("id", .string(c.id)), ("level", .int(Int64(c.level ?? 1)))])
+        }
+    }
+}

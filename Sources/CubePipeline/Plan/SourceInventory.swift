@@ -1,0 +1,95 @@
+import CubeCore
+import CubeRecipe
+import Foundation
+
+/// The files of one recipe source, described, ordered in time and checked for consistency.
+struct SourceInventory: Sendable {
+    /// One time step: which file and which step within it.
+    struct Step: Sendable, Hashable {
+        var file: Int
+        var index: Int
+        var date: CalendarDate
+    }
+
+    var section: SourceSection
+    var store: any DataStore
+    /// The files' descriptors, in time order.
+    var files: [DatasetDescriptor]
+    /// All time steps in order (before the recipe's start/end).
+    var steps: [Step]
+
+    var grid: SourceGrid { files[0].grid }
+    var first: DatasetDescriptor { files[0] }
+
+    /// Expands the source's globs, describes every file and orders them by their first time step.
+    /// - Throws: `CubeError` naming the recipe key or files: no match, overlapping or duplicate
+    ///   steps, different grids or calendars within the source.
+    static func build(_ section: SourceSection, recipe: Recipe, registries: Registries) async throws -> SourceInventory {
+        guard let store = registries.stores.store(section.store) else {
+            let known = registries.stores.stores.keys.sorted().joined(separator: ", ")
+            throw recipe.error("\(section.keyPath).store", "unknown data store '\(section.store)' (registered: \(known))")
+        }
+        var paths: [String] = []
+        for pattern in section.paths {
+            if pattern.contains("://") {
+                throw recipe.error("\(section.keyPath).paths", "remote path '\(pattern)' is not supported yet; use local files")
+            }
+            let matches = FileGlob.expand(pattern)
+            if matches.isEmpty { throw recipe.error("\(section.keyPath).paths", "no file matches '\(pattern)'") }
+            paths += matches
+        }
+        paths = Array(Set(paths)).sorted()
+        var files: [DatasetDescriptor] = []
+        for path in paths { files.append(try await store.describe(path: path)) }
+        files.sort { ($0.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) < ($1.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) }
+        let inventory = SourceInventory(section: section, store: store, files: files, steps: [])
+        return try inventory.checked()
+    }
+
+    private func checked() throws -> SourceInventory {
+        var copy = self
+        let reference = files[0]
+        for file in files.dropFirst() {
+            if file.grid != reference.grid {
+                throw CubeError(.invalidInput, "'\(file.location)' has a different grid than '\(reference.location)' in source '\(section.name)'",
+                                context: ["file": file.location])
+            }
+            if file.timeUnits?.calendar != reference.timeUnits?.calendar {
+                throw CubeError(.invalidInput,
+                    "'\(file.location)' uses calendar \(file.timeUnits?.calendar.cfName ?? "none") but '\(reference.location)' uses \(reference.timeUnits?.calendar.cfName ?? "none")",
+                    context: ["file": file.location])
+            }
+        }
+        for (index, file) in files.enumerated() {
+            guard file.timeDimension != nil, !file.dates.isEmpty else {
+                throw CubeError(.unsupported, "'\(file.location)' has no time axis; sources without time are not supported yet",
+                                context: ["file": file.location])
+            }
+            for k in 1..<max(1, file.dates.count) where !(file.dates[k - 1] < file.dates[k]) {
+                throw CubeError(.invalidInput, "'\(file.location)': time steps \(k - 1) and \(k) (\(file.dates[k - 1]), \(file.dates[k])) are not increasing",
+                                context: ["file": file.location])
+            }
+            if index > 0, let previousLast = files[index - 1].dates.last, let first = file.dates.first, !(previousLast < first) {
+                throw CubeError(.invalidInput,
+                    "time steps overlap: '\(files[index - 1].location)' ends at \(previousLast) but '\(file.location)' starts at \(first)",
+                    context: ["file": file.location])
+            }
+            copy.steps += file.dates.enumerated().map { Step(file: index, index: $0.offset, date: $0.element) }
+        }
+        return copy
+    }
+}
+
+/// Shell-style file name expansion (`*`, `?`, `[…]`), sorted; a pattern without wildcards matches
+/// the file itself when it exists.
+enum FileGlob {
+    static func expand(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
+    }
+}

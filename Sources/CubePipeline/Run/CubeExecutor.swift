@@ -1,0 +1,195 @@
+import CubeCore
+import CubeRecipe
+import CubeResampling
+import CubeStorage
+import Foundation
+import Synchronization
+import Zarr
+
+/// Runs a plan: one task per output chunk region (every variable of it), `workers` at a time,
+/// then the metadata, then the move into place. Stage 5 of the pipeline.
+///
+/// Each chunk is computed from the same inputs whatever the worker count, and written once by one
+/// task, so the bytes do not depend on `workers`. Memory stays within the workers' chunk buffers
+/// plus the bounded caches.
+struct CubeExecutor: Sendable {
+    let plan: CubePlan
+    let registries: Registries
+    let workers: Int
+    let overwrite: Bool
+    let cacheBudget: Int
+    let progress: (@Sendable (ProgressEvent) -> Void)?
+
+    private final class Shared: Sendable {
+        let storage: FileSystemStorage
+        let encoders: [ChunkEncoder]
+        let readers: ReaderPool
+        let planes: AsyncCache<PlaneKey, SourcePlane>
+        let mappings: AsyncCache<MappingKey, PixelMapping>
+        let transforms: TransformPool
+        let clipped: Mutex<[Int]>
+        let stored: Mutex<Int>
+
+        init(storage: FileSystemStorage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
+             mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int]) {
+            self.storage = storage
+            self.encoders = encoders
+            self.readers = readers
+            self.planes = planes
+            self.mappings = mappings
+            self.transforms = transforms
+            self.clipped = Mutex(clipped)
+            self.stored = Mutex(0)
+        }
+    }
+
+    func run() async throws -> RunReport {
+        let start = Date()
+        let location = OutputLocation(path: plan.recipe.output.path)
+        let storage = try location.prepare(overwrite: overwrite)
+        do {
+            let shared = Shared(
+                storage: storage, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
+                planes: AsyncCache(budget: cacheBudget, cost: { $0.bytes }),
+                mappings: AsyncCache(budget: 256 << 20, cost: { $0.column.count * 16 }),
+                transforms: TransformPool(target: plan.grid.crs),
+                clipped: [Int](repeating: 0, count: plan.variables.count))
+            let tasks = plan.tasks
+            var done = 0, bytesDone = 0
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var pending = tasks.makeIterator()
+                for _ in 0..<workers {
+                    guard let region = pending.next() else { break }
+                    group.addTask { try await self.fill(region, shared) }
+                }
+                while let bytes = try await group.next() {
+                    done += 1
+                    bytesDone += bytes
+                    progress?(ProgressEvent(tasksDone: done, tasksTotal: tasks.count, bytesDone: bytesDone,
+                                            elapsed: Date().timeIntervalSince(start)))
+                    try Task.checkCancellation()
+                    if let region = pending.next() { group.addTask { try await self.fill(region, shared) } }
+                }
+            }
+            try await writeMetadata(storage)
+            try location.publish()
+            let clipped = shared.clipped.withLock { $0 }
+            return RunReport(
+                outputPath: location.final.path, tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
+                bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
+                clippedValues: Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 }),
+                planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses)
+        } catch {
+            location.discard()
+            if error is CancellationError { throw CubeError(.cancelled, "the run was cancelled; nothing was published") }
+            throw error
+        }
+    }
+
+    private func encoders() throws -> [ChunkEncoder] {
+        let compressor = try plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }
+        return try plan.variables.map { variable in
+            ChunkEncoder(dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
+                         fillValue: variable.fillValue,
+                         codec: try compressor.map { try registries.codecs.makeCodec($0, elementSize: variable.dataType.size) })
+        }
+    }
+
+    /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
+    private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
+        let shape = plan.chunkShape
+        let chunkCells = shape.time * shape.y * shape.x
+        let planeCells = region.rows.count * region.columns.count
+        var written = 0
+        for (sourceIndex, source) in plan.sources.enumerated() {
+            let variables = plan.variables.indices.filter { plan.variables[$0].source == sourceIndex }
+            guard !variables.isEmpty else { continue }
+            let mapping = try await shared.mappings.value(for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x)) {
+                try shared.transforms.withTransform(to: source.grid.crs) { transform in
+                    PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: source.grid,
+                                         transform: transform)
+                }
+            }
+            for v in variables {
+                let variable = plan.variables[v]
+                let window = mapping.sourceWindow(margin: variable.method.margin)
+                var chunk = [Float](repeating: .nan, count: chunkCells)
+                var plane = [Float](repeating: .nan, count: planeCells)
+                if let window {
+                    for (k, t) in region.times.enumerated() {
+                        let source = try await sourcePlane(sourceIndex, variable.sourceName, time: t, window: window, shared)
+                        source.values.withUnsafeBufferPointer { values in
+                            plane.withUnsafeMutableBufferPointer { out in
+                                Resampler.resample(variable.method, source: values, window: source.window.bounds, mapping: mapping, into: out)
+                            }
+                        }
+                        copy(plane, into: &chunk, at: k, region: region)
+                    }
+                }
+                let (bytes, clipped) = try shared.encoders[v].encode(chunk)
+                if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
+                let key = ZarrV2ArrayMetadata.chunkKey(array: variable.name, indices: [region.index.t, region.index.y, region.index.x])
+                try await shared.storage.set(StoreKey(key), to: bytes)
+                shared.stored.withLock { $0 += bytes.count }
+                written += region.times.count * planeCells * variable.dataType.size
+            }
+        }
+        return written
+    }
+
+    /// Places one resampled time step into the chunk buffer (chunks at the grid's edges are padded).
+    private func copy(_ plane: [Float], into chunk: inout [Float], at step: Int, region: ChunkRegion) {
+        let shape = plan.chunkShape
+        let width = region.columns.count
+        plane.withUnsafeBufferPointer { src in
+            chunk.withUnsafeMutableBufferPointer { dst in
+                for row in 0..<region.rows.count {
+                    let target = dst.baseAddress! + (step * shape.y + row) * shape.x
+                    target.update(from: src.baseAddress! + row * width, count: width)
+                }
+            }
+        }
+    }
+
+    /// One decoded source time step covering `window`: from the shared footprint plane when it
+    /// holds the window and fits the cache, else read directly.
+    private func sourcePlane(_ source: Int, _ variable: String, time: Int, window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
+        let plan = self.plan.sources[source]
+        let (file, index) = plan.steps[time]
+        if let footprint = plan.footprint, footprint.contains(window), footprint.count * 4 * 4 <= cacheBudget {
+            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, time: time)) {
+                let reader = try await shared.readers.reader(source: source, file: file)
+                return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)
+            }
+        }
+        let reader = try await shared.readers.reader(source: source, file: file)
+        return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: window), window: window)
+    }
+
+    /// Writes coordinates, then every metadata document, then the consolidated metadata last.
+    private func writeMetadata(_ storage: FileSystemStorage) async throws {
+        let created = CubeExecutor.creationDate()
+        let builder = CubeMetadataBuilder(plan: plan, extent: try GeographicExtent.of(plan.grid), created: created)
+        let (hierarchy, coordinateChunks) = try builder.build()
+        for (key, bytes) in coordinateChunks { try await storage.set(StoreKey(key), to: bytes) }
+        for (key, document) in hierarchy.documents { try await storage.set(StoreKey(key), to: document.bytes) }
+        try await storage.set(".zmetadata", to: hierarchy.consolidated.bytes)
+    }
+
+    /// Now in ISO 8601 UTC, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
+    static func creationDate() -> String {
+        var date = Date()
+        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) {
+            date = Date(timeIntervalSince1970: epoch)
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+extension PixelWindow {
+    var bounds: SourceWindowBounds {
+        SourceWindowBounds(firstRow: rows.lowerBound, firstColumn: columns.lowerBound, rowCount: rows.count, columnCount: columns.count)
+    }
+}

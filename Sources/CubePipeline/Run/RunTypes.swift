@@ -1,0 +1,59 @@
+import Foundation
+
+/// How to run a plan.
+public struct RunOptions: Sendable {
+    /// Chunk tasks in flight at once (default: the number of cores).
+    public var workers: Int?
+    /// Replace an existing output even when the recipe does not say so.
+    public var overwrite: Bool
+    /// Bytes the shared source-plane cache may hold (default: 1/8 of memory, at most 2 GiB).
+    public var cacheBudget: Int?
+
+    /// Creates options.
+    public init(workers: Int? = nil, overwrite: Bool = false, cacheBudget: Int? = nil) {
+        self.workers = workers
+        self.overwrite = overwrite
+        self.cacheBudget = cacheBudget
+    }
+}
+
+/// Progress of a run, reported after every finished chunk task.
+public struct ProgressEvent: Sendable {
+    /// Chunk tasks finished.
+    public var tasksDone: Int
+    /// Chunk tasks in all.
+    public var tasksTotal: Int
+    /// Uncompressed bytes of the finished chunks.
+    public var bytesDone: Int
+    /// Seconds since the run started.
+    public var elapsed: Double
+}
+
+/// What a run did.
+public struct RunReport: Sendable {
+    /// The cube's path.
+    public var outputPath: String
+    /// Chunk tasks run.
+    public var tasks: Int
+    /// Chunks written (tasks × variables).
+    public var chunksWritten: Int
+    /// Uncompressed bytes of the data variables.
+    public var bytes: Int
+    /// Bytes stored (after compression).
+    public var storedBytes: Int
+    /// Seconds taken.
+    public var elapsed: Double
+    /// Per variable, values that did not fit the output data type and were stored as fill.
+    public var clippedValues: [String: Int]
+    /// Source planes served from the cache, and read.
+    public var planeCacheHits: Int
+    /// Source planes read.
+    public var planeReads: Int
+
+    /// A one-line summary.
+    public var summary: String {
+        let mb = Double(bytes) / 1e6
+        return String(format: "wrote %@: %d chunks, %.1f MB (%.1f MB stored) in %.2f s (%.1f MB/s)",
+                      outputPath, chunksWritten, mb, Double(storedBytes) / 1e6, elapsed, elapsed > 0 ? mb / elapsed : 0)
+    }
+}

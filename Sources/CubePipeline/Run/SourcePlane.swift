@@ -1,0 +1,23 @@
+import CubeCore
+
+/// Decoded values of one source time step over a window of the source grid.
+struct SourcePlane: Sendable {
+    var values: [Float]
+    var window: PixelWindow
+
+    var bytes: Int { values.count * MemoryLayout<Float>.size }
+}
+
+/// Identifies a cached source plane: source, variable, output time step.
+struct PlaneKey: Hashable, Sendable {
+    var source: Int
+    var variable: String
+    var time: Int
+}
+
+/// Identifies a cached pixel mapping: source grid and target chunk row/column.
+struct MappingKey: Hashable, Sendable {
+    var source: Int
+    var y: Int
+    var x: Int
+}

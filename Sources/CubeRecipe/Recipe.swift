@@ -1,0 +1,185 @@
+public import CubeCore
+public import Foundation
+
+/// A validated recipe (DESIGN.md §6): what cube to build, from which sources, how.
+///
+/// Produced by `RecipeParser`; keys keep their recipe-format names in the doc comments. Paths are
+/// absolute (resolved against the recipe's folder). `locations` maps key paths to where they were
+/// written, so later stages can point at the recipe in their errors.
+public struct Recipe: Sendable {
+    /// `version`: the recipe format version (1).
+    public var version: Int
+    /// `cube`: identity and description.
+    public var cube: CubeSection
+    /// `grid`: the target grid.
+    public var grid: GridSection
+    /// `time`: the target time axis.
+    public var time: TimeSection
+    /// `sources`: the inputs.
+    public var sources: [SourceSection]
+    /// `output`: where and how to write.
+    public var output: OutputSection
+    /// `catalog`: where the catalogue entry goes.
+    public var catalog: CatalogSection
+    /// The recipe file.
+    public var fileURL: URL
+    /// The recipe's text.
+    public var text: String
+    /// Key path → where it was written.
+    public var locations: [String: RecipeLocation]
+    /// Warnings found while parsing.
+    public var warnings: [Diagnostic]
+
+    /// The folder relative paths resolve against.
+    public var directory: URL { fileURL.deletingLastPathComponent() }
+
+    /// SHA-256 of the recipe text, hex.
+    public var sha256: String { SHA256.hex(Array(text.utf8)) }
+
+    /// The location of a key path, or of its nearest written parent.
+    public func location(of key: String) -> RecipeLocation? {
+        var path = key
+        while true {
+            if let location = locations[path] { return location }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            path = String(path[..<cut])
+        }
+    }
+
+    /// Makes an invalid-recipe error pointing at `key`.
+    public func error(_ key: String, _ message: String) -> CubeError {
+        let diagnostic = Diagnostic(.error, key: key, message, at: location(of: key))
+        return CubeError(.invalidRecipe, diagnostic.description, context: ["key": key])
+    }
+}
+
+/// The `cube` section.
+public struct CubeSection: Sendable, Hashable {
+    /// `id`: the cube's identifier, used in the catalogue and file names.
+    public var id: String
+    /// `title`.
+    public var title: String
+    /// `summary`.
+    public var summary: String
+    /// `license` (SPDX identifier).
+    public var license: String
+    /// `version`: the cube's own version.
+    public var version: String
+    /// `keywords`.
+    public var keywords: [String]
+}
+
+/// What to do when the bbox is not a whole number of pixels.
+public enum SnapRule: String, Sendable, Hashable, CaseIterable {
+    /// Refuse the recipe (default).
+    case error
+    /// Grow the bbox outward to whole pixels.
+    case expand
+    /// Shrink the bbox inward to whole pixels.
+    case shrink
+}
+
+/// The `grid` section.
+public struct GridSection: Sendable, Hashable {
+    /// `crs`: EPSG code, WKT2 or PROJ string.
+    public var crs: String
+    /// `bbox`: outer pixel edges xmin, ymin, xmax, ymax in the grid CRS.
+    public var bbox: [Double]
+    /// `resolution`: (x, y) pixel size, if given.
+    public var resolution: [Double]?
+    /// `size`: (width, height), if given instead of a resolution.
+    public var size: [Int]?
+    /// `snap`.
+    public var snap: SnapRule
+    /// `y_axis`.
+    public var yAxis: YAxisDirection
+}
+
+/// The `time` section.
+public struct TimeSection: Sendable, Hashable {
+    /// `start`: first date kept (inclusive), in the output calendar.
+    public var start: CalendarDate?
+    /// `end`: last date kept (inclusive).
+    public var end: CalendarDate?
+    /// `period`: target step (`8D`, `1M`…); `nil` keeps the source steps.
+    public var period: String?
+    /// `period_anchor`: `start` or `year`.
+    public var periodAnchor: String?
+    /// `label`: `start`, `center` or `end`.
+    public var label: String?
+}
+
+/// One variable taken from a source.
+public struct VariableSection: Sendable, Hashable {
+    /// The name in the source (the key under `variables`).
+    public var sourceName: String
+    /// `name`: the name in the cube (default: the source name).
+    public var name: String
+    /// `resampling`: the spatial method name; `nil` lets the pipeline choose by data type
+    /// (nearest for unpacked integer sources, bilinear otherwise).
+    public var resampling: String?
+    /// `aggregation`: the temporal method name, if given.
+    public var aggregation: String?
+    /// `dtype`: the output data type (default float32).
+    public var dataType: DataType
+    /// `scale_factor` for packed output.
+    public var scaleFactor: Double?
+    /// `add_offset` for packed output.
+    public var addOffset: Double?
+    /// `fill_value` for the output.
+    public var fillValue: Double?
+    /// The key path of this variable (`sources[0].variables.t2m`).
+    public var keyPath: String
+}
+
+/// One entry of `sources`.
+public struct SourceSection: Sendable, Hashable {
+    /// `name`: unique within the recipe.
+    public var name: String
+    /// `store`: the registered data-store name.
+    public var store: String
+    /// `paths`: globs, made absolute.
+    public var paths: [String]
+    /// `variables`, in recipe order.
+    public var variables: [VariableSection]
+    /// The key path (`sources[0]`).
+    public var keyPath: String
+}
+
+/// A `compressor` setting.
+public struct CompressorSection: Sendable, Hashable {
+    /// `id`: blosc, zstd, zlib, gzip or none.
+    public var id: String
+    /// `cname` for blosc.
+    public var cname: String?
+    /// `clevel` for blosc.
+    public var clevel: Int?
+    /// `shuffle` for blosc: 0 none, 1 byte, 2 bit.
+    public var shuffle: Int?
+    /// `blocksize` for blosc.
+    public var blocksize: Int?
+    /// `level` for zstd, zlib, gzip.
+    public var level: Int?
+}
+
+/// The `output` section.
+public struct OutputSection: Sendable, Hashable {
+    /// `path`, made absolute (or an `s3://` URL as written).
+    public var path: String
+    /// `format`: `zarr2` or `zarr3`.
+    public var format: String
+    /// `chunks` by dimension name (`time`, `y`/`lat`, `x`/`lon`).
+    public var chunks: [String: Int]
+    /// `compressor`.
+    public var compressor: CompressorSection
+    /// `overwrite`.
+    public var overwrite: Bool
+    /// `attrs`: extra global attributes, in recipe order.
+    public var attributes: [Attribute]
+}
+
+/// The `catalog` section.
+public struct CatalogSection: Sendable, Hashable {
+    /// `path`, made absolute, if given.
+    public var path: String?
+}

@@ -1,0 +1,298 @@
+import CubeCore
+import Foundation
+import Yams
+
+/// Builds the typed sections from the YAML tree, section by section.
+struct RecipeBuilder {
+    var reader: YAMLReader
+    let directory: URL
+
+    init(reader: YAMLReader, directory: URL) {
+        self.reader = reader
+        self.directory = directory
+    }
+
+    mutating func build(_ root: Node) -> RecipeParts? {
+        guard let top = reader.mapping(root, key: "", allowed: ["version", "cube", "grid", "time", "sources", "output", "catalog"])
+        else { return nil }
+        let version = reader.required(top, "version", in: "", parent: root) { $0.integer($1, $2) }
+        if let version, version != 1 {
+            reader.error("version", "recipe format version \(version) is not supported (this CubeGen reads version 1)", top["version"])
+        }
+        let cube = reader.required(top, "cube", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { cubeSection($0) }
+        let grid = reader.required(top, "grid", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { gridSection($0) }
+        let time = top["time"].map { timeSection($0) } ?? TimeSection()
+        let sources = reader.required(top, "sources", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { sourceSections($0) }
+        let output = reader.required(top, "output", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { outputSection($0) }
+        let catalog = top["catalog"].map { catalogSection($0) } ?? CatalogSection(path: nil)
+        guard let version, let cube, let grid, let time, let sources, let output, let catalog else { return nil }
+        return RecipeParts(version: version, cube: cube, grid: grid, time: time, sources: sources, output: output, catalog: catalog)
+    }
+
+    // MARK: - Sections
+
+    mutating func cubeSection(_ node: Node) -> CubeSection? {
+        guard let map = reader.mapping(node, key: "cube", allowed: ["id", "title", "summary", "license", "version", "keywords"])
+        else { return nil }
+        let id = reader.required(map, "id", in: "cube", parent: node) { $0.string($1, $2) }
+        if let id, id.isEmpty || id.contains("/") || id.contains(" ") {
+            reader.error("cube.id", "'\(id)' must be non-empty without spaces or '/'", map["id"])
+        }
+        let title = reader.optional(map, "title", in: "cube") { $0.string($1, $2) }
+        let license = reader.optional(map, "license", in: "cube") { $0.string($1, $2) }
+        if license == nil { reader.warning("cube.license", "no license given; the cube will say 'other'", node) }
+        let cube = CubeSection(
+            id: id ?? "", title: title ?? id ?? "", summary: reader.optional(map, "summary", in: "cube") { $0.string($1, $2) } ?? title ?? "",
+            license: license ?? "other", version: reader.optional(map, "version", in: "cube") { $0.string($1, $2) } ?? "1.0.0",
+            keywords: reader.optional(map, "keywords", in: "cube") { $0.strings($1, $2) } ?? [])
+        return id == nil ? nil : cube
+    }
+
+    mutating func gridSection(_ node: Node) -> GridSection? {
+        guard let map = reader.mapping(node, key: "grid", allowed: ["crs", "bbox", "resolution", "size", "snap", "y_axis"])
+        else { return nil }
+        let crs = reader.required(map, "crs", in: "grid", parent: node) { $0.string($1, $2) }
+        let bbox = reader.required(map, "bbox", in: "grid", parent: node) { $0.numbers($1, $2, count: 4) }
+        if let bbox {
+            if bbox[0] >= bbox[2] { reader.error("grid.bbox", "xmin \(bbox[0]) must be less than xmax \(bbox[2])", map["bbox"]) }
+            if bbox[1] >= bbox[3] { reader.error("grid.bbox", "ymin \(bbox[1]) must be less than ymax \(bbox[3])", map["bbox"]) }
+        }
+        var resolution: [Double]?
+        if let node = map["resolution"], !reader.isNull(node) {
+            if case .sequence = node {
+                resolution = reader.numbers(node, "grid.resolution", count: 2)
+            } else if let single = reader.number(node, "grid.resolution") {
+                resolution = [single, single]
+            }
+            if let r = resolution, r.contains(where: { $0 <= 0 }) {
+                reader.error("grid.resolution", "pixel sizes must be positive", node)
+            }
+        }
+        var size: [Int]?
+        if let node = map["size"], !reader.isNull(node), let items = reader.sequence(node, "grid.size") {
+            let values = items.enumerated().compactMap { reader.integer($1, "grid.size[\($0)]") }
+            if values.count != 2 || values.contains(where: { $0 <= 0 }) {
+                reader.error("grid.size", "expected [width, height] as two positive whole numbers", node)
+            } else {
+                size = values
+            }
+        }
+        if map["resolution"] != nil, map["size"] != nil {
+            reader.error("grid.size", "give either 'resolution' or 'size', not both", map["size"])
+        } else if map["resolution"] == nil, map["size"] == nil {
+            reader.error("grid.resolution", "required key 'resolution' (or 'size') is missing", node)
+        }
+        let snap = reader.optional(map, "snap", in: "grid") { $0.choice($1, $2, SnapRule.allCases.map(\.rawValue)) }
+        let yAxis = reader.optional(map, "y_axis", in: "grid") { $0.choice($1, $2, ["descending", "ascending"]) }
+        guard let crs, let bbox, resolution != nil || size != nil else { return nil }
+        return GridSection(crs: crs, bbox: bbox, resolution: resolution, size: size, snap: snap.flatMap(SnapRule.init) ?? .error,
+                           yAxis: yAxis.flatMap(YAxisDirection.init) ?? .descending)
+    }
+
+    mutating func timeSection(_ node: Node) -> TimeSection? {
+        if reader.isNull(node) { return TimeSection() }
+        guard let map = reader.mapping(node, key: "time", allowed: ["start", "end", "period", "period_anchor", "label"])
+        else { return nil }
+        func date(_ r: inout YAMLReader, _ n: Node, _ path: String) -> CalendarDate? {
+            guard let text = r.string(n, path) else { return nil }
+            guard let date = CalendarDate(parsing: text) else {
+                r.error(path, "'\(text)' is not a date (YYYY-MM-DD, optionally with a time)", n)
+                return nil
+            }
+            return date
+        }
+        var section = TimeSection()
+        section.start = reader.optional(map, "start", in: "time", date)
+        section.end = reader.optional(map, "end", in: "time", date)
+        if let s = section.start, let e = section.end, e < s {
+            reader.error("time.end", "end \(e) is before start \(s)", map["end"])
+        }
+        section.period = reader.optional(map, "period", in: "time") { r, n, p in
+            guard let text = r.string(n, p) else { return nil }
+            guard text.range(of: #"^[1-9][0-9]*[DWMY]$"#, options: .regularExpression) != nil else {
+                r.error(p, "'\(text)' is not a period (nD, nW, nM or nY, for example 8D or 1M)", n)
+                return nil
+            }
+            return text
+        }
+        section.periodAnchor = reader.optional(map, "period_anchor", in: "time") { $0.choice($1, $2, ["start", "year"]) }
+        section.label = reader.optional(map, "label", in: "time") { $0.choice($1, $2, ["start", "center", "end"]) }
+        return section
+    }
+
+    mutating func sourceSections(_ node: Node) -> [SourceSection]? {
+        guard let items = reader.sequence(node, "sources") else { return nil }
+        if items.isEmpty { reader.error("sources", "at least one source is required", node) }
+        var sources: [SourceSection] = []
+        var names: [String: Node] = [:]
+        var cubeNames: [String: String] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "sources[\(index)]"
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables"]) else { continue }
+            let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
+            if let name, let previous = names[name] {
+                reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
+            }
+            if let name { names[name] = map["name"] }
+            let store = reader.required(map, "store", in: path, parent: item) { $0.string($1, $2) }
+            let paths = reader.required(map, "paths", in: path, parent: item) { $0.strings($1, $2) }?.map(resolve)
+            var variables: [VariableSection] = []
+            if let variablesNode = reader.required(map, "variables", in: path, parent: item, { r, n, _ in Optional(n) }),
+                let variableMap = reader.mapping(variablesNode, key: "\(path).variables", allowed: []) {
+                if variableMap.isEmpty { reader.error("\(path).variables", "at least one variable is required", variablesNode) }
+                for (keyNode, value) in orderedPairs(variablesNode) {
+                    guard let sourceName = keyNode.scalar?.string, let v = variableSection(sourceName, value, "\(path).variables.\(sourceName)")
+                    else { continue }
+                    if let other = cubeNames[v.name] {
+                        reader.error("\(v.keyPath).name", "cube variable '\(v.name)' is already produced by \(other)", value)
+                    }
+                    cubeNames[v.name] = v.keyPath
+                    variables.append(v)
+                }
+            }
+            if let name, let store, let paths {
+                sources.append(SourceSection(name: name, store: store, paths: paths, variables: variables, keyPath: path))
+            }
+        }
+        return sources
+    }
+
+    private func orderedPairs(_ node: Node) -> [(Node, Node)] {
+        guard case let .mapping(mapping) = node else { return [] }
+        return mapping.map { ($0.key, $0.value) }
+    }
+
+    mutating func variableSection(_ sourceName: String, _ node: Node, _ path: String) -> VariableSection? {
+        if reader.isNull(node) {
+            return VariableSection(sourceName: sourceName, name: sourceName, resampling: nil, aggregation: nil, dataType: .float32,
+                                   keyPath: path)
+        }
+        guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "dtype", "scale_factor",
+                                                                   "add_offset", "fill_value"])
+        else { return nil }
+        let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
+        let resampling = reader.optional(map, "resampling", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) }
+        let aggregation = reader.optional(map, "aggregation", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.aggregation) }
+        let dtype = reader.optional(map, "dtype", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.dataTypes) }
+        var section = VariableSection(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation,
+                                      dataType: dtype.flatMap(DataType.init) ?? .float32, keyPath: path)
+        section.scaleFactor = reader.optional(map, "scale_factor", in: path) { $0.number($1, $2) }
+        section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
+        section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }
+        if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
+        if !section.dataType.isFloatingPoint {
+            if section.fillValue == nil {
+                reader.error("\(path).fill_value", "an integer dtype (\(section.dataType)) needs a fill_value for missing data", node)
+            } else if let fill = section.fillValue, fill != fill.rounded() {
+                reader.error("\(path).fill_value", "\(fill) is not a whole number, as dtype \(section.dataType) needs", map["fill_value"])
+            }
+        } else if section.scaleFactor != nil || section.addOffset != nil {
+            reader.warning("\(path).scale_factor", "packing attributes with a floating-point dtype only label the values", node)
+        }
+        return section
+    }
+
+    mutating func outputSection(_ node: Node) -> OutputSection? {
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "compressor", "overwrite", "attrs"])
+        else { return nil }
+        let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
+        let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
+        var chunks: [String: Int] = [:]
+        if let chunkNode = map["chunks"], let chunkMap = reader.mapping(chunkNode, key: "output.chunks", allowed: ["time", "y", "x", "lat", "lon"]) {
+            for (key, value) in chunkMap {
+                if let n = reader.integer(value, "output.chunks.\(key)") {
+                    if n < 1 { reader.error("output.chunks.\(key)", "chunk sizes must be at least 1", value) } else { chunks[key] = n }
+                }
+            }
+        }
+        let compressor = map["compressor"].flatMap { compressorSection($0) }
+            ?? CompressorSection(id: "blosc", cname: "zstd", clevel: 5, shuffle: 1, blocksize: 0, level: nil)
+        let overwrite = reader.optional(map, "overwrite", in: "output") { $0.boolean($1, $2) } ?? false
+        var attributes: [Attribute] = []
+        if let attrsNode = map["attrs"], reader.mapping(attrsNode, key: "output.attrs", allowed: []) != nil {
+            for (keyNode, value) in orderedPairs(attrsNode) {
+                guard let key = keyNode.scalar?.string else { continue }
+                if let attribute = attributeValue(value, "output.attrs.\(key)") { attributes.append(Attribute(key, attribute)) }
+            }
+        }
+        guard let path else { return nil }
+        let resolved = path.hasPrefix("s3://") ? path : resolve(path)
+        return OutputSection(path: resolved, format: format, chunks: chunks, compressor: compressor, overwrite: overwrite,
+                             attributes: attributes)
+    }
+
+    mutating func attributeValue(_ node: Node, _ path: String) -> AttributeValue? {
+        switch node {
+        case let .scalar(scalar):
+            if scalar.style == .plain, let i = node.int { return .integers([Int64(i)]) }
+            if scalar.style == .plain, let d = node.float { return .reals([d]) }
+            return .text(scalar.string)
+        case let .sequence(items):
+            if items.allSatisfy({ $0.int != nil && $0.scalar?.style == .plain }) { return .integers(items.map { Int64($0.int!) }) }
+            if items.allSatisfy({ ($0.float ?? $0.int.map(Double.init)) != nil && $0.scalar?.style == .plain }) {
+                return .reals(items.map { $0.float ?? Double($0.int!) })
+            }
+            reader.error(path, "attribute lists must hold numbers only", node)
+            return nil
+        default:
+            reader.error(path, "attributes must be text, a number or a list of numbers (NetCDF-compatible)", node)
+            return nil
+        }
+    }
+
+    mutating func compressorSection(_ node: Node) -> CompressorSection? {
+        guard let map = reader.mapping(node, key: "output.compressor", allowed: ["id", "cname", "clevel", "shuffle", "blocksize", "level"])
+        else { return nil }
+        guard let id = reader.required(map, "id", in: "output.compressor", parent: node, { $0.choice($1, $2, RecipeParser.Vocabulary.compressors) })
+        else { return nil }
+        var section = CompressorSection(id: id)
+        let path = "output.compressor"
+        let bloscOnly = ["cname", "clevel", "shuffle", "blocksize"]
+        for key in bloscOnly where id != "blosc" && map[key] != nil {
+            reader.error("\(path).\(key)", "'\(key)' applies to blosc only, not \(id)", map[key])
+        }
+        if id == "blosc" || id == "none", map["level"] != nil {
+            reader.error("\(path).level", "'level' applies to zstd, zlib and gzip; blosc uses 'clevel'", map["level"])
+        }
+        if id == "blosc" {
+            section.cname = reader.optional(map, "cname", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.bloscNames) } ?? "lz4"
+            section.clevel = reader.optional(map, "clevel", in: path) { $0.integer($1, $2) } ?? 5
+            if let level = section.clevel, !(0...9).contains(level) { reader.error("\(path).clevel", "\(level) is not in 0…9", map["clevel"]) }
+            section.shuffle = reader.optional(map, "shuffle", in: path) { r, n, p -> Int? in
+                if let i = n.int, (0...2).contains(i) { return i }
+                return r.choice(n, p, RecipeParser.Vocabulary.shuffles.keys.sorted()).flatMap { RecipeParser.Vocabulary.shuffles[$0] }
+            } ?? 1
+            section.blocksize = reader.optional(map, "blocksize", in: path) { $0.integer($1, $2) } ?? 0
+        } else if id != "none" {
+            let range = id == "zstd" ? -131_072...22 : 0...9
+            section.level = reader.optional(map, "level", in: path) { $0.integer($1, $2) } ?? (id == "zstd" ? 3 : 1)
+            if let level = section.level, !range.contains(level) {
+                reader.error("\(path).level", "\(level) is not in \(range.lowerBound)…\(range.upperBound) for \(id)", map["level"])
+            }
+        }
+        return section
+    }
+
+    mutating func catalogSection(_ node: Node) -> CatalogSection? {
+        if reader.isNull(node) { return CatalogSection(path: nil) }
+        guard let map = reader.mapping(node, key: "catalog", allowed: ["path"]) else { return nil }
+        return CatalogSection(path: reader.optional(map, "path", in: "catalog") { $0.string($1, $2) }.map(resolve))
+    }
+
+    /// Resolves a path against the recipe's folder (URLs and absolute paths stay as they are).
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") || path.contains("://") { return path }
+        return directory.appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+extension VariableSection {
+    init(sourceName: String, name: String, resampling: String?, aggregation: String?, dataType: DataType, keyPath: String) {
+        self.init(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation, dataType: dataType,
+                  scaleFactor: nil, addOffset: nil, fillValue: nil, keyPath: keyPath)
+    }
+}
+
+extension CompressorSection {
+    init(id: String) { self.init(id: id, cname: nil, clevel: nil, shuffle: nil, blocksize: nil, level: nil) }
+}

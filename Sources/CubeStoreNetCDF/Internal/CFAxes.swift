@@ -1,0 +1,66 @@
+import CubeCore
+
+/// Finds a file's time, x and y axes by CF metadata (CF-1.10 §4): `axis`, `standard_name` and
+/// `units` of coordinate variables, falling back to conventional names only when no attribute says.
+struct CFAxes {
+    enum Kind: Equatable { case time, longitude, latitude, projectionX, projectionY }
+
+    var time: NetCDFStructure.Variable?
+    var x: NetCDFStructure.Variable
+    var y: NetCDFStructure.Variable
+    var isGeographic: Bool
+
+    static let longitudeUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
+    static let latitudeUnits: Set<String> = ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"]
+
+    static func kind(of v: NetCDFStructure.Variable) -> Kind? {
+        let a = v.attributes
+        let units = a[named: "units"]?.text?.lowercased() ?? ""
+        let standardName = a[named: "standard_name"]?.text?.lowercased() ?? ""
+        let axis = a[named: "axis"]?.text?.uppercased() ?? ""
+        if standardName == "longitude" || longitudeUnits.contains(units) { return .longitude }
+        if standardName == "latitude" || latitudeUnits.contains(units) { return .latitude }
+        if standardName == "time" || axis == "T" || units.contains(" since ") { return .time }
+        if standardName == "projection_x_coordinate" || standardName == "grid_longitude" || axis == "X" { return .projectionX }
+        if standardName == "projection_y_coordinate" || standardName == "grid_latitude" || axis == "Y" { return .projectionY }
+        switch v.name.lowercased() {
+        case "lon", "longitude": return .longitude
+        case "lat", "latitude": return .latitude
+        case "time", "t": return .time
+        case "x": return .projectionX
+        case "y": return .projectionY
+        default: return nil
+        }
+    }
+
+    /// Finds the axes among the 1-D coordinate variables (a variable named after its only dimension).
+    init(structure: NetCDFStructure, path: String) throws {
+        let coordinates = structure.variables.filter { $0.dimensions.count == 1 && $0.dimensions[0] == $0.name }
+        var found: [Kind: NetCDFStructure.Variable] = [:]
+        for variable in coordinates {
+            if let kind = CFAxes.kind(of: variable), found[kind] == nil { found[kind] = variable }
+        }
+        time = found[.time]
+        if let lon = found[.longitude], let lat = found[.latitude] {
+            x = lon
+            y = lat
+            isGeographic = true
+        } else if let px = found[.projectionX], let py = found[.projectionY] {
+            x = px
+            y = py
+            isGeographic = false
+        } else {
+            let twoDimensional = structure.variables.contains {
+                $0.dimensions.count == 2 && [Kind.longitude, .latitude].contains(CFAxes.kind(of: $0))
+            }
+            if twoDimensional {
+                throw CubeError(.unsupported,
+                    "'\(path)' has 2-D latitude/longitude coordinates (a curvilinear grid); only 1-D coordinate axes are supported yet",
+                    context: ["file": path])
+            }
+            throw CubeError(.invalidInput,
+                "'\(path)' has no 1-D x/y or longitude/latitude coordinate variables (CF axis, standard_name or units)",
+                context: ["file": path])
+        }
+    }
+}

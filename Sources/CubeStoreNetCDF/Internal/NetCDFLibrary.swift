@@ -1,0 +1,33 @@
+internal import CNetCDF
+import Dispatch
+import Foundation
+
+/// Serialises every libnetcdf/HDF5 call: neither library is thread-safe.
+///
+/// Synchronous callers (`call`) take the lock on their own thread; asynchronous callers (`run`)
+/// hop to a dedicated serial queue, so a blocking read never occupies a Swift-concurrency thread
+/// and other tasks keep computing while it runs.
+enum NetCDFLibrary {
+    private static let lock = NSRecursiveLock()
+    private static let queue = DispatchQueue(label: "cubegen.netcdf")
+
+    /// Runs `body` holding the library lock on the calling thread.
+    static func call<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        cubegen_hdf5_silence_errors()
+        return try body()
+    }
+
+    /// Runs `body` holding the library lock on the netCDF queue, suspending the caller meanwhile.
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try call(body) })
+            }
+        }
+    }
+
+    /// The library's version text (`nc_inq_libvers`).
+    static var version: String { call { String(cString: nc_inq_libvers()) } }
+}

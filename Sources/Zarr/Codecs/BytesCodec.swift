@@ -1,0 +1,84 @@
+/// A Zarr compressor: turns the bytes of a chunk into stored bytes and back.
+///
+/// Codecs are synchronous and thread-safe: `encode` and `decode` may run on many threads at once.
+/// Each codec file opens with its spec link and a configuration example.
+///
+/// ## Implementation guidance
+/// - `configuration` is the numcodecs-style object stored as `compressor` in `.zarray`; it must
+///   contain `"id"` and round-trip through the codec's factory in `CodecRegistry`.
+/// - Output must depend only on the input and the configuration (reproducible cubes): use one
+///   internal thread and no global library state.
+public protocol BytesCodec: Sendable {
+    /// The v2 `compressor` object, for example `{"id": "zstd", "level": 3}`.
+    var configuration: JSONValue { get }
+    /// Compresses `decoded`.
+    /// - Throws: `ZarrError.codecFailure` when the library reports an error.
+    func encode(_ decoded: [UInt8]) throws -> [UInt8]
+    /// Decompresses `encoded`, which must decode to `decodedCount` bytes.
+    /// - Throws: `ZarrError.codecFailure` when the data is corrupt or of the wrong size.
+    func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8]
+}
+
+/// A codec's numcodecs identifier, one-line summary and factory, as kept in a `CodecRegistry`.
+public struct CodecDescriptor: Sendable {
+    /// The `id` in metadata, for example `"blosc"`.
+    public var identifier: String
+    /// One line for listings.
+    public var summary: String
+    /// Builds the codec from its configuration object; `elementSize` is the array's element size
+    /// (Blosc's `typesize`).
+    public var make: @Sendable (_ configuration: JSONValue, _ elementSize: Int) throws -> any BytesCodec
+
+    /// Creates a descriptor.
+    public init(identifier: String, summary: String,
+                make: @escaping @Sendable (_ configuration: JSONValue, _ elementSize: Int) throws -> any BytesCodec) {
+        self.identifier = identifier
+        self.summary = summary
+        self.make = make
+    }
+}
+
+/// The codecs a pipeline may use, keyed by identifier. A value, not global state: embedders pass
+/// their own.
+public struct CodecRegistry: Sendable {
+    /// The registered codecs, by identifier.
+    public private(set) var descriptors: [String: CodecDescriptor] = [:]
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// The codecs built into CubeGen: blosc, zstd, zlib, gzip.
+    public static var standard: CodecRegistry {
+        var registry = CodecRegistry()
+        registry.register(BloscCodec.descriptor)
+        registry.register(ZstdCodec.descriptor)
+        registry.register(ZlibCodec.descriptor)
+        registry.register(GzipCodec.descriptor)
+        return registry
+    }
+
+    /// Adds or replaces a codec.
+    public mutating func register(_ descriptor: CodecDescriptor) { descriptors[descriptor.identifier] = descriptor }
+
+    /// Builds the codec described by a `compressor` object.
+    /// - Throws: `ZarrError.unknownCodec` or the codec's configuration error.
+    public func makeCodec(_ configuration: JSONValue, elementSize: Int) throws -> any BytesCodec {
+        guard let id = configuration["id"]?.stringValue else {
+            throw ZarrError.invalidCodecConfiguration("compressor has no \"id\"")
+        }
+        guard let descriptor = descriptors[id] else { throw ZarrError.unknownCodec(id) }
+        return try descriptor.make(configuration, elementSize)
+    }
+}
+
+extension JSONValue {
+    /// The integer member `key`, or `defaultValue` when absent.
+    /// - Throws: `ZarrError.invalidCodecConfiguration` when present but not an integer.
+    func codecInt(_ key: String, default defaultValue: Int) throws -> Int {
+        guard let member = self[key] else { return defaultValue }
+        guard let value = member.intValue else {
+            throw ZarrError.invalidCodecConfiguration("'\(key)' must be an integer, got \(member.serialized(indent: 0))")
+        }
+        return value
+    }
+}
