@@ -56,9 +56,9 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore"]),
-        .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures"]),
+        .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore"]),
-        .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures"]),
+        .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
     ]
 )
 

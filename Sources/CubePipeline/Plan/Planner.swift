@@ -180,8 +180,18 @@ enum Planner {
     }
 
     private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int) throws -> ChunkShape {
-        let given = recipe.output.chunks
+        var given = recipe.output.chunks
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
+        if grid.isGeographic {
+            // y/x are accepted as the generic names of lat/lon.
+            for (alias, name) in [("y", "lat"), ("x", "lon")] {
+                guard let value = given.removeValue(forKey: alias) else { continue }
+                if given[name] != nil {
+                    throw recipe.error("output.chunks.\(alias)", "give either '\(alias)' or '\(name)' (the same dimension), not both")
+                }
+                given[name] = value
+            }
+        }
         for key in given.keys where ![xName, yName, "time"].contains(key) {
             throw recipe.error("output.chunks.\(key)", "the cube's dimensions are time, \(yName), \(xName); '\(key)' is not one of them")
         }

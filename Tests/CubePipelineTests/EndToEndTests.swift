@@ -1,0 +1,210 @@
+import CubeFixtures
+import CubeGen
+import CubeSamples
+import Foundation
+import Testing
+
+/// Writes inputs with analytic fields, runs recipes in-process and checks the cubes' values
+/// against the computed truth.
+@Suite(.serialized) struct EndToEndTests {
+    /// Two files of a global 1° daily product, days 7305…7309 (2020-01-01…05), in reverse name order.
+    private func writeInputs(_ dir: TemporaryDirectory) throws {
+        try LinearFields.dataset(resolution: 1, days: [7308, 7309]).write(to: dir.path("a_later.nc"))
+        try LinearFields.dataset(resolution: 1, days: [7305, 7306, 7307]).write(to: dir.path("b_earlier.nc"))
+    }
+
+    private func recipe(grid: String, variables: String = "tas: {}\n      wet: {}\n      pk: {}", time: String = "",
+                        chunks: String = "{time: 2, y: 16, x: 16}", extra: String = "") -> String {
+        """
+        version: 1
+        cube: {id: test-cube, title: Test, license: CC0-1.0}
+        grid:
+        \(grid)
+        \(time)
+        sources:
+          - name: src
+            store: netcdf
+            paths: ["*.nc"]
+            variables:
+              \(variables)
+        output:
+          path: out.zarr
+          chunks: \(chunks)
+          compressor: {id: blosc, cname: zstd, clevel: 3, shuffle: bitshuffle}
+        \(extra)
+        """
+    }
+
+    private func run(_ dir: TemporaryDirectory, _ text: String, workers: Int = 2, overwrite: Bool = false,
+                     output: String = "out.zarr") async throws -> CubePlan {
+        let path = try dir.write("recipe.yaml", text.replacingOccurrences(of: "path: out.zarr", with: "path: \(output)"))
+        let pipeline = Pipeline()
+        let plan = try await pipeline.plan(try pipeline.load(recipeAt: path))
+        _ = try await pipeline.run(plan, options: RunOptions(workers: workers, overwrite: overwrite))
+        return plan
+    }
+
+    @Test func geographicToGeographicMatchesTheTruth() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        let plan = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [-20, 10, 40, 40]\n  resolution: 0.5",
+                                             time: "time: {start: 2020-01-02, end: 2020-01-04}"))
+        #expect(plan.grid.width == 120 && plan.grid.height == 60)
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let time = try await cube.read("time")
+        #expect(time.values == [7306, 7307, 7308])
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        #expect(lat.first == 39.75)
+        #expect(lat.last == 10.25)
+        #expect(lon.first == -19.75)
+        let tas = try await cube.read("tas"), wet = try await cube.read("wet"), pk = try await cube.read("pk")
+        #expect(tas.shape == [3, 60, 120])
+        var checkedMixed = 0
+        for (k, t) in time.values.enumerated() {
+            for (j, y) in lat.enumerated() {
+                for (i, x) in lon.enumerated() {
+                    let index = (k * 60 + j) * 120 + i
+                    #expect(abs(tas.values[index] - LinearFields.temperature(x, y, t)) < 1e-3)
+                    #expect(abs(pk.values[index] - LinearFields.packed(x, y, t)!) < 6e-4)
+                    // Source rows around y: centres at floor(y - 0.5) + 0.5 and that + 1.
+                    let below = (y - 0.5).rounded(.down) + 0.5, above = below + 1
+                    let seaBelow = LinearFields.isSea(x, below), seaAbove = LinearFields.isSea(x, above)
+                    let got = wet.values[index]
+                    switch (seaBelow, seaAbove) {
+                    case (true, true): #expect(got.isNaN, "all neighbours sea at \(x), \(y)")
+                    case (false, false): #expect(abs(got - LinearFields.masked(x, y, t)!) < 1e-4)
+                    case (false, true):
+                        checkedMixed += 1
+                        #expect(abs(got - LinearFields.masked(x, below, t)!) < 1e-4, "renormalised to the land row")
+                    case (true, false): #expect(abs(got - LinearFields.masked(x, above, t)!) < 1e-4)
+                    }
+                }
+            }
+        }
+        #expect(checkedMixed > 0)
+    }
+
+    @Test func geographicToLAEAMatchesTheTruth() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        _ = try await run(dir, recipe(
+            grid: "  crs: EPSG:3035\n  bbox: [3500000, 2500000, 4500000, 3500000]\n  resolution: 20000",
+            variables: "tas: {}\n      pk: {resampling: nearest}\n      wet: {name: packed_wet, dtype: int16, scale_factor: 0.001, add_offset: 1, fill_value: -32768}"))
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let x = try await cube.read("x").values, y = try await cube.read("y").values
+        #expect(x.count == 50 && y.count == 50)
+        #expect(x[0] == 3_510_000)
+        #expect(y[0] == 3_490_000)
+        // Independent truth: each pixel centre to lon/lat, then the analytic field.
+        let toGeographic = try PROJTransform(from: CRSDefinition("EPSG:3035"), to: .wgs84)
+        var lons = y.flatMap { _ in x }, lats = y.flatMap { yy in x.map { _ in yy } }
+        lons.withUnsafeMutableBufferPointer { a in lats.withUnsafeMutableBufferPointer { b in toGeographic.transform(x: a, y: b) } }
+        let tas = try await cube.read("tas"), wet = try await cube.read("packed_wet"), pk = try await cube.read("pk")
+        #expect(tas.shape == [5, 50, 50])
+        for k in 0..<5 {
+            let t = 7305 + Double(k)
+            for p in 0..<2500 {
+                #expect(abs(tas.values[k * 2500 + p] - LinearFields.temperature(lons[p], lats[p], t)) < 2e-3)
+                let nearestLon = lons[p].rounded(.down) + 0.5, nearestLat = lats[p].rounded(.down) + 0.5
+                #expect(abs(pk.values[k * 2500 + p] - LinearFields.packed(nearestLon, nearestLat, t)!) < 6e-4)
+                if let expected = LinearFields.masked(lons[p], lats[p], t), !LinearFields.isSea(lons[p], lats[p] + 1),
+                    !LinearFields.isSea(lons[p], lats[p] - 1) {
+                    #expect(abs(wet.values[k * 2500 + p] - expected) < 6e-4, "packed to int16 with scale 0.001")
+                }
+            }
+        }
+        let crs = try await cube.document("crs/.zattrs")
+        #expect(crs["grid_mapping_name"] == .string("lambert_azimuthal_equal_area"))
+        #expect(crs["crs_wkt"]?.stringValue?.contains("LAEA Europe") == true)
+        let attrs = try await cube.document("packed_wet/.zattrs")
+        #expect(attrs["grid_mapping"] == .string("crs") && attrs["scale_factor"] == .double(0.001))
+        #expect(attrs["_CRS"]?["url"] == .string("http://www.opengis.net/def/crs/EPSG/0/3035"))
+        let zarray = try await cube.document("packed_wet/.zarray")
+        #expect(zarray["dtype"] == .string("<i2") && zarray["fill_value"] == .int(-32768))
+        let global = try await cube.document(".zattrs")
+        // Corners by pyproj: (3500000, 2500000) → 0.4509°W 45.0933°N, (3500000, 3500000) → 2.5798°W 53.9626°N.
+        let latMin = try #require(global["geospatial_lat_min"]?.doubleValue)
+        let lonMin = try #require(global["geospatial_lon_min"]?.doubleValue)
+        #expect(abs(latMin - 45.0933) < 1e-3)
+        #expect(abs(lonMin + 2.5798) < 1e-3)
+        #expect(global["time_coverage_start"] == .string("2020-01-01T00:00:00Z"))
+        let consolidated = try await cube.document(".zmetadata")
+        for name in ["tas", "pk", "packed_wet", "x", "y", "x_bnds", "y_bnds", "time", "crs"] {
+            #expect(consolidated["metadata"]?["\(name)/.zarray"] != nil, "\(name) in .zmetadata")
+        }
+    }
+
+    @Test func bytesDoNotDependOnTheWorkerCount() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        let text = recipe(grid: "  crs: EPSG:3035\n  bbox: [3000000, 2000000, 4000000, 3000000]\n  resolution: 25000",
+                          chunks: "{time: 3, y: 7, x: 9}")
+        _ = try await run(dir, text, workers: 1, output: "one.zarr")
+        _ = try await run(dir, text, workers: 5, output: "five.zarr")
+        let one = try await CubeReader(path: dir.path("one.zarr")).chunkFiles()
+        let five = try await CubeReader(path: dir.path("five.zarr")).chunkFiles()
+        let expectedFiles = 2 * 6 * 5 * 3 + 6  // data chunks + coordinate chunks
+        #expect(one.count == expectedFiles)
+        #expect(one == five)
+    }
+
+    @Test func anExistingOutputIsNeverTouchedUnlessAsked() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        try FileManager.default.createDirectory(atPath: dir.path("out.zarr"), withIntermediateDirectories: true)
+        try dir.write("out.zarr/precious.txt", "keep me")
+        let text = recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 1")
+        await #expect(throws: CubeError.self) { _ = try await run(dir, text) }
+        #expect(FileManager.default.fileExists(atPath: dir.path("out.zarr/precious.txt")))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.zarr.cubegen-partial")))
+        _ = try await run(dir, text, overwrite: true)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.zarr/precious.txt")))
+        #expect(FileManager.default.fileExists(atPath: dir.path("out.zarr/.zmetadata")))
+    }
+
+    @Test func problemsAreClearErrorsNamingKeysAndFiles() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        let grid = "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 1"
+        func message(_ text: String) async -> String {
+            do {
+                _ = try await run(dir, text)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(await message(recipe(grid: grid, variables: "tas: {resampling: cubic}")).contains("'cubic' is not supported yet"))
+        #expect(await message(recipe(grid: grid, variables: "tsa: {}")).contains("did you mean 'tas'?"))
+        #expect(await message(recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 3")).contains("not a whole number"))
+        #expect(await message(recipe(grid: "  crs: EPSG:999999\n  bbox: [0, 0, 10, 10]\n  resolution: 1")).contains("recipe.yaml:"))
+        #expect(await message(recipe(grid: grid, time: "time: {start: 2021-01-01}")).contains("no time step"))
+        #expect(await message(recipe(grid: grid, time: "time: {period: 8D}")).contains("not supported yet"))
+        try LinearFields.dataset(resolution: 1, days: [7307, 7310]).write(to: dir.path("c_overlap.nc"))
+        let overlap = await message(recipe(grid: grid))
+        #expect(overlap.contains("b_earlier.nc") && overlap.contains("c_overlap.nc"), "\(overlap)")
+    }
+
+    @Test func snapRulesAndAscendingAxes() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try writeInputs(dir)
+        let expand = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [0.2, 0.2, 9.9, 9.9]\n  resolution: 1\n  snap: expand\n  y_axis: ascending"))
+        #expect(expand.grid.xMin == 0 && expand.grid.width == 10)
+        #expect(expand.grid.yMin == 0 && expand.grid.height == 10)
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let lat = try await cube.read("lat").values
+        #expect(lat.first == 0.5)
+        #expect(lat.last == 9.5)
+        let tas = try await cube.read("tas").values
+        #expect(abs(tas[0] - LinearFields.temperature(0.5, 0.5, 7305)) < 1e-3)
+        let shrink = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [0.2, 0.2, 9.9, 9.9]\n  resolution: 1\n  snap: shrink"),
+                                   overwrite: true)
+        #expect(shrink.grid.xMin == 1 && shrink.grid.width == 8)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import Zarr
+
+/// Seeded inputs that cover the shapes codecs trip on: empty, one byte, odd sizes, zeros,
+/// incompressible and smooth data.
+private func inputs() -> [(String, [UInt8])] {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> UInt8 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt8(truncatingIfNeeded: state >> 33)
+    }
+    let smooth = (0..<40_000).flatMap { i -> [UInt8] in
+        let v = Float(250 + 20 * sin(Double(i) / 300))
+        return withUnsafeBytes(of: v) { Array($0) }
+    }
+    return [
+        ("empty", []), ("one byte", [42]), ("odd", (0..<1001).map { UInt8($0 % 251) }),
+        ("zeros", [UInt8](repeating: 0, count: 65_536)), ("random", (0..<100_003).map { _ in next() }),
+        ("smooth floats", smooth),
+    ]
+}
+
+private func codecs() throws -> [(String, any BytesCodec)] {
+    var list: [(String, any BytesCodec)] = []
+    for cname in ["lz4", "zstd", "zlib", "blosclz", "lz4hc"] {
+        for shuffle in 0...2 {
+            list.append(("blosc \(cname) shuffle \(shuffle)", try BloscCodec(compressorName: cname, level: 5, shuffle: shuffle, typeSize: 4)))
+        }
+    }
+    list += [("zstd 3", try ZstdCodec(level: 3)), ("zstd 19", try ZstdCodec(level: 19)), ("zlib 1", try ZlibCodec(level: 1)),
+             ("zlib 9", try ZlibCodec(level: 9)), ("gzip 6", try GzipCodec(level: 6))]
+    return list
+}
+
+@Suite struct CodecTests {
+    @Test func everyCodecRoundTripsEveryInput() throws {
+        for (codecName, codec) in try codecs() {
+            for (inputName, input) in inputs() {
+                let encoded = try codec.encode(input)
+                let decoded = try codec.decode(encoded, decodedCount: input.count)
+                #expect(decoded == input, "\(codecName) on \(inputName)")
+            }
+        }
+    }
+
+    @Test func compressionActuallyCompressesSmoothData() throws {
+        let smooth = inputs().first { $0.0 == "smooth floats" }!.1
+        for (name, codec) in try codecs() where !name.contains("shuffle 0") || name.hasPrefix("z") || name.hasPrefix("g") {
+            #expect(try codec.encode(smooth).count < smooth.count, "\(name)")
+        }
+    }
+
+    @Test func encodingIsDeterministic() throws {
+        let input = inputs()[4].1
+        for (name, codec) in try codecs() {
+            #expect(try codec.encode(input) == codec.encode(input), "\(name)")
+        }
+    }
+
+    @Test func streamFormatsCarryTheirHeaders() throws {
+        let data = [UInt8](repeating: 7, count: 1000)
+        let gzip = try GzipCodec(level: 6).encode(data)
+        #expect(gzip.prefix(2) == [0x1F, 0x8B])
+        let zlib = try ZlibCodec(level: 6).encode(data)
+        #expect(zlib[0] == 0x78)
+        let zstd = try ZstdCodec(level: 3).encode(data)
+        #expect(zstd.prefix(4) == [0x28, 0xB5, 0x2F, 0xFD])
+        let blosc = try BloscCodec(compressorName: "lz4", level: 5, shuffle: 1, typeSize: 4).encode(data)
+        #expect(blosc[3] == 4, "blosc header typesize")
+    }
+
+    @Test func corruptOrMissizedInputIsAnError() throws {
+        let codec = try ZstdCodec(level: 3)
+        let encoded = try codec.encode([UInt8](repeating: 1, count: 100))
+        #expect(throws: ZarrError.self) { try codec.decode(encoded, decodedCount: 99) }
+        #expect(throws: ZarrError.self) { try ZlibCodec(level: 1).decode([1, 2, 3], decodedCount: 10) }
+        #expect(throws: ZarrError.self) { try BloscCodec(compressorName: "lz4", level: 5, shuffle: 1, typeSize: 4).decode([0, 1], decodedCount: 4) }
+    }
+
+    @Test func registryBuildsCodecsFromMetadataAndRejectsBadConfigurations() throws {
+        let registry = CodecRegistry.standard
+        let blosc = try registry.makeCodec(
+            .object([("id", .string("blosc")), ("cname", .string("zstd")), ("clevel", .int(3)), ("shuffle", .int(2))]), elementSize: 8)
+        #expect(blosc.configuration["cname"] == .string("zstd"))
+        #expect(blosc.configuration["shuffle"] == .int(2))
+        #expect(throws: ZarrError.unknownCodec("lzma")) { try registry.makeCodec(.object([("id", .string("lzma"))]), elementSize: 4) }
+        #expect(throws: ZarrError.self) {
+            try registry.makeCodec(.object([("id", .string("blosc")), ("cname", .string("brotli"))]), elementSize: 4)
+        }
+        #expect(throws: ZarrError.self) { try registry.makeCodec(.object([("id", .string("zlib")), ("level", .int(12))]), elementSize: 4) }
+    }
+}
