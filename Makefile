@@ -1,0 +1,18 @@
+# CubeGen — the two commands a new user needs, plus a few helpers.
+.PHONY: demo test build bench clean
+
+demo:            ## Build the demo cube into demo/cubegen-demo-laea.zarr (installs what it needs)
+	scripts/demo.sh
+
+test:            ## Run every test: Swift suites + xarray/schema/CLI oracle tests (installs what it needs)
+	scripts/test.sh
+
+build:           ## Debug build of everything
+	scripts/setup-deps.sh
+	swift build
+
+bench:           ## Reference workload T1 at size S (SIZE=M for M); needs ../shared/bench
+	scripts/bench.sh $(or $(SIZE),S)
+
+clean:
+	rm -rf .build demo .venv-oracle

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs a reference workload (../shared/bench/WORKLOADS.md) with the release build and checks it.
+# usage: scripts/bench.sh [S|M]     env: BENCH_DATA (inputs, default ~/.cache/cubegen-bench),
+#        BENCH_VENV (venv with xarray/netCDF4 for the generator and checker), SHARED (../shared)
+set -euo pipefail
+SIZE=${1:-S}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$HERE/../shared}
+DATA=${BENCH_DATA:-$HOME/.cache/cubegen-bench}
+VENV=${BENCH_VENV:-$HERE/.venv-oracle}
+[ -d "$SHARED/bench" ] || { echo "needs the shared bench folder at $SHARED/bench" >&2; exit 1; }
+"$HERE/scripts/setup-oracle.sh" "$VENV"
+IN=$DATA/$SIZE/input
+if ! ls "$IN"/*.nc >/dev/null 2>&1; then
+  "$VENV/bin/python" "$SHARED/bench/gen_inputs.py" --out "$IN" --size "$SIZE" --seed 42
+fi
+swift build -c release --product cubegen
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+sed -e "s#@INPUT@#$IN#" -e "s#@OUTPUT@#$OUT/cubegen_T1.zarr#" "$HERE/bench/t1.yaml.in" > "$OUT/t1.yaml"
+echo "== T1 size $SIZE"
+/usr/bin/time -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/t1.yaml" 2>&1 | grep -v "^chunks"
+"$VENV/bin/python" "$SHARED/bench/check_accuracy.py" "$OUT/cubegen_T1.zarr" --task T1 --size "$SIZE" | grep -E "^  (t2m|precip|ndvi) " | cut -c1-120
