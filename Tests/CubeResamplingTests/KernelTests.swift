@@ -133,3 +133,51 @@ private func run(_ method: ResamplingMethod, _ values: [Float], _ src: SourceGri
         #expect(window.count < 20 * 10)
     }
 }
+
+/// The precomputed weights (the fast path) give exactly what the general kernel gives, on seeded
+/// random mappings with fill, wrapping and off-grid positions.
+@Suite struct WeightsEquivalenceTests {
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 42, 4711])
+    func weightsEqualTheGeneralKernel(seed: UInt64) {
+        var rng = SplitMix64(state: seed)
+        let sourceWidth = Int.random(in: 3...40, using: &rng), sourceHeight = Int.random(in: 2...30, using: &rng)
+        let wraps = Bool.random(using: &rng)
+        let width = Int.random(in: 1...25, using: &rng), height = Int.random(in: 1...25, using: &rng)
+        let n = width * height
+        let columns = (0..<n).map { _ in Double.random(in: -3...Double(sourceWidth) + 2, using: &rng) }
+        var rows = (0..<n).map { _ in Double.random(in: -2...Double(sourceHeight) + 1, using: &rng) }
+        rows[0] = .nan
+        let mapping = PixelMapping(width: width, height: height, column: columns, row: rows, sourceWidth: sourceWidth,
+                                   sourceHeight: sourceHeight, wrapsColumns: wraps)
+        // A window that is the whole grid or a part of it (taps outside read nothing).
+        let firstRow = Int.random(in: 0..<sourceHeight, using: &rng), firstColumn = Int.random(in: 0..<sourceWidth, using: &rng)
+        let window = Bool.random(using: &rng)
+            ? SourceWindowBounds(firstRow: 0, firstColumn: 0, rowCount: sourceHeight, columnCount: sourceWidth)
+            : SourceWindowBounds(firstRow: firstRow, firstColumn: firstColumn, rowCount: sourceHeight - firstRow,
+                                 columnCount: sourceWidth - firstColumn)
+        let values = (0..<window.rowCount * window.columnCount).map { _ in
+            Double.random(in: 0...1, using: &rng) < 0.2 ? Float.nan : Float.random(in: -100...100, using: &rng)
+        }
+        for method in ResamplingMethod.allCases {
+            var general = [Float](repeating: 0, count: n), fast = [Float](repeating: 0, count: n)
+            values.withUnsafeBufferPointer { v in
+                general.withUnsafeMutableBufferPointer { Resampler.resample(method, source: v, window: window, mapping: mapping, into: $0) }
+                fast.withUnsafeMutableBufferPointer { ResamplingWeights(method, mapping: mapping, window: window).apply(source: v, into: $0) }
+            }
+            for k in 0..<n {
+                #expect(general[k] == fast[k] || (general[k].isNaN && fast[k].isNaN), "seed \(seed) \(method) pixel \(k)")
+            }
+        }
+    }
+}

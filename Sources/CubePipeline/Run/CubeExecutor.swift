@@ -96,9 +96,11 @@ struct CubeExecutor: Sendable {
     }
 
     /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
+    ///
+    /// The next source plane is fetched while the current one is resampled, so reading (serial in
+    /// the netCDF queue) overlaps with computing.
     private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
         let shape = plan.chunkShape
-        let chunkCells = shape.time * shape.y * shape.x
         let planeCells = region.rows.count * region.columns.count
         var written = 0
         for (sourceIndex, source) in plan.sources.enumerated() {
@@ -110,21 +112,36 @@ struct CubeExecutor: Sendable {
                                          transform: transform)
                 }
             }
+            // Every (variable, time step) this region needs, in order, with its source window.
+            let steps: [(variable: Int, step: Int, time: Int, window: PixelWindow)] = variables.flatMap { v -> [(Int, Int, Int, PixelWindow)] in
+                guard let window = mapping.sourceWindow(margin: plan.variables[v].method.margin) else { return [] }
+                return region.times.enumerated().map { (v, $0.offset, $0.element, window) }
+            }
+            func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
+                guard index < steps.count else { return nil }
+                let step = steps[index], name = plan.variables[step.variable].sourceName
+                return Task { try await self.sourcePlane(sourceIndex, name, time: step.time, window: step.window, shared) }
+            }
+            var next = fetch(0)
+            defer { next?.cancel() }
+            var cursor = 0
+            var weights: [WeightsKey: ResamplingWeights] = [:]
             for v in variables {
                 let variable = plan.variables[v]
-                let window = mapping.sourceWindow(margin: variable.method.margin)
-                var chunk = [Float](repeating: .nan, count: chunkCells)
+                var chunk = [Float](repeating: .nan, count: shape.time * shape.y * shape.x)
                 var plane = [Float](repeating: .nan, count: planeCells)
-                if let window {
-                    for (k, t) in region.times.enumerated() {
-                        let source = try await sourcePlane(sourceIndex, variable.sourceName, time: t, window: window, shared)
-                        source.values.withUnsafeBufferPointer { values in
-                            plane.withUnsafeMutableBufferPointer { out in
-                                Resampler.resample(variable.method, source: values, window: source.window.bounds, mapping: mapping, into: out)
-                            }
-                        }
-                        copy(plane, into: &chunk, at: k, region: region)
+                while cursor < steps.count, steps[cursor].variable == v {
+                    guard let current = next else { break }
+                    let source = try await current.value
+                    next = fetch(cursor + 1)
+                    // The weights depend on method and window only: made once, used for every step.
+                    let key = WeightsKey(method: variable.method, window: source.window)
+                    if weights[key] == nil { weights[key] = ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds) }
+                    source.values.withUnsafeBufferPointer { values in
+                        plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
                     }
+                    copy(plane, into: &chunk, at: steps[cursor].step, region: region)
+                    cursor += 1
                 }
                 let (bytes, clipped) = try shared.encoders[v].encode(chunk)
                 if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
@@ -186,6 +203,12 @@ struct CubeExecutor: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+}
+
+/// Identifies precomputed resampling weights within one region.
+private struct WeightsKey: Hashable {
+    var method: ResamplingMethod
+    var window: PixelWindow
 }
 
 extension PixelWindow {
