@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
-swift build -c release --product cubegen --product cubegen-sample-data
+swift build -c release --product cubegen
+swift build -c release --product cubegen-sample-data
 BIN=$(swift build -c release --show-bin-path)
 "$BIN/cubegen-sample-data" demo/input
 "$BIN/cubegen" plan recipes/demo.yaml

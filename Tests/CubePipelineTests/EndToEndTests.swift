@@ -207,4 +207,27 @@ import Testing
                                    overwrite: true)
         #expect(shrink.grid.xMin == 1 && shrink.grid.width == 8)
     }
+
+    @Test func manyDailyFilesAreConcatenatedInTimeOrder() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        // 70 one-day files, more than the 64 files kept open at once, named out of time order.
+        for day in 0..<70 {
+            try LinearFields.dataset(resolution: 10, days: [7305 + Double(day)]).write(to: dir.path("day_\(String(69 - day)).nc"))
+        }
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [-40, -40, 40, 40]\n  resolution: 10",
+                                      variables: "tas: {}", chunks: "{time: 4, y: 3, x: 3}"))
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let time = try await cube.read("time").values
+        #expect(time == (0..<70).map { 7305 + Double($0) })
+        let tas = try await cube.read("tas")
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        for (k, t) in time.enumerated() {
+            for (j, y) in lat.enumerated() {
+                for (i, x) in lon.enumerated() {
+                    #expect(abs(tas.values[(k * 8 + j) * 8 + i] - LinearFields.temperature(x, y, t)) < 1e-3)
+                }
+            }
+        }
+    }
 }

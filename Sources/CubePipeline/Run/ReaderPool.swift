@@ -1,18 +1,45 @@
 import CubeCore
 
-/// Opens each input file once, on first use, and shares the reader between tasks.
+/// Opens input files on first use and shares each reader between tasks, keeping at most
+/// `capacity` files open: the least recently used is dropped (and closed once no task holds it),
+/// so a source of thousands of daily files does not exhaust file handles.
 actor ReaderPool {
-    private let sources: [SourcePlan]
-    private var readers: [Int: [Int: Task<any DatasetReader, any Error>]] = [:]
+    private struct Key: Hashable {
+        var source: Int
+        var file: Int
+    }
 
-    init(sources: [SourcePlan]) { self.sources = sources }
+    private let sources: [SourcePlan]
+    private let capacity: Int
+    private var readers: [Key: Task<any DatasetReader, any Error>] = [:]
+    private var lastUse: [Key: UInt64] = [:]
+    private var clock: UInt64 = 0
+    private(set) var opened = 0
+
+    init(sources: [SourcePlan], capacity: Int = 64) {
+        self.sources = sources
+        self.capacity = max(1, capacity)
+    }
 
     /// The reader of file `file` of source `source`.
     func reader(source: Int, file: Int) async throws -> any DatasetReader {
-        if let task = readers[source]?[file] { return try await task.value }
+        let key = Key(source: source, file: file)
+        clock += 1
+        lastUse[key] = clock
+        if let task = readers[key] { return try await task.value }
         let plan = sources[source]
         let task = Task { try await plan.store.open(path: plan.files[file].location) }
-        readers[source, default: [:]][file] = task
-        return try await task.value
+        readers[key] = task
+        opened += 1
+        if readers.count > capacity, let victim = lastUse.filter({ $0.key != key }).min(by: { $0.value < $1.value })?.key {
+            readers[victim] = nil
+            lastUse[victim] = nil
+        }
+        do {
+            return try await task.value
+        } catch {
+            readers[key] = nil
+            throw error
+        }
     }
 }
