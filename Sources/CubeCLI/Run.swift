@@ -15,7 +15,7 @@ extension CubeCommand {
         @Flag(help: "Replace an existing output (as output.overwrite: true in the recipe).")
         var overwrite = false
 
-        @Option(help: "Megabytes the shared source-plane cache may use (default: 1/8 of memory, at most 2048).")
+        @Option(help: "Megabytes the shared source-plane cache may use (default: two time blocks of source planes, at least 64, at most 2048).")
         var cacheMb: Int?
 
         func validate() throws {

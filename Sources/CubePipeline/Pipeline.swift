@@ -59,7 +59,7 @@ public struct Pipeline: Sendable {
         let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let executor = CubeExecutor(plan: plan, registries: registries, workers: workers,
                                     overwrite: options.overwrite || plan.recipe.output.overwrite,
-                                    cacheBudget: options.cacheBudget ?? Pipeline.defaultCacheBudget, progress: progress)
+                                    cacheBudget: options.cacheBudget ?? plan.defaultCacheBudget(), progress: progress)
         return try await executor.run()
     }
 
@@ -72,7 +72,8 @@ public struct Pipeline: Sendable {
         return try await dataStore.describe(path: path)
     }
 
-    /// The default source-plane cache size: 1/8 of physical memory, at most 2 GiB.
+    /// The largest default source-plane cache: 1/8 of physical memory, at most 2 GiB (a plan uses
+    /// less when its time blocks need less, see `CubePlan.defaultCacheBudget`).
     public static var defaultCacheBudget: Int {
         min(2 << 30, Int(ProcessInfo.processInfo.physicalMemory / 8))
     }

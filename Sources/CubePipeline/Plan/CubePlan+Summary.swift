@@ -7,7 +7,8 @@ import Foundation
 extension CubePlan {
     /// A human-readable description of the plan (`cubegen plan`).
     /// - Parameter workers: The worker count the memory estimate assumes.
-    public func summary(workers: Int, cacheBudget: Int = Pipeline.defaultCacheBudget) -> String {
+    public func summary(workers: Int, cacheBudget: Int? = nil) -> String {
+        let cacheBudget = cacheBudget ?? defaultCacheBudget()
         let (xName, yName) = spatialNames
         let counts = chunkCounts
         var lines: [String] = []
@@ -37,13 +38,12 @@ extension CubePlan {
 
     /// Estimated peak resident memory of a run: per worker a chunk buffer, its encoded bytes, a
     /// plane and a pixel mapping; plus the shared caches and a fixed base for the process.
-    public func estimatedPeakMemory(workers: Int, cacheBudget: Int = Pipeline.defaultCacheBudget) -> Int {
+    public func estimatedPeakMemory(workers: Int, cacheBudget: Int? = nil) -> Int {
+        let cacheBudget = cacheBudget ?? defaultCacheBudget()
         let chunkCells = chunkShape.time * chunkShape.y * chunkShape.x
         let planeCells = chunkShape.y * chunkShape.x
         let perWorker = chunkCells * 4 * 2 + planeCells * (4 + 16)
-        let footprintCells = sources.compactMap(\.footprint).map(\.count).max() ?? 0
-        let planesPerBlock = variables.count * chunkShape.time
-        let cache = min(cacheBudget, planesPerBlock * footprintCells * 4)
+        let cache = min(cacheBudget, 2 * sharedPlaneBytes)
         let mappings = min(256 << 20, chunkCounts.y * chunkCounts.x * planeCells * 16 * max(1, sources.count))
         return 40 << 20 + workers * perWorker + cache + mappings
     }

@@ -58,6 +58,20 @@ public struct CubePlan: Sendable {
                     columns: x * chunkShape.x..<min(grid.width, (x + 1) * chunkShape.x))
     }
 
+    /// Bytes of the decoded source planes one time block of tasks shares (every variable's
+    /// footprint window, for every step of a time chunk).
+    public var sharedPlaneBytes: Int {
+        variables.reduce(0) { total, variable in
+            total + chunkShape.time * (sources[variable.source].footprint?.count ?? 0) * MemoryLayout<Float>.size
+        }
+    }
+
+    /// The plane-cache size a run uses unless told otherwise: two time blocks of shared planes
+    /// (the one being worked on and the next), at least 64 MiB, at most `limit`.
+    public func defaultCacheBudget(limit: Int = Pipeline.defaultCacheBudget) -> Int {
+        min(limit, max(64 << 20, 2 * sharedPlaneBytes))
+    }
+
     /// Uncompressed bytes of all data variables.
     public var outputBytes: Int {
         variables.reduce(0) { $0 + time.count * grid.height * grid.width * $1.dataType.size }

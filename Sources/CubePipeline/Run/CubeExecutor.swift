@@ -173,7 +173,7 @@ struct CubeExecutor: Sendable {
     private func sourcePlane(_ source: Int, _ variable: String, time: Int, window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
         let (file, index) = plan.steps[time]
-        if let footprint = plan.footprint, footprint.contains(window), footprint.count * 4 * 4 <= cacheBudget {
+        if let footprint = plan.footprint, footprint.contains(window), footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, time: time)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
                 return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)

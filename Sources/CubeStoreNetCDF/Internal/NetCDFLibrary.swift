@@ -11,10 +11,18 @@ enum NetCDFLibrary {
     private static let lock = NSRecursiveLock()
     private static let queue = DispatchQueue(label: "cubegen.netcdf")
 
+    /// HDF5's chunk cache per variable of files opened from now on: 1 MiB. The pipeline caches
+    /// decoded planes itself and reads each HDF5 chunk once, so the library's default (16 MiB per
+    /// variable per open file) would only hold memory.
+    private static let chunkCacheConfigured: Bool = {
+        nc_set_chunk_cache(1 << 20, 1009, 0.75) == NC_NOERR
+    }()
+
     /// Runs `body` holding the library lock on the calling thread.
     static func call<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
+        _ = chunkCacheConfigured
         cubegen_hdf5_silence_errors()
         return try body()
     }
