@@ -43,7 +43,7 @@ public struct Pipeline: Sendable {
             let plan = try await self.plan(recipe)
             return plan.warnings
         } catch let error as CubeError {
-            return recipe.warnings + [Diagnostic(.error, key: error.context["key"] ?? "", error.message, at: nil)]
+            return recipe.warnings + [Diagnostic(error: error)]
         } catch {
             return recipe.warnings + [Diagnostic(.error, key: "", "\(error)", at: nil)]
         }

@@ -46,10 +46,18 @@ public struct Recipe: Sendable {
         }
     }
 
-    /// Makes an invalid-recipe error pointing at `key`.
+    /// Makes an invalid-recipe error pointing at `key`; its context keeps the key, the reason and
+    /// the location so the diagnostic can be rebuilt (`Diagnostic(error:)`).
     public func error(_ key: String, _ message: String) -> CubeError {
-        let diagnostic = Diagnostic(.error, key: key, message, at: location(of: key))
-        return CubeError(.invalidRecipe, diagnostic.description, context: ["key": key])
+        let place = location(of: key)
+        let diagnostic = Diagnostic(.error, key: key, message, at: place)
+        var context = ["key": key, "reason": message]
+        if let place {
+            context["file"] = place.file
+            context["line"] = String(place.line)
+            context["column"] = String(place.column)
+        }
+        return CubeError(.invalidRecipe, diagnostic.description, context: context)
     }
 }
 
@@ -107,6 +115,8 @@ public struct TimeSection: Sendable, Hashable {
     public var periodAnchor: String?
     /// `label`: `start`, `center` or `end`.
     public var label: String?
+    /// `calendar`: the output calendar of a cube with a period (default proleptic_gregorian).
+    public var calendar: String?
 }
 
 /// One variable taken from a source.
@@ -120,6 +130,8 @@ public struct VariableSection: Sendable, Hashable {
     public var resampling: String?
     /// `aggregation`: the temporal method name, if given.
     public var aggregation: String?
+    /// `min_count`: fewer valid source values in a period than this give fill (default 1).
+    public var minCount: Int?
     /// `dtype`: the output data type (default float32).
     public var dataType: DataType
     /// `scale_factor` for packed output.

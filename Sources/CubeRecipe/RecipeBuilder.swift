@@ -91,7 +91,7 @@ struct RecipeBuilder {
 
     mutating func timeSection(_ node: Node) -> TimeSection? {
         if reader.isNull(node) { return TimeSection() }
-        guard let map = reader.mapping(node, key: "time", allowed: ["start", "end", "period", "period_anchor", "label"])
+        guard let map = reader.mapping(node, key: "time", allowed: ["start", "end", "period", "period_anchor", "label", "calendar"])
         else { return nil }
         func date(_ r: inout YAMLReader, _ n: Node, _ path: String) -> CalendarDate? {
             guard let text = r.string(n, path) else { return nil }
@@ -117,6 +117,14 @@ struct RecipeBuilder {
         }
         section.periodAnchor = reader.optional(map, "period_anchor", in: "time") { $0.choice($1, $2, ["start", "year"]) }
         section.label = reader.optional(map, "label", in: "time") { $0.choice($1, $2, ["start", "center", "end"]) }
+        section.calendar = reader.optional(map, "calendar", in: "time") { r, n, p -> String? in
+            guard let name = r.string(n, p) else { return nil }
+            guard CFCalendar(cfName: name) != nil else {
+                r.error(p, "'\(name)' is not a CF calendar (standard, gregorian, proleptic_gregorian, julian, noleap, 365_day, all_leap, 366_day, 360_day)", n)
+                return nil
+            }
+            return name
+        }
         return section
     }
 
@@ -167,8 +175,8 @@ struct RecipeBuilder {
             return VariableSection(sourceName: sourceName, name: sourceName, resampling: nil, aggregation: nil, dataType: .float32,
                                    keyPath: path)
         }
-        guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "dtype", "scale_factor",
-                                                                   "add_offset", "fill_value"])
+        guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "dtype",
+                                                                   "scale_factor", "add_offset", "fill_value"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         let resampling = reader.optional(map, "resampling", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) }
@@ -179,6 +187,8 @@ struct RecipeBuilder {
         section.scaleFactor = reader.optional(map, "scale_factor", in: path) { $0.number($1, $2) }
         section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }
+        section.minCount = reader.optional(map, "min_count", in: path) { $0.integer($1, $2) }
+        if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
         if !section.dataType.isFloatingPoint {
             if section.fillValue == nil {
@@ -288,8 +298,8 @@ struct RecipeBuilder {
 
 extension VariableSection {
     init(sourceName: String, name: String, resampling: String?, aggregation: String?, dataType: DataType, keyPath: String) {
-        self.init(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation, dataType: dataType,
-                  scaleFactor: nil, addOffset: nil, fillValue: nil, keyPath: keyPath)
+        self.init(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation, minCount: nil,
+                  dataType: dataType, scaleFactor: nil, addOffset: nil, fillValue: nil, keyPath: keyPath)
     }
 }
 

@@ -1,3 +1,5 @@
+public import CubeCore
+
 /// A place in a recipe file: file, 1-based line and column.
 public struct RecipeLocation: Hashable, Sendable, CustomStringConvertible {
     /// The recipe file's path as given.
@@ -43,6 +45,20 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         self.key = key
         self.message = message
         self.location = location
+    }
+
+    /// Rebuilds the diagnostic of an error made by `Recipe.error(_:_:)`; other errors become a
+    /// diagnostic without key or location.
+    public init(error: CubeError) {
+        let c = error.context
+        if let reason = c["reason"] {
+            let location = c["file"].flatMap { file in
+                Int(c["line"] ?? "").flatMap { line in Int(c["column"] ?? "").map { RecipeLocation(file: file, line: line, column: $0) } }
+            }
+            self.init(.error, key: c["key"] ?? "", reason, at: location)
+        } else {
+            self.init(.error, key: "", error.message, at: nil)
+        }
     }
 
     /// `recipe.yaml:12:5: error: grid.bbox: expected 4 numbers`.

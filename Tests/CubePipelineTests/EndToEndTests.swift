@@ -184,7 +184,8 @@ import Testing
         #expect(await message(recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 3")).contains("not a whole number"))
         #expect(await message(recipe(grid: "  crs: EPSG:999999\n  bbox: [0, 0, 10, 10]\n  resolution: 1")).contains("recipe.yaml:"))
         #expect(await message(recipe(grid: grid, time: "time: {start: 2021-01-01}")).contains("no time step"))
-        #expect(await message(recipe(grid: grid, time: "time: {period: 8D}")).contains("not supported yet"))
+        #expect(await message(recipe(grid: grid, time: "time: {period: 8D, calendar: noleap, start: 2020-02-29}"))
+            .contains("not a date of the noleap calendar"))
         try LinearFields.dataset(resolution: 1, days: [7307, 7310]).write(to: dir.path("c_overlap.nc"))
         let overlap = await message(recipe(grid: grid))
         #expect(overlap.contains("b_earlier.nc") && overlap.contains("c_overlap.nc"), "\(overlap)")
@@ -228,6 +229,71 @@ import Testing
                     #expect(abs(tas.values[(k * 8 + j) * 8 + i] - LinearFields.temperature(x, y, t)) < 1e-3)
                 }
             }
+        }
+    }
+
+    /// Daily inputs 2019-12-20 … 2020-01-10 (days 7293 … 7314) aggregated to ESDC 8-day periods
+    /// restarting every 1 January: the truth is the analytic field averaged over each period's days.
+    @Test func eightDayPeriodsAnchoredToTheYear() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try LinearFields.dataset(resolution: 5, days: (7293...7303).map(Double.init)).write(to: dir.path("a.nc"))
+        try LinearFields.dataset(resolution: 5, days: (7304...7314).map(Double.init)).write(to: dir.path("b.nc"))
+        let variables = "tas: {aggregation: mean}\n      wet: {name: wet_count, aggregation: count}\n      pk: {name: pk_max, aggregation: max}"
+        let text = recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 20, 20]\n  resolution: 5", variables: variables,
+                          time: "time: {period: 8D, period_anchor: year, label: center}", chunks: "{time: 3, y: 4, x: 4}")
+        let plan = try await run(dir, text)
+        // Periods: 12-19…27 (8 days), 12-27…01-01 (5 days, end of 2019), 01-01…09, 01-09…17 (data to 01-10).
+        #expect(plan.time.count == 4)
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let bounds = try await cube.read("time_bnds")
+        #expect(bounds.values == [352, 360, 360, 365, 365, 373, 373, 381], "days since 2019-01-01")
+        let time = try await cube.read("time").values
+        let units = try await cube.document("time/.zattrs")
+        #expect(units["units"] == .string("days since 2019-01-01 00:00:00") && units["bounds"] == .string("time_bnds"))
+        // Centres in days since 2019-01-01: 2019-12-19 is day 352.
+        let expectedTime: [Double] = [356, 362.5, 369, 377]
+        #expect(time == expectedTime)
+        let days: [[Double]] = [(7293...7299).map(Double.init), (7300...7304).map(Double.init), (7305...7312).map(Double.init),
+                                [7313, 7314]]
+        let tas = try await cube.read("tas").values, count = try await cube.read("wet_count").values
+        let pk = try await cube.read("pk_max").values
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        for (k, period) in days.enumerated() {
+            for (j, y) in lat.enumerated() {
+                for (i, x) in lon.enumerated() {
+                    let index = (k * 4 + j) * 4 + i
+                    let mean = period.map { LinearFields.temperature(x, y, $0) }.reduce(0, +) / Double(period.count)
+                    #expect(abs(tas[index] - mean) < 1e-3, "period \(k) at \(x), \(y)")
+                    #expect(count[index] == (LinearFields.isSea(x, y) ? 0 : Double(period.count)))
+                    #expect(abs(pk[index] - LinearFields.packed(x, y, 0)!) < 6e-4)
+                }
+            }
+        }
+        let attributes = try await cube.document("tas/.zattrs")
+        #expect(attributes["cell_methods"] == .string("time: mean"))
+        #expect(try await cube.document(".zattrs")["time_coverage_resolution"] == .string("P8D"))
+    }
+
+    /// Monthly means in the output (proleptic) calendar from a noleap and a 360_day source, by date label.
+    @Test(arguments: ["noleap", "360_day"])
+    func monthlyMeansFromOtherCalendars(calendar: String) async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        let units = try CFTimeUnits(parsing: "days since 2000-01-01", calendar: CFCalendar(cfName: calendar)!)
+        let year = calendar == "noleap" ? 365 : 360
+        try LinearFields.dataset(resolution: 10, days: (0..<year).map(Double.init), calendar: calendar).write(to: dir.path("in.nc"))
+        let text = recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 10",
+                          variables: "tas: {aggregation: mean, min_count: 29}",
+                          time: "time: {period: 1M, calendar: proleptic_gregorian}", chunks: "{time: 12}")
+        let plan = try await run(dir, text)
+        #expect(plan.time.count == 12)
+        let tas = try await CubeReader(path: dir.path("out.zarr")).read("tas").values
+        for month in 1...12 {
+            let days = (0..<year).map(Double.init).filter { units.date($0).month == month }
+            let expected = days.count < 29 ? Double.nan : days.map { LinearFields.temperature(5, 5, $0) }.reduce(0, +) / Double(days.count)
+            let got = tas[month - 1]
+            #expect(expected.isNaN ? got.isNaN : abs(got - expected) < 1e-3, "\(calendar) month \(month)")
         }
     }
 }

@@ -96,6 +96,8 @@ BREAKS = [
     (["time"], {"period_anchor": "month"}, "time.period_anchor"),
     (["time"], {"label": "middle"}, "time.label"),
     (["time"], {"step": "1D"}, "time.step"),
+    (["time"], {"calendar": "lunar"}, "time.calendar"),
+    (["sources", 0, "variables", "v"], {"min_count": 0}, "sources[0].variables.v.min_count"),
     (["sources"], [], "sources"),
     (["sources", 0, "store"], DELETE, "sources[0].store"),
     (["sources", 0, "variables"], {}, "sources[0].variables"),

@@ -27,10 +27,15 @@ struct CubeMetadataBuilder {
         }
 
         // Time.
-        coordinate("time", plan.time.values, dimensions: ["time"], shape: [plan.time.count], attributes: [
+        var timeAttributes: [(String, JSONValue)] = [
             ("standard_name", .string("time")), ("long_name", .string("time")), ("axis", .string("T")),
             ("units", .string(plan.time.units.description)), ("calendar", .string(plan.time.units.calendar.cfName)),
-        ])
+        ]
+        if let bounds = plan.time.bounds {
+            timeAttributes.append(("bounds", .string("time_bnds")))
+            coordinate("time_bnds", bounds.flatMap { [$0.0, $0.1] }, dimensions: ["time", "bnds"], shape: [plan.time.count, 2], attributes: [])
+        }
+        coordinate("time", plan.time.values, dimensions: ["time"], shape: [plan.time.count], attributes: timeAttributes)
         // Spatial coordinates and bounds.
         let xs = (0..<grid.width).map(grid.xCenter), ys = (0..<grid.height).map(grid.yCenter)
         let xBounds = (0..<grid.width).flatMap { let b = grid.xBounds($0); return [b.0, b.1] }
@@ -109,13 +114,23 @@ struct CubeMetadataBuilder {
             attributes += [("geospatial_lat_resolution", .double(plan.grid.yResolution)),
                            ("geospatial_lon_resolution", .double(plan.grid.xResolution))]
         }
-        if let first = plan.time.dates.first, let last = plan.time.dates.last {
+        if let bounds = plan.time.bounds, let first = bounds.first, let last = bounds.last {
+            let units = plan.time.units
+            attributes += [("time_coverage_start", .string(units.date(first.0).iso8601(alwaysTime: true))),
+                           ("time_coverage_end", .string(units.date(last.1).iso8601(alwaysTime: true)))]
+            if let period = plan.time.period {
+                let iso = period.unit == .day ? "P\(period.count)D" : period.unit == .week ? "P\(period.count)W"
+                    : period.unit == .month ? "P\(period.count)M" : "P\(period.count)Y"
+                attributes.append(("time_coverage_resolution", .string(iso)))
+            }
+        } else if let first = plan.time.dates.first, let last = plan.time.dates.last {
             attributes += [("time_coverage_start", .string(first.iso8601(alwaysTime: true))),
                            ("time_coverage_end", .string(last.iso8601(alwaysTime: true)))]
         }
         // xarray reads non-dimension coordinates (bounds, grid mapping) from this attribute.
         let (xName, yName) = plan.spatialNames
-        attributes.append(("coordinates", .string("\(yName)_bnds \(xName)_bnds crs")))
+        let timeBounds = plan.time.bounds == nil ? "" : "time_bnds "
+        attributes.append(("coordinates", .string("\(timeBounds)\(yName)_bnds \(xName)_bnds crs")))
         attributes += [
             ("cubegen_version", .string(CubeGenVersion.current)),
             ("cubegen_recipe_id", .string(recipe.cube.id)),

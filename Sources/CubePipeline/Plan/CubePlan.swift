@@ -86,6 +86,10 @@ public struct TimeAxisPlan: Sendable {
     public var dates: [CalendarDate]
     /// The encoded values.
     public var values: [Double]
+    /// With a period: each step's `time_bnds` (start, end) in `units`; `nil` when the source steps are kept.
+    public var bounds: [(Double, Double)]?
+    /// The period, when the recipe aggregates in time.
+    public var period: TimePeriod?
     /// The number of steps.
     public var count: Int { dates.count }
 }
@@ -98,8 +102,9 @@ public struct SourcePlan: Sendable {
     public var store: any DataStore
     /// The files' descriptors, in time order.
     public var files: [DatasetDescriptor]
-    /// For output step `k`: `steps[k].file` and `steps[k].index` within it.
-    public var steps: [(file: Int, index: Int)]
+    /// For output step `k`: the source steps feeding it, in time order (`file`, `index` within the
+    /// file). One step each when the source steps are kept; the steps of the period otherwise.
+    public var steps: [[(file: Int, index: Int)]]
     /// The source grid.
     public var grid: SourceGrid
     /// The source window that covers the whole target grid (for sharing reads between chunks), or
@@ -117,6 +122,10 @@ public struct VariablePlan: Sendable {
     public var sourceName: String
     /// The spatial method.
     public var method: ResamplingMethod
+    /// The temporal method when the cube has a period (`nil`: source steps kept).
+    public var aggregation: TemporalAggregation?
+    /// Fewer valid values in a period than this give fill.
+    public var minCount: Int
     /// The stored data type.
     public var dataType: DataType
     /// Packing for the stored values (`stored = (value − addOffset) / scaleFactor`), if any.

@@ -40,10 +40,7 @@ enum Planner {
 
     /// Rejects recipe settings this version cannot honour yet, instead of ignoring them.
     private static func checkUnsupported(_ recipe: Recipe, warnings: inout [Diagnostic]) throws {
-        if recipe.time.period != nil {
-            throw recipe.error("time.period", "temporal aggregation (period) is not supported yet; omit time.period to keep the source time steps")
-        }
-        for key in ["period_anchor", "label"] where recipe.locations["time.\(key)"] != nil {
+        for key in ["period_anchor", "label", "calendar"] where recipe.time.period == nil && recipe.locations["time.\(key)"] != nil {
             warnings.append(Diagnostic(.warning, key: "time.\(key)", "has no effect without time.period", at: recipe.locations["time.\(key)"]))
         }
         if recipe.output.format != "zarr2" {
@@ -62,18 +59,19 @@ enum Planner {
                     throw recipe.error("\(variable.keyPath).resampling",
                         "resampling '\(method)' is not supported yet (supported: \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                if variable.aggregation != nil {
-                    warnings.append(Diagnostic(.warning, key: "\(variable.keyPath).aggregation", "has no effect without time.period",
-                                               at: recipe.locations["\(variable.keyPath).aggregation"]))
+                for key in ["aggregation", "min_count"] where recipe.time.period == nil && recipe.locations["\(variable.keyPath).\(key)"] != nil {
+                    warnings.append(Diagnostic(.warning, key: "\(variable.keyPath).\(key)", "has no effect without time.period",
+                                               at: recipe.locations["\(variable.keyPath).\(key)"]))
                 }
             }
         }
     }
 
-    /// The output time axis (the first source's steps within start…end) and, per source, the file
-    /// step feeding each output step.
+    /// The output time axis and, per source, the file steps feeding each output step: the first
+    /// source's steps within start…end, or the periods of `time.period`.
     private static func timeAxis(_ recipe: Recipe, _ inventories: [SourceInventory])
-        throws -> (axis: TimeAxisPlan, steps: [[(file: Int, index: Int)]]) {
+        throws -> (axis: TimeAxisPlan, steps: [[[(file: Int, index: Int)]]]) {
+        if recipe.time.period != nil { return try periodAxis(recipe, inventories) }
         func selected(_ inventory: SourceInventory) throws -> [SourceInventory.Step] {
             guard let calendar = inventory.first.timeUnits?.calendar else { return [] }
             for (key, date) in [("time.start", recipe.time.start), ("time.end", recipe.time.end)] {
@@ -81,15 +79,7 @@ enum Planner {
                     throw recipe.error(key, "\(date) is not a date of the \(calendar.cfName) calendar of source '\(inventory.section.name)'")
                 }
             }
-            let endDay = recipe.time.end.map { ($0.year, $0.month, $0.day) }
-            return inventory.steps.filter { step in
-                if let start = recipe.time.start, step.date < start { return false }
-                if let end = recipe.time.end {
-                    let day = (step.date.year, step.date.month, step.date.day)
-                    if end.secondOfDay == 0 ? day > endDay! : end < step.date { return false }
-                }
-                return true
-            }
+            return inventory.steps.filter { within($0.date, recipe) }
         }
         let reference = inventories[0]
         let referenceSteps = try selected(reference)
@@ -97,18 +87,75 @@ enum Planner {
             throw recipe.error("time", "no time step of source '\(reference.section.name)' lies within time.start…time.end "
                 + "(its steps run from \(reference.steps.first?.date.description ?? "?") to \(reference.steps.last?.date.description ?? "?"))")
         }
-        var all: [[(file: Int, index: Int)]] = []
+        var all: [[[(file: Int, index: Int)]]] = []
         for inventory in inventories {
             let steps = try selected(inventory)
             if inventory.first.timeUnits?.calendar != reference.first.timeUnits?.calendar || steps.map(\.date) != referenceSteps.map(\.date) {
                 throw recipe.error(inventory.section.keyPath,
-                    "source '\(inventory.section.name)' has other time steps or another calendar than '\(reference.section.name)'; merging sources on one time axis is not supported yet")
+                    "source '\(inventory.section.name)' has other time steps or another calendar than '\(reference.section.name)'; "
+                    + "give time.period to put sources with different steps on one time axis")
             }
-            all.append(steps.map { ($0.file, $0.index) })
+            all.append(steps.map { [($0.file, $0.index)] })
         }
         guard let units = reference.first.timeUnits else { throw CubeError(.internalInconsistency, "reference source has no time units") }
         let dates = referenceSteps.map(\.date)
-        return (TimeAxisPlan(units: units, dates: dates, values: dates.map(units.value)), all)
+        return (TimeAxisPlan(units: units, dates: dates, values: dates.map(units.value), bounds: nil, period: nil), all)
+    }
+
+    /// Whether a step's date label lies within the recipe's start…end (end: the whole day).
+    private static func within(_ date: CalendarDate, _ recipe: Recipe) -> Bool {
+        if let start = recipe.time.start, date < start { return false }
+        if let end = recipe.time.end {
+            if end.secondOfDay == 0 {
+                if (date.year, date.month, date.day) > (end.year, end.month, end.day) { return false }
+            } else if end < date {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The periods of `time.period` in the output calendar; each source's steps go to the period
+    /// holding their date label.
+    private static func periodAxis(_ recipe: Recipe, _ inventories: [SourceInventory])
+        throws -> (axis: TimeAxisPlan, steps: [[[(file: Int, index: Int)]]]) {
+        guard let periodText = recipe.time.period, let period = TimePeriod(parsing: periodText) else {
+            throw recipe.error("time.period", "'\(recipe.time.period ?? "")' is not a period")
+        }
+        let calendar = CFCalendar(cfName: recipe.time.calendar ?? "proleptic_gregorian") ?? .prolepticGregorian
+        for (key, date) in [("time.start", recipe.time.start), ("time.end", recipe.time.end)] {
+            if let date, !calendar.isValid(year: date.year, month: date.month, day: date.day) {
+                throw recipe.error(key, "\(date) is not a date of the \(calendar.cfName) calendar (the output calendar, time.calendar)")
+            }
+        }
+        let allDates = inventories.flatMap { $0.steps.map(\.date) }.filter { within($0, recipe) }
+        guard let earliest = allDates.min(), let latest = allDates.max() else {
+            throw recipe.error("time", "no source time step lies within time.start…time.end")
+        }
+        func clamped(_ d: CalendarDate) -> CalendarDate {
+            CalendarDate(year: d.year, month: d.month, day: min(d.day, calendar.daysIn(month: d.month, year: d.year)))
+        }
+        let binning: TimeBinning
+        do {
+            binning = try TimeBinning(start: recipe.time.start ?? clamped(earliest), end: recipe.time.end ?? clamped(latest), period: period,
+                                      anchor: PeriodAnchor(rawValue: recipe.time.periodAnchor ?? "start") ?? .start, calendar: calendar)
+        } catch let error as CubeError {
+            throw recipe.error("time", error.message)
+        }
+        let units = CFTimeUnits(unitName: "days", unitSeconds: 86400,
+                                reference: CalendarDate(year: binning.bins[0].start.year, month: 1, day: 1), calendar: calendar)
+        let label = PeriodLabel(rawValue: recipe.time.label ?? "start") ?? .start
+        var all: [[[(file: Int, index: Int)]]] = []
+        for inventory in inventories {
+            var steps = [[(file: Int, index: Int)]](repeating: [], count: binning.bins.count)
+            for step in inventory.steps where within(step.date, recipe) {
+                if let bin = binning.bin(of: step.date) { steps[bin].append((step.file, step.index)) }
+            }
+            all.append(steps)
+        }
+        let indices = Array(binning.bins.indices)
+        return (TimeAxisPlan(units: units, dates: binning.bins.map(\.start), values: indices.map { binning.label($0, label, units: units) },
+                             bounds: indices.map { binning.bounds($0, units: units) }, period: period), all)
     }
 
     private static let droppedAttributes: Set<String> = [
@@ -148,8 +195,15 @@ enum Planner {
         } else {
             attributes.removeAll { ["scale_factor", "add_offset"].contains($0.name) }
         }
+        let aggregation = recipe.time.period == nil ? nil : (variable.aggregation.flatMap(TemporalAggregation.init) ?? .mean)
+        if aggregation == .count { attributes.removeAll { ["units", "standard_name"].contains($0.name) }; attributes.append(Attribute("units", .text("1"))) }
+        if let aggregation {
+            let existing = attributes[named: "cell_methods"]?.text.map { $0 + " " } ?? ""
+            attributes.removeAll { $0.name == "cell_methods" }
+            attributes.append(Attribute("cell_methods", .text(existing + aggregation.cellMethod)))
+        }
         return VariablePlan(name: variable.name, source: source, sourceName: variable.sourceName, method: method,
-                            dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
+                            aggregation: aggregation, minCount: variable.minCount ?? 1, dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
                             fillValue: variable.fillValue ?? .nan, attributes: attributes, keyPath: variable.keyPath)
     }
 

@@ -95,10 +95,21 @@ struct CubeExecutor: Sendable {
         }
     }
 
+    /// One source plane a region needs: for output step `step` (offset in the region) of
+    /// `variable`, source step `index` of file `file`, over `window`.
+    private struct Read {
+        var variable: Int
+        var step: Int
+        var file: Int
+        var index: Int
+        var window: PixelWindow
+    }
+
     /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
     ///
-    /// The next source plane is fetched while the current one is resampled, so reading (serial in
-    /// the netCDF queue) overlaps with computing.
+    /// Reads are done in order and the next one is fetched while the current plane is resampled,
+    /// so reading (serial in the netCDF queue) overlaps with computing. With a period, each output
+    /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
     private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
         let shape = plan.chunkShape
         let planeCells = region.rows.count * region.columns.count
@@ -112,15 +123,16 @@ struct CubeExecutor: Sendable {
                                          transform: transform)
                 }
             }
-            // Every (variable, time step) this region needs, in order, with its source window.
-            let steps: [(variable: Int, step: Int, time: Int, window: PixelWindow)] = variables.flatMap { v -> [(Int, Int, Int, PixelWindow)] in
+            let reads: [Read] = variables.flatMap { v -> [Read] in
                 guard let window = mapping.sourceWindow(margin: plan.variables[v].method.margin) else { return [] }
-                return region.times.enumerated().map { (v, $0.offset, $0.element, window) }
+                return region.times.enumerated().flatMap { k, t in
+                    source.steps[t].map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window) }
+                }
             }
             func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
-                guard index < steps.count else { return nil }
-                let step = steps[index], name = plan.variables[step.variable].sourceName
-                return Task { try await self.sourcePlane(sourceIndex, name, time: step.time, window: step.window, shared) }
+                guard index < reads.count else { return nil }
+                let read = reads[index], name = plan.variables[read.variable].sourceName
+                return Task { try await self.sourcePlane(sourceIndex, name, file: read.file, index: read.index, window: read.window, shared) }
             }
             var next = fetch(0)
             defer { next?.cancel() }
@@ -130,18 +142,30 @@ struct CubeExecutor: Sendable {
                 let variable = plan.variables[v]
                 var chunk = [Float](repeating: .nan, count: shape.time * shape.y * shape.x)
                 var plane = [Float](repeating: .nan, count: planeCells)
-                while cursor < steps.count, steps[cursor].variable == v {
-                    guard let current = next else { break }
-                    let source = try await current.value
-                    next = fetch(cursor + 1)
-                    // The weights depend on method and window only: made once, used for every step.
-                    let key = WeightsKey(method: variable.method, window: source.window)
-                    if weights[key] == nil { weights[key] = ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds) }
-                    source.values.withUnsafeBufferPointer { values in
-                        plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                var accumulator = variable.aggregation.map { TemporalAccumulator($0, cells: planeCells) }
+                while cursor < reads.count, reads[cursor].variable == v {
+                    let step = reads[cursor].step
+                    accumulator?.reset()
+                    // Every source plane of this output step.
+                    while cursor < reads.count, reads[cursor].variable == v, reads[cursor].step == step {
+                        guard let current = next else { break }
+                        let source = try await current.value
+                        next = fetch(cursor + 1)
+                        // The weights depend on method and window only: made once, used for every step.
+                        let key = WeightsKey(method: variable.method, window: source.window)
+                        if weights[key] == nil {
+                            weights[key] = ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds)
+                        }
+                        source.values.withUnsafeBufferPointer { values in
+                            plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                        }
+                        if accumulator != nil { plane.withUnsafeBufferPointer { accumulator!.add($0) } }
+                        cursor += 1
                     }
-                    copy(plane, into: &chunk, at: steps[cursor].step, region: region)
-                    cursor += 1
+                    if let accumulator {
+                        plane.withUnsafeMutableBufferPointer { accumulator.finish(minCount: variable.minCount, into: $0) }
+                    }
+                    copy(plane, into: &chunk, at: step, region: region)
                 }
                 let (bytes, clipped) = try shared.encoders[v].encode(chunk)
                 if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
@@ -170,11 +194,11 @@ struct CubeExecutor: Sendable {
 
     /// One decoded source time step covering `window`: from the shared footprint plane when it
     /// holds the window and fits the cache, else read directly.
-    private func sourcePlane(_ source: Int, _ variable: String, time: Int, window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
+    private func sourcePlane(_ source: Int, _ variable: String, file: Int, index: Int, window: PixelWindow,
+                             _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
-        let (file, index) = plan.steps[time]
         if let footprint = plan.footprint, footprint.contains(window), footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
-            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, time: time)) {
+            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
                 return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)
             }

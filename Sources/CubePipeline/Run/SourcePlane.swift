@@ -8,11 +8,12 @@ struct SourcePlane: Sendable {
     var bytes: Int { values.count * MemoryLayout<Float>.size }
 }
 
-/// Identifies a cached source plane: source, variable, output time step.
+/// Identifies a cached source plane: source, variable, file and step within the file.
 struct PlaneKey: Hashable, Sendable {
     var source: Int
     var variable: String
-    var time: Int
+    var file: Int
+    var index: Int
 }
 
 /// Identifies a cached pixel mapping: source grid and target chunk row/column.
