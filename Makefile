@@ -11,7 +11,7 @@ build:           ## Debug build of everything
 	scripts/setup-deps.sh
 	swift build
 
-bench:           ## Reference workload T1 at size S (SIZE=M for M); needs ../shared/bench
+bench:           ## Reference workloads T1 and T2 at size S (SIZE=M for M); needs ../shared/bench
 	scripts/bench.sh $(or $(SIZE),S)
 
 clean:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a reference workload (../shared/bench/WORKLOADS.md) with the release build and checks it.
+# Runs the reference workloads T1 and T2 (../shared/bench/WORKLOADS.md) with the release build and
+# checks their accuracy.
 # usage: scripts/bench.sh [S|M]     env: BENCH_DATA (inputs, default ~/.cache/cubegen-bench),
 #        BENCH_VENV (venv with xarray/netCDF4 for the generator and checker), SHARED (../shared)
 set -euo pipefail
@@ -17,7 +18,11 @@ fi
 swift build -c release --product cubegen
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-sed -e "s#@INPUT@#$IN#" -e "s#@OUTPUT@#$OUT/cubegen_T1.zarr#" "$HERE/bench/t1.yaml.in" > "$OUT/t1.yaml"
-echo "== T1 size $SIZE"
-/usr/bin/time -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/t1.yaml" 2>&1 | grep -v "^chunks"
-"$VENV/bin/python" "$SHARED/bench/check_accuracy.py" "$OUT/cubegen_T1.zarr" --task T1 --size "$SIZE" | grep -E "^  (t2m|precip|ndvi) " | cut -c1-120
+for TASK in T1 T2; do
+  lower=$(echo "$TASK" | tr 'A-Z' 'a-z')
+  sed -e "s#@INPUT@#$IN#" -e "s#@OUTPUT@#$OUT/cubegen_$TASK.zarr#" "$HERE/bench/$lower.yaml.in" > "$OUT/$lower.yaml"
+  echo "== $TASK size $SIZE"
+  /usr/bin/time -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/$lower.yaml" 2>&1 | grep -v "^chunks"
+  "$VENV/bin/python" "$SHARED/bench/check_accuracy.py" "$OUT/cubegen_$TASK.zarr" --task "$TASK" --size "$SIZE" \
+    | grep -E "^  (t2m|precip|ndvi) " | cut -c1-120
+done

@@ -5,6 +5,12 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
     /// Bilinear interpolation between the four source cell centres around the target pixel centre,
     /// fill-aware: invalid neighbours are dropped and the remaining weights renormalised.
     case bilinear
+    /// Area-weighted mean: each source cell weighs by its fractional overlap with the target pixel
+    /// in source-grid units, as GDAL does (up-sampling repeats the containing source value).
+    case average
+    /// Area-weighted mean on the sphere: like `average`, but latitude overlaps of a geographic
+    /// source weigh by sin(north) − sin(south), so weights are true cell areas (CDO `remapcon`).
+    case conservative
 
     /// Every method name the recipe format defines (DESIGN.md §6), implemented or not.
     public static let recipeNames = ["nearest", "bilinear", "cubic", "cubic_spline", "lanczos", "average", "rms",
@@ -12,4 +18,10 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
 
     /// How many source cells beyond the mapped position the method reads.
     public var margin: Int { self == .nearest ? 0 : 1 }
+
+    /// The methods that sample at pixel centres (`Resampler.resample` and the centre-based weights).
+    public static let interpolationMethods: [ResamplingMethod] = [.nearest, .bilinear]
+
+    /// Whether the method works on pixel footprints (corners) rather than pixel centres.
+    public var isArea: Bool { self == .average || self == .conservative }
 }

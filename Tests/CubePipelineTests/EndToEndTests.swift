@@ -296,4 +296,46 @@ import Testing
             #expect(expected.isNaN ? got.isNaN : abs(got - expected) < 1e-3, "\(calendar) month \(month)")
         }
     }
+
+    /// A small T2: 1° daily input to 4° conservative (area on the sphere) 2-day means; the truth
+    /// is the sin(lat)-weighted mean of the source cell values, averaged over each period's days.
+    @Test func conservativeRegriddingWithPeriodMeans() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try LinearFields.dataset(resolution: 1, days: [7305, 7306, 7307]).write(to: dir.path("in.nc"))
+        let text = recipe(grid: "  crs: EPSG:4326\n  bbox: [-20, 0, 20, 60]\n  resolution: 4",
+                          variables: "tas: {resampling: conservative}\n      wet: {resampling: average}",
+                          time: "time: {period: 2D}", chunks: "{time: 2, y: 8, x: 8}")
+        _ = try await run(dir, text)
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let tas = try await cube.read("tas").values, wet = try await cube.read("wet").values
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        let bounds = try await cube.read("time_bnds").values
+        #expect(bounds == [0, 2, 2, 4], "days since 2020-01-01")
+        let periods: [[Double]] = [[7305, 7306], [7307]]
+        for (k, days) in periods.enumerated() {
+            for (j, y) in lat.enumerated() {
+                for (i, x) in lon.enumerated() {
+                    var sum = 0.0, weight = 0.0, wetSum = 0.0, wetWeight = 0.0
+                    for day in days {
+                        for sy in stride(from: y - 1.5, through: y + 1.5, by: 1) {
+                            let w = sin((sy + 0.5) * .pi / 180) - sin((sy - 0.5) * .pi / 180)
+                            for sx in stride(from: x - 1.5, through: x + 1.5, by: 1) {
+                                sum += w * LinearFields.temperature(sx, sy, day)
+                                weight += w
+                                if let v = LinearFields.masked(sx, sy, day) {
+                                    wetSum += v
+                                    wetWeight += 1
+                                }
+                            }
+                        }
+                    }
+                    let index = (k * 15 + j) * 10 + i
+                    #expect(abs(tas[index] - sum / weight) < 1e-3, "tas period \(k) at \(x), \(y)")
+                    let expectedWet = wetWeight > 0 ? wetSum / wetWeight : .nan
+                    #expect(expectedWet.isNaN ? wet[index].isNaN : abs(wet[index] - expectedWet) < 1e-4, "wet period \(k) at \(x), \(y)")
+                }
+            }
+        }
+    }
 }

@@ -66,4 +66,12 @@ public struct RegularGrid: Hashable, Sendable {
             ? (yMax - Double(j) * yResolution, yMax - Double(j + 1) * yResolution)
             : (yMin + Double(j) * yResolution, yMin + Double(j + 1) * yResolution)
     }
+
+    /// The grid whose pixel centres are this grid's pixel corners: one more row and column,
+    /// shifted by half a pixel. Corner (i, j) of pixel (i, j) is its top-left corner for a
+    /// descending y axis (bottom-left for ascending); row/column `n` closes the grid.
+    public var cornerLattice: RegularGrid {
+        RegularGrid(crs: crs, isGeographic: isGeographic, xMin: xMin - xResolution / 2, yMin: yMin - yResolution / 2,
+                    xResolution: xResolution, yResolution: yResolution, width: width + 1, height: height + 1, yAxis: yAxis)
+    }
 }

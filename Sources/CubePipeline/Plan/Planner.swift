@@ -24,6 +24,9 @@ enum Planner {
                                   grid: inventory.grid, footprint: nil)
             let methods = try inventory.section.variables.map { try variablePlan($0, source: index, inventory: inventory, recipe: recipe) }
             plan.footprint = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
+            if methods.contains(where: { $0.method.isArea }), let corners = try footprint(of: grid.cornerLattice, on: inventory.grid, margin: 1) {
+                plan.footprint = plan.footprint.map { $0.union(corners) } ?? corners
+            }
             if plan.footprint == nil {
                 warnings.append(Diagnostic(.warning, key: inventory.section.keyPath,
                     "source '\(inventory.section.name)' does not overlap the target grid; its variables will be all fill",

@@ -123,8 +123,20 @@ struct CubeExecutor: Sendable {
                                          transform: transform)
                 }
             }
+            var corners: PixelMapping?
+            if variables.contains(where: { plan.variables[$0].method.isArea }) {
+                corners = try await shared.mappings.value(
+                    for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x, corners: true)) {
+                    try shared.transforms.withTransform(to: source.grid.crs) { transform in
+                        PixelMapping.compute(target: plan.grid.cornerLattice, rows: region.rows.lowerBound..<(region.rows.upperBound + 1),
+                                             columns: region.columns.lowerBound..<(region.columns.upperBound + 1), source: source.grid,
+                                             transform: transform)
+                    }
+                }
+            }
             let reads: [Read] = variables.flatMap { v -> [Read] in
-                guard let window = mapping.sourceWindow(margin: plan.variables[v].method.margin) else { return [] }
+                let method = plan.variables[v].method
+                guard let window = (method.isArea ? corners! : mapping).sourceWindow(margin: method.margin) else { return [] }
                 return region.times.enumerated().flatMap { k, t in
                     source.steps[t].map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window) }
                 }
@@ -154,7 +166,11 @@ struct CubeExecutor: Sendable {
                         // The weights depend on method and window only: made once, used for every step.
                         let key = WeightsKey(method: variable.method, window: source.window)
                         if weights[key] == nil {
-                            weights[key] = ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds)
+                            weights[key] = variable.method.isArea
+                                ? ResamplingWeights(area: variable.method, corners: corners!,
+                                                    latitudes: plan.sources[sourceIndex].grid.isGeographic ? plan.sources[sourceIndex].grid.y : nil,
+                                                    window: source.window.bounds)
+                                : ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds)
                         }
                         source.values.withUnsafeBufferPointer { values in
                             plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }

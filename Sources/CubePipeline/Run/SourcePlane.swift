@@ -16,9 +16,11 @@ struct PlaneKey: Hashable, Sendable {
     var index: Int
 }
 
-/// Identifies a cached pixel mapping: source grid and target chunk row/column.
+/// Identifies a cached pixel mapping: source grid, target chunk row/column, and whether it maps
+/// pixel corners (area methods) or centres.
 struct MappingKey: Hashable, Sendable {
     var source: Int
     var y: Int
     var x: Int
+    var corners: Bool = false
 }

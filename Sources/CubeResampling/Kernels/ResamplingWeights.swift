@@ -6,20 +6,34 @@
 /// `k`; an index of -1 marks a tap that reads nothing (off the grid or the window).
 /// `apply` gives the same values as `Resampler.resample` (checked by a seeded property test).
 public struct ResamplingWeights: Sendable {
-    /// Source cells read per target pixel (1 for nearest, 4 for bilinear).
+    /// Source cells read per target pixel (1 for nearest, 4 for bilinear), or 0 when the count
+    /// varies per pixel (area methods): then pixel `k` reads entries `offsets[k] ..< offsets[k + 1]`.
     public let taps: Int
+    /// Per-pixel entry ranges when `taps` is 0.
+    public let offsets: [Int32]
     /// Buffer indices into the source window, -1 for none.
     public let indices: [Int32]
     /// Weights of the taps.
     public let weights: [Float]
     /// The number of target pixels.
-    public var count: Int { indices.count / taps }
+    public var count: Int { taps == 0 ? offsets.count - 1 : indices.count / taps }
+
+    /// Creates weights from their parts (see the layout above).
+    init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float]) {
+        self.taps = taps
+        self.offsets = offsets
+        self.indices = indices
+        self.weights = weights
+    }
 
     /// Precomputes `method` over `mapping` for a source buffer laid out as `window`.
     public init(_ method: ResamplingMethod, mapping: PixelMapping, window: SourceWindowBounds) {
         let g = KernelGeometry(mapping: mapping, window: window)
         let n = mapping.width * mapping.height
+        offsets = []
         switch method {
+        case .average, .conservative:
+            preconditionFailure("area methods need pixel corners: use ResamplingWeights(area:corners:latitudes:window:)")
         case .nearest:
             taps = 1
             var indices = [Int32](repeating: -1, count: n)
@@ -62,6 +76,22 @@ public struct ResamplingWeights: Sendable {
         precondition(output.count >= count, "output buffer smaller than the weights")
         indices.withUnsafeBufferPointer { idx in
             weights.withUnsafeBufferPointer { wts in
+                if taps == 0 {
+                    offsets.withUnsafeBufferPointer { off in
+                        for k in 0..<count {
+                            var sum: Double = 0, weight: Double = 0
+                            for t in Int(off[k])..<Int(off[k + 1]) {
+                                let v = source[Int(idx[t])]
+                                if !v.isNaN {
+                                    sum += Double(v) * Double(wts[t])
+                                    weight += Double(wts[t])
+                                }
+                            }
+                            output[k] = weight > 0 ? Float(sum / weight) : .nan
+                        }
+                    }
+                    return
+                }
                 if taps == 1 {
                     for k in 0..<count {
                         let i = Int(idx[k])

@@ -1,0 +1,92 @@
+public import CubeCore
+import Foundation
+
+extension ResamplingWeights {
+    /// Precomputes an area method from the mapped corners of the target pixels.
+    ///
+    /// Each target pixel's footprint is the box spanned by its four mapped corners in source
+    /// index space (exact for axis-aligned grids in the same CRS, the usual approximation
+    /// otherwise). A source cell `q` covers `q − 0.5 … q + 0.5`; its weight is the product of its
+    /// column and row overlaps with the box. For `conservative` with `latitudes` (a geographic
+    /// source), the row overlap is measured as sin(north) − sin(south), the cell's true area share.
+    /// A footprint smaller than a cell gives that cell alone (up-sampling repeats the value).
+    /// - Parameters:
+    ///   - method: `.average` or `.conservative`.
+    ///   - corners: The mapping of the region's pixel corners: `(width + 1) × (height + 1)` points.
+    ///   - latitudes: The source's latitude axis for `conservative`; `nil` for planar weights.
+    ///   - window: The layout of the source buffer.
+    public init(area method: ResamplingMethod, corners: PixelMapping, latitudes: AxisCoordinates?, window: SourceWindowBounds) {
+        precondition(method.isArea, "\(method) is not an area method")
+        let g = KernelGeometry(mapping: corners, window: window)
+        let width = corners.width - 1, height = corners.height - 1
+        var offsets: [Int32] = [0]
+        var indices: [Int32] = []
+        var weights: [Float] = []
+        offsets.reserveCapacity(width * height + 1)
+        let spherical = method == .conservative && latitudes != nil
+        let sourceWidth = Double(corners.sourceWidth), sourceHeight = Double(corners.sourceHeight)
+        var columnWeights: [(Int, Double)] = [], rowWeights: [(Int, Double)] = []
+        for j in 0..<height {
+            for i in 0..<width {
+                let points = [j * corners.width + i, j * corners.width + i + 1, (j + 1) * corners.width + i, (j + 1) * corners.width + i + 1]
+                var cs = points.map { corners.column[$0] }, rs = points.map { corners.row[$0] }
+                guard cs.allSatisfy(\.isFinite), rs.allSatisfy(\.isFinite) else {
+                    offsets.append(Int32(indices.count))
+                    continue
+                }
+                if corners.wrapsColumns, (cs.max()! - cs.min()!) > sourceWidth / 2 {
+                    cs = cs.map { $0 < sourceWidth / 2 ? $0 + sourceWidth : $0 }
+                }
+                var c0 = cs.min()!, c1 = cs.max()!
+                var r0 = max(rs.min()!, -0.5), r1 = min(rs.max()!, sourceHeight - 0.5)
+                if !corners.wrapsColumns {
+                    c0 = max(c0, -0.5)
+                    c1 = min(c1, sourceWidth - 0.5)
+                }
+                guard c1 >= c0, r1 >= r0 else {
+                    offsets.append(Int32(indices.count))
+                    continue
+                }
+                // A degenerate footprint (a point, or a line) takes the cell(s) it lies in.
+                if c1 - c0 < 1e-12 { c1 = c0 + 1e-9 }
+                if r1 - r0 < 1e-12 { r1 = r0 + 1e-9 }
+                columnWeights.removeAll(keepingCapacity: true)
+                rowWeights.removeAll(keepingCapacity: true)
+                for q in Int((c0 + 0.5).rounded(.down))...Int((c1 + 0.5).rounded(.down)) {
+                    let overlap = min(c1, Double(q) + 0.5) - max(c0, Double(q) - 0.5)
+                    if overlap > 0 { columnWeights.append((g.gridColumn(q), overlap)) }
+                }
+                for q in Int((r0 + 0.5).rounded(.down))...Int((r1 + 0.5).rounded(.down)) where q >= 0 && Double(q) < sourceHeight {
+                    let lo = max(r0, Double(q) - 0.5), hi = min(r1, Double(q) + 0.5)
+                    guard hi > lo else { continue }
+                    if spherical, let latitudes {
+                        let a = latitude(latitudes, lo) * .pi / 180, b = latitude(latitudes, hi) * .pi / 180
+                        rowWeights.append((q, abs(sin(b) - sin(a))))
+                    } else {
+                        rowWeights.append((q, hi - lo))
+                    }
+                }
+                for (row, wy) in rowWeights {
+                    for (column, wx) in columnWeights {
+                        let index = g.index(row: row, column: column)
+                        guard index >= 0, wx * wy > 0 else { continue }
+                        indices.append(Int32(index))
+                        weights.append(Float(wx * wy))
+                    }
+                }
+                offsets.append(Int32(indices.count))
+            }
+        }
+        self.init(taps: 0, offsets: offsets, indices: indices, weights: weights)
+    }
+}
+
+/// The latitude at fractional row `r` of an axis of cell centres (linear between centres, the
+/// outer half-cells extended with the end steps), clamped to ±90°.
+private func latitude(_ axis: AxisCoordinates, _ r: Double) -> Double {
+    let v = axis.values, n = v.count
+    guard n > 1 else { return v[0] }
+    let lower = min(max(Int(r.rounded(.down)), 0), n - 2)
+    let value = v[lower] + (r - Double(lower)) * (v[lower + 1] - v[lower])
+    return min(90, max(-90, value))
+}
