@@ -132,6 +132,9 @@ public struct VariableSection: Sendable, Hashable {
     public var aggregation: String?
     /// `min_count`: fewer valid source values in a period than this give fill (default 1).
     public var minCount: Int?
+    /// `upsampling`: how a period without any source step is filled from neighbouring steps
+    /// (`nearest`, `linear`, `previous`); `nil` leaves such periods as fill.
+    public var upsampling: String?
     /// `dtype`: the output data type (default float32).
     public var dataType: DataType
     /// `scale_factor` for packed output.

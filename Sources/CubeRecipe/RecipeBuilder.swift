@@ -175,8 +175,8 @@ struct RecipeBuilder {
             return VariableSection(sourceName: sourceName, name: sourceName, resampling: nil, aggregation: nil, dataType: .float32,
                                    keyPath: path)
         }
-        guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "dtype",
-                                                                   "scale_factor", "add_offset", "fill_value"])
+        guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
+                                                                   "dtype", "scale_factor", "add_offset", "fill_value"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         let resampling = reader.optional(map, "resampling", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) }
@@ -188,6 +188,7 @@ struct RecipeBuilder {
         section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }
         section.minCount = reader.optional(map, "min_count", in: path) { $0.integer($1, $2) }
+        section.upsampling = reader.optional(map, "upsampling", in: path) { $0.choice($1, $2, ["nearest", "linear", "previous"]) }
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
         if !section.dataType.isFloatingPoint {
@@ -299,7 +300,7 @@ struct RecipeBuilder {
 extension VariableSection {
     init(sourceName: String, name: String, resampling: String?, aggregation: String?, dataType: DataType, keyPath: String) {
         self.init(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation, minCount: nil,
-                  dataType: dataType, scaleFactor: nil, addOffset: nil, fillValue: nil, keyPath: keyPath)
+                  upsampling: nil, dataType: dataType, scaleFactor: nil, addOffset: nil, fillValue: nil, keyPath: keyPath)
     }
 }
 

@@ -121,3 +121,29 @@ public struct TemporalAccumulator {
         }
     }
 }
+
+/// A fill-aware weighted mean of planes: used to fill a period from neighbouring source steps
+/// (temporal up-sampling). NaN values drop out and the remaining weights are renormalised.
+public struct WeightedMean {
+    private var sums: [Double]
+    private var weights: [Double]
+
+    /// Creates an empty mean over planes of `cells` pixels.
+    public init(cells: Int) {
+        sums = [Double](repeating: 0, count: cells)
+        weights = [Double](repeating: 0, count: cells)
+    }
+
+    /// Adds a plane with its weight.
+    public mutating func add(_ plane: UnsafeBufferPointer<Float>, weight: Double) {
+        for k in sums.indices where !plane[k].isNaN && weight > 0 {
+            sums[k] += Double(plane[k]) * weight
+            weights[k] += weight
+        }
+    }
+
+    /// Writes the mean (NaN where nothing valid was added).
+    public func finish(into output: UnsafeMutableBufferPointer<Float>) {
+        for k in sums.indices { output[k] = weights[k] > 0 ? Float(sums[k] / weights[k]) : .nan }
+    }
+}

@@ -295,6 +295,8 @@ import Testing
             let got = tas[month - 1]
             #expect(expected.isNaN ? got.isNaN : abs(got - expected) < 1e-3, "\(calendar) month \(month)")
         }
+        let notes = try await CubeReader(path: dir.path("out.zarr")).document("tas/.zattrs")["cubegen_processing"]?.stringValue
+        #expect(notes?.contains("\(calendar) calendar placed into proleptic_gregorian periods by date label") == true)
     }
 
     /// A small T2: 1° daily input to 4° conservative (area on the sphere) 2-day means; the truth
@@ -337,5 +339,58 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Two sources on one grid and time axis: a 1° daily source and a 4° source with a step every
+    /// 8 days, to 2° and 4-day periods. The coarse source's empty periods are filled by linear
+    /// up-sampling. Fields are linear in lon, lat and time, so the truth is exact.
+    @Test func twoSourcesWithDifferentGridsAndStepsShareOneCube() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try LinearFields.dataset(resolution: 1, days: (7305...7320).map(Double.init)).write(to: dir.path("daily.nc"))
+        try LinearFields.dataset(resolution: 4, days: [7305, 7313]).write(to: dir.path("coarse.nc"))
+        let text = """
+        version: 1
+        cube: {id: two-sources, title: Two sources, license: CC0-1.0}
+        grid: {crs: EPSG:4326, bbox: [-20, 32, 20, 60], resolution: 2}
+        time: {start: 2020-01-01, end: 2020-01-16, period: 4D, label: start}
+        sources:
+          - name: daily
+            store: netcdf
+            paths: [daily.nc]
+            variables:
+              tas: {resampling: average, aggregation: mean}
+          - name: coarse
+            store: netcdf
+            paths: [coarse.nc]
+            variables:
+              tas: {name: tas_coarse, resampling: bilinear, upsampling: linear}
+        output: {path: out.zarr, chunks: {time: 4, lat: 7, lon: 10}}
+        """
+        let path = try dir.write("recipe.yaml", text)
+        let pipeline = Pipeline()
+        _ = try await pipeline.run(try await pipeline.plan(try pipeline.load(recipeAt: path)))
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        #expect(try await cube.read("time_bnds").values == [0, 4, 4, 8, 8, 12, 12, 16])
+        let daily = try await cube.read("tas").values, coarse = try await cube.read("tas_coarse").values
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        // Coarse source: steps at 7305 and 7313; periods start 7305, 7309 (empty: linear → 7309),
+        // 7313, 7317 (empty, no later step: the last one, 7313).
+        let coarseTimes: [Double] = [7305, 7309, 7313, 7313]
+        for k in 0..<4 {
+            let days = (0..<4).map { 7305 + Double(4 * k + $0) }
+            for (j, y) in lat.enumerated() {
+                for (i, x) in lon.enumerated() {
+                    let index = (k * lat.count + j) * lon.count + i
+                    let mean = days.map { LinearFields.temperature(x, y, $0) }.reduce(0, +) / 4
+                    #expect(abs(daily[index] - mean) < 1e-3, "daily period \(k) at \(x), \(y)")
+                    #expect(abs(coarse[index] - LinearFields.temperature(x, y, coarseTimes[k])) < 1e-3, "coarse period \(k) at \(x), \(y)")
+                }
+            }
+        }
+        let notes = try await cube.document("tas_coarse/.zattrs")["cubegen_processing"]?.stringValue ?? ""
+        #expect(notes.contains("2 of 4 periods have no source step and are filled by linear up-sampling"), "\(notes)")
+        let dailyNotes = try await cube.document("tas/.zattrs")["cubegen_processing"]
+        #expect(dailyNotes == nil, "\(String(describing: dailyNotes))")
     }
 }

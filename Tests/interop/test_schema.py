@@ -98,6 +98,7 @@ BREAKS = [
     (["time"], {"step": "1D"}, "time.step"),
     (["time"], {"calendar": "lunar"}, "time.calendar"),
     (["sources", 0, "variables", "v"], {"min_count": 0}, "sources[0].variables.v.min_count"),
+    (["sources", 0, "variables", "v"], {"upsampling": "cubic"}, "sources[0].variables.v.upsampling"),
     (["sources"], [], "sources"),
     (["sources", 0, "store"], DELETE, "sources[0].store"),
     (["sources", 0, "variables"], {}, "sources[0].variables"),

@@ -110,6 +110,8 @@ public struct SourcePlan: Sendable {
     /// The source window that covers the whole target grid (for sharing reads between chunks), or
     /// `nil` when the target does not overlap the source.
     public var footprint: PixelWindow?
+    /// The fraction of the target grid (sampled) that falls on the source grid.
+    public var coverage: Double = 1
 }
 
 /// One output variable.
@@ -126,6 +128,9 @@ public struct VariablePlan: Sendable {
     public var aggregation: TemporalAggregation?
     /// Fewer valid values in a period than this give fill.
     public var minCount: Int
+    /// Output steps without any source step that are filled from neighbouring source steps
+    /// (`upsampling`): output step → source steps with their weights.
+    public var upsampled: [Int: [(file: Int, index: Int, weight: Double)]] = [:]
     /// The stored data type.
     public var dataType: DataType
     /// Packing for the stored values (`stored = (value − addOffset) / scaleFactor`), if any.

@@ -22,11 +22,14 @@ enum Planner {
             let steps = time.steps[index]
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
                                   grid: inventory.grid, footprint: nil)
-            let methods = try inventory.section.variables.map { try variablePlan($0, source: index, inventory: inventory, recipe: recipe) }
-            plan.footprint = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
-            if methods.contains(where: { $0.method.isArea }), let corners = try footprint(of: grid.cornerLattice, on: inventory.grid, margin: 1) {
+            var methods = try inventory.section.variables.map { try variablePlan($0, source: index, inventory: inventory, recipe: recipe) }
+            let centres = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
+            plan.footprint = centres.window
+            plan.coverage = centres.coverage
+            if methods.contains(where: { $0.method.isArea }), let corners = try footprint(of: grid.cornerLattice, on: inventory.grid, margin: 1).window {
                 plan.footprint = plan.footprint.map { $0.union(corners) } ?? corners
             }
+            methods = methods.map { notes(on: $0, recipe: recipe, inventory: inventory, steps: steps, time: time.axis, coverage: plan.coverage) }
             if plan.footprint == nil {
                 warnings.append(Diagnostic(.warning, key: inventory.section.keyPath,
                     "source '\(inventory.section.name)' does not overlap the target grid; its variables will be all fill",
@@ -62,7 +65,7 @@ enum Planner {
                     throw recipe.error("\(variable.keyPath).resampling",
                         "resampling '\(method)' is not supported yet (supported: \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                for key in ["aggregation", "min_count"] where recipe.time.period == nil && recipe.locations["\(variable.keyPath).\(key)"] != nil {
+                for key in ["aggregation", "min_count", "upsampling"] where recipe.time.period == nil && recipe.locations["\(variable.keyPath).\(key)"] != nil {
                     warnings.append(Diagnostic(.warning, key: "\(variable.keyPath).\(key)", "has no effect without time.period",
                                                at: recipe.locations["\(variable.keyPath).\(key)"]))
                 }
@@ -161,6 +164,78 @@ enum Planner {
                              bounds: indices.map { binning.bounds($0, units: units) }, period: period), all)
     }
 
+    /// Fills in a variable's up-sampled periods and records what the cube does to it in time and
+    /// space (calendar mapping, periods without data, partial coverage) in `cubegen_processing`.
+    private static func notes(on variable: VariablePlan, recipe: Recipe, inventory: SourceInventory,
+                              steps: [[(file: Int, index: Int)]], time: TimeAxisPlan, coverage: Double) -> VariablePlan {
+        var variable = variable
+        var notes: [String] = []
+        let section = inventory.section.variables.first { $0.keyPath == variable.keyPath }
+        if let bounds = time.bounds {
+            let outputCalendar = time.units.calendar
+            let gregorian: Set<CFCalendar> = [.standard, .prolepticGregorian]
+            let sameAfter1582 = gregorian.contains(outputCalendar) && (inventory.first.timeUnits.map { gregorian.contains($0.calendar) } ?? false)
+                && (inventory.steps.first?.date.year ?? 0) > 1582
+            if let sourceCalendar = inventory.first.timeUnits?.calendar, sourceCalendar != outputCalendar, !sameAfter1582 {
+                notes.append("time: source steps in the \(sourceCalendar.cfName) calendar placed into \(outputCalendar.cfName) periods by date label (no day-of-year rescaling)")
+            }
+            let empty = steps.indices.filter { steps[$0].isEmpty }
+            if !empty.isEmpty {
+                if let method = section?.upsampling {
+                    variable.upsampled = upsample(method, steps: inventory.steps, empty: empty, time: time, bounds: bounds)
+                    notes.append("time: \(empty.count) of \(steps.count) periods have no source step and are filled by \(method) up-sampling"
+                        + (variable.upsampled.count < empty.count ? " where neighbouring steps exist (\(empty.count - variable.upsampled.count) left as fill)" : ""))
+                } else {
+                    notes.append("time: \(empty.count) of \(steps.count) periods have no source step and are fill")
+                }
+            }
+        }
+        if coverage < 0.999 {
+            notes.append(String(format: "space: the source covers about %.0f%% of the target grid; fill elsewhere", coverage * 100))
+        }
+        if !notes.isEmpty { variable.attributes.append(Attribute("cubegen_processing", .text(notes.joined(separator: "; ")))) }
+        return variable
+    }
+
+    /// Source steps and weights for periods without any step: `previous` takes the last step at or
+    /// before the period's start, `nearest` the step closest to its time label (the earlier on a
+    /// tie), `linear` interpolates between the steps around the label (the one there is, at an end).
+    /// Times compare by date label in the output calendar.
+    private static func upsample(_ method: String, steps: [SourceInventory.Step], empty: [Int], time: TimeAxisPlan,
+                                 bounds: [(Double, Double)]) -> [Int: [(file: Int, index: Int, weight: Double)]] {
+        let calendar = time.units.calendar
+        func seconds(_ d: CalendarDate) -> Double {
+            Double(calendar.dayNumber(year: d.year, month: d.month, day: min(d.day, calendar.daysIn(month: d.month, year: d.year)))) * 86400
+                + d.secondOfDay
+        }
+        let times = steps.map { seconds($0.date) }
+        let origin = time.units.absoluteSeconds(time.units.reference)
+        var result: [Int: [(file: Int, index: Int, weight: Double)]] = [:]
+        for t in empty {
+            let label = origin + time.values[t] * time.units.unitSeconds, start = origin + bounds[t].0 * time.units.unitSeconds
+            let before = times.lastIndex { $0 <= label }, after = times.firstIndex { $0 > label }
+            switch method {
+            case "previous":
+                if let k = times.lastIndex(where: { $0 <= start }) { result[t] = [(steps[k].file, steps[k].index, 1)] }
+            case "nearest":
+                let candidates = [before, after].compactMap { $0 }
+                if let k = candidates.min(by: { abs(times[$0] - label) < abs(times[$1] - label) || (abs(times[$0] - label) == abs(times[$1] - label) && $0 < $1) }) {
+                    result[t] = [(steps[k].file, steps[k].index, 1)]
+                }
+            default:
+                switch (before, after) {
+                case let (a?, b?):
+                    let span = times[b] - times[a]
+                    result[t] = [(steps[a].file, steps[a].index, (times[b] - label) / span), (steps[b].file, steps[b].index, (label - times[a]) / span)]
+                case let (a?, nil): result[t] = [(steps[a].file, steps[a].index, 1)]
+                case let (nil, b?): result[t] = [(steps[b].file, steps[b].index, 1)]
+                default: break
+                }
+            }
+        }
+        return result
+    }
+
     private static let droppedAttributes: Set<String> = [
         "_FillValue", "missing_value", "scale_factor", "add_offset", "valid_range", "valid_min", "valid_max", "grid_mapping",
         "coordinates", "_ChunkSizes", "_Storage", "_DeflateLevel", "_Shuffle", "_Endianness", "_NoFill", "_Unsigned",
@@ -211,29 +286,33 @@ enum Planner {
     }
 
     /// The source window covering the target grid, estimated on a lattice of target pixels with a
-    /// safety margin. Executors fall back to direct reads where a chunk needs more.
-    private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int) throws -> PixelWindow? {
+    /// safety margin, and the fraction of lattice points that fall on the source. Executors fall
+    /// back to direct reads where a chunk needs more.
+    private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int) throws -> (window: PixelWindow?, coverage: Double) {
         let factory: any CoordinateTransformFactory =
             target.crs == source.crs ? IdentityTransform() : PROJTransformFactory(from: target.crs, to: source.crs)
         let transform = try factory.makeTransform()
         let stepX = max(1, target.width / 128), stepY = max(1, target.height / 128)
+        var columns: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
+        if columns.last != target.width - 1 { columns.append(target.width - 1) }
+        var rows: [Int] = Array(stride(from: 0, to: target.height, by: stepY))
+        if rows.last != target.height - 1 { rows.append(target.height - 1) }
         var window: PixelWindow?
-        var y = 0
-        while true {
-            let rows = y..<(y + 1)
-            var columnsSampled: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
-            if columnsSampled.last != target.width - 1 { columnsSampled.append(target.width - 1) }
-            for x in columnsSampled {
-                let mapping = PixelMapping.compute(target: target, rows: rows, columns: x..<(x + 1), source: source, transform: transform)
-                if let w = mapping.sourceWindow(margin: margin + 2) { window = window.map { $0.union(w) } ?? w }
+        var inside = 0, total = 0
+        for y in rows {
+            for x in columns {
+                let mapping = PixelMapping.compute(target: target, rows: y..<(y + 1), columns: x..<(x + 1), source: source, transform: transform)
+                total += 1
+                if let w = mapping.sourceWindow(margin: margin + 2) {
+                    window = window.map { $0.union(w) } ?? w
+                    inside += 1
+                }
             }
-            if y == target.height - 1 { break }
-            y = min(y + stepY, target.height - 1)
         }
-        guard let window else { return nil }
-        let rows = max(0, window.rows.lowerBound - 2)..<min(source.height, window.rows.upperBound + 2)
-        let columns = max(0, window.columns.lowerBound - 2)..<min(source.width, window.columns.upperBound + 2)
-        return PixelWindow(rows: rows, columns: columns)
+        guard let window else { return (nil, 0) }
+        let r = max(0, window.rows.lowerBound - 2)..<min(source.height, window.rows.upperBound + 2)
+        let c = max(0, window.columns.lowerBound - 2)..<min(source.width, window.columns.upperBound + 2)
+        return (PixelWindow(rows: r, columns: c), Double(inside) / Double(max(1, total)))
     }
 
     private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int) throws -> ChunkShape {

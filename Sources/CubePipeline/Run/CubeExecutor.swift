@@ -103,6 +103,9 @@ struct CubeExecutor: Sendable {
         var file: Int
         var index: Int
         var window: PixelWindow
+        /// The weight of an up-sampled read (a period filled from neighbouring steps); `nil` for
+        /// a source step of the period itself.
+        var weight: Double? = nil
     }
 
     /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
@@ -137,8 +140,11 @@ struct CubeExecutor: Sendable {
             let reads: [Read] = variables.flatMap { v -> [Read] in
                 let method = plan.variables[v].method
                 guard let window = (method.isArea ? corners! : mapping).sourceWindow(margin: method.margin) else { return [] }
-                return region.times.enumerated().flatMap { k, t in
-                    source.steps[t].map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window) }
+                return region.times.enumerated().flatMap { k, t -> [Read] in
+                    if source.steps[t].isEmpty, let filled = plan.variables[v].upsampled[t] {
+                        return filled.map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window, weight: $0.weight) }
+                    }
+                    return source.steps[t].map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window) }
                 }
             }
             func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
@@ -157,7 +163,9 @@ struct CubeExecutor: Sendable {
                 var accumulator = variable.aggregation.map { TemporalAccumulator($0, cells: planeCells) }
                 while cursor < reads.count, reads[cursor].variable == v {
                     let step = reads[cursor].step
+                    let upsampled = reads[cursor].weight != nil
                     accumulator?.reset()
+                    var interpolation = upsampled ? WeightedMean(cells: planeCells) : nil
                     // Every source plane of this output step.
                     while cursor < reads.count, reads[cursor].variable == v, reads[cursor].step == step {
                         guard let current = next else { break }
@@ -175,10 +183,16 @@ struct CubeExecutor: Sendable {
                         source.values.withUnsafeBufferPointer { values in
                             plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
                         }
-                        if accumulator != nil { plane.withUnsafeBufferPointer { accumulator!.add($0) } }
+                        if let weight = reads[cursor].weight {
+                            plane.withUnsafeBufferPointer { interpolation?.add($0, weight: weight) }
+                        } else if accumulator != nil {
+                            plane.withUnsafeBufferPointer { accumulator!.add($0) }
+                        }
                         cursor += 1
                     }
-                    if let accumulator {
+                    if let interpolation {
+                        plane.withUnsafeMutableBufferPointer { interpolation.finish(into: $0) }
+                    } else if let accumulator {
                         plane.withUnsafeMutableBufferPointer { accumulator.finish(minCount: variable.minCount, into: $0) }
                     }
                     copy(plane, into: &chunk, at: step, region: region)
