@@ -393,4 +393,32 @@ import Testing
         let dailyNotes = try await cube.document("tas/.zattrs")["cubegen_processing"]
         #expect(dailyNotes == nil, "\(String(describing: dailyNotes))")
     }
+
+    /// Hourly input to daily means, and ESDC 8-day periods across 29 February 2020.
+    @Test func subDailyInputAndTheLeapDay() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        // Hourly steps from 2020-02-25 00:00 to 2020-03-02 23:00 (days 7360 … 7366.958).
+        let hours = (0..<(7 * 24)).map { 7360 + Double($0) / 24 }
+        try LinearFields.dataset(resolution: 10, days: hours).write(to: dir.path("hourly.nc"))
+        let grid = "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 10"
+        _ = try await run(dir, recipe(grid: grid, variables: "tas: {aggregation: mean}", time: "time: {period: 1D}",
+                                      chunks: "{time: 10}"))
+        var tas = try await CubeReader(path: dir.path("out.zarr")).read("tas").values
+        #expect(tas.count == 7)
+        for day in 0..<7 {
+            let mean = (0..<24).map { LinearFields.temperature(5, 5, 7360 + Double(day) + Double($0) / 24) }.reduce(0, +) / 24
+            #expect(abs(tas[day] - mean) < 1e-3, "day \(day)")
+        }
+        // 8-day periods restarting every 1 January: 2020-02-18…26 and 2020-02-26…03-05 (holding the leap day).
+        _ = try await run(dir, recipe(grid: grid, variables: "tas: {aggregation: max}",
+                                      time: "time: {period: 8D, period_anchor: year, label: end}", chunks: "{time: 10}"),
+                          overwrite: true)
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        #expect(try await cube.read("time_bnds").values == [48, 56, 56, 64], "days since 2020-01-01")
+        #expect(try await cube.read("time").values == [56, 64], "labelled at the period ends")
+        tas = try await cube.read("tas").values
+        #expect(abs(tas[0] - LinearFields.temperature(5, 5, 7361 - 1.0 / 24)) < 1e-3, "last hour of 02-25")
+        #expect(abs(tas[1] - LinearFields.temperature(5, 5, hours.last!)) < 1e-3, "last hour of 03-02, after the leap day")
+    }
 }

@@ -59,12 +59,21 @@ public struct CubePlan: Sendable {
     }
 
     /// Bytes of the decoded source planes one time block of tasks shares (every variable's
-    /// footprint window, for every step of a time chunk).
+    /// footprint window, for every source step feeding the busiest time chunk); 0 when a time
+    /// block is a single task, so nothing is shared.
     public var sharedPlaneBytes: Int {
-        variables.reduce(0) { total, variable in
-            total + chunkShape.time * (sources[variable.source].footprint?.count ?? 0) * MemoryLayout<Float>.size
+        guard chunkCounts.y * chunkCounts.x > 1 else { return 0 }
+        return variables.reduce(0) { total, variable in
+            let source = sources[variable.source]
+            let stepsPerBlock = stride(from: 0, to: time.count, by: chunkShape.time).map { start in
+                source.steps[start..<min(time.count, start + chunkShape.time)].reduce(0) { $0 + max(1, $1.count) }
+            }.max() ?? 0
+            return total + stepsPerBlock * (source.footprint?.count ?? 0) * MemoryLayout<Float>.size
         }
     }
+
+    /// Whether tasks share decoded source planes through the cache (more than one spatial chunk).
+    public var sharesPlanes: Bool { chunkCounts.y * chunkCounts.x > 1 }
 
     /// The plane-cache size a run uses unless told otherwise: two time blocks of shared planes
     /// (the one being worked on and the next), at least 64 MiB, at most `limit`.

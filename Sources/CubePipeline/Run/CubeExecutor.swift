@@ -227,7 +227,8 @@ struct CubeExecutor: Sendable {
     private func sourcePlane(_ source: Int, _ variable: String, file: Int, index: Int, window: PixelWindow,
                              _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
-        if let footprint = plan.footprint, footprint.contains(window), footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
+        if self.plan.sharesPlanes, let footprint = plan.footprint, footprint.contains(window),
+            footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
                 return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)
