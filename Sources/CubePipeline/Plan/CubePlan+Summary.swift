@@ -16,7 +16,12 @@ extension CubePlan {
         line("cube", "\(recipe.cube.id) — \(recipe.cube.title)")
         line("grid", "\(crs.name) (\(recipe.grid.crs)), \(grid.width) × \(grid.height) pixels of \(format(grid.xResolution)) × \(format(grid.yResolution))")
         line("", "\(xName) \(format(grid.xMin)) … \(format(grid.xMax)), \(yName) \(format(grid.yMin)) … \(format(grid.yMax)), y axis \(grid.yAxis.rawValue)")
-        line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
+        if let period = time.period {
+            let anchor = recipe.time.periodAnchor == "year" ? ", restarting every 1 January" : ""
+            line("time", "\(time.count) periods of \(period)\(anchor) from \(time.dates.first?.description ?? "?"), labelled at the \(recipe.time.label ?? "start") (\(time.units), \(time.units.calendar.cfName)), with time_bnds")
+        } else {
+            line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
+        }
         for source in sources {
             let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
             line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) grid, \(window)")
@@ -26,7 +31,10 @@ extension CubePlan {
             if let scale = variable.scaleFactor { packing += ", scale \(scale)" }
             if let offset = variable.addOffset { packing += ", offset \(offset)" }
             if !variable.fillValue.isNaN { packing += ", fill \(format(variable.fillValue))" }
-            line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName): \(variable.method.rawValue), \(variable.dataType)\(packing)")
+            var temporal = variable.aggregation.map { ", \($0.rawValue) over each period" } ?? ""
+            if variable.minCount > 1 { temporal += " (min_count \(variable.minCount))" }
+            if !variable.upsampled.isEmpty { temporal += ", \(variable.upsampled.count) period(s) up-sampled" }
+            line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
         }
         line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * variables.count) chunks")
         line("compressor", compressor.summary)
