@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
+# GDAL's command-line tools are a test oracle (it must read our cubes), not a build dependency.
+if ! command -v gdalinfo >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin
+fi
 scripts/setup-oracle.sh .venv-oracle
 swift build --build-tests
 swift test --skip-build
