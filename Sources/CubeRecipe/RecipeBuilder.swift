@@ -54,7 +54,8 @@ struct RecipeBuilder {
         let crs = reader.required(map, "crs", in: "grid", parent: node) { $0.string($1, $2) }
         let bbox = reader.required(map, "bbox", in: "grid", parent: node) { $0.numbers($1, $2, count: 4) }
         if let bbox {
-            if bbox[0] >= bbox[2] { reader.error("grid.bbox", "xmin \(bbox[0]) must be less than xmax \(bbox[2])", map["bbox"]) }
+            // xmin > xmax is a geographic box across the antimeridian; the grid builder checks the CRS.
+            if bbox[0] == bbox[2] { reader.error("grid.bbox", "xmin and xmax are both \(bbox[0]); the box has no width", map["bbox"]) }
             if bbox[1] >= bbox[3] { reader.error("grid.bbox", "ymin \(bbox[1]) must be less than ymax \(bbox[3])", map["bbox"]) }
         }
         var resolution: [Double]?

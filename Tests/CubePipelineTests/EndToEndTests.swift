@@ -421,4 +421,54 @@ import Testing
         #expect(abs(tas[0] - LinearFields.temperature(5, 5, 7361 - 1.0 / 24)) < 1e-3, "last hour of 02-25")
         #expect(abs(tas[1] - LinearFields.temperature(5, 5, hours.last!)) < 1e-3, "last hour of 03-02, after the leap day")
     }
+
+    /// A geographic box across the antimeridian (xmin > xmax): longitudes run 170.5 … 189.5 and the
+    /// values come from both ends of the −180…180 source.
+    @Test func boxesAcrossTheAntimeridian() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try LinearFields.dataset(resolution: 1, days: [7305]).write(to: dir.path("in.nc"))
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [170, -10, -170, 10]\n  resolution: 1", variables: "tas: {}"))
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let lon = try await cube.read("lon").values, lat = try await cube.read("lat").values
+        #expect(lon.first == 170.5 && lon.last == 189.5 && lon.count == 20)
+        let tas = try await cube.read("tas").values
+        for (j, y) in lat.enumerated() {
+            for (i, x) in lon.enumerated() {
+                let sourceLon = x > 180 ? x - 360 : x
+                #expect(abs(tas[j * 20 + i] - LinearFields.temperature(sourceLon, y, 7305)) < 1e-3, "at \(x), \(y)")
+            }
+        }
+        let projected = recipe(grid: "  crs: EPSG:3035\n  bbox: [5000000, 0, 4000000, 100000]\n  resolution: 50000", variables: "tas: {}")
+        await #expect(throws: CubeError.self) { _ = try await run(dir, projected, overwrite: true) }
+    }
+
+    /// A polar stereographic target (EPSG:3413) around the North Pole from a global lat/lon source.
+    /// The field depends on latitude only, linearly, so bilinear is exact, except above the last
+    /// source row centre (89.5°N), where the edge value is repeated.
+    @Test func polarStereographicTargetsIncludeThePole() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        let sample = SampleDataset(
+            x: SampleDataset.axis(start: -179.5, step: 1, count: 360), y: SampleDataset.axis(start: 89.5, step: -1, count: 180),
+            geographic: true, times: [7305], timeUnits: "days since 2000-01-01",
+            variables: [.init(name: "f", dataType: .float64, attributes: [Attribute("units", .text("1"))]) { _, lat, _ in 2 * lat }])
+        try sample.write(to: dir.path("in.nc"))
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:3413\n  bbox: [-1050000, -1050000, 1050000, 1050000]\n  resolution: 100000",
+                                      variables: "f: {}"))
+        let cube = CubeReader(path: dir.path("out.zarr"))
+        let x = try await cube.read("x").values, y = try await cube.read("y").values
+        let f = try await cube.read("f").values
+        let toGeographic = try PROJTransform(from: CRSDefinition("EPSG:3413"), to: .wgs84)
+        var lons = y.flatMap { _ in x }, lats = y.flatMap { yy in x.map { _ in yy } }
+        lons.withUnsafeMutableBufferPointer { a in lats.withUnsafeMutableBufferPointer { b in toGeographic.transform(x: a, y: b) } }
+        #expect(f.count == 441)
+        for k in 0..<441 {
+            #expect(abs(f[k] - 2 * min(lats[k], 89.5)) < 1e-3, "pixel \(k) at latitude \(lats[k])")
+        }
+        #expect(abs(lats[220] - 90) < 1e-9, "the centre pixel is the pole")
+        let crs = try await cube.document("crs/.zattrs")
+        #expect(crs["grid_mapping_name"] == .string("polar_stereographic"))
+        #expect(try await cube.document(".zattrs")["geospatial_lat_max"] == .double(90))
+    }
 }

@@ -94,7 +94,8 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
     @Test func wrongTypesAndValuesNameTheKeyAndWhatWasExpected() {
         let cases: [(String, String, String, String)] = [
             ("  bbox: [2500000, 1400000, 7500000, 5500000]", "  bbox: [2500000, 1400000, 7500000]", "grid.bbox", "expected 4 numbers"),
-            ("  bbox: [2500000, 1400000, 7500000, 5500000]", "  bbox: [7500000, 1400000, 2500000, 5500000]", "grid.bbox", "less than xmax"),
+            ("  bbox: [2500000, 1400000, 7500000, 5500000]", "  bbox: [7500000, 1400000, 7500000, 5500000]", "grid.bbox", "no width"),
+            ("  bbox: [2500000, 1400000, 7500000, 5500000]", "  bbox: [2500000, 5500000, 7500000, 1400000]", "grid.bbox", "less than ymax"),
             ("  resolution: 5000", "  resolution: five", "grid.resolution", "expected a number"),
             ("  snap: error", "  snap: round", "grid.snap", "not one of error, expand, shrink"),
             ("        resampling: average", "        resampling: averge", "sources[0].variables.precip.resampling", "did you mean 'average'"),

@@ -14,6 +14,14 @@ enum TargetGridBuilder {
             throw recipe.error("grid.crs", error.message)
         }
         var bbox = section.bbox
+        if bbox[0] > bbox[2] {
+            // STAC/GeoJSON style: a geographic box across the antimeridian. Longitudes then run
+            // past 180° (e.g. 170 … 190), which keeps the axis monotonic.
+            guard description.isGeographic else {
+                throw recipe.error("grid.bbox", "xmin \(bbox[0]) must be less than xmax \(bbox[2]) for the projected CRS \(section.crs)")
+            }
+            bbox[2] += 360
+        }
         if description.isGeographic {
             if bbox[1] < -90 || bbox[3] > 90 {
                 throw recipe.error("grid.bbox", "latitudes must lie within -90…90 for the geographic CRS \(section.crs)")
