@@ -11,6 +11,22 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
     /// Area-weighted mean on the sphere: like `average`, but latitude overlaps of a geographic
     /// source weigh by sin(north) − sin(south), so weights are true cell areas (CDO `remapcon`).
     case conservative
+    /// Root mean square, overlap-weighted: sqrt(Σ w·v² / Σ w).
+    case rms
+    /// Overlap-weighted sum: Σ w·v, w the fraction of each source cell inside the target pixel.
+    case sum
+    /// The value with the largest total overlap (the smallest such value on a tie).
+    case mode
+    /// The smallest value among the overlapping cells.
+    case min
+    /// The largest value among the overlapping cells.
+    case max
+    /// Overlap-weighted median.
+    case med
+    /// Overlap-weighted first quartile.
+    case q1
+    /// Overlap-weighted third quartile.
+    case q3
 
     /// Every method name the recipe format defines (DESIGN.md §6), implemented or not.
     public static let recipeNames = ["nearest", "bilinear", "cubic", "cubic_spline", "lanczos", "average", "rms",
@@ -23,5 +39,5 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
     public static let interpolationMethods: [ResamplingMethod] = [.nearest, .bilinear]
 
     /// Whether the method works on pixel footprints (corners) rather than pixel centres.
-    public var isArea: Bool { self == .average || self == .conservative }
+    public var isArea: Bool { self != .nearest && self != .bilinear }
 }

@@ -91,4 +91,57 @@ import Testing
         let out = run(.average, values, src, target)
         #expect(out[0] == Float(359 + 0) / 2, "the cells at 179.5 and -179.5")
     }
+
+    /// Every area reducer against a brute-force overlap list, with a 1.5° target over 1° cells,
+    /// repeated values (for mode) and fill.
+    @Test(arguments: [ResamplingMethod.rms, .sum, .mode, .min, .max, .med, .q1, .q3])
+    func reducersMatchBruteForce(method: ResamplingMethod) throws {
+        let src = try source(1, 12, 12)
+        var values = (0..<144).map { Float(($0 * 7919) % 13) - 4 }
+        values[30] = .nan
+        values[31] = .nan
+        let n = 6
+        let target = RegularGrid(crs: .wgs84, isGeographic: true, xMin: 1.25, yMin: 60 - 1.25 - Double(n) * 1.5,
+                                 xResolution: 1.5, yResolution: 1.5, width: n, height: n, yAxis: .descending)
+        let out = run(method, values, src, target)
+        for j in 0..<n {
+            for i in 0..<n {
+                let (x0, x1) = target.xBounds(i), (ya, yb) = target.yBounds(j)
+                var pairs: [(Double, Double)] = []
+                for (r, lat) in src.y.values.enumerated() {
+                    let wy = min(max(ya, yb), lat + 0.5) - max(min(ya, yb), lat - 0.5)
+                    for (c, lon) in src.x.values.enumerated() {
+                        let wx = min(x1, lon + 0.5) - max(x0, lon - 0.5)
+                        let v = values[r * 12 + c]
+                        if wx > 0, wy > 0, !v.isNaN { pairs.append((Double(v), wx * wy)) }
+                    }
+                }
+                let total = pairs.reduce(0) { $0 + $1.1 }
+                func quantile(_ q: Double) -> Double {
+                    var cumulative = 0.0
+                    for (v, w) in pairs.sorted(by: { $0.0 < $1.0 }) {
+                        cumulative += w
+                        if cumulative >= q * total - 1e-12 { return v }
+                    }
+                    return pairs.map(\.0).max()!
+                }
+                let expected: Double
+                switch method {
+                case .rms: expected = (pairs.reduce(0) { $0 + $1.0 * $1.0 * $1.1 } / total).squareRoot()
+                case .sum: expected = pairs.reduce(0) { $0 + $1.0 * $1.1 }
+                case .min: expected = pairs.map(\.0).min()!
+                case .max: expected = pairs.map(\.0).max()!
+                case .med: expected = quantile(0.5)
+                case .q1: expected = quantile(0.25)
+                case .q3: expected = quantile(0.75)
+                default:
+                    var totals: [Double: Double] = [:]
+                    for (v, w) in pairs { totals[v, default: 0] += w }
+                    let best = totals.values.max()!
+                    expected = totals.filter { abs($0.value - best) < 1e-9 }.keys.min()!
+                }
+                #expect(abs(Double(out[j * n + i]) - expected) < 1e-4, "\(method) pixel \(i),\(j): \(pairs)")
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ public enum Resampler {
                 switch method {
                 case .nearest: NearestKernel.run(source: source, geometry: geometry, columns: columns, rows: rows, output: output)
                 case .bilinear: BilinearKernel.run(source: source, geometry: geometry, columns: columns, rows: rows, output: output)
-                case .average, .conservative:
+                default:
                     preconditionFailure("area methods need pixel corners: use ResamplingWeights(area:corners:…)")
                 }
             }

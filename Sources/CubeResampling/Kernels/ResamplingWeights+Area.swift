@@ -11,7 +11,8 @@ extension ResamplingWeights {
     /// source), the row overlap is measured as sin(north) − sin(south), the cell's true area share.
     /// A footprint smaller than a cell gives that cell alone (up-sampling repeats the value).
     /// - Parameters:
-    ///   - method: `.average` or `.conservative`.
+    ///   - method: An area method (`average`, `conservative`, `rms`, `sum`, `mode`, `min`, `max`,
+    ///     `med`, `q1`, `q3`); only `conservative` uses spherical latitude weights.
     ///   - corners: The mapping of the region's pixel corners: `(width + 1) × (height + 1)` points.
     ///   - latitudes: The source's latitude axis for `conservative`; `nil` for planar weights.
     ///   - window: The layout of the source buffer.
@@ -77,7 +78,7 @@ extension ResamplingWeights {
                 offsets.append(Int32(indices.count))
             }
         }
-        self.init(taps: 0, offsets: offsets, indices: indices, weights: weights)
+        self.init(taps: 0, offsets: offsets, indices: indices, weights: weights, reduction: AreaReduction(method))
     }
 }
 

@@ -11,6 +11,8 @@ public struct ResamplingWeights: Sendable {
     public let taps: Int
     /// Per-pixel entry ranges when `taps` is 0.
     public let offsets: [Int32]
+    /// How the weighted values of a pixel combine.
+    public let reduction: AreaReduction
     /// Buffer indices into the source window, -1 for none.
     public let indices: [Int32]
     /// Weights of the taps.
@@ -19,7 +21,8 @@ public struct ResamplingWeights: Sendable {
     public var count: Int { taps == 0 ? offsets.count - 1 : indices.count / taps }
 
     /// Creates weights from their parts (see the layout above).
-    init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float]) {
+    init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float], reduction: AreaReduction = .mean) {
+        self.reduction = reduction
         self.taps = taps
         self.offsets = offsets
         self.indices = indices
@@ -31,9 +34,12 @@ public struct ResamplingWeights: Sendable {
         let g = KernelGeometry(mapping: mapping, window: window)
         let n = mapping.width * mapping.height
         offsets = []
+        reduction = .mean
         switch method {
-        case .average, .conservative:
-            preconditionFailure("area methods need pixel corners: use ResamplingWeights(area:corners:latitudes:window:)")
+        case .nearest, .bilinear: break
+        default: preconditionFailure("area methods need pixel corners: use ResamplingWeights(area:corners:latitudes:window:)")
+        }
+        switch method {
         case .nearest:
             taps = 1
             var indices = [Int32](repeating: -1, count: n)
@@ -66,6 +72,8 @@ public struct ResamplingWeights: Sendable {
             }
             self.indices = indices
             self.weights = weights
+        default:
+            preconditionFailure("unreachable: area methods were rejected above")
         }
     }
 
@@ -76,6 +84,10 @@ public struct ResamplingWeights: Sendable {
         precondition(output.count >= count, "output buffer smaller than the weights")
         indices.withUnsafeBufferPointer { idx in
             weights.withUnsafeBufferPointer { wts in
+                if taps == 0, reduction != .mean {
+                    applyReduction(source: source, indices: idx, weights: wts, into: output)
+                    return
+                }
                 if taps == 0 {
                     offsets.withUnsafeBufferPointer { off in
                         for k in 0..<count {
