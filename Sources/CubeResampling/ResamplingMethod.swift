@@ -5,6 +5,13 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
     /// Bilinear interpolation between the four source cell centres around the target pixel centre,
     /// fill-aware: invalid neighbours are dropped and the remaining weights renormalised.
     case bilinear
+    /// Cubic convolution (Keys, a = −0.5) over 4 × 4 cells; reproduces quadratic fields.
+    case cubic
+    /// Cubic B-spline approximation over 4 × 4 cells (GDAL's `cubicspline`); smooths, reproduces
+    /// linear fields.
+    case cubicSpline = "cubic_spline"
+    /// Lanczos windowed sinc (a = 3) over 6 × 6 cells.
+    case lanczos
     /// Area-weighted mean: each source cell weighs by its fractional overlap with the target pixel
     /// in source-grid units, as GDAL does (up-sampling repeats the containing source value).
     case average
@@ -33,11 +40,19 @@ public enum ResamplingMethod: String, Sendable, CaseIterable, Hashable {
                                      "mode", "min", "max", "med", "q1", "q3", "sum", "conservative"]
 
     /// How many source cells beyond the mapped position the method reads.
-    public var margin: Int { self == .nearest ? 0 : 1 }
+    public var margin: Int {
+        switch self {
+        case .nearest: return 0
+        case .cubic, .cubicSpline: return 2
+        case .lanczos: return 3
+        default: return 1
+        }
+    }
 
-    /// The methods that sample at pixel centres (`Resampler.resample` and the centre-based weights).
+    /// The methods with a general reference kernel in `Resampler.resample` (the precomputed weights
+    /// are checked against it).
     public static let interpolationMethods: [ResamplingMethod] = [.nearest, .bilinear]
 
     /// Whether the method works on pixel footprints (corners) rather than pixel centres.
-    public var isArea: Bool { self != .nearest && self != .bilinear }
+    public var isArea: Bool { ![.nearest, .bilinear, .cubic, .cubicSpline, .lanczos].contains(self) }
 }

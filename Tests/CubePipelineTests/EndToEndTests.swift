@@ -179,7 +179,7 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(await message(recipe(grid: grid, variables: "tas: {resampling: cubic}")).contains("'cubic' is not supported yet"))
+        #expect(await message(recipe(grid: grid, extra: "  format: zarr3")).contains("'zarr3' is not supported yet"))
         #expect(await message(recipe(grid: grid, variables: "tsa: {}")).contains("did you mean 'tas'?"))
         #expect(await message(recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 3")).contains("not a whole number"))
         #expect(await message(recipe(grid: "  crs: EPSG:999999\n  bbox: [0, 0, 10, 10]\n  resolution: 1")).contains("recipe.yaml:"))

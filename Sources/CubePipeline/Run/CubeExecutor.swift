@@ -78,7 +78,8 @@ struct CubeExecutor: Sendable {
                 outputPath: location.final.path, tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
                 bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
                 clippedValues: Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 }),
-                planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses)
+                planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
+                outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count)
         } catch {
             location.discard()
             if error is CancellationError { throw CubeError(.cancelled, "the run was cancelled; nothing was published") }

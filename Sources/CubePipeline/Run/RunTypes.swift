@@ -49,11 +49,14 @@ public struct RunReport: Sendable {
     public var planeCacheHits: Int
     /// Source planes read.
     public var planeReads: Int
+    /// Output values written (time × rows × columns × variables).
+    public var outputValues: Int = 0
 
     /// A one-line summary.
     public var summary: String {
         let mb = Double(bytes) / 1e6
-        return String(format: "wrote %@: %d chunks, %.1f MB (%.1f MB stored) in %.2f s (%.1f MB/s)",
-                      outputPath, chunksWritten, mb, Double(storedBytes) / 1e6, elapsed, elapsed > 0 ? mb / elapsed : 0)
+        return String(format: "wrote %@: %d chunks, %.1f MB (%.1f MB stored) in %.2f s (%.1f MB/s, %.1f Mpixel/s)",
+                      outputPath, chunksWritten, mb, Double(storedBytes) / 1e6, elapsed, elapsed > 0 ? mb / elapsed : 0,
+                      elapsed > 0 ? Double(outputValues) / 1e6 / elapsed : 0)
     }
 }

@@ -13,6 +13,9 @@ public struct ResamplingWeights: Sendable {
     public let offsets: [Int32]
     /// How the weighted values of a pixel combine.
     public let reduction: AreaReduction
+    /// With fixed taps: the valid weight a pixel needs, else it is fill (0: any valid tap will do;
+    /// kernels with negative lobes need more, so a few stray taps cannot blow the value up).
+    public let minimumWeight: Float
     /// Buffer indices into the source window, -1 for none.
     public let indices: [Int32]
     /// Weights of the taps.
@@ -21,8 +24,9 @@ public struct ResamplingWeights: Sendable {
     public var count: Int { taps == 0 ? offsets.count - 1 : indices.count / taps }
 
     /// Creates weights from their parts (see the layout above).
-    init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float], reduction: AreaReduction = .mean) {
+    init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float], reduction: AreaReduction = .mean, minimumWeight: Float = 0) {
         self.reduction = reduction
+        self.minimumWeight = minimumWeight
         self.taps = taps
         self.offsets = offsets
         self.indices = indices
@@ -31,10 +35,15 @@ public struct ResamplingWeights: Sendable {
 
     /// Precomputes `method` over `mapping` for a source buffer laid out as `window`.
     public init(_ method: ResamplingMethod, mapping: PixelMapping, window: SourceWindowBounds) {
+        if [.cubic, .cubicSpline, .lanczos].contains(method) {
+            self = ResamplingWeights(separable: method, mapping: mapping, window: window)
+            return
+        }
         let g = KernelGeometry(mapping: mapping, window: window)
         let n = mapping.width * mapping.height
         offsets = []
         reduction = .mean
+        minimumWeight = 0
         switch method {
         case .nearest, .bilinear: break
         default: preconditionFailure("area methods need pixel corners: use ResamplingWeights(area:corners:latitudes:window:)")
@@ -111,9 +120,10 @@ public struct ResamplingWeights: Sendable {
                     }
                     return
                 }
+                let taps = self.taps, minimum = minimumWeight
                 for k in 0..<count {
                     var sum: Float = 0, weight: Float = 0
-                    for t in (k &* 4)..<(k &* 4 &+ 4) {
+                    for t in (k &* taps)..<(k &* taps &+ taps) {
                         let i = Int(idx[t])
                         guard i >= 0 else { continue }
                         let v = source[i]
@@ -122,7 +132,7 @@ public struct ResamplingWeights: Sendable {
                             weight += wts[t]
                         }
                     }
-                    output[k] = weight > 0 ? sum / weight : .nan
+                    output[k] = weight > minimum ? sum / weight : .nan
                 }
             }
         }
