@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
-        .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore"]),
+        .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore"]),

@@ -101,6 +101,10 @@ public struct GridSection: Sendable, Hashable {
     public var snap: SnapRule
     /// `y_axis`.
     public var yAxis: YAxisDirection
+    /// `max_error`: the approximate transformer's bound in source pixels; 0 (the default) transforms
+    /// every pixel centre exactly, once per region. On T1 a bound of 0.125 raised the t2m RMSE from
+    /// 0.0308 to 0.0377 without a measurable speed-up, hence the exact default.
+    public var maxError: Double = 0
 }
 
 /// The `time` section.

@@ -49,7 +49,7 @@ struct RecipeBuilder {
     }
 
     mutating func gridSection(_ node: Node) -> GridSection? {
-        guard let map = reader.mapping(node, key: "grid", allowed: ["crs", "bbox", "resolution", "size", "snap", "y_axis"])
+        guard let map = reader.mapping(node, key: "grid", allowed: ["crs", "bbox", "resolution", "size", "snap", "y_axis", "max_error"])
         else { return nil }
         let crs = reader.required(map, "crs", in: "grid", parent: node) { $0.string($1, $2) }
         let bbox = reader.required(map, "bbox", in: "grid", parent: node) { $0.numbers($1, $2, count: 4) }
@@ -86,8 +86,13 @@ struct RecipeBuilder {
         let snap = reader.optional(map, "snap", in: "grid") { $0.choice($1, $2, SnapRule.allCases.map(\.rawValue)) }
         let yAxis = reader.optional(map, "y_axis", in: "grid") { $0.choice($1, $2, ["descending", "ascending"]) }
         guard let crs, let bbox, resolution != nil || size != nil else { return nil }
-        return GridSection(crs: crs, bbox: bbox, resolution: resolution, size: size, snap: snap.flatMap(SnapRule.init) ?? .error,
-                           yAxis: yAxis.flatMap(YAxisDirection.init) ?? .descending)
+        var section = GridSection(crs: crs, bbox: bbox, resolution: resolution, size: size, snap: snap.flatMap(SnapRule.init) ?? .error,
+                                  yAxis: yAxis.flatMap(YAxisDirection.init) ?? .descending)
+        if let maxError = reader.optional(map, "max_error", in: "grid", { $0.number($1, $2) }) {
+            if maxError < 0 { reader.error("grid.max_error", "must not be negative (0 transforms every pixel exactly)", map["max_error"]) }
+            section.maxError = maxError
+        }
+        return section
     }
 
     mutating func timeSection(_ node: Node) -> TimeSection? {

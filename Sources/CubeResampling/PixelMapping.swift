@@ -36,39 +36,50 @@ public struct PixelMapping: Sendable {
 
     /// Computes the mapping of `rows` × `columns` of `target` onto `source`.
     ///
-    /// Target pixel centres are transformed in one batch per region with `transform` (target CRS →
-    /// source CRS), then converted to fractional source indices through the source axes. For a
-    /// geographic source, longitudes are first brought into the source's 360° range.
+    /// Target pixel centres go through `transform` (target CRS → source CRS) and then to
+    /// fractional source indices through the source axes; for a geographic source, longitudes are
+    /// first brought into the source's 360° range.
+    ///
+    /// With `maxError` > 0, each scanline is approximated like GDAL's approximate transformer:
+    /// the ends and the middle of a segment are transformed exactly; if linear interpolation
+    /// between the ends misses the middle by at most `maxError` source pixels on both axes, the
+    /// segment is interpolated, else it is split in two and each half is treated the same way.
+    /// `maxError` 0 transforms every pixel exactly, in one batch per region.
     public static func compute(target: RegularGrid, rows: Range<Int>, columns: Range<Int>, source: SourceGrid,
-                               transform: any CoordinateTransform) -> PixelMapping {
+                               transform: any CoordinateTransform, maxError: Double = 0) -> PixelMapping {
         let width = columns.count, height = rows.count
         var xs = [Double](repeating: 0, count: width * height)
         var ys = [Double](repeating: 0, count: width * height)
-        for (j, row) in rows.enumerated() {
-            let y = target.yCenter(row)
-            for (i, column) in columns.enumerated() {
-                xs[j * width + i] = target.xCenter(column)
-                ys[j * width + i] = y
+        if maxError > 0 && width > 2 {
+            let line = ScanlineApproximation(target: target, source: source, transform: transform, maxError: maxError)
+            for (j, row) in rows.enumerated() {
+                line.fill(row: row, columns: columns, xs: &xs, ys: &ys, offset: j * width)
             }
-        }
-        xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
-        let west = source.longitudeWestEdge
-        for k in 0..<xs.count {
-            guard xs[k].isFinite, ys[k].isFinite else {
-                xs[k] = .nan
-                ys[k] = .nan
-                continue
+        } else {
+            for (j, row) in rows.enumerated() {
+                let y = target.yCenter(row)
+                for (i, column) in columns.enumerated() {
+                    xs[j * width + i] = target.xCenter(column)
+                    ys[j * width + i] = y
+                }
             }
-            var x = xs[k]
-            if source.isGeographic {
-                x = west + (x - west).truncatingRemainder(dividingBy: 360)
-                if x < west { x += 360 }
-            }
-            xs[k] = source.x.fractionalIndex(x)
-            ys[k] = source.y.fractionalIndex(ys[k])
+            xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+            for k in 0..<xs.count { (xs[k], ys[k]) = sourceIndex(xs[k], ys[k], in: source) }
         }
         return PixelMapping(width: width, height: height, column: xs, row: ys, sourceWidth: source.width,
                             sourceHeight: source.height, wrapsColumns: source.wrapsLongitude)
+    }
+
+    /// Fractional source indices of a point in source CRS coordinates (NaN when not finite).
+    static func sourceIndex(_ x: Double, _ y: Double, in source: SourceGrid) -> (Double, Double) {
+        guard x.isFinite, y.isFinite else { return (.nan, .nan) }
+        var lon = x
+        if source.isGeographic {
+            let west = source.longitudeWestEdge
+            lon = west + (x - west).truncatingRemainder(dividingBy: 360)
+            if lon < west { lon += 360 }
+        }
+        return (source.x.fractionalIndex(lon), source.y.fractionalIndex(y))
     }
 
     /// The source window a method needs for this region, or `nil` when no target pixel falls on the

@@ -91,6 +91,7 @@ BREAKS = [
     (["grid", "size"], [10, 10], "grid.size"),
     (["grid", "snap"], "round", "grid.snap"),
     (["grid", "y_axis"], "up", "grid.y_axis"),
+    (["grid", "max_error"], -1, "grid.max_error"),
     (["time"], {"start": "yesterday"}, "time.start"),
     (["time"], {"period": "8 days"}, "time.period"),
     (["time"], {"period_anchor": "month"}, "time.period_anchor"),

@@ -124,7 +124,7 @@ struct CubeExecutor: Sendable {
             let mapping = try await shared.mappings.value(for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x)) {
                 try shared.transforms.withTransform(to: source.grid.crs) { transform in
                     PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: source.grid,
-                                         transform: transform)
+                                         transform: transform, maxError: plan.recipe.grid.maxError)
                 }
             }
             var corners: PixelMapping?
@@ -134,7 +134,7 @@ struct CubeExecutor: Sendable {
                     try shared.transforms.withTransform(to: source.grid.crs) { transform in
                         PixelMapping.compute(target: plan.grid.cornerLattice, rows: region.rows.lowerBound..<(region.rows.upperBound + 1),
                                              columns: region.columns.lowerBound..<(region.columns.upperBound + 1), source: source.grid,
-                                             transform: transform)
+                                             transform: transform, maxError: plan.recipe.grid.maxError)
                     }
                 }
             }
