@@ -139,8 +139,11 @@ public struct VariableSection: Sendable, Hashable {
     /// `upsampling`: how a period without any source step is filled from neighbouring steps
     /// (`nearest`, `linear`, `previous`); `nil` leaves such periods as fill.
     public var upsampling: String?
-    /// `dtype`: the output data type (default float32).
+    /// `dtype`: the output data type (default float32, or the source's integer type for
+    /// categorical variables, see `dataTypeGiven`).
     public var dataType: DataType
+    /// Whether the recipe gave `dtype` (else the pipeline may keep a categorical source's type).
+    public var dataTypeGiven: Bool = false
     /// `scale_factor` for packed output.
     public var scaleFactor: Double?
     /// `add_offset` for packed output.

@@ -190,6 +190,7 @@ struct RecipeBuilder {
         let dtype = reader.optional(map, "dtype", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.dataTypes) }
         var section = VariableSection(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation,
                                       dataType: dtype.flatMap(DataType.init) ?? .float32, keyPath: path)
+        section.dataTypeGiven = dtype != nil
         section.scaleFactor = reader.optional(map, "scale_factor", in: path) { $0.number($1, $2) }
         section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }

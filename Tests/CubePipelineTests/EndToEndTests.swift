@@ -471,4 +471,45 @@ import Testing
         #expect(crs["grid_mapping_name"] == .string("polar_stereographic"))
         #expect(try await cube.document(".zattrs")["geospatial_lat_max"] == .double(90))
     }
+
+    /// Categorical int16 data (classes 1…5 by longitude band, -1 at sea) keeps its type and fill
+    /// value under nearest and mode unless the recipe asks for another dtype.
+    @Test func categoricalVariablesKeepTheirType() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        let sample = SampleDataset(
+            x: SampleDataset.axis(start: 0.5, step: 1, count: 20), y: SampleDataset.axis(start: 19.5, step: -1, count: 20),
+            geographic: true, times: [7305], timeUnits: "days since 2000-01-01",
+            variables: [.init(name: "landcover", dataType: .int16, attributes: [Attribute("_FillValue", .integers([-1]))]) { lon, lat, _ in
+                lat < 4 ? nil : Double(Int(lon / 4) + 1)
+            }])
+        try sample.write(to: dir.path("in.nc"))
+        let grid = "  crs: EPSG:4326\n  bbox: [0, 0, 20, 20]\n  resolution: 2"
+        _ = try await run(dir, recipe(grid: grid, variables: "landcover: {}"))
+        var cube = CubeReader(path: dir.path("out.zarr"))
+        var zarray = try await cube.document("landcover/.zarray")
+        #expect(zarray["dtype"] == .string("<i2") && zarray["fill_value"] == .int(-1))
+        var values = try await cube.read("landcover").values
+        let lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        for (j, y) in lat.enumerated() {
+            for (i, x) in lon.enumerated() {
+                // Centres at even degrees sit on cell edges: nearest takes the cell above/right.
+                let expected = y < 4 ? Double.nan : Double(Int(x / 4) + 1)
+                let got = values[j * lon.count + i]
+                #expect(expected.isNaN ? got.isNaN : got == expected, "nearest at \(x), \(y)")
+            }
+        }
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 20, 20]\n  resolution: 5",
+                                      variables: "landcover: {resampling: mode}"), overwrite: true)
+        cube = CubeReader(path: dir.path("out.zarr"))
+        zarray = try await cube.document("landcover/.zarray")
+        #expect(zarray["dtype"] == .string("<i2"))
+        values = try await cube.read("landcover").values
+        // 5° cells over 4° bands: the class with most overlap wins (0–5: four cells of 1; 5–10: three of 2;
+        // 10–15: three of 4 against two of 3; 15–20: four of 5).
+        #expect(Array(values[0..<4]) == [1, 2, 4, 5])
+        _ = try await run(dir, recipe(grid: grid, variables: "landcover: {dtype: float32}"), overwrite: true)
+        zarray = try await CubeReader(path: dir.path("out.zarr")).document("landcover/.zarray")
+        #expect(zarray["dtype"] == .string("<f4"))
+    }
 }

@@ -236,6 +236,21 @@ enum Planner {
         return result
     }
 
+    /// netCDF's default fill value of an integer type (used when a categorical source declares none).
+    private static func defaultFill(_ type: DataType) -> Double {
+        switch type {
+        case .int8: return -127
+        case .uint8: return 255
+        case .int16: return -32767
+        case .uint16: return 65535
+        case .int32: return -2_147_483_647
+        case .uint32: return 4_294_967_295
+        case .int64: return -9_223_372_036_854_774_784
+        case .uint64: return 18_446_744_073_709_549_568
+        case .float32, .float64: return .nan
+        }
+    }
+
     private static let droppedAttributes: Set<String> = [
         "_FillValue", "missing_value", "scale_factor", "add_offset", "valid_range", "valid_min", "valid_max", "grid_mapping",
         "coordinates", "_ChunkSizes", "_Storage", "_DeflateLevel", "_Shuffle", "_Endianness", "_NoFill", "_Unsigned",
@@ -267,6 +282,15 @@ enum Planner {
         }
         let isCategorical = !descriptor.dataType.isFloatingPoint && descriptor.packing.scaleFactor == 1 && descriptor.packing.addOffset == 0
         let method = variable.resampling.flatMap(ResamplingMethod.init) ?? (isCategorical ? .nearest : .bilinear)
+        // Integer and categorical variables keep their type and fill value under methods that
+        // pick source values, unless the recipe says otherwise.
+        var variable = variable
+        let picksValues: Set<ResamplingMethod> = [.nearest, .mode, .min, .max]
+        let picksInTime = recipe.time.period == nil || ["first", "last", "min", "max"].contains(variable.aggregation ?? "mean")
+        if !variable.dataTypeGiven, isCategorical, picksValues.contains(method), picksInTime {
+            variable.dataType = descriptor.dataType
+            variable.fillValue = variable.fillValue ?? descriptor.packing.missingValues.first ?? defaultFill(descriptor.dataType)
+        }
         var attributes = descriptor.attributes.filter { !droppedAttributes.contains($0.name) }
         if variable.dataType.isFloatingPoint, variable.scaleFactor == nil, variable.addOffset == nil {
             // Physical values: nothing to add.
