@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
-# GDAL's command-line tools are a test oracle (it must read our cubes), not a build dependency.
-if ! command -v gdalinfo >/dev/null; then
+# GDAL's and CDO's command-line tools are test oracles (GDAL must read our cubes; conservative
+# remapping must match CDO's remapcon), not build dependencies.
+if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo
 fi
 scripts/setup-oracle.sh .venv-oracle
 swift build --build-tests

@@ -512,4 +512,38 @@ import Testing
         zarray = try await CubeReader(path: dir.path("out.zarr")).document("landcover/.zarray")
         #expect(zarray["dtype"] == .string("<f4"))
     }
+
+    /// Tiny and huge scale factors: 0.01° pixels (×100 up-sampling) and 60° pixels (×60 down-sampling)
+    /// from a 1° source, on a field linear in lon and lat.
+    @Test func tinyAndHugeScaleFactors() async throws {
+        let dir = try TemporaryDirectory("e2e")
+        defer { dir.remove() }
+        try LinearFields.dataset(resolution: 1, days: [7305]).write(to: dir.path("in.nc"))
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [10, 40, 10.5, 40.3]\n  resolution: 0.01",
+                                      variables: "tas: {resampling: bilinear}\n      pk: {name: pk_avg, resampling: average}"))
+        var cube = CubeReader(path: dir.path("out.zarr"))
+        var lat = try await cube.read("lat").values, lon = try await cube.read("lon").values
+        let tas = try await cube.read("tas").values, pk = try await cube.read("pk_avg").values
+        #expect(lon.count == 50 && lat.count == 30)
+        for (j, y) in lat.enumerated() {
+            for (i, x) in lon.enumerated() {
+                #expect(abs(tas[j * 50 + i] - LinearFields.temperature(x, y, 7305)) < 1e-3)
+                // average up-samples by repeating the containing 1° cell.
+                #expect(abs(pk[j * 50 + i] - LinearFields.packed(x.rounded(.down) + 0.5, y.rounded(.down) + 0.5, 0)!) < 6e-4)
+            }
+        }
+        _ = try await run(dir, recipe(grid: "  crs: EPSG:4326\n  bbox: [-180, -60, 180, 60]\n  resolution: 60",
+                                      variables: "tas: {resampling: average}"), overwrite: true)
+        cube = CubeReader(path: dir.path("out.zarr"))
+        lat = try await cube.read("lat").values
+        lon = try await cube.read("lon").values
+        let coarse = try await cube.read("tas").values
+        #expect(coarse.count == 12)
+        for (j, y) in lat.enumerated() {
+            for (i, x) in lon.enumerated() {
+                // The planar mean of a linear field over a cell is its value at the cell centre.
+                #expect(abs(coarse[j * 6 + i] - LinearFields.temperature(x, y, 7305)) < 1e-3, "60° cell at \(x), \(y)")
+            }
+        }
+    }
 }
