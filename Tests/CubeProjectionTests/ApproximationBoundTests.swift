@@ -1,4 +1,5 @@
 import CubeCore
+import CubeFixtures
 import CubeProjection
 import CubeResampling
 import Testing
@@ -6,17 +7,6 @@ import Testing
 /// The approximate transformer stays within its bound (in source pixels) against exact PROJ on
 /// seeded random scanlines of several projections over a global 0.25° lat/lon source.
 @Suite struct ApproximationBoundTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let cases: [(String, [Double])] = [
         ("EPSG:3035", [2_500_000, 1_400_000, 7_500_000, 5_500_000]),
         ("EPSG:3413", [-3_000_000, -3_000_000, 3_000_000, 3_000_000]),
@@ -36,7 +26,7 @@ import Testing
                                  xResolution: (bbox[2] - bbox[0]) / Double(width), yResolution: (bbox[3] - bbox[1]) / Double(height),
                                  width: width, height: height, yAxis: .descending)
         let transform = try PROJTransform(from: target.crs, to: .wgs84)
-        var rng = SplitMix64(state: UInt64(crs.count) &* 31 &+ UInt64(maxError * 1000))
+        var rng = SplitMix64(seed: UInt64(crs.count) &* 31 &+ UInt64(maxError * 1000))
         for _ in 0..<12 {
             let row = Int.random(in: 0..<height, using: &rng)
             let start = Int.random(in: 0..<(width - 300), using: &rng), length = Int.random(in: 3...300, using: &rng)

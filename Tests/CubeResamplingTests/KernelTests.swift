@@ -1,4 +1,5 @@
 import CubeCore
+import CubeFixtures
 import CubeResampling
 import Testing
 
@@ -137,20 +138,9 @@ private func run(_ method: ResamplingMethod, _ values: [Float], _ src: SourceGri
 /// The precomputed weights (the fast path) give exactly what the general kernel gives, on seeded
 /// random mappings with fill, wrapping and off-grid positions.
 @Suite struct WeightsEquivalenceTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [1, 2, 3, 42, 4711])
     func weightsEqualTheGeneralKernel(seed: UInt64) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let sourceWidth = Int.random(in: 3...40, using: &rng), sourceHeight = Int.random(in: 2...30, using: &rng)
         let wraps = Bool.random(using: &rng)
         let width = Int.random(in: 1...25, using: &rng), height = Int.random(in: 1...25, using: &rng)
