@@ -262,8 +262,7 @@ enum Planner {
         guard let descriptor = inventory.first.variable(variable.sourceName) else {
             let available = inventory.first.variables.map(\.name)
             var message = "'\(inventory.first.location)' has no gridded variable '\(variable.sourceName)' (available: \(available.joined(separator: ", ")))"
-            if let close = available.min(by: { editDistance($0, variable.sourceName) < editDistance($1, variable.sourceName) }),
-                editDistance(close, variable.sourceName) <= 2 {
+            if let close = Suggestions.closest(to: variable.sourceName, among: available, maxEdits: 2) {
                 message += "; did you mean '\(close)'?"
             }
             throw recipe.error(variable.keyPath, message)
@@ -369,19 +368,6 @@ enum Planner {
             throw recipe.error("output.compressor", "\(error)")
         }
         return CompressorPlan(configurationText: json.serialized(indent: 0), summary: json.serialized(indent: 0))
-    }
-
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 

@@ -14,7 +14,6 @@ actor ReaderPool {
     private var readers: [Key: Task<any DatasetReader, any Error>] = [:]
     private var lastUse: [Key: UInt64] = [:]
     private var clock: UInt64 = 0
-    private(set) var opened = 0
 
     init(sources: [SourcePlan], capacity: Int = 64) {
         self.sources = sources
@@ -30,7 +29,6 @@ actor ReaderPool {
         let plan = sources[source]
         let task = Task { try await plan.store.open(path: plan.files[file].location) }
         readers[key] = task
-        opened += 1
         if readers.count > capacity, let victim = lastUse.filter({ $0.key != key }).min(by: { $0.value < $1.value })?.key {
             readers[victim] = nil
             lastUse[victim] = nil
