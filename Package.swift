@@ -33,15 +33,16 @@ let package = Package(
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
 
         // Level 3: validate → plan → run.
         .target(
             name: "CubePipeline",
             dependencies: ["CubeCore", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
-                           "CubeStoreNetCDF", "CubeRecipe"]),
+                           "CubeStoreNetCDF", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
-        .target(name: "CubeGen", dependencies: ["CubePipeline"]),
+        .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog"]),
         .target(name: "CubeSamples", dependencies: ["CubeCore", "CubeStoreNetCDF"]),
         .executableTarget(
             name: "CubeCLI",
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore"]),
+        .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
     ]
 )

@@ -38,6 +38,7 @@ extension CubeCommand {
                     Terminal.error("warning: \(count) values of '\(name)' were outside its dtype's range and were stored as fill")
                 }
                 print(report.summary)
+                print("catalogue: \(report.catalogPath) (item \(report.itemPath)); lineage and quick-looks inside the cube")
             }
         }
     }

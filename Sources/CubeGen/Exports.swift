@@ -1,5 +1,6 @@
 // The umbrella library for embedding CubeGen: `import CubeGen` brings the pipeline and the
 // types its API uses.
+@_exported import CubeCatalog
 @_exported import CubeCore
 @_exported import CubePipeline
 @_exported import CubeProjection

@@ -198,10 +198,17 @@ public struct OutputSection: Sendable, Hashable {
     public var overwrite: Bool
     /// `attrs`: extra global attributes, in recipe order.
     public var attributes: [Attribute]
+    /// `gdal_crs`: also write GDAL's `_CRS` object attribute on every data variable, so that GDAL
+    /// 3.6 shows the CRS (default false: the object attribute stops xarray's `to_netcdf`).
+    public var gdalCRS: Bool = false
 }
 
 /// The `catalog` section.
 public struct CatalogSection: Sendable, Hashable {
     /// `path`, made absolute, if given.
     public var path: String?
+    /// `fingerprints`: record the SHA-256 of every input file in the lineage (default true).
+    public var fingerprints: Bool = true
+    /// `quicklooks`: write a PNG quick-look per variable (default true).
+    public var quicklooks: Bool = true
 }

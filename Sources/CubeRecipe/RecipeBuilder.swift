@@ -211,7 +211,7 @@ struct RecipeBuilder {
     }
 
     mutating func outputSection(_ node: Node) -> OutputSection? {
-        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "compressor", "overwrite", "attrs"])
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "compressor", "overwrite", "attrs", "gdal_crs"])
         else { return nil }
         let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
         let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
@@ -226,6 +226,7 @@ struct RecipeBuilder {
         let compressor = map["compressor"].flatMap { compressorSection($0) }
             ?? CompressorSection(id: "blosc", cname: "zstd", clevel: 5, shuffle: 1, blocksize: 0, level: nil)
         let overwrite = reader.optional(map, "overwrite", in: "output") { $0.boolean($1, $2) } ?? false
+        let gdalCRS = reader.optional(map, "gdal_crs", in: "output") { $0.boolean($1, $2) } ?? false
         var attributes: [Attribute] = []
         if let attrsNode = map["attrs"], reader.mapping(attrsNode, key: "output.attrs", allowed: []) != nil {
             for (keyNode, value) in orderedPairs(attrsNode) {
@@ -236,7 +237,7 @@ struct RecipeBuilder {
         guard let path else { return nil }
         let resolved = path.hasPrefix("s3://") ? path : resolve(path)
         return OutputSection(path: resolved, format: format, chunks: chunks, compressor: compressor, overwrite: overwrite,
-                             attributes: attributes)
+                             attributes: attributes, gdalCRS: gdalCRS)
     }
 
     mutating func attributeValue(_ node: Node, _ path: String) -> AttributeValue? {
@@ -293,8 +294,10 @@ struct RecipeBuilder {
 
     mutating func catalogSection(_ node: Node) -> CatalogSection? {
         if reader.isNull(node) { return CatalogSection(path: nil) }
-        guard let map = reader.mapping(node, key: "catalog", allowed: ["path"]) else { return nil }
-        return CatalogSection(path: reader.optional(map, "path", in: "catalog") { $0.string($1, $2) }.map(resolve))
+        guard let map = reader.mapping(node, key: "catalog", allowed: ["path", "fingerprints", "quicklooks"]) else { return nil }
+        return CatalogSection(path: reader.optional(map, "path", in: "catalog") { $0.string($1, $2) }.map(resolve),
+                              fingerprints: reader.optional(map, "fingerprints", in: "catalog") { $0.boolean($1, $2) } ?? true,
+                              quicklooks: reader.optional(map, "quicklooks", in: "catalog") { $0.boolean($1, $2) } ?? true)
     }
 
     /// Resolves a path against the recipe's folder (URLs and absolute paths stay as they are).

@@ -24,6 +24,9 @@ public struct NetCDFStore: DataStore {
     /// The netCDF-C library version.
     public static var libraryVersion: String { NetCDFLibrary.version }
 
+    /// The HDF5 library version netCDF-4 files are read with.
+    public static var hdf5Version: String { NetCDFLibrary.hdf5Version }
+
     /// Creates the store.
     public init() {}
 

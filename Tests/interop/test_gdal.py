@@ -17,7 +17,9 @@ def gdal_json(target):
 
 def test_gdal_reads_crs_geotransform_and_values(tmp_path, binaries):
     write_input(tmp_path / "in_1.nc", [7305.0, 7306.0])
-    r = recipe(tmp_path, "  crs: EPSG:3035\n  bbox: [2500000, 1400000, 7500000, 5500000]\n  resolution: 50000")
+    # GDAL 3.6 reads a Zarr array's CRS only from the `_CRS` object attribute: output.gdal_crs.
+    r = recipe(tmp_path, "  crs: EPSG:3035\n  bbox: [2500000, 1400000, 7500000, 5500000]\n  resolution: 50000",
+               extra="  gdal_crs: true\n")
     cubegen("run", r, check=True)
     target = f'ZARR:"{tmp_path / "cube.zarr"}":/tas:1'
     info = gdal_json(target)

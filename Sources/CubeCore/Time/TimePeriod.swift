@@ -33,6 +33,9 @@ public struct TimePeriod: Hashable, Sendable, CustomStringConvertible {
     /// `8D`.
     public var description: String { "\(count)\(unit.rawValue)" }
 
+    /// The ISO 8601 duration (`P8D`, `P1M`).
+    public var isoDuration: String { "P\(count)\(unit.rawValue)" }
+
     /// The date `times` periods after `date` (midnight) in `calendar`. Month arithmetic keeps the
     /// day of month, clamped to the month's length.
     public func advance(_ date: CalendarDate, times: Int = 1, in calendar: CFCalendar) -> CalendarDate {

@@ -1,3 +1,4 @@
+import CubeCatalog
 import CubeCore
 import CubeProjection
 import CubeRecipe
@@ -10,6 +11,8 @@ struct CubeMetadataBuilder {
     let plan: CubePlan
     let extent: GeographicExtent
     let created: String
+    /// The lineage, summarised in each variable's `source` and `cubegen_lineage` attributes.
+    let lineage: Lineage
 
     /// The metadata documents and coordinate chunks (key → bytes).
     func build() throws -> (hierarchy: ZarrV2Hierarchy, coordinateChunks: [(String, [UInt8])]) {
@@ -76,8 +79,15 @@ struct CubeMetadataBuilder {
             var attributes = variable.attributes.map { ($0.name, json($0.value)) }
             if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
             if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
-            attributes += [("grid_mapping", .string("crs")), ("_CRS", .object(gdalCRS)),
-                           ("_ARRAY_DIMENSIONS", .array(["time", yName, xName].map { .string($0) }))]
+            if let record = lineage.variable(variable.name) {
+                if !attributes.contains(where: { $0.0 == "source" }) { attributes.append(("source", .string(record.sourceText))) }
+                attributes.append(("cubegen_lineage", .string(record.stepsText)))
+            }
+            attributes.append(("grid_mapping", .string("crs")))
+            // GDAL 3.6 reads a Zarr array's CRS only from this object attribute, which xarray's
+            // to_netcdf refuses; written only when the recipe asks (output.gdal_crs).
+            if plan.recipe.output.gdalCRS { attributes.append(("_CRS", .object(gdalCRS))) }
+            attributes.append(("_ARRAY_DIMENSIONS", .array(["time", yName, xName].map { .string($0) })))
             let fill: ZarrFillValue = variable.fillValue.isNaN ? .nan : .number(variable.fillValue)
             let shape = [plan.time.count, grid.height, grid.width]
             let chunkShape = [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x]
@@ -114,19 +124,11 @@ struct CubeMetadataBuilder {
             attributes += [("geospatial_lat_resolution", .double(plan.grid.yResolution)),
                            ("geospatial_lon_resolution", .double(plan.grid.xResolution))]
         }
-        if let bounds = plan.time.bounds, let first = bounds.first, let last = bounds.last {
-            let units = plan.time.units
-            attributes += [("time_coverage_start", .string(units.date(first.0).iso8601(alwaysTime: true))),
-                           ("time_coverage_end", .string(units.date(last.1).iso8601(alwaysTime: true)))]
-            if let period = plan.time.period {
-                let iso = period.unit == .day ? "P\(period.count)D" : period.unit == .week ? "P\(period.count)W"
-                    : period.unit == .month ? "P\(period.count)M" : "P\(period.count)Y"
-                attributes.append(("time_coverage_resolution", .string(iso)))
-            }
-        } else if let first = plan.time.dates.first, let last = plan.time.dates.last {
-            attributes += [("time_coverage_start", .string(first.iso8601(alwaysTime: true))),
-                           ("time_coverage_end", .string(last.iso8601(alwaysTime: true)))]
+        if !plan.time.dates.isEmpty {
+            let coverage = TimeCoverage.of(plan.time)
+            attributes += [("time_coverage_start", .string(coverage.start)), ("time_coverage_end", .string(coverage.end))]
         }
+        if let period = plan.time.period { attributes.append(("time_coverage_resolution", .string(period.isoDuration))) }
         // xarray reads non-dimension coordinates (bounds, grid mapping) from this attribute.
         let (xName, yName) = plan.spatialNames
         let timeBounds = plan.time.bounds == nil ? "" : "time_bnds "
@@ -136,6 +138,8 @@ struct CubeMetadataBuilder {
             ("cubegen_recipe_id", .string(recipe.cube.id)),
             ("cubegen_recipe_format_version", .int(Int64(recipe.version))),
             ("cubegen_recipe_sha256", .string(recipe.sha256)),
+            ("cubegen_software", .string(lineage.softwareText)),
+            ("cubegen_lineage_file", .string(CatalogLayout.lineageKey)),
         ]
         var object = JSONValue.object(attributes)
         for attribute in recipe.output.attributes { object = object.setting(attribute.name, json(attribute.value)) }

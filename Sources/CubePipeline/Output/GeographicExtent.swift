@@ -1,7 +1,10 @@
+import CubeCatalog
 import CubeCore
 import CubeProjection
 
-/// The longitude/latitude box of a grid's outer edges (for ACDD `geospatial_*` attributes).
+/// The longitude/latitude box of a grid's outer edges (for ACDD `geospatial_*` attributes and the
+/// STAC bbox). Longitudes are in −180…180; `lonMin > lonMax` means the box crosses the
+/// antimeridian (ACDD's convention).
 struct GeographicExtent: Sendable {
     var lonMin: Double
     var lonMax: Double
@@ -11,7 +14,8 @@ struct GeographicExtent: Sendable {
     /// Transforms points along the grid's outer edges (and tests the poles) to WGS 84.
     static func of(_ grid: RegularGrid) throws -> GeographicExtent {
         if grid.isGeographic {
-            return GeographicExtent(lonMin: grid.xMin, lonMax: grid.xMax, latMin: grid.yMin, latMax: grid.yMax)
+            let box = GeographicBox(west: grid.xMin, south: grid.yMin, east: grid.xMax, north: grid.yMax)
+            return GeographicExtent(lonMin: box.west, lonMax: box.east, latMin: box.south, latMax: box.north)
         }
         let toGeographic = try PROJTransform(from: grid.crs, to: .wgs84)
         let n = 256
@@ -24,8 +28,9 @@ struct GeographicExtent: Sendable {
         }
         xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in toGeographic.transform(x: x, y: y) } }
         let valid = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite }
-        var extent = GeographicExtent(lonMin: valid.map(\.0).min() ?? -180, lonMax: valid.map(\.0).max() ?? 180,
-                                      latMin: valid.map(\.1).min() ?? -90, latMax: valid.map(\.1).max() ?? 90)
+        let box = GeographicBox.enclosing(longitudes: valid.map(\.0), latitudes: valid.map(\.1))
+            ?? GeographicBox(west: -180, south: -90, east: 180, north: 90)
+        var extent = GeographicExtent(lonMin: box.west, lonMax: box.east, latMin: box.south, latMax: box.north)
         // A pole inside the grid: the box reaches it and spans every longitude.
         let toGrid = try PROJTransform(from: .wgs84, to: grid.crs)
         var poleX = [0.0, 0.0], poleY = [90.0, -90.0]

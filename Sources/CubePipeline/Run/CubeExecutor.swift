@@ -1,3 +1,4 @@
+import CubeCatalog
 import CubeCore
 import CubeRecipe
 import CubeResampling
@@ -29,6 +30,8 @@ struct CubeExecutor: Sendable {
         let transforms: TransformPool
         let clipped: Mutex<[Int]>
         let stored: Mutex<Int>
+        /// Per variable, the chunks not stored because every value is fill.
+        let empty: Mutex<[[[Int]]]>
 
         init(storage: FileSystemStorage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
              mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int]) {
@@ -40,6 +43,7 @@ struct CubeExecutor: Sendable {
             self.transforms = transforms
             self.clipped = Mutex(clipped)
             self.stored = Mutex(0)
+            self.empty = Mutex([[[Int]]](repeating: [], count: clipped.count))
         }
     }
 
@@ -47,6 +51,10 @@ struct CubeExecutor: Sendable {
         let start = Date()
         let location = OutputLocation(path: plan.recipe.output.path)
         let storage = try location.prepare(overwrite: overwrite)
+        // Input fingerprints (sizes, SHA-256) for the lineage, computed while the cube is built.
+        let plan = self.plan
+        let fingerprints = Task.detached(priority: .utility) { try FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints) }
+        defer { fingerprints.cancel() }
         do {
             let shared = Shared(
                 storage: storage, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
@@ -71,15 +79,24 @@ struct CubeExecutor: Sendable {
                     if let region = pending.next() { group.addTask { try await self.fill(region, shared) } }
                 }
             }
-            try await writeMetadata(storage)
-            try location.publish()
             let clipped = shared.clipped.withLock { $0 }
+            let created = CubeExecutor.creationDate()
+            let lineage = LineageBuilder(plan: plan, created: created, files: try await fingerprints.value,
+                                         emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
+                                         clipped: clipped).build()
+            let catalog = CatalogWriter(plan: plan, lineage: lineage, codecs: registries.codecs)
+            try await writeMetadata(storage, lineage: lineage, created: created)
+            try await catalog.writeLineage(storage)
+            let quicklooks = try await catalog.writeQuicklooks(storage)
+            try location.publish()
+            let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks)
             return RunReport(
                 outputPath: location.final.path, tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
                 bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
                 clippedValues: Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 }),
                 planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
-                outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count)
+                outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
+                catalogPath: layout.collection.path, itemPath: layout.item.path)
         } catch {
             location.discard()
             if error is CancellationError { throw CubeError(.cancelled, "the run was cancelled; nothing was published") }
@@ -198,12 +215,19 @@ struct CubeExecutor: Sendable {
                     }
                     copy(plane, into: &chunk, at: step, region: region)
                 }
+                let indices = [region.index.t, region.index.y, region.index.x]
+                written += region.times.count * planeCells * variable.dataType.size
+                // A chunk of fill only is not stored: readers see the array's fill value, and the
+                // lineage records it as empty so completeness checks can tell it from a lost chunk.
+                if !chunk.contains(where: { !$0.isNaN }) {
+                    shared.empty.withLock { $0[v].append(indices) }
+                    continue
+                }
                 let (bytes, clipped) = try shared.encoders[v].encode(chunk)
                 if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
-                let key = ZarrV2ArrayMetadata.chunkKey(array: variable.name, indices: [region.index.t, region.index.y, region.index.x])
+                let key = ZarrV2ArrayMetadata.chunkKey(array: variable.name, indices: indices)
                 try await shared.storage.set(StoreKey(key), to: bytes)
                 shared.stored.withLock { $0 += bytes.count }
-                written += region.times.count * planeCells * variable.dataType.size
             }
         }
         return written
@@ -240,9 +264,8 @@ struct CubeExecutor: Sendable {
     }
 
     /// Writes coordinates, then every metadata document, then the consolidated metadata last.
-    private func writeMetadata(_ storage: FileSystemStorage) async throws {
-        let created = CubeExecutor.creationDate()
-        let builder = CubeMetadataBuilder(plan: plan, extent: try GeographicExtent.of(plan.grid), created: created)
+    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String) async throws {
+        let builder = CubeMetadataBuilder(plan: plan, extent: try GeographicExtent.of(plan.grid), created: created, lineage: lineage)
         let (hierarchy, coordinateChunks) = try builder.build()
         for (key, bytes) in coordinateChunks { try await storage.set(StoreKey(key), to: bytes) }
         for (key, document) in hierarchy.documents { try await storage.set(StoreKey(key), to: document.bytes) }

@@ -51,6 +51,10 @@ public struct RunReport: Sendable {
     public var planeReads: Int
     /// Output values written (time × rows × columns × variables).
     public var outputValues: Int = 0
+    /// The STAC Collection written beside the cube.
+    public var catalogPath: String = ""
+    /// The STAC Item written beside the Collection.
+    public var itemPath: String = ""
 
     /// A one-line summary.
     public var summary: String {

@@ -37,5 +37,16 @@ enum NetCDFLibrary {
     }
 
     /// The library's version text (`nc_inq_libvers`).
-    static var version: String { call { String(cString: nc_inq_libvers()) } }
+    static var version: String {
+        call { String(cString: nc_inq_libvers()).split(separator: " ").first.map(String.init) ?? "unknown" }
+    }
+
+    /// The HDF5 library's version (`H5get_libversion`).
+    static var hdf5Version: String {
+        call {
+            var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+            _ = H5get_libversion(&major, &minor, &release)
+            return "\(major).\(minor).\(release)"
+        }
+    }
 }

@@ -2,6 +2,9 @@ internal import CBlosc
 
 /// The only place that calls c-blosc. Uses the `_ctx` functions only (no global state).
 enum BloscCalls {
+    /// The library's version text (`blosc_get_version_string`).
+    static var version: String { String(cString: blosc_get_version_string()) }
+
     static func compress(_ input: [UInt8], level: Int, shuffle: Int, typeSize: Int, compressor: String,
                          blockSize: Int) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: input.count + Int(BLOSC_MAX_OVERHEAD))

@@ -2,6 +2,9 @@ internal import CZlib
 
 /// The only place that calls zlib.
 enum ZlibCalls {
+    /// The library's version text (`zlibVersion`).
+    static var version: String { String(cString: zlibVersion()) }
+
     static func deflate(_ input: [UInt8], level: Int, gzip: Bool) throws -> [UInt8] {
         var stream = z_stream()
         var status = cubegen_deflate_init2(&stream, Int32(level), gzip ? 31 : 15)

@@ -2,6 +2,9 @@ internal import CZstd
 
 /// The only place that calls libzstd.
 enum ZstdCalls {
+    /// The library's version text (`ZSTD_versionString`).
+    static var version: String { String(cString: ZSTD_versionString()) }
+
     static func compress(_ input: [UInt8], level: Int) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
         let written = input.withUnsafeBytes { src in

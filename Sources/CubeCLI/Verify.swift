@@ -1,0 +1,34 @@
+import ArgumentParser
+import CubeGen
+
+extension CubeCommand {
+    /// `cubegen verify CUBE`.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a cube: xcube dataset convention, CF essentials, Zarr completeness, and its lineage and STAC entry.",
+            discussion: "Prints each problem as 'error [rule]: message' or 'warning [rule]: message'. Exits 0 when no error was found, 3 otherwise.")
+
+        @Argument(help: "The cube (a Zarr v2 store).")
+        var cube: String
+
+        @Option(help: "The STAC Collection to compare with the cube (default: NAME.stac.json beside NAME.zarr, when it exists).")
+        var stac: String?
+
+        @Flag(help: "Also decode every chunk and check its size (reads all the data).")
+        var decode = false
+
+        @Flag(name: .shortAndLong, help: "Print detailed errors.")
+        var verbose = false
+
+        func run() async throws {
+            try await ExitCodes.guarding(verbose: verbose) {
+                let report = try await CubeVerifier(cubePath: cube, catalogPath: stac, decodeChunks: decode).verify()
+                for problem in report.problems { print(problem) }
+                let errors = report.errors.count, warnings = report.problems.count - errors
+                let catalog = report.catalogPath.map { " and \($0)" } ?? ""
+                print("\(cube)\(catalog): \(report.isValid ? "valid" : "INVALID") (\(errors) error(s), \(warnings) warning(s))")
+                if !report.isValid { throw ExitCode(ExitCodes.invalidInput) }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+public import Zarr
+
+/// What a variable's source was: the files with their sizes and fingerprints, and the original
+/// variable as the data store described it (name, attributes, type, packing, grid, time axis).
+public struct SourceRecord: Sendable, Hashable {
+    /// One input file.
+    public struct File: Sendable, Hashable {
+        /// Its path or URL.
+        public var path: String
+        /// Its size in bytes.
+        public var bytes: Int
+        /// SHA-256 of its content, hex; `nil` when the recipe turned fingerprints off.
+        public var sha256: String?
+
+        /// Creates a file record.
+        public init(path: String, bytes: Int, sha256: String?) {
+            self.path = path
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
+    }
+
+    /// The recipe's source name.
+    public var name: String
+    /// The data store that read it (`netcdf`).
+    public var store: String
+    /// The files, in time order.
+    public var files: [File]
+    /// The variable's name in the files.
+    public var variable: String
+    /// The stored data type in the files (`float32`, `int16`…).
+    public var dataType: String
+    /// CF packing: `scale_factor`, `add_offset`, missing values and valid range, as found.
+    public var packing: [(String, JSONValue)]
+    /// The variable's attributes in the first file.
+    public var attributes: [(String, JSONValue)]
+    /// The source CRS: `name`, `epsg` (when known) and `wkt2`.
+    public var crs: [(String, JSONValue)]
+    /// The source grid: size, resolution per axis and its units, extent of cell edges.
+    public var grid: [(String, JSONValue)]
+    /// The source time axis: first and last step, step, calendar, count of steps used.
+    public var time: [(String, JSONValue)]
+
+    /// Creates a record.
+    public init(name: String, store: String, files: [File], variable: String, dataType: String, packing: [(String, JSONValue)],
+                attributes: [(String, JSONValue)], crs: [(String, JSONValue)], grid: [(String, JSONValue)], time: [(String, JSONValue)]) {
+        self.name = name
+        self.store = store
+        self.files = files
+        self.variable = variable
+        self.dataType = dataType
+        self.packing = packing
+        self.attributes = attributes
+        self.crs = crs
+        self.grid = grid
+        self.time = time
+    }
+
+    /// Compares the JSON forms.
+    public static func == (a: SourceRecord, b: SourceRecord) -> Bool { a.json == b.json }
+    /// Hashes name, variable and files.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(variable)
+        hasher.combine(files)
+    }
+
+    var json: JSONValue {
+        .object([
+            ("name", .string(name)), ("store", .string(store)),
+            ("files", .array(files.map { file in
+                .object([("path", .string(file.path)), ("bytes", .int(Int64(file.bytes))),
+                         ("sha256", file.sha256.map(JSONValue.string) ?? .null)])
+            })),
+            ("variable", .string(variable)), ("dtype", .string(dataType)), ("packing", .object(packing)),
+            ("attributes", .object(attributes)), ("crs", .object(crs)), ("grid", .object(grid)), ("time", .object(time)),
+        ])
+    }
+
+    init(json: JSONValue) throws {
+        let reader = LineageJSONReader(json, path: "source")
+        name = try reader.string("name")
+        store = try reader.string("store")
+        files = try reader.array("files").map { file in
+            let f = LineageJSONReader(file, path: "source.files[]")
+            return File(path: try f.string("path"), bytes: try f.int("bytes"), sha256: try f.member("sha256").stringValue)
+        }
+        variable = try reader.string("variable")
+        dataType = try reader.string("dtype")
+        packing = try reader.object("packing")
+        attributes = try reader.object("attributes")
+        crs = try reader.object("crs")
+        grid = try reader.object("grid")
+        time = try reader.object("time")
+    }
+}

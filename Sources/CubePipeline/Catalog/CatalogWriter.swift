@@ -1,0 +1,141 @@
+import CubeCatalog
+import CubeCore
+import CubeResampling
+import CubeProjection
+import CubeRecipe
+import CubeStorage
+import Foundation
+import Zarr
+
+/// Writes a cube's catalogue: `lineage.json` and the quick-looks into the (staged) cube, the STAC
+/// Collection and Item beside the published cube.
+struct CatalogWriter {
+    let plan: CubePlan
+    let lineage: Lineage
+    let codecs: CodecRegistry
+
+    /// Writes `lineage.json` into the cube.
+    func writeLineage(_ storage: FileSystemStorage) async throws {
+        try await storage.set(StoreKey(CatalogLayout.lineageKey), to: Array(lineage.json.serialized(indent: 2).utf8))
+    }
+
+    /// Renders the last time step of every data variable into `quicklooks/NAME.png` inside the cube.
+    /// - Returns: The variables and their keys, in plan order.
+    func writeQuicklooks(_ storage: FileSystemStorage) async throws -> [(variable: String, key: String)] {
+        guard plan.recipe.catalog.quicklooks, plan.time.count > 0 else { return [] }
+        var written: [(variable: String, key: String)] = []
+        let last = plan.time.count - 1
+        let label = plan.time.units.date(plan.time.values[last]).description
+        for variable in plan.variables {
+            let values = try await lastPlane(variable, storage: storage, step: last)
+            let units = variable.attributes[named: "units"]?.text ?? ""
+            let image = Quicklook(values: values, width: plan.grid.width, height: plan.grid.height, title: "\(variable.name)  \(label)", units: units)
+            let key = CatalogLayout.quicklookKey(variable.name)
+            try await storage.set(StoreKey(key), to: try image.png())
+            written.append((variable.name, key))
+        }
+        return written
+    }
+
+    /// One time step of a stored variable as physical values, north-up, NaN for fill.
+    private func lastPlane(_ variable: VariablePlan, storage: FileSystemStorage, step: Int) async throws -> [Float] {
+        let reader = try await ZarrV2ArrayReader(storage: storage, name: variable.name, codecs: codecs)
+        let width = plan.grid.width, height = plan.grid.height, shape = plan.chunkShape
+        var plane = [Float](repeating: .nan, count: width * height)
+        let tc = step / shape.time, lt = step % shape.time
+        let fill = variable.fillValue, scale = variable.scaleFactor ?? 1, offset = variable.addOffset ?? 0
+        for yc in 0..<plan.chunkCounts.y {
+            for xc in 0..<plan.chunkCounts.x {
+                guard let bytes = try await reader.chunk([tc, yc, xc]) else { continue }
+                let values = reader.metadata.dataType.doubles(bytes)
+                for row in 0..<shape.y where yc * shape.y + row < height {
+                    for column in 0..<shape.x where xc * shape.x + column < width {
+                        let stored = values[(lt * shape.y + row) * shape.x + column]
+                        guard !stored.isNaN, stored != fill else { continue }
+                        plane[(yc * shape.y + row) * width + xc * shape.x + column] = Float(stored * scale + offset)
+                    }
+                }
+            }
+        }
+        guard plan.grid.yAxis == .ascending else { return plane }
+        var flipped = [Float](repeating: .nan, count: plane.count)
+        for row in 0..<height { flipped[(height - 1 - row) * width..<(height - row) * width] = plane[row * width..<(row + 1) * width] }
+        return flipped
+    }
+
+    /// Writes the STAC Collection and Item beside the published cube (each replaced atomically).
+    /// - Returns: Where they went.
+    func writeSTAC(cube: URL, quicklooks: [(variable: String, key: String)]) throws -> CatalogLayout {
+        let layout = CatalogLayout(cube: cube, collection: plan.recipe.catalog.path.map { URL(fileURLWithPath: $0) })
+        let entry = try catalogEntry(layout, quicklooks: quicklooks)
+        let documents = STACDocuments(entry)
+        do {
+            try FileManager.default.createDirectory(at: layout.collection.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(documents.collection.serialized(indent: 2).utf8).write(to: layout.collection, options: .atomic)
+            try Data(documents.item.serialized(indent: 2).utf8).write(to: layout.item, options: .atomic)
+        } catch {
+            throw CubeError(.io, "cannot write the STAC entry '\(layout.collection.path)': \(error.localizedDescription)", underlying: error)
+        }
+        return layout
+    }
+
+    private func catalogEntry(_ layout: CatalogLayout, quicklooks: [(variable: String, key: String)]) throws -> CatalogEntry {
+        let recipe = plan.recipe, grid = plan.grid
+        let (xName, yName) = plan.spatialNames
+        let reference: JSONValue = plan.crs.epsgCode.map { .int(Int64($0)) } ?? .string(plan.crs.wkt2)
+        let spatial = [
+            CatalogEntry.SpatialDimension(name: xName, axis: "x", extent: (grid.xMin, grid.xMax), step: grid.xResolution, count: grid.width,
+                                          referenceSystem: reference, unit: grid.isGeographic ? "degrees_east" : "m"),
+            CatalogEntry.SpatialDimension(name: yName, axis: "y", extent: (grid.yMin, grid.yMax),
+                                          step: grid.yAxis == .ascending ? grid.yResolution : -grid.yResolution, count: grid.height,
+                                          referenceSystem: reference, unit: grid.isGeographic ? "degrees_north" : "m"),
+        ]
+        let units = plan.time.units
+        let values = plan.time.values.map { units.date($0).iso8601(alwaysTime: true) }
+        let interval = TimeCoverage.of(plan.time)
+        var timeStep = plan.time.period?.isoDuration
+        if timeStep == nil {
+            let seconds = plan.time.dates.map(units.absoluteSeconds)
+            let steps = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
+            if steps.count == 1, let d = steps.first, d.truncatingRemainder(dividingBy: 86400) == 0 { timeStep = "P\(Int(d / 86400))D" }
+        }
+        let label = recipe.time.period == nil ? "source time steps" : "\(recipe.time.label ?? "start") of each \(plan.time.period!.description) period, bounds in time_bnds"
+        let time = CatalogEntry.TimeDimension(values: values, step: timeStep,
+                                              description: "CF time in '\(units.description)', calendar \(units.calendar.cfName); labels: \(label)")
+        let dims = ["time", yName, xName]
+        let variables = plan.variables.map { variable in
+            CatalogEntry.Variable(name: variable.name, dimensions: dims,
+                                  description: variable.attributes[named: "long_name"]?.text ?? variable.attributes[named: "standard_name"]?.text,
+                                  unit: variable.attributes[named: "units"]?.text)
+        }
+        var auxiliary = [
+            CatalogEntry.Variable(name: "\(yName)_bnds", dimensions: [yName, "bnds"], description: "\(yName) cell bounds", unit: nil),
+            CatalogEntry.Variable(name: "\(xName)_bnds", dimensions: [xName, "bnds"], description: "\(xName) cell bounds", unit: nil),
+            CatalogEntry.Variable(name: "crs", dimensions: [], description: "grid mapping: \(plan.crs.name)", unit: nil),
+        ]
+        if plan.time.bounds != nil {
+            auxiliary.insert(CatalogEntry.Variable(name: "time_bnds", dimensions: ["time", "bnds"], description: "time period bounds", unit: nil), at: 0)
+        }
+        let extent = try GeographicExtent.of(grid)
+        let hrefs = CatalogEntry.Hrefs(
+            collection: "./" + layout.collection.lastPathComponent, item: "./" + layout.item.lastPathComponent,
+            cube: layout.relative(layout.cube), lineage: layout.relative(layout.cube.appendingPathComponent(CatalogLayout.lineageKey)),
+            quicklooks: quicklooks.map { ($0.variable, layout.relative(layout.cube.appendingPathComponent($0.key))) })
+        return CatalogEntry(
+            id: recipe.cube.id, title: recipe.cube.title, description: recipe.cube.summary, license: recipe.cube.license,
+            keywords: recipe.cube.keywords, version: recipe.cube.version,
+            box: GeographicBox(west: extent.lonMin, south: extent.latMin, east: extent.lonMax, north: extent.latMax),
+            interval: interval, spatial: spatial, time: time, variables: variables, auxiliary: auxiliary, hrefs: hrefs, lineage: lineage)
+    }
+}
+
+/// The first and last instants a time axis covers: the outer period bounds, else the first and
+/// last steps (ISO 8601 UTC), as in `time_coverage_start`/`time_coverage_end`.
+enum TimeCoverage {
+    static func of(_ time: TimeAxisPlan) -> (start: String, end: String) {
+        if let bounds = time.bounds, let first = bounds.first, let last = bounds.last {
+            return (time.units.date(first.0).iso8601(alwaysTime: true), time.units.date(last.1).iso8601(alwaysTime: true))
+        }
+        return (time.dates.first?.iso8601(alwaysTime: true) ?? "", time.dates.last?.iso8601(alwaysTime: true) ?? "")
+    }
+}

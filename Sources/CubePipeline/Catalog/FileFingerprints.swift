@@ -1,0 +1,33 @@
+import CubeCatalog
+import CubeCore
+import CubeRecipe
+import Foundation
+
+/// Sizes and SHA-256 fingerprints of a plan's input files, computed off the critical path: the
+/// executor starts it with the run and collects it when writing the lineage.
+enum FileFingerprints {
+    /// Every input file of `plan` (in source order, then time order) with its size and, when
+    /// `hash` is set, the SHA-256 of its content.
+    /// - Throws: `CubeError` (`.io`) naming a file that cannot be read.
+    static func compute(_ plan: CubePlan, hash: Bool) throws -> [String: SourceRecord.File] {
+        var records: [String: SourceRecord.File] = [:]
+        for source in plan.sources {
+            for file in source.files where records[file.location] == nil {
+                try Task.checkCancellation()
+                let attributes = try? FileManager.default.attributesOfItem(atPath: file.location)
+                let bytes = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+                var digest: String?
+                if hash {
+                    do {
+                        digest = try SHA256.hex(fileAt: file.location)
+                    } catch {
+                        throw CubeError(.io, "cannot read '\(file.location)' to fingerprint it: \(error.localizedDescription)",
+                                        context: ["file": file.location], underlying: error)
+                    }
+                }
+                records[file.location] = SourceRecord.File(path: file.location, bytes: bytes, sha256: digest)
+            }
+        }
+        return records
+    }
+}

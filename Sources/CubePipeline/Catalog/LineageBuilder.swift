@@ -1,0 +1,198 @@
+import CubeCatalog
+import CubeCore
+import CubeResampling
+import CubeRecipe
+import CubeProjection
+import CubeStoreNetCDF
+import Foundation
+import Zarr
+
+/// Computes a cube's lineage from its plan and what the run did: per variable, the source as the
+/// store described it and every step applied, each with its accuracy effect.
+struct LineageBuilder {
+    let plan: CubePlan
+    let created: String
+    /// Input files with sizes and fingerprints, by path.
+    let files: [String: SourceRecord.File]
+    /// Per variable (plan order): chunk indices not stored because all fill.
+    let emptyChunks: [[[Int]]]
+    /// Per variable (plan order): values outside the stored type's range.
+    let clipped: [Int]
+
+    /// The versions of everything that touched the values.
+    static var software: [SoftwareVersion] {
+        [SoftwareVersion(name: "cubegen", version: CubeGenVersion.current),
+         SoftwareVersion(name: "netcdf", version: NetCDFStore.libraryVersion),
+         SoftwareVersion(name: "hdf5", version: NetCDFStore.hdf5Version),
+         SoftwareVersion(name: "proj", version: PROJLibrary.version)]
+            + CodecLibraries.versions.map { SoftwareVersion(name: $0.name, version: $0.version) }
+    }
+
+    func build() -> Lineage {
+        let scales = plan.sources.map { SpatialScale.measure(target: plan.grid, source: $0.grid) }
+        let variables = plan.variables.enumerated().map { index, variable in
+            VariableLineage(name: variable.name, source: sourceRecord(variable), steps: steps(variable, scale: scales[variable.source], clipped: clipped[index]),
+                            emptyChunks: emptyChunks[index])
+        }
+        let recipe = RecipeRecord(file: plan.recipe.fileURL.lastPathComponent, sha256: plan.recipe.sha256, formatVersion: plan.recipe.version,
+                                  normalized: RecipeNormalizer.normalize(plan))
+        return Lineage(cubeID: plan.recipe.cube.id, created: created, recipe: recipe, software: LineageBuilder.software, variables: variables)
+    }
+
+    // MARK: - The source
+
+    private func sourceRecord(_ variable: VariablePlan) -> SourceRecord {
+        let source = plan.sources[variable.source]
+        let used = Set(source.steps.flatMap { $0.map(\.file) } + variable.upsampled.values.flatMap { $0.map(\.file) })
+        let fileRecords = source.files.indices.filter { used.contains($0) }.map { index -> SourceRecord.File in
+            let location = source.files[index].location
+            return files[location] ?? SourceRecord.File(path: location, bytes: 0, sha256: nil)
+        }
+        let descriptor = source.files[0].variable(variable.sourceName)
+        let packing = descriptor?.packing ?? CFPacking()
+        var packingMembers: [(String, JSONValue)] = [("scale_factor", .double(packing.scaleFactor)), ("add_offset", .double(packing.addOffset)),
+                                                     ("missing_values", .array(packing.missingValues.map(Self.number)))]
+        if let lo = packing.validMin { packingMembers.append(("valid_min", .double(lo))) }
+        if let hi = packing.validMax { packingMembers.append(("valid_max", .double(hi))) }
+        return SourceRecord(
+            name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
+            dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
+            attributes: (descriptor?.attributes ?? []).map { ($0.name, Self.json($0.value)) },
+            crs: crsMembers(source.grid.crs), grid: gridMembers(source.grid), time: timeMembers(source, variable))
+    }
+
+    private func crsMembers(_ crs: CRSDefinition) -> [(String, JSONValue)] {
+        guard let description = try? CRSDescription(crs) else { return [("definition", .string(crs.text))] }
+        var members: [(String, JSONValue)] = [("definition", .string(crs.text)), ("name", .string(description.name))]
+        if let code = description.epsgCode { members.append(("epsg", .int(Int64(code)))) }
+        members.append(("wkt2", .string(description.wkt2)))
+        return members
+    }
+
+    private func gridMembers(_ grid: SourceGrid) -> [(String, JSONValue)] {
+        let units = grid.isGeographic ? "degrees" : "m"
+        var members: [(String, JSONValue)] = [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))]))]
+        if let x = grid.x.regular, let y = grid.y.regular {
+            members.append(("resolution", .array([.double(abs(x.step)), .double(abs(y.step))])))
+        } else {
+            members.append(("resolution", .string("irregular")))
+        }
+        let xEdges = grid.x.outerEdges, yEdges = grid.y.outerEdges
+        members += [("units", .string(units)),
+                    ("extent", .array([min(xEdges.first, xEdges.last), min(yEdges.first, yEdges.last),
+                                       max(xEdges.first, xEdges.last), max(yEdges.first, yEdges.last)].map(JSONValue.double)))]
+        return members
+    }
+
+    private func timeMembers(_ source: SourcePlan, _ variable: VariablePlan) -> [(String, JSONValue)] {
+        var used = source.steps.flatMap { $0 }.map { ($0.file, $0.index) }
+        used += variable.upsampled.values.flatMap { $0.map { ($0.file, $0.index) } }
+        let dates = Set(used.map { PairKey(file: $0.0, index: $0.1) }).sorted().map { source.files[$0.file].dates[$0.index] }
+        guard let first = dates.first, let last = dates.last, let units = source.files[0].timeUnits else {
+            return [("steps", .int(0))]
+        }
+        let seconds = dates.map { units.absoluteSeconds($0) }
+        let differences = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
+        var step: JSONValue = .null
+        if differences.count == 1, let d = differences.first {
+            step = .string(d.truncatingRemainder(dividingBy: 86400) == 0 ? "P\(Int(d / 86400))D" : "PT\(Int(d / 3600))H")
+        } else if differences.count > 1 {
+            step = .string("irregular")
+        }
+        return [("first", .string(first.iso8601(alwaysTime: true))), ("last", .string(last.iso8601(alwaysTime: true))),
+                ("step", step), ("steps", .int(Int64(dates.count))), ("calendar", .string(units.calendar.cfName)),
+                ("units", .string(units.description))]
+    }
+
+    // MARK: - The steps
+
+    private func steps(_ variable: VariablePlan, scale: SpatialScale?, clipped: Int) -> [LineageStep] {
+        let source = plan.sources[variable.source]
+        let descriptor = source.files[0].variable(variable.sourceName)
+        let packing = descriptor?.packing ?? CFPacking()
+        var steps: [LineageStep] = []
+        steps.append(LineageStep(.decode, [
+            ("dtype", .string(descriptor?.dataType.rawValue ?? "unknown")), ("scale_factor", .double(packing.scaleFactor)),
+            ("add_offset", .double(packing.addOffset)), ("missing_values", .array(packing.missingValues.map(Self.number))),
+        ], effect: AccuracyNotes.decode(descriptor?.dataType ?? .float32, packing)))
+        let sourceCRS = try? CRSDescription(source.grid.crs)
+        if source.grid.crs != plan.grid.crs {
+            steps.append(LineageStep(.reproject, [
+                ("source_crs", .string(sourceCRS.map { Self.crsLabel($0) } ?? source.grid.crs.text)),
+                ("target_crs", .string(Self.crsLabel(plan.crs))),
+                ("max_error", .double(plan.recipe.grid.maxError)), ("max_error_units", .string("source pixels")),
+            ], effect: AccuracyNotes.reproject(maxError: plan.recipe.grid.maxError, projVersion: PROJLibrary.version)))
+        }
+        var resample: [(String, JSONValue)] = [("method", .string(variable.method.rawValue))]
+        if let scale {
+            let direction = scale.factor > 1.05 ? "up" : scale.factor < 0.95 ? "down" : "same"
+            resample += [("scale_factor_x", .double(Self.rounded(1 / scale.sourcePixelsPerTargetPixel.x))),
+                         ("scale_factor_y", .double(Self.rounded(1 / scale.sourcePixelsPerTargetPixel.y))),
+                         ("direction", .string(direction)),
+                         ("source_pixel_m", .double(Self.rounded(scale.sourcePixelMetres))),
+                         ("target_pixel_m", .double(Self.rounded(scale.targetPixelSize)))]
+        }
+        resample.append(("coverage", .double(Self.rounded(source.coverage))))
+        var effect = AccuracyNotes.resample(variable.method, scale: scale)
+        if source.coverage < 0.999 { effect += String(format: "; the source covers about %.0f%% of the target grid, fill elsewhere", source.coverage * 100) }
+        steps.append(LineageStep(.resample, resample, effect: effect))
+        if let note = variable.attributes[named: "cubegen_processing"]?.text, let calendarNote = note.split(separator: ";").first(where: { $0.contains("calendar") }) {
+            steps.append(LineageStep(.calendar, [
+                ("source_calendar", .string(source.files[0].timeUnits?.calendar.cfName ?? "none")),
+                ("target_calendar", .string(plan.time.units.calendar.cfName)),
+            ], effect: calendarNote.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "time: ", with: "")))
+        }
+        if let aggregation = variable.aggregation, let period = plan.time.period {
+            let counts = source.steps.map(\.count)
+            steps.append(LineageStep(.aggregateTime, [
+                ("method", .string(aggregation.rawValue)), ("period", .string(period.description)),
+                ("anchor", .string(plan.recipe.time.periodAnchor ?? "start")), ("label", .string(plan.recipe.time.label ?? "start")),
+                ("min_count", .int(Int64(variable.minCount))),
+                ("steps_per_period", .array([.int(Int64(counts.min() ?? 0)), .int(Int64(counts.max() ?? 0))])),
+            ], effect: AccuracyNotes.aggregate(aggregation, period: period.description, steps: (counts.min() ?? 0)...(counts.max() ?? 0),
+                                               minCount: variable.minCount)))
+        }
+        if !variable.upsampled.isEmpty, let method = plan.recipe.sources[variable.source].variables.first(where: { $0.keyPath == variable.keyPath })?.upsampling {
+            steps.append(LineageStep(.upsampleTime, [("method", .string(method)), ("periods", .int(Int64(variable.upsampled.count)))],
+                                     effect: "\(variable.upsampled.count) period(s) without a source step are filled by \(method) interpolation in time: estimated, not observed"))
+        }
+        var cast: [(String, JSONValue)] = [("dtype", .string(variable.dataType.rawValue))]
+        if let s = variable.scaleFactor { cast.append(("scale_factor", .double(s))) }
+        if let o = variable.addOffset { cast.append(("add_offset", .double(o))) }
+        cast.append(("fill_value", Self.number(variable.fillValue)))
+        cast.append(("clipped_values", .int(Int64(clipped))))
+        steps.append(LineageStep(.cast, cast, effect: AccuracyNotes.cast(variable.dataType, scale: variable.scaleFactor, offset: variable.addOffset,
+                                                                          fill: variable.fillValue, clipped: clipped)))
+        return steps
+    }
+
+    private static func crsLabel(_ crs: CRSDescription) -> String {
+        if let code = crs.epsgCode { return "EPSG:\(code) (\(crs.name))" }
+        if crs.name != "unknown" { return crs.name }
+        return crs.projString ?? (crs.isGeographic ? "geographic longitude/latitude" : "projected (see wkt2)")
+    }
+
+    private static func rounded(_ value: Double) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        let digits = 4 - Int(log10(abs(value)).rounded(.up))
+        let factor = pow(10, Double(digits))
+        return (value * factor).rounded() / factor
+    }
+
+    private static func number(_ value: Double) -> JSONValue { value.isNaN ? .string("NaN") : .double(value) }
+
+    static func json(_ value: AttributeValue) -> JSONValue {
+        switch value {
+        case let .text(t): return .string(t)
+        case let .reals(v): return v.count == 1 ? number(v[0]) : .array(v.map(number))
+        case let .integers(v): return v.count == 1 ? .int(v[0]) : .array(v.map { .int($0) })
+        }
+    }
+}
+
+/// A (file, step) pair that sorts in file then step order.
+private struct PairKey: Hashable, Comparable {
+    var file: Int
+    var index: Int
+    static func < (a: PairKey, b: PairKey) -> Bool { (a.file, a.index) < (b.file, b.index) }
+}

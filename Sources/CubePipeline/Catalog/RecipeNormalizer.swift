@@ -1,0 +1,78 @@
+import CubeCore
+import CubeResampling
+import CubeRecipe
+import Zarr
+
+/// The recipe as the plan interprets it: every key with its effective value (defaults filled in,
+/// paths absolute, grid and chunks as fixed by the planner), in the recipe format's key order.
+/// Two recipes that build the same cube normalise to the same JSON.
+enum RecipeNormalizer {
+    static func normalize(_ plan: CubePlan) -> JSONValue {
+        let recipe = plan.recipe
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        func number(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
+        let grid = plan.grid
+        let (xName, yName) = plan.spatialNames
+        let sources: [JSONValue] = recipe.sources.enumerated().map { index, section in
+            let variables: [(String, JSONValue)] = section.variables.map { variable in
+                let planned = plan.variables.first { $0.keyPath == variable.keyPath }
+                return (variable.sourceName, .object([
+                    ("name", .string(variable.name)),
+                    ("resampling", optional(planned?.method.rawValue ?? variable.resampling)),
+                    ("aggregation", optional(planned?.aggregation?.rawValue)),
+                    ("min_count", planned?.aggregation == nil ? .null : .int(Int64(planned?.minCount ?? 1))),
+                    ("upsampling", optional(variable.upsampling)),
+                    ("dtype", .string(planned?.dataType.rawValue ?? variable.dataType.rawValue)),
+                    ("scale_factor", number(planned?.scaleFactor)),
+                    ("add_offset", number(planned?.addOffset)),
+                    ("fill_value", number(planned.map { $0.fillValue.isNaN ? nil : $0.fillValue } ?? nil)),
+                ]))
+            }
+            return .object([
+                ("name", .string(section.name)), ("store", .string(section.store)),
+                ("paths", .array(section.paths.map(JSONValue.string))),
+                ("files", .array(plan.sources[index].files.map { .string($0.location) })),
+                ("variables", .object(variables)),
+            ])
+        }
+        let compressor = (try? plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }) ?? nil
+        return .object([
+            ("version", .int(Int64(recipe.version))),
+            ("cube", .object([
+                ("id", .string(recipe.cube.id)), ("title", .string(recipe.cube.title)), ("summary", .string(recipe.cube.summary)),
+                ("license", .string(recipe.cube.license)), ("version", .string(recipe.cube.version)),
+                ("keywords", .array(recipe.cube.keywords.map(JSONValue.string))),
+            ])),
+            ("grid", .object([
+                ("crs", .string(recipe.grid.crs)),
+                ("bbox", .array([grid.xMin, grid.yMin, grid.xMax, grid.yMax].map(JSONValue.double))),
+                ("resolution", .array([grid.xResolution, grid.yResolution].map(JSONValue.double))),
+                ("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))])),
+                ("snap", .string(recipe.grid.snap.rawValue)), ("y_axis", .string(recipe.grid.yAxis.rawValue)),
+                ("max_error", .double(recipe.grid.maxError)),
+            ])),
+            ("time", .object([
+                ("start", optional(recipe.time.start?.description)), ("end", optional(recipe.time.end?.description)),
+                ("period", optional(recipe.time.period)),
+                ("period_anchor", recipe.time.period == nil ? .null : .string(recipe.time.periodAnchor ?? "start")),
+                ("label", recipe.time.period == nil ? .null : .string(recipe.time.label ?? "start")),
+                ("calendar", .string(plan.time.units.calendar.cfName)),
+            ])),
+            ("sources", .array(sources)),
+            ("output", .object([
+                ("path", .string(recipe.output.path)), ("format", .string(recipe.output.format)),
+                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time))), (yName, .int(Int64(plan.chunkShape.y))),
+                                    (xName, .int(Int64(plan.chunkShape.x)))])),
+                ("compressor", compressor ?? .string("none")),
+                ("overwrite", .bool(recipe.output.overwrite)),
+                ("gdal_crs", .bool(recipe.output.gdalCRS)),
+                ("attrs", .object(recipe.output.attributes.map { ($0.name, .string($0.value.description)) })),
+            ])),
+            ("catalog", .object([
+                ("path", optional(recipe.catalog.path)),
+                ("fingerprints", .bool(recipe.catalog.fingerprints)),
+                ("quicklooks", .bool(recipe.catalog.quicklooks)),
+            ])),
+        ])
+    }
+}

@@ -1,0 +1,7 @@
+/// The versions of the compression libraries behind the built-in codecs, for provenance records.
+public enum CodecLibraries {
+    /// `[("blosc", "1.21.3"), ("zstd", "1.5.4"), ("zlib", "1.2.13")]`.
+    public static var versions: [(name: String, version: String)] {
+        [("blosc", BloscCalls.version), ("zstd", ZstdCalls.version), ("zlib", ZlibCalls.version)]
+    }
+}
