@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Builds the Python venv holding the test oracles (xarray + zarr-python 3, netCDF4, pyproj,
-# jsonschema, pytest). Test tools only, never a runtime dependency of CubeGen.
+# Builds the Python venv holding the test oracles: xarray + zarr-python 3, netCDF4, pyproj,
+# jsonschema, pytest, xcube (its `verify`), stac-validator and Pillow (to read quick-looks).
+# Test tools only, never a runtime dependency of CubeGen.
 # usage: scripts/setup-oracle.sh [VENV]   (default .venv-oracle; idempotent)
 set -euo pipefail
 VENV=${1:-.venv-oracle}
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import xarray, zarr, netCDF4, pyproj, jsonschema, yaml, pytest, dask" 2>/dev/null; then
+check="import xarray, zarr, netCDF4, pyproj, jsonschema, yaml, pytest, dask, PIL, stac_validator, xcube.core.verify"
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "$check" 2>/dev/null; then
   exit 0
 fi
-python3 -m venv "$VENV"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --upgrade pip
-"$VENV/bin/pip" install -q "xarray>=2025.1" "zarr>=3.1,<4" numcodecs netCDF4 "pyproj>=3.6" "jsonschema>=4.20" pyyaml "pytest>=8" dask
-"$VENV/bin/python" -c "import xarray, zarr; print('oracle venv ready: xarray', xarray.__version__, 'zarr', zarr.__version__)"
+"$VENV/bin/pip" install -q "xarray>=2025.1" "zarr>=3.1,<4" numcodecs netCDF4 "pyproj>=3.6" "jsonschema>=4.20" pyyaml "pytest>=8" dask \
+  pillow "stac-validator>=4.1"
+# xcube-core declares GDAL's Python bindings, which only build from source; `xcube.core.verify`
+# needs none of that, so it goes in without its declared dependencies, plus the few it imports.
+"$VENV/bin/pip" install -q --no-deps xcube-core
+"$VENV/bin/pip" install -q "pandas>=2,<3" affine geopandas rasterio distributed
+"$VENV/bin/python" -c "$check; print('oracle venv ready: xarray', xarray.__version__, 'zarr', zarr.__version__)"

@@ -12,7 +12,7 @@ struct CFConventionCheck {
         if !(cube.attributes["Conventions"]?.stringValue ?? "").contains("CF-") {
             error("global attribute 'Conventions' does not name a CF version (e.g. 'CF-1.10')")
         }
-        checkExportable(cube.attributes, owner: "the global attributes", error)
+        checkExportable(cube.attributes, owner: "the global attributes", error, warning)
         let xcube = XcubeConventionCheck(cube: cube)
         for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
             guard let dims = node.dimensions else {
@@ -22,7 +22,7 @@ struct CFConventionCheck {
             if let shape = node.metadata?.shape, shape.count != dims.count {
                 error("array '\(node.name)': _ARRAY_DIMENSIONS names \(dims.count) dimension(s) for \(shape.count) axes")
             }
-            checkExportable(node.attributes, owner: "variable '\(node.name)'", error)
+            checkExportable(node.attributes, owner: "variable '\(node.name)'", error, warning)
             if node.attributes["_FillValue"] != nil, node.metadata?.fillValue != ZarrFillValue.none {
                 warning("array '\(node.name)' has both a .zarray fill_value and a _FillValue attribute")
             }
@@ -55,9 +55,11 @@ struct CFConventionCheck {
     }
 
     /// xarray's `to_netcdf` accepts strings, numbers and flat lists of numbers or strings.
-    private func checkExportable(_ attributes: JSONValue, owner: String, _ error: (String) -> Void) {
+    private func checkExportable(_ attributes: JSONValue, owner: String, _ error: (String) -> Void, _ warning: (String) -> Void) {
         for (name, value) in attributes.objectMembers ?? [] where name != "_ARRAY_DIMENSIONS" {
             switch value {
+            case .object where name == "_CRS":
+                warning("attribute '_CRS' of \(owner) is GDAL's CRS object (output.gdal_crs): drop it before xarray's to_netcdf")
             case .object:
                 error("attribute '\(name)' of \(owner) is a JSON object: xarray's to_netcdf refuses it")
             case .bool:
