@@ -151,3 +151,24 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
             == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+/// SHA-256 fed in pieces and from files equals the one-shot digest.
+struct SHA256StreamingTests {
+    @Test func piecesOfAnySizeGiveTheSameDigest() {
+        let message = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        let whole = SHA256.hex(message)
+        for piece in [1, 3, 63, 64, 65, 200] {
+            var hasher = SHA256()
+            for start in stride(from: 0, to: message.count, by: piece) { hasher.update(Array(message[start..<min(message.count, start + piece)])) }
+            #expect(hasher.finalize() == SHA256.digest(message), "pieces of \(piece)")
+        }
+    }
+
+    @Test func filesHashLikeTheirBytes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cubegen-sha-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try SHA256.hex(fileAt: path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(throws: (any Error).self) { try SHA256.hex(fileAt: path + ".missing") }
+    }
+}
