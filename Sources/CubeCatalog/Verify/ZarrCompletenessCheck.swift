@@ -68,7 +68,7 @@ struct ZarrCompletenessCheck {
             let empty = Set(lineage?.variable(node.name)?.emptyChunks.map { ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: $0) } ?? [])
             var missing: [String] = []
             var expected = Set<String>()
-            forEachChunk(metadata.chunkCounts) { indices in
+            for indices in metadata.chunkIndices {
                 let key = ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: indices)
                 expected.insert(key)
                 if !cube.keys.contains(key) && !empty.contains(key) { missing.append(key) }
@@ -107,9 +107,7 @@ struct ZarrCompletenessCheck {
                 continue
             }
             var failures: [String] = []
-            var indices: [[Int]] = []
-            forEachChunk(reader.metadata.chunkCounts) { indices.append($0) }
-            for index in indices where cube.keys.contains(ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: index)) {
+            for index in reader.metadata.chunkIndices where cube.keys.contains(ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: index)) {
                 do {
                     let size = reader.metadata.chunks.reduce(1, *) * reader.metadata.dataType.size
                     if let bytes = try await reader.chunk(index), bytes.count != size {
@@ -122,23 +120,6 @@ struct ZarrCompletenessCheck {
             if let first = failures.first {
                 problems.append(VerificationProblem(.error, .zarr, "array '\(node.name)': \(failures.count) chunk(s) do not decode (\(first))"))
             }
-        }
-    }
-
-    private func forEachChunk(_ counts: [Int], _ body: ([Int]) -> Void) {
-        if counts.isEmpty { body([]); return }
-        guard !counts.contains(0) else { return }
-        var index = [Int](repeating: 0, count: counts.count)
-        while true {
-            body(index)
-            var d = counts.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < counts[d] { break }
-                index[d] = 0
-                d -= 1
-            }
-            if d < 0 { return }
         }
     }
 }

@@ -25,47 +25,57 @@ extension ZarrDataType {
     }
 }
 
-extension ZarrV2ArrayReader {
-    /// Every element of the array in C order as `Double` (chunks not stored read as the fill
-    /// value). Meant for coordinates and other small arrays.
-    /// - Throws: `ZarrError` when a chunk cannot be decoded.
-    public func allValues() async throws -> [Double] {
-        let shape = metadata.shape, chunks = metadata.chunks
-        let total = shape.reduce(1, *)
-        var out = [Double](repeating: metadata.fillValue.doubleValue, count: total)
-        guard total > 0 else { return out }
-        let counts = metadata.chunkCounts
-        let rank = shape.count
-        var index = [Int](repeating: 0, count: rank)
+extension ZarrV2ArrayMetadata {
+    /// Every chunk's grid index in C order (`[]` once for a scalar; none for an empty array).
+    public var chunkIndices: [[Int]] {
+        let counts = chunkCounts
+        if counts.isEmpty { return [[]] }
+        guard !counts.contains(0) else { return [] }
+        var all: [[Int]] = []
+        all.reserveCapacity(counts.reduce(1, *))
+        var index = [Int](repeating: 0, count: counts.count)
         while true {
-            if let bytes = try await chunk(index) {
-                let values = metadata.dataType.doubles(bytes)
-                // Copy the chunk's in-bounds elements.
-                var local = [Int](repeating: 0, count: rank)
-                for k in 0..<values.count {
-                    var remainder = k
-                    for d in stride(from: rank - 1, through: 0, by: -1) {
-                        local[d] = remainder % chunks[d]
-                        remainder /= chunks[d]
-                    }
-                    var flat = 0, inside = true
-                    for d in 0..<rank {
-                        let g = index[d] * chunks[d] + local[d]
-                        if g >= shape[d] { inside = false; break }
-                        flat = flat * shape[d] + g
-                    }
-                    if inside { out[flat] = values[k] }
-                }
-            }
-            guard rank > 0 else { break }
-            var d = rank - 1
+            all.append(index)
+            var d = counts.count - 1
             while d >= 0 {
                 index[d] += 1
                 if index[d] < counts[d] { break }
                 index[d] = 0
                 d -= 1
             }
-            if d < 0 { break }
+            if d < 0 { return all }
+        }
+    }
+}
+
+extension ZarrV2ArrayReader {
+    /// Every element of the array in C order as `Double` (chunks not stored read as the fill
+    /// value). Meant for coordinates and other small arrays.
+    /// - Throws: `ZarrError` when a chunk cannot be decoded.
+    public func allValues() async throws -> [Double] {
+        let shape = metadata.shape, chunks = metadata.chunks
+        let rank = shape.count
+        var out = [Double](repeating: metadata.fillValue.doubleValue, count: shape.reduce(1, *))
+        guard !out.isEmpty else { return out }
+        var local = [Int](repeating: 0, count: rank)
+        for index in metadata.chunkIndices {
+            guard let bytes = try await chunk(index) else { continue }
+            let values = metadata.dataType.doubles(bytes)
+            // Copy the chunk's in-bounds elements.
+            for k in 0..<values.count {
+                var remainder = k
+                for d in stride(from: rank - 1, through: 0, by: -1) {
+                    local[d] = remainder % chunks[d]
+                    remainder /= chunks[d]
+                }
+                var flat = 0, inside = true
+                for d in 0..<rank {
+                    let g = index[d] * chunks[d] + local[d]
+                    if g >= shape[d] { inside = false; break }
+                    flat = flat * shape[d] + g
+                }
+                if inside { out[flat] = values[k] }
+            }
         }
         return out
     }
