@@ -55,10 +55,6 @@ enum Planner {
         if recipe.output.path.hasPrefix("s3://") {
             throw recipe.error("output.path", "object-storage output ('\(recipe.output.path)') is not supported yet; use a local path")
         }
-        if recipe.catalog.path != nil {
-            warnings.append(Diagnostic(.warning, key: "catalog.path", "the STAC catalogue entry is not written yet by this version",
-                                       at: recipe.locations["catalog.path"]))
-        }
         for source in recipe.sources {
             for variable in source.variables {
                 if let method = variable.resampling, ResamplingMethod(rawValue: method) == nil {
