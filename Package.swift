@@ -54,7 +54,7 @@ let package = Package(
         // Tests.
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),
-        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),

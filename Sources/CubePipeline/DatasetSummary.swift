@@ -7,10 +7,17 @@ public enum DatasetSummary {
     public static func text(_ d: DatasetDescriptor) -> String {
         var lines = ["\(d.location)"]
         let g = d.grid
-        let kind = g.isGeographic ? "geographic" : "projected"
-        lines.append("  grid      \(kind), \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), CRS \(g.crs.text.prefix(60))\(g.crs.text.count > 60 ? "…" : "")")
-        lines.append("  \(d.spatialDimensions.x.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.x))")
-        lines.append("  \(d.spatialDimensions.y.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.y))")
+        if let geo = g.geolocation {
+            let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
+            lines.append("  grid      curvilinear, \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), 2-D longitude/latitude (WGS 84)")
+            lines.append(String(format: "  lon/lat   %.6g … %.6g, %.6g … %.6g; %d cells without coordinates", lons.min() ?? .nan, lons.max() ?? .nan,
+                                lats.min() ?? .nan, lats.max() ?? .nan, geo.longitudes.count - min(lons.count, lats.count)))
+        } else {
+            let kind = g.isGeographic ? "geographic" : "projected"
+            lines.append("  grid      \(kind), \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), CRS \(g.crs.text.prefix(60))\(g.crs.text.count > 60 ? "…" : "")")
+            lines.append("  \(d.spatialDimensions.x.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.x))")
+            lines.append("  \(d.spatialDimensions.y.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.y))")
+        }
         if let units = d.timeUnits, let first = d.dates.first, let last = d.dates.last {
             lines.append("  time      \(d.dates.count) steps, \(first) … \(last) (\(units), \(units.calendar.cfName))")
         } else {

@@ -73,6 +73,10 @@ public struct PixelMapping: Sendable {
     /// Fractional source indices of a point in source CRS coordinates (NaN when not finite).
     static func sourceIndex(_ x: Double, _ y: Double, in source: SourceGrid) -> (Double, Double) {
         guard x.isFinite, y.isFinite else { return (.nan, .nan) }
+        if let geolocation = source.geolocation {
+            let position = geolocation.fractionalIndex(longitude: x, latitude: y)
+            return (position.column, position.row)
+        }
         var lon = x
         if source.isGeographic {
             let west = source.longitudeWestEdge

@@ -61,24 +61,16 @@ public struct NetCDFStore: DataStore {
         do {
             let structure = try file.structure()
             let axes = try CFAxes(structure: structure, path: path)
-            let xValues = try scaledToMetres(try file.readDoubles(axes.x), axes.x, geographic: axes.isGeographic, path: path)
-            let yValues = try scaledToMetres(try file.readDoubles(axes.y), axes.y, geographic: axes.isGeographic, path: path)
-            let xAxis: AxisCoordinates, yAxis: AxisCoordinates
-            do {
-                xAxis = try AxisCoordinates(xValues)
-                yAxis = try AxisCoordinates(yValues)
-            } catch let error as CubeError {
-                throw CubeError(.invalidInput, "'\(path)': axis '\(axes.x.name)'/'\(axes.y.name)': \(error.message)",
-                                context: ["file": path])
-            }
-            let ignored = Set(structure.variables.flatMap { v in
+            let (xDimension, yDimension) = axes.dimensions
+            var ignored = Set(structure.variables.flatMap { v in
                 ["bounds", "climatology"].compactMap { v.attributes[named: $0]?.text } + [v.attributes[named: "grid_mapping"]?.text ?? ""]
             })
+            ignored.formUnion([axes.x.name, axes.y.name])
             let dataVariables = structure.variables.filter {
-                $0.dimensions.contains(axes.x.name) && $0.dimensions.contains(axes.y.name) && $0.dimensions.count >= 2
+                $0.dimensions.contains(xDimension) && $0.dimensions.contains(yDimension) && $0.dimensions.count >= 2
                     && !ignored.contains($0.name) && $0.dataType != nil
             }
-            let crs = try gridCRS(structure: structure, dataVariables: dataVariables, axes: axes, path: path)
+            let grid = try sourceGrid(file: file, axes: axes, structure: structure, dataVariables: dataVariables)
             var timeUnits: CFTimeUnits?
             var timeValues: [Double] = []
             var dates: [CalendarDate] = []
@@ -106,8 +98,8 @@ public struct NetCDFStore: DataStore {
             }
             let descriptor = DatasetDescriptor(
                 location: path,
-                grid: SourceGrid(crs: crs, isGeographic: axes.isGeographic, x: xAxis, y: yAxis),
-                spatialDimensions: (axes.x.name, axes.y.name), timeDimension: axes.time?.name, timeUnits: timeUnits,
+                grid: grid,
+                spatialDimensions: (xDimension, yDimension), timeDimension: axes.time?.name, timeUnits: timeUnits,
                 timeValues: timeValues, dates: dates,
                 variables: dataVariables.map {
                     VariableDescriptor(name: $0.name, dimensions: $0.dimensions, shape: $0.shape, dataType: $0.dataType ?? .float32,
@@ -118,6 +110,40 @@ public struct NetCDFStore: DataStore {
         } catch let error as NetCDFError {
             throw CubeError(.io, "cannot read '\(path)': \(error)", context: ["file": path], underlying: error)
         }
+    }
+
+    /// The grid: 1-D axes with the grid mapping's CRS, or the geolocation of 2-D longitudes/latitudes.
+    private static func sourceGrid(file: NetCDFFile, axes: CFAxes, structure: NetCDFStructure,
+                                   dataVariables: [NetCDFStructure.Variable]) throws -> SourceGrid {
+        let path = file.path
+        if axes.isCurvilinear {
+            func decoded(_ variable: NetCDFStructure.Variable) throws -> [Double] {
+                var values = try file.readDoubles(variable)
+                let packing = CFPacking(attributes: variable.attributes)
+                for k in values.indices where packing.missingValues.contains(values[k]) || abs(values[k]) > 1e30 { values[k] = .nan }
+                return values.map { $0 * packing.scaleFactor + packing.addOffset }
+            }
+            do {
+                let geolocation = try Geolocation(width: axes.y.shape[1], height: axes.y.shape[0],
+                                                  longitudes: try decoded(axes.x), latitudes: try decoded(axes.y))
+                return try SourceGrid(geolocation: geolocation)
+            } catch let error as CubeError {
+                throw CubeError(.invalidInput, "'\(path)': 2-D coordinates '\(axes.x.name)'/'\(axes.y.name)': \(error.message)",
+                                context: ["file": path])
+            }
+        }
+        let xValues = try scaledToMetres(try file.readDoubles(axes.x), axes.x, geographic: axes.isGeographic, path: path)
+        let yValues = try scaledToMetres(try file.readDoubles(axes.y), axes.y, geographic: axes.isGeographic, path: path)
+        let xAxis: AxisCoordinates, yAxis: AxisCoordinates
+        do {
+            xAxis = try AxisCoordinates(xValues)
+            yAxis = try AxisCoordinates(yValues)
+        } catch let error as CubeError {
+            throw CubeError(.invalidInput, "'\(path)': axis '\(axes.x.name)'/'\(axes.y.name)': \(error.message)",
+                            context: ["file": path])
+        }
+        let crs = try gridCRS(structure: structure, dataVariables: dataVariables, axes: axes, path: path)
+        return SourceGrid(crs: crs, isGeographic: axes.isGeographic, x: xAxis, y: yAxis)
     }
 
     private static func scaledToMetres(_ values: [Double], _ axis: NetCDFStructure.Variable, geographic: Bool,

@@ -1,7 +1,9 @@
-/// The horizontal grid of a source: a CRS and 1-D coordinate axes of cell centres.
+/// The horizontal grid of a source: a CRS and 1-D coordinate axes of cell centres, or, for a
+/// curvilinear grid, the longitude/latitude of every cell (`geolocation`).
 ///
 /// For geographic grids `x` is longitude (either −180…180 or 0…360) and `y` latitude (either
-/// direction).
+/// direction). For curvilinear grids the CRS is WGS 84 (the geolocation's), `x`/`y` are the cell
+/// indices 0…n−1 and `isGeographic` is false.
 public struct SourceGrid: Hashable, Sendable {
     /// The CRS of the coordinates.
     public var crs: CRSDefinition
@@ -11,13 +13,25 @@ public struct SourceGrid: Hashable, Sendable {
     public var x: AxisCoordinates
     /// The y (latitude or northing) centres.
     public var y: AxisCoordinates
+    /// For a curvilinear grid: the longitude/latitude of every cell.
+    public var geolocation: Geolocation?
 
-    /// Creates a grid.
+    /// Creates a grid with 1-D axes.
     public init(crs: CRSDefinition, isGeographic: Bool, x: AxisCoordinates, y: AxisCoordinates) {
         self.crs = crs
         self.isGeographic = isGeographic
         self.x = x
         self.y = y
+    }
+
+    /// Creates a curvilinear grid from its cell longitudes/latitudes (WGS 84).
+    /// - Throws: `CubeError` when the geolocation is smaller than 2 × 2.
+    public init(geolocation: Geolocation) throws {
+        crs = .wgs84
+        isGeographic = false
+        x = try AxisCoordinates((0..<geolocation.width).map(Double.init))
+        y = try AxisCoordinates((0..<geolocation.height).map(Double.init))
+        self.geolocation = geolocation
     }
 
     /// The width in cells.

@@ -70,6 +70,12 @@ struct LineageBuilder {
     }
 
     private func gridMembers(_ grid: SourceGrid) -> [(String, JSONValue)] {
+        if let geo = grid.geolocation {
+            let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
+            return [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))])), ("resolution", .string("curvilinear")),
+                    ("units", .string("degrees")),
+                    ("extent", .array([lons.min() ?? .nan, lats.min() ?? .nan, lons.max() ?? .nan, lats.max() ?? .nan].map(Self.number)))]
+        }
         let units = grid.isGeographic ? "degrees" : "m"
         var members: [(String, JSONValue)] = [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))]))]
         if let x = grid.x.regular, let y = grid.y.regular {

@@ -6,9 +6,18 @@ struct CFAxes {
     enum Kind: Equatable { case time, longitude, latitude, projectionX, projectionY }
 
     var time: NetCDFStructure.Variable?
+    /// The 1-D x axis, or for a curvilinear grid the 2-D longitudes.
     var x: NetCDFStructure.Variable
+    /// The 1-D y axis, or for a curvilinear grid the 2-D latitudes.
     var y: NetCDFStructure.Variable
     var isGeographic: Bool
+    /// Whether x/y are 2-D longitude/latitude arrays (CF §5.2, a curvilinear grid).
+    var isCurvilinear = false
+
+    /// The names of the x and y dimensions.
+    var dimensions: (x: String, y: String) {
+        isCurvilinear ? (y.dimensions[1], y.dimensions[0]) : (x.name, y.name)
+    }
 
     static let longitudeUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
     static let latitudeUnits: Set<String> = ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"]
@@ -50,13 +59,20 @@ struct CFAxes {
             y = py
             isGeographic = false
         } else {
-            let twoDimensional = structure.variables.contains {
-                $0.dimensions.count == 2 && [Kind.longitude, .latitude].contains(CFAxes.kind(of: $0))
-            }
-            if twoDimensional {
-                throw CubeError(.unsupported,
-                    "'\(path)' has 2-D latitude/longitude coordinates (a curvilinear grid); only 1-D coordinate axes are supported yet",
-                    context: ["file": path])
+            let twoDimensional = structure.variables.filter { $0.dimensions.count == 2 }
+            let lon = twoDimensional.first { CFAxes.kind(of: $0) == .longitude }
+            let lat = twoDimensional.first { CFAxes.kind(of: $0) == .latitude }
+            if let lon, let lat {
+                guard lon.dimensions == lat.dimensions else {
+                    throw CubeError(.invalidInput,
+                        "'\(path)': 2-D longitude '\(lon.name)\(lon.dimensions)' and latitude '\(lat.name)\(lat.dimensions)' do not share their dimensions",
+                        context: ["file": path])
+                }
+                x = lon
+                y = lat
+                isGeographic = false
+                isCurvilinear = true
+                return
             }
             throw CubeError(.invalidInput,
                 "'\(path)' has no 1-D x/y or longitude/latitude coordinate variables (CF axis, standard_name or units)",
