@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Level 0/1: storage and Zarr, cube-agnostic.
         .target(name: "CubeStorage"),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
-        .target(name: "CubeRecipe", dependencies: ["CubeCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CubeRecipe", dependencies: ["CubeCore", "CCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
 
         // Level 3: validate → plan → run.

@@ -54,4 +54,21 @@ struct QuicklookTests {
         #expect(pixel(mapX + 3 * scale + scale - 1, mapY + 2 * scale - 1)[0...2] == [253, 231, 37])  // the largest value
         #expect(pixel(0, 0) == [255, 255, 255, 255])  // the legend area is opaque white
     }
+
+    @Test func samplingShrinksLargeFieldsAsRenderWouldAndKeepsSmallOnes() {
+        let small = QuicklookSampling(width: 40, height: 30)
+        #expect(small.columns == Array(0..<40) && small.rows == Array(0..<30))
+        let large = QuicklookSampling(width: 4000, height: 1000)
+        #expect(large.columns.count == 1024 && large.rows.count == 256)
+        #expect(large.columns.first == 0 && large.columns.last == 3996 && large.rows[1] == 3)
+        // Rendering the full field and the sampled one gives pictures of the same size.
+        var field = [Float](repeating: 0, count: 2048 * 1500)  // the colour range may differ: only sizes compare
+        for k in field.indices { field[k] = Float(k % 2048) }
+        let sampling = QuicklookSampling(width: 2048, height: 1500)
+        let sampled = sampling.rows.flatMap { r in sampling.columns.map { c in field[r * 2048 + c] } }
+        let direct = Quicklook(values: field, width: 2048, height: 1500, title: "f", units: "1").render()
+        let viaSampling = Quicklook(values: sampled, width: sampling.columns.count, height: sampling.rows.count, title: "f", units: "1")
+            .render()
+        #expect(direct.width == viaSampling.width && direct.height == viaSampling.height)
+    }
 }

@@ -156,12 +156,22 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
 struct SHA256StreamingTests {
     @Test func piecesOfAnySizeGiveTheSameDigest() {
         let message = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
-        let whole = SHA256.hex(message)
         for piece in [1, 3, 63, 64, 65, 200] {
             var hasher = SHA256()
             for start in stride(from: 0, to: message.count, by: piece) { hasher.update(Array(message[start..<min(message.count, start + piece)])) }
             #expect(hasher.finalize() == SHA256.digest(message), "pieces of \(piece)")
         }
+    }
+
+    @Test func copiesAreIndependent() {
+        var a = SHA256()
+        a.update(Array("ab".utf8))
+        var b = a
+        b.update(Array("c".utf8))
+        #expect(b.finalize() == SHA256.digest(Array("abc".utf8)))
+        #expect(a.finalize() == SHA256.digest(Array("ab".utf8)))
+        a.update(Array("c".utf8))
+        #expect(a.finalize() == b.finalize())
     }
 
     @Test func filesHashLikeTheirBytes() throws {

@@ -93,6 +93,25 @@ public struct Quicklook: Sendable {
     }
 }
 
+/// Which field rows and columns a quick-look shows when the field is larger than `maxSide` on its
+/// long side: nearest sampling down to `maxSide`, the same as `Quicklook.render` applies. Lets a
+/// producer keep only those values of a large field.
+public struct QuicklookSampling: Sendable, Hashable {
+    /// The field column shown in each image column.
+    public let columns: [Int]
+    /// The field row shown in each image row.
+    public let rows: [Int]
+
+    /// The sampling of a `width` × `height` field.
+    public init(width: Int, height: Int, maxSide: Int = 1024) {
+        let long = max(width, height)
+        let scale = long > maxSide ? Double(maxSide) / Double(long) : 1
+        let w = max(1, Int((Double(width) * scale).rounded())), h = max(1, Int((Double(height) * scale).rounded()))
+        columns = (0..<w).map { min(width - 1, $0 * width / w) }
+        rows = (0..<h).map { min(height - 1, $0 * height / h) }
+    }
+}
+
 /// Where the parts of a quick-look go.
 private struct Layout {
     static let margin = 6

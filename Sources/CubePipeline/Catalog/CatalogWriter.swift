@@ -12,55 +12,32 @@ import Zarr
 struct CatalogWriter {
     let plan: CubePlan
     let lineage: Lineage
-    let codecs: CodecRegistry
 
     /// Writes `lineage.json` into the cube.
     func writeLineage(_ storage: FileSystemStorage) async throws {
         try await storage.set(StoreKey(CatalogLayout.lineageKey), to: Array(lineage.json.serialized(indent: 2).utf8))
     }
 
-    /// Renders the last time step of every data variable into `quicklooks/NAME.png` inside the cube.
+    /// Renders the last time step of every data variable, as captured during the run, into
+    /// `quicklooks/NAME.png` inside the cube.
     /// - Returns: The variables and their keys, in plan order.
-    func writeQuicklooks(_ storage: FileSystemStorage) async throws -> [(variable: String, key: String)] {
-        guard plan.recipe.catalog.quicklooks, plan.time.count > 0 else { return [] }
+    func writeQuicklooks(_ storage: FileSystemStorage, capture: QuicklookCapture) async throws -> [(variable: String, key: String)] {
         var written: [(variable: String, key: String)] = []
-        let last = plan.time.count - 1
-        let label = plan.time.units.date(plan.time.values[last]).description
-        for variable in plan.variables {
-            let values = try await lastPlane(variable, storage: storage, step: last)
+        let label = plan.time.units.date(plan.time.values[capture.step]).description
+        let width = capture.sampling.columns.count, height = capture.sampling.rows.count
+        for (index, variable) in plan.variables.enumerated() {
+            var values = capture.field(index)
+            if plan.grid.yAxis == .ascending {
+                // Stored south to north: the picture is north-up.
+                values = (0..<height).reversed().flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+            }
             let units = variable.attributes[named: "units"]?.text ?? ""
-            let image = Quicklook(values: values, width: plan.grid.width, height: plan.grid.height, title: "\(variable.name)  \(label)", units: units)
+            let image = Quicklook(values: values, width: width, height: height, title: "\(variable.name)  \(label)", units: units)
             let key = CatalogLayout.quicklookKey(variable.name)
             try await storage.set(StoreKey(key), to: try image.png())
             written.append((variable.name, key))
         }
         return written
-    }
-
-    /// One time step of a stored variable as physical values, north-up, NaN for fill.
-    private func lastPlane(_ variable: VariablePlan, storage: FileSystemStorage, step: Int) async throws -> [Float] {
-        let reader = try await ZarrV2ArrayReader(storage: storage, name: variable.name, codecs: codecs)
-        let width = plan.grid.width, height = plan.grid.height, shape = plan.chunkShape
-        var plane = [Float](repeating: .nan, count: width * height)
-        let tc = step / shape.time, lt = step % shape.time
-        let fill = variable.fillValue, scale = variable.scaleFactor ?? 1, offset = variable.addOffset ?? 0
-        for yc in 0..<plan.chunkCounts.y {
-            for xc in 0..<plan.chunkCounts.x {
-                guard let bytes = try await reader.chunk([tc, yc, xc]) else { continue }
-                let values = reader.metadata.dataType.doubles(bytes)
-                for row in 0..<shape.y where yc * shape.y + row < height {
-                    for column in 0..<shape.x where xc * shape.x + column < width {
-                        let stored = values[(lt * shape.y + row) * shape.x + column]
-                        guard !stored.isNaN, stored != fill else { continue }
-                        plane[(yc * shape.y + row) * width + xc * shape.x + column] = Float(stored * scale + offset)
-                    }
-                }
-            }
-        }
-        guard plan.grid.yAxis == .ascending else { return plane }
-        var flipped = [Float](repeating: .nan, count: plane.count)
-        for row in 0..<height { flipped[(height - 1 - row) * width..<(height - row) * width] = plane[row * width..<(row + 1) * width] }
-        return flipped
     }
 
     /// Writes the STAC Collection and Item beside the published cube (each replaced atomically).

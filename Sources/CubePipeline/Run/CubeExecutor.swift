@@ -32,9 +32,11 @@ struct CubeExecutor: Sendable {
         let stored: Mutex<Int>
         /// Per variable, the chunks not stored because every value is fill.
         let empty: Mutex<[[[Int]]]>
+        /// The last time step's values the quick-looks show, when they are written.
+        let quicklooks: QuicklookCapture?
 
         init(storage: FileSystemStorage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
-             mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int]) {
+             mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int], quicklooks: QuicklookCapture?) {
             self.storage = storage
             self.encoders = encoders
             self.readers = readers
@@ -44,6 +46,7 @@ struct CubeExecutor: Sendable {
             self.clipped = Mutex(clipped)
             self.stored = Mutex(0)
             self.empty = Mutex([[[Int]]](repeating: [], count: clipped.count))
+            self.quicklooks = quicklooks
         }
     }
 
@@ -61,7 +64,11 @@ struct CubeExecutor: Sendable {
                 planes: AsyncCache(budget: cacheBudget, cost: { $0.bytes }),
                 mappings: AsyncCache(budget: 256 << 20, cost: { $0.column.count * 16 }),
                 transforms: TransformPool(target: plan.grid.crs),
-                clipped: [Int](repeating: 0, count: plan.variables.count))
+                clipped: [Int](repeating: 0, count: plan.variables.count),
+                quicklooks: plan.recipe.catalog.quicklooks && plan.time.count > 0
+                    ? QuicklookCapture(step: plan.time.count - 1, width: plan.grid.width, height: plan.grid.height,
+                                       variables: plan.variables.count)
+                    : nil)
             let tasks = plan.tasks
             var done = 0, bytesDone = 0
             try await withThrowingTaskGroup(of: Int.self) { group in
@@ -84,10 +91,11 @@ struct CubeExecutor: Sendable {
             let lineage = LineageBuilder(plan: plan, created: created, files: try await fingerprints.value,
                                          emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
                                          clipped: clipped).build()
-            let catalog = CatalogWriter(plan: plan, lineage: lineage, codecs: registries.codecs)
+            let catalog = CatalogWriter(plan: plan, lineage: lineage)
             try await writeMetadata(storage, lineage: lineage, created: created)
             try await catalog.writeLineage(storage)
-            let quicklooks = try await catalog.writeQuicklooks(storage)
+            var quicklooks: [(variable: String, key: String)] = []
+            if let capture = shared.quicklooks { quicklooks = try await catalog.writeQuicklooks(storage, capture: capture) }
             try location.publish()
             let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks)
             return RunReport(
@@ -214,6 +222,9 @@ struct CubeExecutor: Sendable {
                         plane.withUnsafeMutableBufferPointer { accumulator.finish(minCount: variable.minCount, into: $0) }
                     }
                     copy(plane, into: &chunk, at: step, region: region)
+                    if let capture = shared.quicklooks, region.times.lowerBound + step == capture.step {
+                        capture.record(variable: v, plane: plane, rows: region.rows, columns: region.columns)
+                    }
                 }
                 let indices = [region.index.t, region.index.y, region.index.x]
                 written += region.times.count * planeCells * variable.dataType.size

@@ -1,0 +1,4 @@
+#ifndef CUBEGEN_CCRYPTO_SHIM_H
+#define CUBEGEN_CCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#endif
