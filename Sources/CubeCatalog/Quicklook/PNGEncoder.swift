@@ -1,7 +1,7 @@
 import Zarr
 
 /// Encodes 8-bit RGBA images as PNG (ISO/IEC 15948): IHDR, one zlib IDAT, IEND. Rows use filter
-/// type 0 (none); deflate comes from the Zarr module's zlib codec.
+/// type 0 (none); deflate (level 1) comes from the Zarr module's zlib codec.
 public enum PNGEncoder {
     /// The PNG bytes of an RGBA image, `rgba.count == width · height · 4`, rows top to bottom.
     /// - Throws: when compression fails.
@@ -17,7 +17,7 @@ public enum PNGEncoder {
         var header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         header += [8, 6, 0, 0, 0]  // bit depth 8, colour type 6 (RGBA), deflate, adaptive filters, no interlace
         chunk("IHDR", header, into: &png)
-        chunk("IDAT", try ZlibCodec(level: 6).encode(raw), into: &png)
+        chunk("IDAT", try ZlibCodec(level: 1).encode(raw), into: &png)  // level 1: 5× faster than 6, files ~20 % larger
         chunk("IEND", [], into: &png)
         return png
     }

@@ -19,32 +19,35 @@ struct CatalogWriter {
     }
 
     /// Renders the last time step of every data variable, as captured during the run, into
-    /// `quicklooks/NAME.png` inside the cube.
+    /// `quicklooks/NAME.png` inside the cube (the variables in parallel).
     /// - Returns: The variables and their keys, in plan order.
     func writeQuicklooks(_ storage: FileSystemStorage, capture: QuicklookCapture) async throws -> [(variable: String, key: String)] {
-        var written: [(variable: String, key: String)] = []
         let label = plan.time.units.date(plan.time.values[capture.step]).description
         let width = capture.sampling.columns.count, height = capture.sampling.rows.count
-        for (index, variable) in plan.variables.enumerated() {
-            var values = capture.field(index)
-            if plan.grid.yAxis == .ascending {
-                // Stored south to north: the picture is north-up.
-                values = (0..<height).reversed().flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+        let ascending = plan.grid.yAxis == .ascending
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, variable) in plan.variables.enumerated() {
+                group.addTask {
+                    var values = capture.field(index)
+                    if ascending {
+                        // Stored south to north: the picture is north-up.
+                        values = (0..<height).reversed().flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+                    }
+                    let units = variable.attributes[named: "units"]?.text ?? ""
+                    let image = Quicklook(values: values, width: width, height: height, title: "\(variable.name)  \(label)", units: units)
+                    try await storage.set(StoreKey(CatalogLayout.quicklookKey(variable.name)), to: try image.png())
+                }
             }
-            let units = variable.attributes[named: "units"]?.text ?? ""
-            let image = Quicklook(values: values, width: width, height: height, title: "\(variable.name)  \(label)", units: units)
-            let key = CatalogLayout.quicklookKey(variable.name)
-            try await storage.set(StoreKey(key), to: try image.png())
-            written.append((variable.name, key))
+            try await group.waitForAll()
         }
-        return written
+        return plan.variables.map { ($0.name, CatalogLayout.quicklookKey($0.name)) }
     }
 
     /// Writes the STAC Collection and Item beside the published cube (each replaced atomically).
     /// - Returns: Where they went.
-    func writeSTAC(cube: URL, quicklooks: [(variable: String, key: String)]) throws -> CatalogLayout {
+    func writeSTAC(cube: URL, quicklooks: [(variable: String, key: String)], extent: GeographicExtent) throws -> CatalogLayout {
         let layout = CatalogLayout(cube: cube, collection: plan.recipe.catalog.path.map { URL(fileURLWithPath: $0) })
-        let entry = try catalogEntry(layout, quicklooks: quicklooks)
+        let entry = catalogEntry(layout, quicklooks: quicklooks, extent: extent)
         let documents = STACDocuments(entry)
         do {
             try FileManager.default.createDirectory(at: layout.collection.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -56,7 +59,7 @@ struct CatalogWriter {
         return layout
     }
 
-    private func catalogEntry(_ layout: CatalogLayout, quicklooks: [(variable: String, key: String)]) throws -> CatalogEntry {
+    private func catalogEntry(_ layout: CatalogLayout, quicklooks: [(variable: String, key: String)], extent: GeographicExtent) -> CatalogEntry {
         let recipe = plan.recipe, grid = plan.grid
         let (xName, yName) = plan.spatialNames
         let reference: JSONValue = plan.crs.epsgCode.map { .int(Int64($0)) } ?? .string(plan.crs.wkt2)
@@ -93,7 +96,6 @@ struct CatalogWriter {
         if plan.time.bounds != nil {
             auxiliary.insert(CatalogEntry.Variable(name: "time_bnds", dimensions: ["time", "bnds"], description: "time period bounds", unit: nil), at: 0)
         }
-        let extent = try GeographicExtent.of(grid)
         let hrefs = CatalogEntry.Hrefs(
             collection: "./" + layout.collection.lastPathComponent, item: "./" + layout.item.lastPathComponent,
             cube: layout.relative(layout.cube), lineage: layout.relative(layout.cube.appendingPathComponent(CatalogLayout.lineageKey)),

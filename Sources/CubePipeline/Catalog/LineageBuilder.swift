@@ -7,13 +7,36 @@ import CubeStoreNetCDF
 import Foundation
 import Zarr
 
-/// Computes a cube's lineage from its plan and what the run did: per variable, the source as the
-/// store described it and every step applied, each with its accuracy effect.
+/// The facts a lineage needs that take time to gather (file fingerprints, PROJ descriptions,
+/// local scale factors, the geographic extent): gathered in the background while the chunks are
+/// computed, so the run's tail stays short.
+struct LineageFacts: Sendable {
+    /// Input files with sizes and fingerprints, by path.
+    var files: [String: SourceRecord.File]
+    /// Per source: what PROJ says about its CRS (`nil` when PROJ does not know it).
+    var sourceCRS: [CRSDescription?]
+    /// Per source: the local scale of the resampling.
+    var scales: [SpatialScale?]
+    /// The grid's pixel edges in WGS 84.
+    var extent: GeographicExtent
+
+    /// Gathers the facts of `plan`.
+    /// - Throws: `CubeError` when an input cannot be read for its fingerprint, or PROJ fails.
+    static func gather(_ plan: CubePlan) throws -> LineageFacts {
+        LineageFacts(files: try FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints),
+                     sourceCRS: plan.sources.map { try? CRSDescription($0.grid.crs) },
+                     scales: plan.sources.map { SpatialScale.measure(target: plan.grid, source: $0.grid) },
+                     extent: try GeographicExtent.of(plan.grid))
+    }
+}
+
+/// Computes a cube's lineage from its plan, the gathered facts and what the run did: per variable,
+/// the source as the store described it and every step applied, each with its accuracy effect.
 struct LineageBuilder {
     let plan: CubePlan
     let created: String
-    /// Input files with sizes and fingerprints, by path.
-    let files: [String: SourceRecord.File]
+    /// Fingerprints, CRS descriptions and scales.
+    let facts: LineageFacts
     /// Per variable (plan order): chunk indices not stored because all fill.
     let emptyChunks: [[[Int]]]
     /// Per variable (plan order): values outside the stored type's range.
@@ -29,9 +52,9 @@ struct LineageBuilder {
     }
 
     func build() -> Lineage {
-        let scales = plan.sources.map { SpatialScale.measure(target: plan.grid, source: $0.grid) }
         let variables = plan.variables.enumerated().map { index, variable in
-            VariableLineage(name: variable.name, source: sourceRecord(variable), steps: steps(variable, scale: scales[variable.source], clipped: clipped[index]),
+            VariableLineage(name: variable.name, source: sourceRecord(variable),
+                            steps: steps(variable, scale: facts.scales[variable.source], clipped: clipped[index]),
                             emptyChunks: emptyChunks[index])
         }
         let recipe = RecipeRecord(file: plan.recipe.fileURL.lastPathComponent, sha256: plan.recipe.sha256, formatVersion: plan.recipe.version,
@@ -46,7 +69,7 @@ struct LineageBuilder {
         let used = Set(source.steps.flatMap { $0.map(\.file) } + variable.upsampled.values.flatMap { $0.map(\.file) })
         let fileRecords = source.files.indices.filter { used.contains($0) }.map { index -> SourceRecord.File in
             let location = source.files[index].location
-            return files[location] ?? SourceRecord.File(path: location, bytes: 0, sha256: nil)
+            return facts.files[location] ?? SourceRecord.File(path: location, bytes: 0, sha256: nil)
         }
         let descriptor = source.files[0].variable(variable.sourceName)
         let packing = descriptor?.packing ?? CFPacking()
@@ -58,11 +81,12 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, Self.json($0.value)) },
-            crs: crsMembers(source.grid.crs), grid: gridMembers(source.grid), time: timeMembers(source, variable))
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid),
+            time: timeMembers(source, variable))
     }
 
-    private func crsMembers(_ crs: CRSDefinition) -> [(String, JSONValue)] {
-        guard let description = try? CRSDescription(crs) else { return [("definition", .string(crs.text))] }
+    private func crsMembers(_ crs: CRSDefinition, _ description: CRSDescription?) -> [(String, JSONValue)] {
+        guard let description else { return [("definition", .string(crs.text))] }
         var members: [(String, JSONValue)] = [("definition", .string(crs.text)), ("name", .string(description.name))]
         if let code = description.epsgCode { members.append(("epsg", .int(Int64(code)))) }
         members.append(("wkt2", .string(description.wkt2)))
@@ -121,7 +145,7 @@ struct LineageBuilder {
             ("dtype", .string(descriptor?.dataType.rawValue ?? "unknown")), ("scale_factor", .double(packing.scaleFactor)),
             ("add_offset", .double(packing.addOffset)), ("missing_values", .array(packing.missingValues.map(Self.number))),
         ], effect: AccuracyNotes.decode(descriptor?.dataType ?? .float32, packing)))
-        let sourceCRS = try? CRSDescription(source.grid.crs)
+        let sourceCRS = facts.sourceCRS[variable.source]
         if source.grid.crs != plan.grid.crs {
             steps.append(LineageStep(.reproject, [
                 ("source_crs", .string(sourceCRS.map { Self.crsLabel($0) } ?? source.grid.crs.text)),

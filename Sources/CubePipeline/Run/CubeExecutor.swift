@@ -54,10 +54,10 @@ struct CubeExecutor: Sendable {
         let start = Date()
         let location = OutputLocation(path: plan.recipe.output.path)
         let storage = try location.prepare(overwrite: overwrite)
-        // Input fingerprints (sizes, SHA-256) for the lineage, computed while the cube is built.
+        // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
         let plan = self.plan
-        let fingerprints = Task.detached(priority: .utility) { try FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints) }
-        defer { fingerprints.cancel() }
+        let facts = Task.detached(priority: .utility) { try LineageFacts.gather(plan) }
+        defer { facts.cancel() }
         do {
             let shared = Shared(
                 storage: storage, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
@@ -88,16 +88,17 @@ struct CubeExecutor: Sendable {
             }
             let clipped = shared.clipped.withLock { $0 }
             let created = CubeExecutor.creationDate()
-            let lineage = LineageBuilder(plan: plan, created: created, files: try await fingerprints.value,
+            let gathered = try await facts.value
+            let lineage = LineageBuilder(plan: plan, created: created, facts: gathered,
                                          emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
                                          clipped: clipped).build()
             let catalog = CatalogWriter(plan: plan, lineage: lineage)
-            try await writeMetadata(storage, lineage: lineage, created: created)
+            try await writeMetadata(storage, lineage: lineage, created: created, extent: gathered.extent)
             try await catalog.writeLineage(storage)
             var quicklooks: [(variable: String, key: String)] = []
             if let capture = shared.quicklooks { quicklooks = try await catalog.writeQuicklooks(storage, capture: capture) }
             try location.publish()
-            let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks)
+            let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks, extent: gathered.extent)
             return RunReport(
                 outputPath: location.final.path, tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
                 bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
@@ -275,8 +276,8 @@ struct CubeExecutor: Sendable {
     }
 
     /// Writes coordinates, then every metadata document, then the consolidated metadata last.
-    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String) async throws {
-        let builder = CubeMetadataBuilder(plan: plan, extent: try GeographicExtent.of(plan.grid), created: created, lineage: lineage)
+    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String, extent: GeographicExtent) async throws {
+        let builder = CubeMetadataBuilder(plan: plan, extent: extent, created: created, lineage: lineage)
         let (hierarchy, coordinateChunks) = try builder.build()
         for (key, bytes) in coordinateChunks { try await storage.set(StoreKey(key), to: bytes) }
         for (key, document) in hierarchy.documents { try await storage.set(StoreKey(key), to: document.bytes) }
