@@ -32,7 +32,7 @@ let package = Package(
         // Level 2: implementations.
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
-        .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
+        .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
 

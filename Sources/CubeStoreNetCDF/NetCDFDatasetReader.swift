@@ -5,11 +5,14 @@ struct NetCDFDatasetReader: DatasetReader {
     let file: NetCDFFile
     let descriptor: DatasetDescriptor
     let structure: NetCDFStructure
+    /// Raw chunk access for netCDF-4 files, `nil` for netCDF-3 or when turned off.
+    let chunks: HDF5Chunks?
 
-    init(file: NetCDFFile, descriptor: DatasetDescriptor, structure: NetCDFStructure) {
+    init(file: NetCDFFile, descriptor: DatasetDescriptor, structure: NetCDFStructure, chunks: HDF5Chunks? = nil) {
         self.file = file
         self.descriptor = descriptor
         self.structure = structure
+        self.chunks = chunks
     }
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
@@ -41,12 +44,16 @@ struct NetCDFDatasetReader: DatasetReader {
         let startValues = start, countValues = count
         var values: [Float]
         do {
-            values = try await NetCDFLibrary.run {
-                var buffer = [Float](repeating: 0, count: window.count)
-                try buffer.withUnsafeMutableBufferPointer {
-                    try file.readFloatsLocked(varid: varid, name: variable, start: startValues, count: countValues, into: $0.baseAddress!)
+            if let direct = try await readDirect(variable, start: start, count: count, fill: described.packing.missingValues.first) {
+                values = direct
+            } else {
+                values = try await NetCDFLibrary.run {
+                    var buffer = [Float](repeating: 0, count: window.count)
+                    try buffer.withUnsafeMutableBufferPointer {
+                        try file.readFloatsLocked(varid: varid, name: variable, start: startValues, count: countValues, into: $0.baseAddress!)
+                    }
+                    return buffer
                 }
-                return buffer
             }
         } catch let error as NetCDFError {
             throw CubeError(.io, "cannot read '\(variable)' from '\(path)': \(error.reason)",
@@ -54,6 +61,23 @@ struct NetCDFDatasetReader: DatasetReader {
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }
         if !described.packing.isIdentity { values.withUnsafeMutableBufferPointer { described.packing.decode($0) } }
+        return values
+    }
+
+    /// Reads through `HDF5Chunks`: the stored chunks under the library lock, their decoding here.
+    /// `nil` when the variable is not stored in a way decoded here (the caller reads it with netCDF).
+    private func readDirect(_ variable: String, start: [Int], count: [Int], fill: Double?) async throws -> [Float]? {
+        guard let chunks else { return nil }
+        let fetched = try await NetCDFLibrary.run { () -> (HDF5Chunks.Layout, [HDF5Chunks.RawChunk])? in
+            guard let layout = chunks.layout(variable), layout.chunk.count == start.count else { return nil }
+            return (layout, try chunks.readChunks(variable, layout: layout, start: start, count: count))
+        }
+        guard let (layout, raw) = fetched else { return nil }
+        var values = [Float](repeating: 0, count: count.reduce(1, *))
+        try values.withUnsafeMutableBufferPointer { buffer in
+            try HDF5ChunkDecoder.decode(raw, layout: layout, start: start, count: count, fill: Float(fill ?? .nan),
+                                        path: file.path, into: buffer)
+        }
         return values
     }
 

@@ -12,7 +12,9 @@ import Foundation
 ///   `scale_factor` and `add_offset`.
 ///
 /// libnetcdf needs a local path: remote URLs are not supported by this store. All calls into the
-/// library are serialised (it is not thread-safe).
+/// library are serialised (it is not thread-safe). For chunked netCDF-4 variables whose filters
+/// are deflate/shuffle/Fletcher-32, reads fetch the stored chunks with HDF5 under the lock and
+/// decode them outside it, on the reading task's thread (`directChunkReads`).
 public struct NetCDFStore: DataStore {
     /// The name used in recipes.
     public static let identifier = "netcdf"
@@ -27,8 +29,14 @@ public struct NetCDFStore: DataStore {
     /// The HDF5 library version netCDF-4 files are read with.
     public static var hdf5Version: String { NetCDFLibrary.hdf5Version }
 
-    /// Creates the store.
-    public init() {}
+    /// Whether chunked netCDF-4 variables are read as raw chunks and decoded outside the library
+    /// lock (default true; the environment variable `CUBEGEN_HDF5_DIRECT=0` turns it off).
+    public var directChunkReads: Bool
+
+    /// Creates the store; `directChunkReads` `nil` follows `CUBEGEN_HDF5_DIRECT` (on unless "0").
+    public init(directChunkReads: Bool? = nil) {
+        self.directChunkReads = directChunkReads ?? (ProcessInfo.processInfo.environment["CUBEGEN_HDF5_DIRECT"] != "0")
+    }
 
     /// Describes the file at `path`: grid, time axis, variables and attributes (reads coordinates only).
     public func describe(path: String) async throws -> DatasetDescriptor {
@@ -37,10 +45,12 @@ public struct NetCDFStore: DataStore {
 
     /// Opens the file at `path` for reading.
     public func open(path: String) async throws -> any DatasetReader {
-        try await NetCDFLibrary.run {
+        let direct = directChunkReads
+        return try await NetCDFLibrary.run {
             let file = try NetCDFStore.openFile(path)
             let (descriptor, structure) = try NetCDFStore.describe(file: file)
-            return NetCDFDatasetReader(file: file, descriptor: descriptor, structure: structure)
+            return NetCDFDatasetReader(file: file, descriptor: descriptor, structure: structure,
+                                       chunks: direct ? HDF5Chunks(path: path) : nil)
         }
     }
 

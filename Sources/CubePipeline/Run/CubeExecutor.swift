@@ -137,8 +137,8 @@ struct CubeExecutor: Sendable {
 
     /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
     ///
-    /// Reads are done in order and the next one is fetched while the current plane is resampled,
-    /// so reading (serial in the netCDF queue) overlaps with computing. With a period, each output
+    /// Reads are done in order and the next ones are fetched while the current plane is resampled,
+    /// so reading (serial in the netCDF queue, decoding outside it) overlaps with computing. With a period, each output
     /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
     private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
         let shape = plan.chunkShape
@@ -179,8 +179,11 @@ struct CubeExecutor: Sendable {
                 let read = reads[index], name = plan.variables[read.variable].sourceName
                 return Task { try await self.sourcePlane(sourceIndex, name, file: read.file, index: read.index, window: read.window, shared) }
             }
-            var next = fetch(0)
-            defer { next?.cancel() }
+            // Reads run ahead of the resampling, `readAhead` planes deep: with direct chunk reads
+            // their decoding runs outside the netCDF lock, so several decode at once.
+            var ahead: [Int: Task<SourcePlane, any Error>] = [:]
+            for index in 0..<min(reads.count, readAhead) { ahead[index] = fetch(index) }
+            defer { ahead.values.forEach { $0.cancel() } }
             var cursor = 0
             var weights: [WeightsKey: ResamplingWeights] = [:]
             for v in variables {
@@ -195,9 +198,9 @@ struct CubeExecutor: Sendable {
                     var interpolation = upsampled ? WeightedMean(cells: planeCells) : nil
                     // Every source plane of this output step.
                     while cursor < reads.count, reads[cursor].variable == v, reads[cursor].step == step {
-                        guard let current = next else { break }
+                        guard let current = ahead.removeValue(forKey: cursor) else { break }
                         let source = try await current.value
-                        next = fetch(cursor + 1)
+                        if let task = fetch(cursor + readAhead) { ahead[cursor + readAhead] = task }
                         // The weights depend on method and window only: made once, used for every step.
                         let key = WeightsKey(method: variable.method, window: source.window)
                         if weights[key] == nil {
@@ -244,6 +247,9 @@ struct CubeExecutor: Sendable {
         }
         return written
     }
+
+    /// Source planes a task fetches ahead of the one it resamples.
+    private var readAhead: Int { max(2, workers) }
 
     /// Places one resampled time step into the chunk buffer (chunks at the grid's edges are padded).
     private func copy(_ plane: [Float], into chunk: inout [Float], at step: Int, region: ChunkRegion) {

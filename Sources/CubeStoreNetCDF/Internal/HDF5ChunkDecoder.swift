@@ -1,0 +1,125 @@
+import CubeCore
+import Foundation
+import Zarr
+
+/// Decodes stored HDF5 chunks (HDF5's deflate, shuffle and Fletcher-32 filters, reversed) and
+/// copies the requested part of each into a float buffer. Pure Swift on the caller's thread: no
+/// HDF5 call, no lock.
+enum HDF5ChunkDecoder {
+    /// Decodes `chunks` of a variable with `layout` and writes the elements inside
+    /// `start ..< start + count` (C order over the variable's dimensions) into `output`, converted to
+    /// `Float`. Chunks never written give `fill`.
+    /// - Throws: `NetCDFError` when a chunk does not decode to the chunk's size.
+    static func decode(_ chunks: [HDF5Chunks.RawChunk], layout: HDF5Chunks.Layout, start: [Int], count: [Int], fill: Float,
+                       path: String, into output: UnsafeMutableBufferPointer<Float>) throws {
+        let rank = layout.chunk.count
+        let chunkElements = layout.chunk.reduce(1, *)
+        for chunk in chunks {
+            // The intersection of the chunk and the request, per dimension.
+            let lower = (0..<rank).map { max(start[$0], chunk.offset[$0]) }
+            let upper = (0..<rank).map { min(start[$0] + count[$0], chunk.offset[$0] + layout.chunk[$0]) }
+            guard (0..<rank).allSatisfy({ lower[$0] < upper[$0] }) else { continue }
+            guard let stored = chunk.bytes else {
+                forEachRow(lower: lower, upper: upper) { position, length in
+                    let target = outputIndex(position, start: start, count: count)
+                    for k in 0..<length { output[target + k] = fill }
+                }
+                continue
+            }
+            let bytes = try unfilter(stored, mask: chunk.filterMask, layout: layout, expected: chunkElements * layout.elementSize, path: path)
+            try bytes.withUnsafeBytes { raw in
+                guard raw.count >= chunkElements * layout.elementSize else {
+                    throw NetCDFError(status: -1, function: "decode", path: path, reason: "chunk at \(chunk.offset) is too short")
+                }
+                forEachRow(lower: lower, upper: upper) { position, length in
+                    var source = 0
+                    for d in 0..<rank { source = source * layout.chunk[d] + (position[d] - chunk.offset[d]) }
+                    let target = outputIndex(position, start: start, count: count)
+                    convert(raw, from: source, count: length, layout: layout, into: output.baseAddress! + target)
+                }
+            }
+        }
+    }
+
+    /// Reverses the filter pipeline (last filter first), skipping filters the mask marks.
+    static func unfilter(_ stored: [UInt8], mask: UInt32, layout: HDF5Chunks.Layout, expected: Int, path: String) throws -> [UInt8] {
+        var bytes = stored
+        for (index, filter) in layout.filters.enumerated().reversed() where mask & (1 << UInt32(index)) == 0 {
+            switch filter.id {
+            case HDF5Chunks.deflate:
+                do {
+                    bytes = try ZlibCodec(level: 1).decode(bytes, decodedCount: expected)
+                } catch {
+                    throw NetCDFError(status: -1, function: "inflate", path: path, reason: "\(error)")
+                }
+            case HDF5Chunks.shuffle:
+                bytes = unshuffle(bytes, elementSize: Int(filter.values.first ?? UInt32(layout.elementSize)))
+            case HDF5Chunks.fletcher32:
+                bytes.removeLast(min(4, bytes.count))
+            default:
+                throw NetCDFError(status: -1, function: "decode", path: path, reason: "HDF5 filter \(filter.id) is not decoded here")
+            }
+        }
+        return bytes
+    }
+
+    /// HDF5's shuffle reversed: byte `b` of element `i` is at `b · n + i` (n elements); a tail
+    /// shorter than a whole element is left as it is.
+    static func unshuffle(_ bytes: [UInt8], elementSize size: Int) -> [UInt8] {
+        guard size > 1 else { return bytes }
+        let n = bytes.count / size
+        var out = bytes
+        bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for b in 0..<size {
+                    let plane = src.baseAddress! + b * n
+                    for i in 0..<n { dst[i * size + b] = plane[i] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with the first position and the length of every run of consecutive elements
+    /// (along the last dimension) of the box `lower ..< upper`.
+    private static func forEachRow(lower: [Int], upper: [Int], _ body: ([Int], Int) -> Void) {
+        let rank = lower.count
+        var position = lower
+        let length = upper[rank - 1] - lower[rank - 1]
+        while true {
+            body(position, length)
+            var d = rank - 2
+            while d >= 0 {
+                position[d] += 1
+                if position[d] < upper[d] { break }
+                position[d] = lower[d]
+                d -= 1
+            }
+            if d < 0 { return }
+        }
+    }
+
+    @inline(__always) private static func outputIndex(_ position: [Int], start: [Int], count: [Int]) -> Int {
+        var index = 0
+        for d in 0..<position.count { index = index * count[d] + (position[d] - start[d]) }
+        return index
+    }
+
+    /// Converts `count` little-endian elements starting at element `first` to Float.
+    private static func convert(_ raw: UnsafeRawBufferPointer, from first: Int, count: Int, layout: HDF5Chunks.Layout,
+                                into target: UnsafeMutablePointer<Float>) {
+        let base = raw.baseAddress! + first * layout.elementSize
+        switch (layout.isFloat, layout.elementSize, layout.isSigned) {
+        case (true, 4, _): for k in 0..<count { target[k] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))) }
+        case (true, _, _): for k in 0..<count { target[k] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))) }
+        case (false, 1, true): for k in 0..<count { target[k] = Float(base.load(fromByteOffset: k, as: Int8.self)) }
+        case (false, 1, false): for k in 0..<count { target[k] = Float(base.load(fromByteOffset: k, as: UInt8.self)) }
+        case (false, 2, true): for k in 0..<count { target[k] = Float(Int16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * k, as: Int16.self))) }
+        case (false, 2, false): for k in 0..<count { target[k] = Float(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self))) }
+        case (false, 4, true): for k in 0..<count { target[k] = Float(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self))) }
+        case (false, 4, false): for k in 0..<count { target[k] = Float(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))) }
+        case (false, _, true): for k in 0..<count { target[k] = Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self))) }
+        case (false, _, false): for k in 0..<count { target[k] = Float(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
+        }
+    }
+}

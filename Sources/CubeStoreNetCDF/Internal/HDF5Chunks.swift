@@ -1,0 +1,134 @@
+internal import CNetCDF
+import CubeCore
+import Foundation
+
+/// Direct access to the stored (compressed) chunks of a netCDF-4 file's variables through HDF5
+/// (`H5Dread_chunk`), so that only the raw read happens under the library lock and the
+/// decoding (inflate, unshuffle, type conversion) runs on the caller's thread, in parallel with
+/// other reads' decoding. DESIGN.md §4.
+///
+/// `@unchecked Sendable`: the HDF5 ids are immutable after opening and every HDF5 call happens
+/// while holding `NetCDFLibrary`'s lock, including the closes in `deinit`.
+final class HDF5Chunks: @unchecked Sendable {
+    /// How one variable is stored.
+    struct Layout: Sendable {
+        /// Chunk shape per dimension (the variable's dimension order).
+        var chunk: [Int]
+        /// Bytes per element.
+        var elementSize: Int
+        /// Whether elements are IEEE floats (else integers).
+        var isFloat: Bool
+        /// For integers: whether they are signed.
+        var isSigned: Bool
+        /// The filter pipeline in write order: (HDF5 filter id, client values).
+        var filters: [(id: Int32, values: [UInt32])]
+    }
+
+    /// One stored chunk's bytes as read, before decoding.
+    struct RawChunk: Sendable {
+        /// The chunk's first element per dimension.
+        var offset: [Int]
+        /// The stored bytes; `nil` when the chunk was never written (all fill).
+        var bytes: [UInt8]?
+        /// Bit k set: filter k of the pipeline was skipped for this chunk.
+        var filterMask: UInt32
+    }
+
+    /// HDF5's deflate, shuffle and Fletcher-32 filters: the ones decoded here.
+    static let deflate: Int32 = 1, shuffle: Int32 = 2, fletcher32: Int32 = 3
+
+    private let file: hid_t
+    private var datasets: [String: (id: hid_t, layout: Layout?)] = [:]
+    let path: String
+
+    /// Opens `path` with HDF5; `nil` when it is not an HDF5 file (netCDF-3). Call under the lock.
+    init?(path: String) {
+        guard H5Fis_hdf5(path) > 0 else { return nil }
+        let id = cubegen_hdf5_open_readonly(path)
+        guard id >= 0 else { return nil }
+        file = id
+        self.path = path
+    }
+
+    deinit {
+        let file = self.file, ids = datasets.values.map(\.id)
+        NetCDFLibrary.call {
+            for id in ids where id >= 0 { H5Dclose(id) }
+            H5Fclose(file)
+        }
+    }
+
+    /// The layout of variable `name` when its chunks can be decoded here (chunked, little-endian
+    /// numbers, only deflate/shuffle/Fletcher-32 filters), else `nil`. Call under the lock.
+    func layout(_ name: String) -> Layout? {
+        if let known = datasets[name] { return known.layout }
+        let dataset = H5Dopen2(file, "/" + name, hid_t(H5P_DEFAULT))
+        let layout = dataset >= 0 ? HDF5Chunks.describe(dataset) : nil
+        datasets[name] = (dataset, layout)
+        return layout
+    }
+
+    private static func describe(_ dataset: hid_t) -> Layout? {
+        let plist = H5Dget_create_plist(dataset)
+        guard plist >= 0 else { return nil }
+        defer { H5Pclose(plist) }
+        guard H5Pget_layout(plist) == H5D_CHUNKED else { return nil }
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else { return nil }
+        defer { H5Tclose(type) }
+        let typeClass = H5Tget_class(type)
+        guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER, H5Tget_order(type) == H5T_ORDER_LE else { return nil }
+        let size = H5Tget_size(type)
+        guard [1, 2, 4, 8].contains(size), !(typeClass == H5T_FLOAT && size < 4) else { return nil }
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = Int(H5Pget_chunk(plist, 32, &dims))
+        guard rank > 0 else { return nil }
+        var filters: [(id: Int32, values: [UInt32])] = []
+        for index in 0..<H5Pget_nfilters(plist) {
+            var flags: UInt32 = 0, count = 8, config: UInt32 = 0
+            var values = [UInt32](repeating: 0, count: 8)
+            var name = [CChar](repeating: 0, count: 64)
+            let id = H5Pget_filter2(plist, UInt32(index), &flags, &count, &values, 64, &name, &config)
+            guard [deflate, shuffle, fletcher32].contains(id) else { return nil }
+            filters.append((id, Array(values.prefix(count))))
+        }
+        return Layout(chunk: dims.prefix(rank).map { Int($0) }, elementSize: size, isFloat: typeClass == H5T_FLOAT,
+                      isSigned: typeClass == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2, filters: filters)
+    }
+
+    /// The stored bytes of the chunks covering `start ..< start + count` of variable `name`.
+    /// Call under the lock.
+    func readChunks(_ name: String, layout: Layout, start: [Int], count: [Int]) throws -> [RawChunk] {
+        guard let dataset = datasets[name]?.id, dataset >= 0 else {
+            throw NetCDFError(status: -1, function: "H5Dopen2", path: path, reason: "no dataset '\(name)'")
+        }
+        var chunks: [RawChunk] = []
+        let first = zip(start, layout.chunk).map { $0 / $1 }
+        let last = zip(zip(start, count), layout.chunk).map { ($0.0 + $0.1 - 1) / $1 }
+        var index = first
+        while true {
+            let offset = zip(index, layout.chunk).map { $0 * $1 }
+            var hOffset = offset.map { hsize_t($0) }
+            var stored: hsize_t = 0
+            if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
+                chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
+            } else {
+                var bytes = [UInt8](repeating: 0, count: Int(stored))
+                var mask: UInt32 = 0
+                guard H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, &bytes) >= 0 else {
+                    throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
+                                      reason: "cannot read the chunk of '\(name)' at \(offset)")
+                }
+                chunks.append(RawChunk(offset: offset, bytes: bytes, filterMask: mask))
+            }
+            var d = index.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] <= last[d] { break }
+                index[d] = first[d]
+                d -= 1
+            }
+            if d < 0 { return chunks }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import CubeCore
+import CubeFixtures
+@testable import CubeStoreNetCDF
+import Testing
+
+/// Reading stored HDF5 chunks and decoding them outside the library lock gives exactly what
+/// netCDF's own hyperslab reads give, for every layout the fast path takes (and it steps aside
+/// for the others).
+@Suite(.serialized) struct DirectChunkReadTests {
+    /// A netCDF-4 file (time 5, y 23, x 37) with variables stored in different ways.
+    private func writeFile(_ path: String) throws {
+        let writer = try NetCDFWriter(path: path, format: .netCDF4)
+        try writer.defineDimension("time", length: nil)
+        try writer.defineDimension("y", length: 23)
+        try writer.defineDimension("x", length: 37)
+        try writer.defineVariable("time", type: .float64, dimensions: ["time"])
+        try writer.defineVariable("y", type: .float64, dimensions: ["y"])
+        try writer.defineVariable("x", type: .float64, dimensions: ["x"])
+        try writer.setAttribute("units", .text("days since 2000-01-01"), variable: "time")
+        try writer.setAttribute("units", .text("degrees_north"), variable: "y")
+        try writer.setAttribute("units", .text("degrees_east"), variable: "x")
+        // deflate + shuffle, chunks spanning two time steps and cut at the edges.
+        try writer.defineVariable("f32", type: .float32, dimensions: ["time", "y", "x"], chunks: [2, 7, 11], deflateLevel: 4, shuffle: true)
+        // packed int16, deflate without shuffle, fill value, and time steps never written.
+        try writer.defineVariable("i16", type: .int16, dimensions: ["time", "y", "x"], chunks: [1, 5, 8], deflateLevel: 1)
+        try writer.setAttribute("_FillValue", .integers([-32768]), variable: "i16", type: .int16)
+        try writer.setAttribute("scale_factor", .reals([0.01]), variable: "i16", type: .float32)
+        // float64, chunked but uncompressed; and uint8 with shuffle only.
+        try writer.defineVariable("f64", type: .float64, dimensions: ["time", "y", "x"], chunks: [5, 23, 37])
+        try writer.defineVariable("u8", type: .uint8, dimensions: ["time", "y", "x"], chunks: [3, 4, 37], deflateLevel: 9, shuffle: true)
+        try writer.endDefinitions()
+        try writer.write("time", (0..<5).map { 7305 + Double($0) }, start: [0], count: [5])
+        try writer.write("y", (0..<23).map { -11 + Double($0) })
+        try writer.write("x", (0..<37).map { 100 + Double($0) })
+        var generator = SplitMix64(seed: 11)
+        func noise() -> Double { Double(generator.next() % 1_000_000) / 1_000_000 }
+        let cells = 5 * 23 * 37
+        try writer.write("f32", (0..<cells).map { Double($0) * 0.37 + noise() })
+        // Steps 0, 1 and 4 only (2 and 3 stay unwritten chunks).
+        for t in [0, 1, 4] {
+            try writer.write("i16", (0..<(23 * 37)).map { _ in Double(Int(noise() * 60000) - 30000) }, start: [t, 0, 0], count: [1, 23, 37])
+        }
+        try writer.write("f64", (0..<cells).map { _ in noise() * 1e6 })
+        try writer.write("u8", (0..<cells).map { Double($0 % 251) })
+        try writer.close()
+    }
+
+    @Test func directReadsEqualNetCDFReadsOnRandomWindows() async throws {
+        let dir = try TemporaryDirectory("direct")
+        defer { dir.remove() }
+        let path = dir.path("chunks.nc")
+        try writeFile(path)
+        // The fast path takes every variable here: chunked, with filters it decodes.
+        let chunks = try #require(HDF5Chunks(path: path))
+        let layouts = ["f32", "i16", "f64", "u8"].map { name in NetCDFLibrary.call { chunks.layout(name) } }
+        #expect(layouts.map { $0?.filters.map(\.id) } == [[2, 1], [1], [], [2, 1]])
+        #expect(layouts.map { $0?.chunk } == [[2, 7, 11], [1, 5, 8], [5, 23, 37], [3, 4, 37]])
+        let direct = try await NetCDFStore(directChunkReads: true).open(path: path)
+        let plain = try await NetCDFStore(directChunkReads: false).open(path: path)
+        var generator = SplitMix64(seed: 3)
+        var compared = 0
+        for _ in 0..<60 {
+            let r0 = Int(generator.next() % 23), c0 = Int(generator.next() % 37)
+            let rows = r0..<(r0 + 1 + Int(generator.next() % UInt64(23 - r0)))
+            let columns = c0..<(c0 + 1 + Int(generator.next() % UInt64(37 - c0)))
+            let window = PixelWindow(rows: rows, columns: columns)
+            let t = Int(generator.next() % 5)
+            for variable in ["f32", "i16", "f64", "u8"] {
+                let a = try await direct.read(variable, timeIndex: t, window: window)
+                let b = try await plain.read(variable, timeIndex: t, window: window)
+                #expect(a.count == window.count)
+                let same = zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+                #expect(same, "\(variable) t=\(t) rows \(rows) columns \(columns)")
+                compared += a.count
+            }
+        }
+        #expect(compared > 10_000)
+        // Unwritten chunks read as fill, hence missing after CF decoding.
+        let unwritten = try await direct.read("i16", timeIndex: 2, window: PixelWindow(rows: 0..<23, columns: 0..<37))
+        #expect(unwritten.allSatisfy { $0.isNaN })
+    }
+}
