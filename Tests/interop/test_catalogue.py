@@ -1,10 +1,8 @@
 """The catalogue as its users meet it: STAC that stac-validator accepts (core and extensions, with
 the published schemas), lineage.json that its schema accepts and that states what the recipe did,
 quick-looks that show the data, and `cubegen verify` agreeing with `xcube verify`."""
-import copy
 import hashlib
 import json
-import pathlib
 import shutil
 import warnings
 
@@ -13,34 +11,12 @@ import numpy as np
 import pytest
 import xarray as xr
 from PIL import Image
-from stac_validator import stac_validator
 from xcube.core.verify import verify_cube
 
 from conftest import ROOT, cubegen
 from test_interop import DAYS, recipe, write_input
 
-SCHEMAS = pathlib.Path(__file__).parent / "stac_schemas"
-ITEM_PARTS = ["basics.json", "datetime.json", "instrument.json", "licensing.json", "provider.json"]
-SCHEMA_MAP = {
-    "https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json":
-        SCHEMAS / "stac-v1.0.0/collection-spec/json-schema/collection.json",
-    "https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json": SCHEMAS / "stac-v1.0.0/item-spec/json-schema/item.json",
-    "../../item-spec/json-schema/item.json": SCHEMAS / "stac-v1.0.0/item-spec/json-schema/item.json",
-    **{name: SCHEMAS / "stac-v1.0.0/item-spec/json-schema" / name for name in ITEM_PARTS},
-    **{f"https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/{name}": SCHEMAS / "stac-v1.0.0/item-spec/json-schema" / name
-       for name in ITEM_PARTS},
-    "https://stac-extensions.github.io/datacube/v2.2.0/schema.json": SCHEMAS / "datacube-v2.2.0.json",
-    "https://stac-extensions.github.io/processing/v1.2.0/schema.json": SCHEMAS / "processing-v1.2.0.json",
-    "https://geojson.org/schema/Feature.json": SCHEMAS / "geojson/Feature.json",
-    "https://geojson.org/schema/Geometry.json": SCHEMAS / "geojson/Geometry.json",
-    "https://proj.org/schemas/v0.4/projjson.schema.json": pathlib.Path("/usr/share/proj/projjson.schema.json"),
-}
-
-
-def stac_valid(path):
-    """stac-validator's default mode (core schema and every extension), offline; (valid, message)."""
-    v = stac_validator.StacValidate(str(path), schema_map={k: str(p) for k, p in SCHEMA_MAP.items()})
-    return v.run(), v.message
+from stac_offline import SCHEMA_MAP, stac_valid
 
 
 @pytest.fixture(scope="module")
