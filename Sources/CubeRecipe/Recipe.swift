@@ -129,9 +129,15 @@ public struct VariableSection: Sendable, Hashable {
     public var sourceName: String
     /// `name`: the name in the cube (default: the source name).
     public var name: String
-    /// `resampling`: the spatial method name; `nil` lets the pipeline choose by data type
-    /// (nearest for unpacked integer sources, bilinear otherwise).
+    /// `resampling`: the spatial method name; `nil` lets the pipeline choose by direction and data
+    /// type (see `resamplingUp`/`resamplingDown`).
     public var resampling: String?
+    /// `resampling.up`: the method when the target is finer than the source (default bilinear, or
+    /// nearest for unpacked integer sources).
+    public var resamplingUp: String?
+    /// `resampling.down`: the method when the target is coarser than the source (default average,
+    /// or mode for unpacked integer sources).
+    public var resamplingDown: String?
     /// `aggregation`: the temporal method name, if given.
     public var aggregation: String?
     /// `min_count`: fewer valid source values in a period than this give fill (default 1).

@@ -185,12 +185,26 @@ struct RecipeBuilder {
                                                                    "dtype", "scale_factor", "add_offset", "fill_value"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
-        let resampling = reader.optional(map, "resampling", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) }
+        // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
+        var resampling: String?, byDirection: (up: String?, down: String?)?
+        if let node = map["resampling"] {
+            if case .mapping = node {
+                let key = "\(path).resampling"
+                if let directions = reader.mapping(node, key: key, allowed: ["up", "down"]) {
+                    byDirection = (reader.optional(directions, "up", in: key) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) },
+                                   reader.optional(directions, "down", in: key) { $0.choice($1, $2, RecipeParser.Vocabulary.resampling) })
+                }
+            } else {
+                resampling = reader.choice(node, "\(path).resampling", RecipeParser.Vocabulary.resampling)
+            }
+        }
         let aggregation = reader.optional(map, "aggregation", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.aggregation) }
         let dtype = reader.optional(map, "dtype", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.dataTypes) }
         var section = VariableSection(sourceName: sourceName, name: name, resampling: resampling, aggregation: aggregation,
                                       dataType: dtype.flatMap(DataType.init) ?? .float32, keyPath: path)
         section.dataTypeGiven = dtype != nil
+        section.resamplingUp = byDirection?.up
+        section.resamplingDown = byDirection?.down
         section.scaleFactor = reader.optional(map, "scale_factor", in: path) { $0.number($1, $2) }
         section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }

@@ -464,8 +464,10 @@ import Testing
             geographic: true, times: [7305], timeUnits: "days since 2000-01-01",
             variables: [.init(name: "f", dataType: .float64, attributes: [Attribute("units", .text("1"))]) { _, lat, _ in 2 * lat }])
         try sample.write(to: dir.path("in.nc"))
+        // Around the pole a 100 km pixel spans many 1° columns, so the default would be down-sampling
+        // (average): ask for bilinear.
         _ = try await run(dir, recipe(grid: "  crs: EPSG:3413\n  bbox: [-1050000, -1050000, 1050000, 1050000]\n  resolution: 100000",
-                                      variables: "f: {}"))
+                                      variables: "f: {resampling: bilinear}"))
         let cube = CubeReader(path: dir.path("out.zarr"))
         let x = try await cube.read("x").values, y = try await cube.read("y").values
         let f = try await cube.read("f").values

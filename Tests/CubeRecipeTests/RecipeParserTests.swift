@@ -100,6 +100,8 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
             ("  snap: error", "  snap: round", "grid.snap", "not one of error, expand, shrink"),
             ("        resampling: average", "        resampling: averge", "sources[0].variables.precip.resampling", "did you mean 'average'"),
             ("        dtype: int16", "        dtype: int12", "sources[0].variables.ndvi.dtype", "not one of"),
+            ("        resampling: average", "        resampling: {down: averge}", "sources[0].variables.precip.resampling.down", "did you mean 'average'"),
+            ("        resampling: average", "        resampling: {across: average}", "sources[0].variables.precip.resampling.across", "unknown key"),
             ("  start: 2000-01-01", "  start: January", "time.start", "not a date"),
             ("  period: 8D", "  period: 8 days", "time.period", "not a period"),
             ("version: 1 ", "version: 2 ", "version", "not supported"),
@@ -117,6 +119,15 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
             let e = errors(text)
             #expect(e.contains { $0.key == key && $0.message.contains(message) && $0.location != nil }, "\(key): \(e)")
         }
+    }
+
+    @Test func resamplingTakesOneMethodOrOnePerDirection() throws {
+        let text = designExample.replacingOccurrences(of: "        resampling: average", with: "        resampling: {up: cubic, down: max}")
+        let parsed = parse(text)
+        let precip = try #require(parsed.0?.sources[0].variables.first { $0.sourceName == "precip" })
+        #expect(precip.resampling == nil && precip.resamplingUp == "cubic" && precip.resamplingDown == "max")
+        let t2m = try #require(parsed.0?.sources[0].variables.first { $0.sourceName == "t2m" })
+        #expect(t2m.resampling == "bilinear" && t2m.resamplingUp == nil)
     }
 
     @Test func missingRequiredKeysAreReported() {

@@ -165,6 +165,23 @@ def test_cube_exports_to_netcdf(inputs, binaries, tmp_path):
     ds.to_netcdf(tmp_path / "exported.nc")
     with netCDF4.Dataset(tmp_path / "exported.nc") as nc:
         assert nc.title == "Interop test cube"
-        assert "resample(method=bilinear" in nc["tas"].cubegen_lineage
+        assert "resample(method=average" in nc["tas"].cubegen_lineage  # 100 km from 1°: down-sampling
         assert nc["tas"].source.startswith("variable 'tas' (float32) of netcdf source 'src'")
         assert nc["tas"].shape == (3, 10, 10)
+
+
+def test_resampling_by_direction(tmp_path, binaries):
+    """`resampling: {up: …, down: …}` and the defaults pick by the direction at the grid's centre."""
+    import json
+    write_input(tmp_path / "in_1.nc", DAYS[:1])
+    variables = "tas: {resampling: {up: cubic, down: max}}\n      wet: {}\n      pk: {}"
+    cases = {"fine.zarr": ("  resolution: 25000", "up", ("cubic", "bilinear", "bilinear")),
+             "coarse.zarr": ("  resolution: 250000", "down", ("max", "average", "average"))}
+    for output, (resolution, direction, methods) in cases.items():
+        r = recipe(tmp_path, "  crs: EPSG:3035\n  bbox: [3500000, 2500000, 4500000, 3500000]\n" + resolution,
+                   output=output, variables=variables)
+        cubegen("run", r, check=True)
+        lineage = json.loads((tmp_path / output / "lineage.json").read_text())
+        steps = {v["name"]: next(s for s in v["steps"] if s["step"] == "resample")["parameters"] for v in lineage["variables"]}
+        assert tuple(steps[n]["method"] for n in ["tas", "wet", "pk"]) == methods, (output, steps)
+        assert steps["tas"]["direction"] == direction

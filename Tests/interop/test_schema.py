@@ -104,6 +104,8 @@ BREAKS = [
     (["sources", 0, "store"], DELETE, "sources[0].store"),
     (["sources", 0, "variables"], {}, "sources[0].variables"),
     (["sources", 0, "variables", "v"], {"resampling": "bicubic"}, "sources[0].variables.v.resampling"),
+    (["sources", 0, "variables", "v"], {"resampling": {"up": "bicubic"}}, "sources[0].variables.v.resampling.up"),
+    (["sources", 0, "variables", "v"], {"resampling": {"sideways": "average"}}, "sources[0].variables.v.resampling.sideways"),
     (["sources", 0, "variables", "v"], {"aggregation": "avg"}, "sources[0].variables.v.aggregation"),
     (["sources", 0, "variables", "v"], {"dtype": "int12"}, "sources[0].variables.v.dtype"),
     (["sources", 0, "variables", "v"], {"dtype": "int16"}, "sources[0].variables.v.fill_value"),

@@ -8,15 +8,13 @@ import Foundation
 import Zarr
 
 /// The facts a lineage needs that take time to gather (file fingerprints, PROJ descriptions,
-/// local scale factors, the geographic extent): gathered in the background while the chunks are
+/// the geographic extent): gathered in the background while the chunks are
 /// computed, so the run's tail stays short.
 struct LineageFacts: Sendable {
     /// Input files with sizes and fingerprints, by path.
     var files: [String: SourceRecord.File]
     /// Per source: what PROJ says about its CRS (`nil` when PROJ does not know it).
     var sourceCRS: [CRSDescription?]
-    /// Per source: the local scale of the resampling.
-    var scales: [SpatialScale?]
     /// The grid's pixel edges in WGS 84.
     var extent: GeographicExtent
 
@@ -25,7 +23,6 @@ struct LineageFacts: Sendable {
     static func gather(_ plan: CubePlan) throws -> LineageFacts {
         LineageFacts(files: try FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints),
                      sourceCRS: plan.sources.map { try? CRSDescription($0.grid.crs) },
-                     scales: plan.sources.map { SpatialScale.measure(target: plan.grid, source: $0.grid) },
                      extent: try GeographicExtent.of(plan.grid))
     }
 }
@@ -35,7 +32,7 @@ struct LineageFacts: Sendable {
 struct LineageBuilder {
     let plan: CubePlan
     let created: String
-    /// Fingerprints, CRS descriptions and scales.
+    /// Fingerprints, CRS descriptions and the extent.
     let facts: LineageFacts
     /// Per variable (plan order): chunk indices not stored because all fill.
     let emptyChunks: [[[Int]]]
@@ -54,7 +51,7 @@ struct LineageBuilder {
     func build() -> Lineage {
         let variables = plan.variables.enumerated().map { index, variable in
             VariableLineage(name: variable.name, source: sourceRecord(variable),
-                            steps: steps(variable, scale: facts.scales[variable.source], clipped: clipped[index]),
+                            steps: steps(variable, scale: plan.sources[variable.source].scale, clipped: clipped[index]),
                             emptyChunks: emptyChunks[index])
         }
         let recipe = RecipeRecord(file: plan.recipe.fileURL.lastPathComponent, sha256: plan.recipe.sha256, formatVersion: plan.recipe.version,

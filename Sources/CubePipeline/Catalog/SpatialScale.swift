@@ -7,22 +7,22 @@ import Foundation
 /// How many source pixels one target pixel spans along each target axis, measured at a
 /// representative target pixel (the grid centre, else the first lattice pixel that falls on the
 /// source), and the pixel sizes in metres there.
-struct SpatialScale: Sendable {
+public struct SpatialScale: Sendable {
     /// Source pixels per target pixel along target x and along target y.
-    var sourcePixelsPerTargetPixel: (x: Double, y: Double)
+    public var sourcePixelsPerTargetPixel: (x: Double, y: Double)
     /// The target pixel size in metres (x, y) at the sample point.
-    var targetPixelMetres: (x: Double, y: Double)
+    public var targetPixelMetres: (x: Double, y: Double)
 
     /// The linear factor: > 1 up-sampling (target pixels smaller), < 1 down-sampling.
-    var factor: Double { 1 / (sourcePixelsPerTargetPixel.x * sourcePixelsPerTargetPixel.y).squareRoot() }
+    public var factor: Double { 1 / (sourcePixelsPerTargetPixel.x * sourcePixelsPerTargetPixel.y).squareRoot() }
 
     /// The source pixel size in metres at the sample point (geometric mean of the axes).
-    var sourcePixelMetres: Double {
+    public var sourcePixelMetres: Double {
         ((targetPixelMetres.x / sourcePixelsPerTargetPixel.x) * (targetPixelMetres.y / sourcePixelsPerTargetPixel.y)).squareRoot()
     }
 
     /// The target pixel size in metres (geometric mean of the axes).
-    var targetPixelSize: Double { (targetPixelMetres.x * targetPixelMetres.y).squareRoot() }
+    public var targetPixelSize: Double { (targetPixelMetres.x * targetPixelMetres.y).squareRoot() }
 
     /// Measures the scale of `source` under `target`, or `nil` when no sampled target pixel falls on the source.
     static func measure(target: RegularGrid, source: SourceGrid) -> SpatialScale? {

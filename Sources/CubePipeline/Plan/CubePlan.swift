@@ -121,6 +121,9 @@ public struct SourcePlan: Sendable {
     public var footprint: PixelWindow?
     /// The fraction of the target grid (sampled) that falls on the source grid.
     public var coverage: Double = 1
+    /// Source pixels per target pixel at the grid's centre (`nil` when no sampled target pixel
+    /// falls on the source); decides between up- and down-sampling methods.
+    public var scale: SpatialScale?
 }
 
 /// One output variable.

@@ -22,7 +22,11 @@ enum Planner {
             let steps = time.steps[index]
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
                                   grid: inventory.grid, footprint: nil)
-            var methods = try inventory.section.variables.map { try variablePlan($0, source: index, inventory: inventory, recipe: recipe) }
+            plan.scale = SpatialScale.measure(target: grid, source: inventory.grid)
+            let upsampling = (plan.scale?.factor ?? 1) >= 1
+            var methods = try inventory.section.variables.map {
+                try variablePlan($0, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling)
+            }
             let centres = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
             plan.footprint = centres.window
             plan.coverage = centres.coverage
@@ -253,8 +257,10 @@ enum Planner {
         "chunksizes", "_CRS", "bounds",
     ]
 
+    /// The plan of one variable. `upsampling`: whether the target is finer than the source at the
+    /// grid's centre, which picks `resampling.up` or `resampling.down` (and their defaults).
     private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
-                                     recipe: Recipe) throws -> VariablePlan {
+                                     recipe: Recipe, upsampling: Bool) throws -> VariablePlan {
         guard let descriptor = inventory.first.variable(variable.sourceName) else {
             let available = inventory.first.variables.map(\.name)
             var message = "'\(inventory.first.location)' has no gridded variable '\(variable.sourceName)' (available: \(available.joined(separator: ", ")))"
@@ -276,7 +282,14 @@ enum Planner {
             throw recipe.error(variable.keyPath, "'\(other.location)' has no variable '\(variable.sourceName)'")
         }
         let isCategorical = !descriptor.dataType.isFloatingPoint && descriptor.packing.scaleFactor == 1 && descriptor.packing.addOffset == 0
-        let method = variable.resampling.flatMap(ResamplingMethod.init) ?? (isCategorical ? .nearest : .bilinear)
+        let method: ResamplingMethod
+        if let single = variable.resampling.flatMap(ResamplingMethod.init) {
+            method = single
+        } else if upsampling {
+            method = variable.resamplingUp.flatMap(ResamplingMethod.init) ?? (isCategorical ? .nearest : .bilinear)
+        } else {
+            method = variable.resamplingDown.flatMap(ResamplingMethod.init) ?? (isCategorical ? .mode : .average)
+        }
         // Integer and categorical variables keep their type and fill value under methods that
         // pick source values, unless the recipe says otherwise.
         var variable = variable
