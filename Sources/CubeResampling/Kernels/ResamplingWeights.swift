@@ -121,38 +121,10 @@ public struct ResamplingWeights: Sendable {
                     return
                 }
                 let taps = self.taps, minimum = minimumWeight
-                if taps == 4 {
-                    // Bilinear: when all four taps are inside and valid, the sums below in the same
-                    // order without branches (the same bits as the general loop); else that loop.
-                    for k in 0..<count {
-                        let t = 4 &* k
-                        let i0 = Int(idx[t]), i1 = Int(idx[t &+ 1]), i2 = Int(idx[t &+ 2]), i3 = Int(idx[t &+ 3])
-                        if i0 | i1 | i2 | i3 >= 0 {
-                            let w0 = wts[t], w1 = wts[t &+ 1], w2 = wts[t &+ 2], w3 = wts[t &+ 3]
-                            let sum = source[i0] * w0 + source[i1] * w1 + source[i2] * w2 + source[i3] * w3
-                            if !sum.isNaN {
-                                let weight = w0 + w1 + w2 + w3
-                                output[k] = weight > minimum ? sum / weight : .nan
-                                continue
-                            }
-                        }
-                        var sum: Float = 0, weight: Float = 0
-                        for u in t..<(t &+ 4) {
-                            let i = Int(idx[u])
-                            guard i >= 0 else { continue }
-                            let v = source[i]
-                            if !v.isNaN {
-                                sum += v * wts[u]
-                                weight += wts[u]
-                            }
-                        }
-                        output[k] = weight > minimum ? sum / weight : .nan
-                    }
-                    return
-                }
-                for k in 0..<count {
+                /// The fill-aware weighted mean over taps `first ..< first + taps`.
+                @inline(__always) func weighted(_ first: Int) -> Float {
                     var sum: Float = 0, weight: Float = 0
-                    for t in (k &* taps)..<(k &* taps &+ taps) {
+                    for t in first..<(first &+ taps) {
                         let i = Int(idx[t])
                         guard i >= 0 else { continue }
                         let v = source[i]
@@ -161,7 +133,27 @@ public struct ResamplingWeights: Sendable {
                             weight += wts[t]
                         }
                     }
-                    output[k] = weight > minimum ? sum / weight : .nan
+                    return weight > minimum ? sum / weight : .nan
+                }
+                guard taps == 4 else {
+                    for k in 0..<count { output[k] = weighted(k &* taps) }
+                    return
+                }
+                // Bilinear: when all four taps are inside and valid, the sums of `weighted` in the
+                // same order without branches (the same bits); else `weighted` itself.
+                for k in 0..<count {
+                    let t = 4 &* k
+                    let i0 = Int(idx[t]), i1 = Int(idx[t &+ 1]), i2 = Int(idx[t &+ 2]), i3 = Int(idx[t &+ 3])
+                    if i0 | i1 | i2 | i3 >= 0 {
+                        let w0 = wts[t], w1 = wts[t &+ 1], w2 = wts[t &+ 2], w3 = wts[t &+ 3]
+                        let sum = source[i0] * w0 + source[i1] * w1 + source[i2] * w2 + source[i3] * w3
+                        if !sum.isNaN {
+                            let weight = w0 + w1 + w2 + w3
+                            output[k] = weight > minimum ? sum / weight : .nan
+                            continue
+                        }
+                    }
+                    output[k] = weighted(t)
                 }
             }
         }
