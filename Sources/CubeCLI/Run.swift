@@ -24,6 +24,7 @@ extension CubeCommand {
         }
 
         func run() async throws {
+            AllocatorTuning.apply()
             try await ExitCodes.guarding(verbose: options.verbose) {
                 let pipeline = Pipeline()
                 let recipe = try pipeline.load(recipeAt: options.recipe)
