@@ -26,5 +26,5 @@ public struct Registries: Sendable {
 /// CubeGen's version, written into every cube.
 public enum CubeGenVersion {
     /// The version text.
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }
