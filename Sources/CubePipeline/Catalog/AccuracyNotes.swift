@@ -1,6 +1,5 @@
 import CubeCatalog
 import CubeCore
-import CubeRecipe
 import CubeResampling
 import Foundation
 

@@ -1,6 +1,5 @@
 import CubeCatalog
 import CubeCore
-import CubeResampling
 import CubeProjection
 import CubeRecipe
 import CubeStorage
@@ -73,12 +72,7 @@ struct CatalogWriter {
         let units = plan.time.units
         let values = plan.time.values.map { units.date($0).iso8601(alwaysTime: true) }
         let interval = TimeCoverage.of(plan.time)
-        var timeStep = plan.time.period?.isoDuration
-        if timeStep == nil {
-            let seconds = plan.time.dates.map(units.absoluteSeconds)
-            let steps = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
-            if steps.count == 1, let d = steps.first, d.truncatingRemainder(dividingBy: 86400) == 0 { timeStep = "P\(Int(d / 86400))D" }
-        }
+        let timeStep = plan.time.period?.isoDuration ?? ISODuration.of(steps: plan.time.dates.map(units.absoluteSeconds))
         let label = recipe.time.period == nil ? "source time steps" : "\(recipe.time.label ?? "start") of each \(plan.time.period!.description) period, bounds in time_bnds"
         let time = CatalogEntry.TimeDimension(values: values, step: timeStep,
                                               description: "CF time in '\(units.description)', calendar \(units.calendar.cfName); labels: \(label)")

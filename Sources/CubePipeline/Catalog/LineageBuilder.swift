@@ -71,13 +71,13 @@ struct LineageBuilder {
         let descriptor = source.files[0].variable(variable.sourceName)
         let packing = descriptor?.packing ?? CFPacking()
         var packingMembers: [(String, JSONValue)] = [("scale_factor", .double(packing.scaleFactor)), ("add_offset", .double(packing.addOffset)),
-                                                     ("missing_values", .array(packing.missingValues.map(Self.number)))]
+                                                     ("missing_values", .array(packing.missingValues.map(JSONValue.number)))]
         if let lo = packing.validMin { packingMembers.append(("valid_min", .double(lo))) }
         if let hi = packing.validMax { packingMembers.append(("valid_max", .double(hi))) }
         return SourceRecord(
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
-            attributes: (descriptor?.attributes ?? []).map { ($0.name, Self.json($0.value)) },
+            attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
             crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid),
             time: timeMembers(source, variable))
     }
@@ -95,7 +95,7 @@ struct LineageBuilder {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
             return [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))])), ("resolution", .string("curvilinear")),
                     ("units", .string("degrees")),
-                    ("extent", .array([lons.min() ?? .nan, lats.min() ?? .nan, lons.max() ?? .nan, lats.max() ?? .nan].map(Self.number)))]
+                    ("extent", .array([lons.min() ?? .nan, lats.min() ?? .nan, lons.max() ?? .nan, lats.max() ?? .nan].map(JSONValue.number)))]
         }
         let units = grid.isGeographic ? "degrees" : "m"
         var members: [(String, JSONValue)] = [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))]))]
@@ -118,14 +118,7 @@ struct LineageBuilder {
         guard let first = dates.first, let last = dates.last, let units = source.files[0].timeUnits else {
             return [("steps", .int(0))]
         }
-        let seconds = dates.map { units.absoluteSeconds($0) }
-        let differences = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
-        var step: JSONValue = .null
-        if differences.count == 1, let d = differences.first {
-            step = .string(d.truncatingRemainder(dividingBy: 86400) == 0 ? "P\(Int(d / 86400))D" : "PT\(Int(d / 3600))H")
-        } else if differences.count > 1 {
-            step = .string("irregular")
-        }
+        let step: JSONValue = dates.count < 2 ? .null : .string(ISODuration.of(steps: dates.map(units.absoluteSeconds)) ?? "irregular")
         return [("first", .string(first.iso8601(alwaysTime: true))), ("last", .string(last.iso8601(alwaysTime: true))),
                 ("step", step), ("steps", .int(Int64(dates.count))), ("calendar", .string(units.calendar.cfName)),
                 ("units", .string(units.description))]
@@ -140,7 +133,7 @@ struct LineageBuilder {
         var steps: [LineageStep] = []
         steps.append(LineageStep(.decode, [
             ("dtype", .string(descriptor?.dataType.rawValue ?? "unknown")), ("scale_factor", .double(packing.scaleFactor)),
-            ("add_offset", .double(packing.addOffset)), ("missing_values", .array(packing.missingValues.map(Self.number))),
+            ("add_offset", .double(packing.addOffset)), ("missing_values", .array(packing.missingValues.map(JSONValue.number))),
         ], effect: AccuracyNotes.decode(descriptor?.dataType ?? .float32, packing)))
         let sourceCRS = facts.sourceCRS[variable.source]
         if source.grid.crs != plan.grid.crs {
@@ -186,7 +179,7 @@ struct LineageBuilder {
         var cast: [(String, JSONValue)] = [("dtype", .string(variable.dataType.rawValue))]
         if let s = variable.scaleFactor { cast.append(("scale_factor", .double(s))) }
         if let o = variable.addOffset { cast.append(("add_offset", .double(o))) }
-        cast.append(("fill_value", Self.number(variable.fillValue)))
+        cast.append(("fill_value", JSONValue.number(variable.fillValue)))
         cast.append(("clipped_values", .int(Int64(clipped))))
         steps.append(LineageStep(.cast, cast, effect: AccuracyNotes.cast(variable.dataType, scale: variable.scaleFactor, offset: variable.addOffset,
                                                                           fill: variable.fillValue, clipped: clipped)))
@@ -204,16 +197,6 @@ struct LineageBuilder {
         let digits = 4 - Int(log10(abs(value)).rounded(.up))
         let factor = pow(10, Double(digits))
         return (value * factor).rounded() / factor
-    }
-
-    private static func number(_ value: Double) -> JSONValue { value.isNaN ? .string("NaN") : .double(value) }
-
-    static func json(_ value: AttributeValue) -> JSONValue {
-        switch value {
-        case let .text(t): return .string(t)
-        case let .reals(v): return v.count == 1 ? number(v[0]) : .array(v.map(number))
-        case let .integers(v): return v.count == 1 ? .int(v[0]) : .array(v.map { .int($0) })
-        }
     }
 }
 

@@ -1,5 +1,4 @@
 import CubeCore
-import CubeRecipe
 import CubeProjection
 import CubeResampling
 import Foundation

@@ -61,7 +61,7 @@ struct CubeMetadataBuilder {
         coordinate("\(xName)_bnds", xBounds, dimensions: [xName, "bnds"], shape: [grid.width, 2], attributes: [])
 
         // Grid mapping.
-        let crsAttributes = plan.crs.cfAttributes.map { ($0.name, json($0.value)) }
+        let crsAttributes = plan.crs.cfAttributes.map { ($0.name, JSONValue(attribute: $0.value)) }
         arrays.append(ZarrV2Hierarchy.Array(
             name: "crs", metadata: ZarrV2ArrayMetadata(shape: [], chunks: [], dataType: .int32, fillValue: .none, compressor: nil),
             attributes: .object(crsAttributes + [("_ARRAY_DIMENSIONS", .array([]))])))
@@ -76,7 +76,7 @@ struct CubeMetadataBuilder {
             guard let dataType = ZarrDataType(rawValue: variable.dataType.rawValue) else {
                 throw CubeError(.internalInconsistency, "no Zarr type for \(variable.dataType)")
             }
-            var attributes = variable.attributes.map { ($0.name, json($0.value)) }
+            var attributes = variable.attributes.map { ($0.name, JSONValue(attribute: $0.value)) }
             if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
             if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
             if let record = lineage.variable(variable.name) {
@@ -142,20 +142,7 @@ struct CubeMetadataBuilder {
             ("cubegen_lineage_file", .string(CatalogLayout.lineageKey)),
         ]
         var object = JSONValue.object(attributes)
-        for attribute in recipe.output.attributes { object = object.setting(attribute.name, json(attribute.value)) }
+        for attribute in recipe.output.attributes { object = object.setting(attribute.name, JSONValue(attribute: attribute.value)) }
         return object
-    }
-
-    private func json(_ value: AttributeValue) -> JSONValue {
-        func number(_ d: Double) -> JSONValue {
-            if d.isNaN { return .string("NaN") }
-            if d.isInfinite { return .string(d < 0 ? "-Infinity" : "Infinity") }
-            return .double(d)
-        }
-        switch value {
-        case let .text(t): return .string(t)
-        case let .reals(v): return v.count == 1 ? number(v[0]) : .array(v.map(number))
-        case let .integers(v): return v.count == 1 ? .int(v[0]) : .array(v.map { .int($0) })
-        }
     }
 }
