@@ -21,10 +21,14 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+
+        // Level 0: hashing (SHA-256, later HMAC for request signing); the only importer of CCrypto.
+        .target(name: "CubeCrypto", dependencies: ["CCrypto"]),
 
         // Level 0/1: storage and Zarr, cube-agnostic.
         .target(name: "CubeStorage"),
-        .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib"]),
+        .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib", "CDeflate"]),
 
         // Level 1: geo, time and dataset values and protocols.
         .target(name: "CubeCore"),
@@ -33,13 +37,13 @@ let package = Package(
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
-        .target(name: "CubeRecipe", dependencies: ["CubeCore", "CCrypto", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
 
         // Level 3: validate → plan → run.
         .target(
             name: "CubePipeline",
-            dependencies: ["CubeCore", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
+            dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
                            "CubeStoreNetCDF", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
@@ -59,7 +63,7 @@ let package = Package(
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
-        .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore"]),
+        .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
     ]

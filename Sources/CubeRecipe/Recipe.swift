@@ -1,5 +1,6 @@
 public import CubeCore
 public import Foundation
+import CubeCrypto
 
 /// A validated recipe (DESIGN.md §6): what cube to build, from which sources, how.
 ///

@@ -1,5 +1,6 @@
 import CubeCore
 import CubeRecipe
+import CubeCrypto
 import Foundation
 import Testing
 

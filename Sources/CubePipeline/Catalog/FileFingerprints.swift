@@ -1,6 +1,7 @@
 import CubeCatalog
 import CubeCore
 import CubeRecipe
+import CubeCrypto
 import Foundation
 
 /// Sizes and SHA-256 fingerprints of a plan's input files, computed off the critical path: the
