@@ -56,8 +56,8 @@ struct NetCDFDatasetReader: DatasetReader {
                 }
             }
         } catch let error as NetCDFError {
-            throw CubeError(.io, "cannot read '\(variable)' from '\(path)': \(error.reason)",
-                            context: ["file": path, "variable": variable], underlying: error)
+            throw CubeError(.io, "cannot read '\(variable)' at time step \(timeIndex) from '\(path)': \(error.reason)",
+                            context: ["file": path, "variable": variable, "time_step": String(timeIndex)], underlying: error)
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }
         if !described.packing.isIdentity { values.withUnsafeMutableBufferPointer { described.packing.decode($0) } }

@@ -9,7 +9,8 @@ enum HDF5ChunkDecoder {
     /// Decodes `chunks` of a variable with `layout` and writes the elements inside
     /// `start ..< start + count` (C order over the variable's dimensions) into `output`, converted to
     /// `Float`. Chunks never written give `fill`.
-    /// - Throws: `NetCDFError` when a chunk does not decode to the chunk's size.
+    /// - Throws: `NetCDFError` naming the chunk when a chunk fails a check (Fletcher-32, the
+    ///   deflate stream's Adler-32 and structure, its decoded size).
     static func decode(_ chunks: [HDF5Chunks.RawChunk], layout: HDF5Chunks.Layout, start: [Int], count: [Int], fill: Float,
                        path: String, into output: UnsafeMutableBufferPointer<Float>) throws {
         let rank = layout.chunk.count
@@ -26,10 +27,17 @@ enum HDF5ChunkDecoder {
                 }
                 continue
             }
-            let bytes = try unfilter(stored, mask: chunk.filterMask, layout: layout, expected: chunkElements * layout.elementSize, path: path)
+            let bytes: [UInt8]
+            do {
+                bytes = try unfilter(stored, mask: chunk.filterMask, layout: layout, expected: chunkElements * layout.elementSize)
+            } catch let failure as ChunkFailure {
+                throw NetCDFError(status: -1, function: "decode", path: path,
+                                  reason: "stored HDF5 chunk at \(chunk.offset) (\(stored.count) bytes): \(failure.reason)")
+            }
             try bytes.withUnsafeBytes { raw in
-                guard raw.count >= chunkElements * layout.elementSize else {
-                    throw NetCDFError(status: -1, function: "decode", path: path, reason: "chunk at \(chunk.offset) is too short")
+                guard raw.count == chunkElements * layout.elementSize else {
+                    throw NetCDFError(status: -1, function: "decode", path: path,
+                                      reason: "stored HDF5 chunk at \(chunk.offset) holds \(raw.count) bytes, not \(chunkElements * layout.elementSize)")
                 }
                 forEachRow(lower: lower, upper: upper) { position, length in
                     var source = 0
@@ -41,25 +49,38 @@ enum HDF5ChunkDecoder {
         }
     }
 
-    /// Reverses the filter pipeline (last filter first), skipping filters the mask marks.
-    static func unfilter(_ stored: [UInt8], mask: UInt32, layout: HDF5Chunks.Layout, expected: Int, path: String) throws -> [UInt8] {
+    /// Why one stored chunk did not decode.
+    struct ChunkFailure: Error {
+        /// What failed, for example "Fletcher-32 checksum mismatch".
+        var reason: String
+    }
+
+    /// Reverses the filter pipeline (last filter first), skipping filters the mask marks. Every
+    /// check the pipeline carries is made: Fletcher-32, and deflate's Adler-32, structure and size.
+    static func unfilter(_ stored: [UInt8], mask: UInt32, layout: HDF5Chunks.Layout, expected: Int) throws -> [UInt8] {
         var bytes = stored
         for (index, filter) in layout.filters.enumerated().reversed() where mask & (1 << UInt32(index)) == 0 {
             switch filter.id {
             case HDF5Chunks.deflate:
+                // Later filters only reorder bytes, so the inflated size is the chunk's size
+                // (plus Fletcher-32's 4 bytes when that filter ran before deflate).
+                let earlierFletcher = layout.filters[..<index].enumerated().contains {
+                    $0.element.id == HDF5Chunks.fletcher32 && mask & (1 << UInt32($0.offset)) == 0
+                }
                 do {
-                    // HDF5 keeps no checksum of its own here but the stream's structure and size are
-                    // checked; skipping the Adler-32 trailer saves a fifth of the inflate time.
-                    bytes = try ZlibCodec.inflateUnchecked(bytes, decodedCount: expected)
+                    bytes = try ZlibCodec.inflate(bytes, decodedCount: expected + (earlierFletcher ? 4 : 0))
                 } catch {
-                    throw NetCDFError(status: -1, function: "inflate", path: path, reason: "\(error)")
+                    throw ChunkFailure(reason: "\(error)")
                 }
             case HDF5Chunks.shuffle:
                 bytes = unshuffle(bytes, elementSize: Int(filter.values.first ?? UInt32(layout.elementSize)))
             case HDF5Chunks.fletcher32:
-                bytes.removeLast(min(4, bytes.count))
+                guard let data = Fletcher32.verified(bytes) else {
+                    throw ChunkFailure(reason: "Fletcher-32 checksum mismatch")
+                }
+                bytes = data
             default:
-                throw NetCDFError(status: -1, function: "decode", path: path, reason: "HDF5 filter \(filter.id) is not decoded here")
+                throw ChunkFailure(reason: "HDF5 filter \(filter.id) is not decoded here")
             }
         }
         return bytes

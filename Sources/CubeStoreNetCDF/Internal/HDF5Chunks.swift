@@ -68,6 +68,13 @@ final class HDF5Chunks: @unchecked Sendable {
         return layout
     }
 
+    /// The largest decoded chunk read directly (1 GiB): larger chunks are refused, not allocated.
+    static let maximumChunkBytes = 1 << 30
+
+    /// The most bytes a stored chunk of `decoded` bytes can hold: deflate's worst-case growth
+    /// (5 bytes per 16 KiB block plus headers), generously rounded, plus checksums.
+    static func maximumStoredSize(decoded: Int) -> Int { decoded + decoded / 64 + 4096 }
+
     private static func describe(_ dataset: hid_t) -> Layout? {
         let plist = H5Dget_create_plist(dataset)
         guard plist >= 0 else { return nil }
@@ -82,7 +89,8 @@ final class HDF5Chunks: @unchecked Sendable {
         guard [1, 2, 4, 8].contains(size), !(typeClass == H5T_FLOAT && size < 4) else { return nil }
         var dims = [hsize_t](repeating: 0, count: 32)
         let rank = Int(H5Pget_chunk(plist, 32, &dims))
-        guard rank > 0 else { return nil }
+        // Chunks too large to hold decoded are left to netCDF, which reads only the window.
+        guard rank > 0, dims.prefix(rank).reduce(hsize_t(size), *) <= hsize_t(maximumChunkBytes) else { return nil }
         var filters: [(id: Int32, values: [UInt32])] = []
         for index in 0..<H5Pget_nfilters(plist) {
             var flags: UInt32 = 0, count = 8, config: UInt32 = 0
@@ -113,6 +121,13 @@ final class HDF5Chunks: @unchecked Sendable {
             if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
                 chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
             } else {
+                // A stored chunk is at most its decoded size plus deflate's worst-case growth and
+                // checksums; anything larger is damage, refused before it is allocated.
+                let decoded = layout.chunk.reduce(1, *) * layout.elementSize
+                guard stored <= hsize_t(HDF5Chunks.maximumStoredSize(decoded: decoded)) else {
+                    throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
+                                      reason: "the stored chunk of '\(name)' at \(offset) claims \(stored) bytes, more than a chunk of \(decoded) bytes can take")
+                }
                 var bytes = [UInt8](repeating: 0, count: Int(stored))
                 var mask: UInt32 = 0
                 guard H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, &bytes) >= 0 else {

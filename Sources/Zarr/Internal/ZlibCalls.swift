@@ -25,30 +25,4 @@ enum ZlibCalls {
         output.removeSubrange(Int(stream.total_out)...)
         return output
     }
-
-    /// Inflates a zlib (or gzip) stream of exactly `decodedCount` bytes. `verifyChecksum` false
-    /// skips the Adler-32/CRC check of the trailer (zlib's `inflateValidate`).
-    static func inflate(_ input: [UInt8], decodedCount: Int, gzip: Bool, verifyChecksum: Bool = true) throws -> [UInt8] {
-        var stream = z_stream()
-        var status = cubegen_inflate_init2(&stream, gzip ? 31 : 15)
-        guard status == Z_OK else { throw ZarrError.codecFailure("inflateInit2 returned \(status)") }
-        defer { inflateEnd(&stream) }
-        if !verifyChecksum { inflateValidate(&stream, 0) }
-        var produced = 0
-        let output = [UInt8](unsafeUninitializedCapacity: decodedCount) { dst, initialized in
-            status = input.withUnsafeBufferPointer { src in
-                stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return CZlib.inflate(&stream, Z_FINISH)
-            }
-            produced = Int(stream.total_out)
-            initialized = status == Z_STREAM_END && produced == decodedCount ? decodedCount : 0
-        }
-        guard status == Z_STREAM_END, produced == decodedCount else {
-            throw ZarrError.codecFailure("inflate returned \(status) after \(produced) of \(decodedCount) bytes")
-        }
-        return output
-    }
 }
