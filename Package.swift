@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
-        .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
+        .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
 
         // Level 3: validate → plan → run.
         .target(

@@ -15,7 +15,8 @@ public struct CubeVerifier: Sendable {
     public var cubePath: String
     /// The STAC Collection to compare; `nil` looks for `NAME.stac.json` beside `NAME.zarr`.
     public var catalogPath: String?
-    /// Whether to decode every chunk and check its size (slower; default: presence only).
+    /// Whether to decode every chunk, check its size and compare its SHA-256 with `chunks.sha256`
+    /// (slower; default: presence only).
     public var decodeChunks: Bool
 
     /// Creates a verifier.
@@ -37,6 +38,7 @@ public struct CubeVerifier: Sendable {
         var problems: [VerificationProblem] = []
         let lineage = LineageCheck.load(cube, into: &problems)
         await ZarrCompletenessCheck(cube: cube, lineage: lineage, decodeChunks: decodeChunks).run(into: &problems)
+        await ChunkChecksumCheck(cube: cube, readChunks: decodeChunks).run(into: &problems)
         guard cube.keys.contains(".zgroup") else { return VerificationReport(problems: problems, catalogPath: nil) }
         await XcubeConventionCheck(cube: cube).run(into: &problems)
         await CFConventionCheck(cube: cube).run(into: &problems)

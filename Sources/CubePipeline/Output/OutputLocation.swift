@@ -4,32 +4,49 @@ import Foundation
 
 /// Where a cube is built and how it replaces what was there.
 ///
-/// Chunks and metadata go to a staging folder beside the output (`NAME.cubegen-partial`); only a
-/// complete cube is moved into place. An existing output is refused unless `overwrite` is set, and
-/// even then it stays untouched until the new cube is complete.
+/// Chunks and metadata go to a staging folder beside the output (`NAME.cubegen-partial`, marked
+/// by a `.cubegen-staging` file); only a complete cube is moved into place. An existing output is
+/// refused unless `overwrite` is set, and even then only a Zarr cube is replaced
+/// (`ReplaceableOutput`), and it stays untouched until the new cube is complete.
 struct OutputLocation: Sendable {
     let final: URL
     let staging: URL
+    let previous: URL
+
+    /// The file that marks a staging folder as CubeGen's own.
+    static let stagingMarker = ".cubegen-staging"
 
     init(path: String) {
         final = URL(fileURLWithPath: path).standardizedFileURL
         staging = URL(fileURLWithPath: path + ".cubegen-partial").standardizedFileURL
+        previous = URL(fileURLWithPath: path + ".cubegen-old").standardizedFileURL
     }
 
     var exists: Bool { FileManager.default.fileExists(atPath: final.path) }
 
-    /// Checks the output can be written and prepares an empty staging folder.
-    func prepare(overwrite: Bool) throws -> FileSystemStorage {
+    /// Checks the output (and the catalogue files beside it) can be written without destroying
+    /// anything but a cube, then prepares an empty staging folder.
+    /// - Parameter catalogue: the STAC files the run will replace.
+    func prepare(overwrite: Bool, catalogue: [URL] = []) throws -> FileSystemStorage {
         if exists && !overwrite {
             throw CubeError(.outputExists,
                 "output '\(final.path)' already exists; set output.overwrite: true or pass --overwrite to replace it",
                 context: ["path": final.path])
         }
+        try ReplaceableOutput.checkZarrHierarchy(final, role: "output.path")
+        try ReplaceableOutput.checkZarrHierarchy(previous, role: "the previous-cube folder")
+        for file in catalogue { try ReplaceableOutput.checkSTACDocument(file, role: "the STAC file") }
         let fm = FileManager.default
+        if fm.fileExists(atPath: staging.path) && !fm.fileExists(atPath: staging.appendingPathComponent(Self.stagingMarker).path) {
+            throw CubeError(.outputExists,
+                "staging folder '\(staging.path)' exists and was not made by CubeGen; move it away, nothing was touched",
+                context: ["path": staging.path])
+        }
         do {
             try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            fm.createFile(atPath: staging.appendingPathComponent(Self.stagingMarker).path, contents: Data())
         } catch {
             throw CubeError(.io, "cannot prepare '\(staging.path)': \(error.localizedDescription)", underlying: error)
         }
@@ -39,12 +56,12 @@ struct OutputLocation: Sendable {
     /// Moves the finished staging folder into place, replacing an existing output.
     func publish() throws {
         let fm = FileManager.default
-        let old = URL(fileURLWithPath: final.path + ".cubegen-old")
         do {
-            if fm.fileExists(atPath: old.path) { try fm.removeItem(at: old) }
-            if exists { try fm.moveItem(at: final, to: old) }
+            try fm.removeItem(at: staging.appendingPathComponent(Self.stagingMarker))
+            if fm.fileExists(atPath: previous.path) { try fm.removeItem(at: previous) }
+            if exists { try fm.moveItem(at: final, to: previous) }
             try fm.moveItem(at: staging, to: final)
-            if fm.fileExists(atPath: old.path) { try fm.removeItem(at: old) }
+            if fm.fileExists(atPath: previous.path) { try fm.removeItem(at: previous) }
         } catch {
             throw CubeError(.io, "cannot move the finished cube to '\(final.path)': \(error.localizedDescription)", underlying: error)
         }

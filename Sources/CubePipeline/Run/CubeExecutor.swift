@@ -32,6 +32,8 @@ struct CubeExecutor: Sendable {
         let stored: Mutex<Int>
         /// Per variable, the chunks not stored because every value is fill.
         let empty: Mutex<[[[Int]]]>
+        /// The SHA-256 of every chunk written, by key (`chunks.sha256`).
+        let checksums: Mutex<ChunkChecksums>
         /// The last time step's values the quick-looks show, when they are written.
         let quicklooks: QuicklookCapture?
 
@@ -46,6 +48,7 @@ struct CubeExecutor: Sendable {
             self.clipped = Mutex(clipped)
             self.stored = Mutex(0)
             self.empty = Mutex([[[Int]]](repeating: [], count: clipped.count))
+            self.checksums = Mutex(ChunkChecksums())
             self.quicklooks = quicklooks
         }
     }
@@ -53,7 +56,8 @@ struct CubeExecutor: Sendable {
     func run() async throws -> RunReport {
         let start = Date()
         let location = OutputLocation(path: plan.recipe.output.path)
-        let storage = try location.prepare(overwrite: overwrite)
+        let catalogue = CatalogLayout(cube: location.final, collection: plan.recipe.catalog.path.map { URL(fileURLWithPath: $0) })
+        let storage = try location.prepare(overwrite: overwrite, catalogue: [catalogue.collection, catalogue.item])
         // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
         let plan = self.plan
         let facts = Task.detached(priority: .utility) { try LineageFacts.gather(plan) }
@@ -93,10 +97,12 @@ struct CubeExecutor: Sendable {
                                          emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
                                          clipped: clipped).build()
             let catalog = CatalogWriter(plan: plan, lineage: lineage)
-            try await writeMetadata(storage, lineage: lineage, created: created, extent: gathered.extent)
+            let checksums = try await writeMetadata(storage, lineage: lineage, created: created, extent: gathered.extent,
+                                                    chunks: shared.checksums.withLock { $0 })
             try await catalog.writeLineage(storage)
             var quicklooks: [(variable: String, key: String)] = []
             if let capture = shared.quicklooks { quicklooks = try await catalog.writeQuicklooks(storage, capture: capture) }
+            try await storage.set(StoreKey(ChunkChecksums.key), to: Array(checksums.text.utf8))
             try location.publish()
             let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks, extent: gathered.extent)
             return RunReport(
@@ -241,7 +247,9 @@ struct CubeExecutor: Sendable {
                 let (bytes, clipped) = try shared.encoders[v].encode(chunk)
                 if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
                 let key = ZarrV2ArrayMetadata.chunkKey(array: variable.name, indices: indices)
+                let digest = ChunkChecksums.digest(bytes)
                 try await shared.storage.set(StoreKey(key), to: bytes)
+                shared.checksums.withLock { $0.record(key, digest: digest) }
                 shared.stored.withLock { $0 += bytes.count }
             }
         }
@@ -282,12 +290,19 @@ struct CubeExecutor: Sendable {
     }
 
     /// Writes coordinates, then every metadata document, then the consolidated metadata last.
-    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String, extent: GeographicExtent) async throws {
+    /// - Returns: `chunks` with the coordinate chunks' digests added.
+    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String, extent: GeographicExtent,
+                               chunks: ChunkChecksums) async throws -> ChunkChecksums {
         let builder = CubeMetadataBuilder(plan: plan, extent: extent, created: created, lineage: lineage)
         let (hierarchy, coordinateChunks) = try builder.build()
-        for (key, bytes) in coordinateChunks { try await storage.set(StoreKey(key), to: bytes) }
+        var checksums = chunks
+        for (key, bytes) in coordinateChunks {
+            try await storage.set(StoreKey(key), to: bytes)
+            checksums.record(key, bytes: bytes)
+        }
         for (key, document) in hierarchy.documents { try await storage.set(StoreKey(key), to: document.bytes) }
         try await storage.set(".zmetadata", to: hierarchy.consolidated.bytes)
+        return checksums
     }
 
     /// Now in ISO 8601 UTC, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
