@@ -56,7 +56,8 @@ struct NetCDFDatasetReader: DatasetReader {
                 }
             }
         } catch let error as NetCDFError {
-            throw CubeError(.io, "cannot read '\(variable)' at time step \(timeIndex) from '\(path)': \(error.reason)",
+            // A chunk that fails its checks is a damaged input (exit 3), not an I/O failure.
+            throw CubeError(error.function == "decode" ? .invalidInput : .io, "cannot read '\(variable)' at time step \(timeIndex) from '\(path)': \(error.reason)",
                             context: ["file": path, "variable": variable, "time_step": String(timeIndex)], underlying: error)
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }
