@@ -1,5 +1,5 @@
 # CubeGen — the two commands a new user needs, plus a few helpers.
-.PHONY: demo test build bench clean
+.PHONY: demo test build bench fuzz clean
 
 demo:            ## Build the demo cube into demo/cubegen-demo-laea.zarr (installs what it needs)
 	scripts/demo.sh
@@ -14,5 +14,8 @@ build:           ## Debug build of everything
 bench:           ## Reference workloads T1 and T2 at size S (SIZE=M for M); needs ../shared/bench
 	scripts/bench.sh $(or $(SIZE),S)
 
+fuzz:            ## libFuzzer + ASan on the parsers, FUZZ_SECONDS per target (default 60)
+	scripts/fuzz.sh
+
 clean:
-	rm -rf .build demo .venv-oracle
+	rm -rf .build .build-fuzz demo .venv-oracle

@@ -56,6 +56,13 @@ let package = Package(
             name: "CubeSampleData",
             dependencies: ["CubeSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Fuzz targets (Fuzz/README.md): libFuzzer under `scripts/fuzz.sh`; in ordinary builds each
+        // replays its corpus, so the seeds and every crash found run as regression tests.
+        .target(name: "FuzzSupport", path: "Fuzz/Support"),
+        .executableTarget(name: "FuzzRecipe", dependencies: ["FuzzSupport", "CubeRecipe"], path: "Fuzz/Recipe"),
+        .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/Zarr"),
+        .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
+
         // Tests.
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),

@@ -13,4 +13,11 @@ fi
 scripts/setup-oracle.sh .venv-oracle
 swift build --build-tests
 swift test --skip-build
+# The fuzz targets replay their seed corpora and every crash ever found (regression tests).
+for t in Recipe Zarr NetCDF; do
+  lower=$(echo "$t" | tr 'A-Z' 'a-z')
+  "$(swift build --show-bin-path)/Fuzz$t" "Fuzz/corpus/$lower" "Fuzz/crashes/$lower"
+done
 CUBEGEN_BIN_DIR="$(swift build --show-bin-path)" .venv-oracle/bin/python -m pytest -q -p no:cacheprovider Tests/interop
+# A few seconds of libFuzzer per target (the instrumented build is its own, in .build-fuzz).
+FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} scripts/fuzz.sh

@@ -1,0 +1,75 @@
+"""Writes the seed corpora for the fuzz targets (run once; the seeds are committed).
+
+usage: .venv-oracle/bin/python Fuzz/make_seeds.py
+"""
+import json
+import pathlib
+
+import netCDF4
+import numcodecs
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def zarr_seeds(out):
+    out.mkdir(parents=True, exist_ok=True)
+    values = (np.arange(4 * 6, dtype="<f4").reshape(4, 6) * 0.5).tobytes()
+    compressors = {
+        "none": None,
+        "blosc_lz4": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0},
+        "blosc_zstd_bit": {"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2, "blocksize": 0},
+        "zstd": {"id": "zstd", "level": 3},
+        "zlib": {"id": "zlib", "level": 1},
+        "gzip": {"id": "gzip", "level": 1},
+    }
+    for name, config in compressors.items():
+        meta = {"zarr_format": 2, "shape": [8, 6], "chunks": [4, 6], "dtype": "<f4", "fill_value": "NaN",
+                "order": "C", "filters": None, "dimension_separator": ".", "compressor": config}
+        chunk = values if config is None else numcodecs.get_codec(config).encode(values)
+        (out / f"{name}.bin").write_bytes(json.dumps(meta).encode() + b"\0" + bytes(chunk))
+
+
+def netcdf_seeds(out):
+    out.mkdir(parents=True, exist_ok=True)
+    variants = {
+        "classic.nc": ("NETCDF3_CLASSIC", {}),
+        "deflate_shuffle.nc": ("NETCDF4", dict(zlib=True, complevel=4, shuffle=True, chunksizes=(1, 4, 6))),
+        "fletcher.nc": ("NETCDF4", dict(zlib=True, shuffle=True, fletcher32=True, chunksizes=(1, 4, 6))),
+        "int16_packed.nc": ("NETCDF4", dict(zlib=True, chunksizes=(1, 4, 6))),
+    }
+    for name, (fmt, kwargs) in variants.items():
+        with netCDF4.Dataset(out / name, "w", format=fmt) as ds:
+            ds.createDimension("time", 2)
+            ds.createDimension("lat", 4)
+            ds.createDimension("lon", 6)
+            t = ds.createVariable("time", "f8", ("time",))
+            t.units, t.calendar = "days since 2000-01-01", "standard"
+            t[:] = [0, 1]
+            lat = ds.createVariable("lat", "f8", ("lat",))
+            lat.units = "degrees_north"
+            lat[:] = [10, 11, 12, 13]
+            lon = ds.createVariable("lon", "f8", ("lon",))
+            lon.units = "degrees_east"
+            lon[:] = np.arange(6) + 0.5
+            if name.startswith("int16"):
+                v = ds.createVariable("v", "i2", ("time", "lat", "lon"), fill_value=-32768, **kwargs)
+                v.scale_factor, v.add_offset = 0.01, 0.0
+            else:
+                v = ds.createVariable("v", "f4", ("time", "lat", "lon"), fill_value=-9999.0, **kwargs)
+            v.units = "K"
+            v[:] = np.arange(48).reshape(2, 4, 6) * 0.25
+
+
+def recipe_seeds(out):
+    out.mkdir(parents=True, exist_ok=True)
+    for path in list((ROOT / "recipes").glob("*.yaml")) + list((ROOT / "bench").glob("*.yaml.in")):
+        (out / path.name).write_bytes(path.read_bytes())
+
+
+if __name__ == "__main__":
+    zarr_seeds(HERE / "corpus" / "zarr")
+    netcdf_seeds(HERE / "corpus" / "netcdf")
+    recipe_seeds(HERE / "corpus" / "recipe")
+    print("seeds written to", HERE / "corpus")
