@@ -14,7 +14,7 @@ extension CubeCommand {
         @Option(help: "The STAC Collection to compare with the cube (default: NAME.stac.json beside NAME.zarr, when it exists).")
         var stac: String?
 
-        @Flag(help: "Also decode every chunk and check its size (reads all the data).")
+        @Flag(help: "Also decode every chunk, check its size and compare its SHA-256 with chunks.sha256 (reads all the data).")
         var decode = false
 
         @Flag(name: .shortAndLong, help: "Print detailed errors.")
