@@ -56,9 +56,22 @@ final class NetCDFFile: @unchecked Sendable {
         }
     }
 
+    /// The most values a coordinate variable may hold (2^27, 1 GiB as doubles): a larger one is a
+    /// damaged or hostile header, refused before it is allocated.
+    static let maximumCoordinateValues = 1 << 27
+
     /// Reads a whole (small) variable as doubles; for coordinates.
+    /// - Throws: `NetCDFError` when it holds more than `maximumCoordinateValues` values.
     func readDoubles(_ variable: NetCDFStructure.Variable) throws -> [Double] {
-        let count = variable.shape.reduce(1, *)
+        var count = 1
+        for length in variable.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: max(length, 0))
+            guard !overflow, product <= NetCDFFile.maximumCoordinateValues else {
+                throw NetCDFError(status: -1, function: "nc_get_var_double", path: path,
+                                  reason: "coordinate variable '\(variable.name)' has shape \(variable.shape), more than \(NetCDFFile.maximumCoordinateValues) values")
+            }
+            count = product
+        }
         var values = [Double](repeating: 0, count: count)
         try NetCDFLibrary.call {
             try NetCDFCalls.check(nc_get_var_double(ncid, variable.id, &values), "nc_get_var_double(\(variable.name))", path)
