@@ -59,6 +59,11 @@ public struct NetCDFStore: DataStore {
             throw CubeError(.invalidInput, "input file '\(path)' does not exist", context: ["file": path])
         }
         do {
+            try ClassicHeaderCheck.check(path: path)
+        } catch let failure as ClassicHeaderCheck.Failure {
+            throw CubeError(.invalidInput, "'\(path)' is not a valid NetCDF classic file: \(failure.reason)", context: ["file": path])
+        }
+        do {
             return try NetCDFFile(path: path)
         } catch let error as NetCDFError {
             throw CubeError(.invalidInput, "cannot open '\(path)' as NetCDF: \(error.reason)", context: ["file": path],

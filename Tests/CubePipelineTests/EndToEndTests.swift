@@ -146,7 +146,7 @@ import Testing
         _ = try await run(dir, text, workers: 5, output: "five.zarr")
         var one = try await CubeReader(path: dir.path("one.zarr")).chunkFiles()
         var five = try await CubeReader(path: dir.path("five.zarr")).chunkFiles()
-        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 3  // data chunks + coordinate chunks + lineage.json + quick-looks
+        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 1 + 3  // data chunks + coordinate chunks + lineage.json + chunks.sha256 + quick-looks
         #expect(one.count == expectedFiles)
         // The lineage names the output path and the time of the run; all else is the same.
         // The lineage names the output path, the recipe's hash and the time of the run; all else is the same.
@@ -169,10 +169,14 @@ import Testing
         try dir.write("out.zarr/precious.txt", "keep me")
         let text = recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 1")
         await #expect(throws: CubeError.self) { _ = try await run(dir, text) }
+        // Not even overwrite replaces a folder that is not a cube (issue: overwrite destroys only cubes).
+        await #expect(throws: CubeError.self) { _ = try await run(dir, text, overwrite: true) }
         #expect(FileManager.default.fileExists(atPath: dir.path("out.zarr/precious.txt")))
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.zarr.cubegen-partial")))
+        try FileManager.default.removeItem(atPath: dir.path("out.zarr"))
+        _ = try await run(dir, text)
+        await #expect(throws: CubeError.self) { _ = try await run(dir, text) }
         _ = try await run(dir, text, overwrite: true)
-        #expect(!FileManager.default.fileExists(atPath: dir.path("out.zarr/precious.txt")))
         #expect(FileManager.default.fileExists(atPath: dir.path("out.zarr/.zmetadata")))
     }
 

@@ -150,6 +150,8 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text) else { throw failure("invalid number '\(text)'") }
+        // JSON numbers are finite: 1e999 would become infinity, which no document can hold.
+        guard d.isFinite else { throw failure("number '\(text)' is out of range") }
         return .double(d)
     }
 }
