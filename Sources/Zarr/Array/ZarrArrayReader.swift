@@ -1,0 +1,95 @@
+public import CubeStorage
+
+/// Reads an array of a Zarr v2 or v3 group: its spec, then decoded chunks, checking every
+/// checksum on the way (a shard index's and a `crc32c` codec's).
+///
+/// ```swift
+/// let reader = try await ZarrArrayReader(storage: store, name: "tas")
+/// let values = try await reader.allValues()
+/// ```
+public struct ZarrArrayReader: Sendable {
+    /// The format found (`zarr.json` → v3, `.zarray` → v2).
+    public let format: ZarrFormat
+    /// The array.
+    public let spec: ZarrArraySpec
+    private let storage: any ReadableStorage
+    private let pipeline: ZarrBytesPipeline
+
+    /// Opens the array `name` of the group in `storage`.
+    /// - Throws: `ZarrError.invalidMetadata` when neither `NAME/zarr.json` nor `NAME/.zarray`
+    ///   exists or the document is malformed; a codec error for unknown codecs.
+    public init(storage: any ReadableStorage, name: String, registry: CodecRegistry = .standard) async throws {
+        if let document = try await storage.get(StoreKey(name + "/zarr.json")) {
+            format = .v3
+            spec = try ZarrArraySpec(name: name, v3Document: try JSONValue.parse(document))
+        } else if let zarray = try await storage.get(StoreKey(name + "/.zarray")) {
+            format = .v2
+            let attributes = try await storage.get(StoreKey(name + "/.zattrs")).map { try JSONValue.parse($0) } ?? .object([])
+            spec = try ZarrArraySpec(name: name, v2Metadata: try JSONValue.parse(zarray), attributes: attributes)
+        } else {
+            throw ZarrError.invalidMetadata("no array '\(name)' (neither \(name)/zarr.json nor \(name)/.zarray)")
+        }
+        self.storage = storage
+        pipeline = try spec.codecs.makePipeline(registry: registry, elementSize: spec.dataType.size)
+    }
+
+    /// The decoded chunks of the stored object (shard, or chunk) at `unit`, in C order of the
+    /// shard's inner chunks (`nil` entries: not stored, all fill); `nil` when the object is not stored.
+    /// - Throws: `ZarrError.corruptChunk` naming the key when the shard index, a checksum or a
+    ///   chunk does not decode.
+    public func unit(_ unit: [Int]) async throws -> [[UInt8]?]? {
+        let key = spec.storedKey(unit, format: format)
+        guard let stored = try await storage.get(StoreKey(key)) else { return nil }
+        return try decodeUnit(stored, key: key)
+    }
+
+    /// The decoded bytes of chunk `indices` (edge chunks padded), or `nil` when it is not stored.
+    /// - Throws: `ZarrError.corruptChunk` naming the key when it does not decode.
+    public func chunk(_ indices: [Int]) async throws -> [UInt8]? {
+        guard spec.shards != nil else { return try await unit(indices)?.first ?? nil }
+        let perShard = spec.chunksPerShard
+        let shard = zip(indices, perShard).map { $0 / $1 }
+        let inner = zip(indices, perShard).map { $0 % $1 }
+        return try await unit(shard)?[ZarrBlock.flat(inner, perShard)] ?? nil
+    }
+
+    /// Decodes a stored object read from `key`.
+    /// - Throws: `ZarrError.corruptChunk` naming `key`.
+    public func decodeUnit(_ stored: [UInt8], key: String) throws -> [[UInt8]?] {
+        let size = spec.chunkByteCount
+        func decode(_ bytes: [UInt8]) throws -> [UInt8] {
+            do {
+                return try pipeline.decode(bytes, decodedCount: size)
+            } catch let error as ZarrError {
+                if case .corruptChunk = error { throw error }
+                throw ZarrError.corruptChunk(key: key, "\(error)")
+            }
+        }
+        guard spec.shards != nil else { return [try decode(stored)] }
+        let index = try ZarrShardIndex(shard: stored, count: spec.chunksPerShard.reduce(1, *), key: key)
+        return try index.entries.map { range in try range.map { try decode(Array(stored[$0])) } }
+    }
+
+    /// Every element of the array in C order as `Double` (chunks not stored read as the fill
+    /// value; zeros without a fill value). Meant for coordinates, tests and other small arrays.
+    /// - Throws: `ZarrError.corruptChunk` when a chunk cannot be decoded.
+    public func allValues() async throws -> [Double] {
+        let shape = spec.shape
+        var out = [UInt8]()
+        let fill = spec.dataType.bytes(of: spec.fillValue)
+        let count = shape.reduce(1, *)
+        out.reserveCapacity(count * spec.dataType.size)
+        for _ in 0..<count { out += fill }
+        guard count > 0 else { return [] }
+        let perShard = spec.chunksPerShard
+        for unitIndex in spec.storedIndices {
+            guard let chunks = try await unit(unitIndex) else { continue }
+            for (k, inner) in ZarrArraySpec.indices(perShard).enumerated() {
+                guard let bytes = chunks[k] else { continue }
+                let origin = (0..<shape.count).map { (unitIndex[$0] * perShard[$0] + inner[$0]) * spec.chunks[$0] }
+                ZarrBlock.insert(bytes, shape: spec.chunks, into: &out, targetShape: shape, origin: origin, elementSize: spec.dataType.size)
+            }
+        }
+        return spec.dataType.doubles(out)
+    }
+}
