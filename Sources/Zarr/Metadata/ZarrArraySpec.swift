@@ -68,6 +68,17 @@ public struct ZarrArraySpec: Hashable, Sendable {
     /// Every stored-object index (shard or chunk) in C order.
     public var storedIndices: [[Int]] { ZarrArraySpec.indices(storedCounts) }
 
+    /// The chunks of the stored object (shard) at `unit`, in the C order of its index: each one's
+    /// grid index, or `nil` for inner chunks past the array's edge (not chunks of the array).
+    /// One entry, `unit` itself, when not sharded.
+    public func chunks(inStored unit: [Int]) -> [[Int]?] {
+        let perShard = chunksPerShard, counts = chunkCounts
+        return ZarrArraySpec.indices(perShard).map { inner in
+            let global = zip(unit, zip(perShard, inner)).map { $0 * $1.0 + $1.1 }
+            return zip(global, counts).allSatisfy({ $0 < $1 }) ? global : nil
+        }
+    }
+
     /// Bytes of one decoded chunk.
     public var chunkByteCount: Int { chunks.reduce(1, *) * dataType.size }
 
