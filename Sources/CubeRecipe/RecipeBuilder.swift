@@ -232,6 +232,11 @@ struct RecipeBuilder {
         let chunks = dimensionSizes(map, "chunks", what: "chunk")
         let shards = dimensionSizes(map, "shards", what: "shard")
         let checksum = reader.optional(map, "checksum", in: "output") { $0.choice($1, $2, ["none", "crc32c"]) } ?? "none"
+        for (name, shard) in shards.sorted(by: { $0.key < $1.key }) {
+            if let chunk = chunks[name], shard % chunk != 0 {
+                reader.error("output.shards.\(name)", "\(shard) is not a multiple of the chunk size \(chunk) (output.chunks.\(name))", map["shards"])
+            }
+        }
         if format != "zarr3" {
             for key in ["shards", "checksum"] where map[key] != nil && !(key == "checksum" && checksum == "none") {
                 reader.error("output.\(key)", "'\(key)' needs output.format: zarr3 (Zarr v2 has no \(key == "shards" ? "sharding" : "crc32c codec"))", map[key])

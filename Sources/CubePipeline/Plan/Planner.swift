@@ -360,15 +360,18 @@ enum Planner {
     /// the chunks that cover the dimension; `nil` when not given.
     private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int) throws -> ChunkShape? {
         guard !recipe.output.shards.isEmpty else { return nil }
-        let given = try sizes(recipe, "shards", grid: grid)
+        let given = try sizes(recipe, "shards", grid: grid), chunkSizes = try sizes(recipe, "chunks", grid: grid)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         func size(_ name: String, chunk: Int, length: Int) throws -> Int {
             guard let shard = given[name] else { return chunk }
             let key = recipe.output.shards[name] != nil ? name : (name == yName ? "y" : "x")
-            guard shard % chunk == 0 else {
-                throw recipe.error("output.shards.\(key)", "\(shard) is not a multiple of the chunk size \(chunk) along \(name)")
+            // The chunk size asked for (or the default), before it is clipped to the dimension.
+            let asked = chunkSizes[name] ?? (name == "time" ? 1 : 512)
+            guard shard % asked == 0 else {
+                throw recipe.error("output.shards.\(key)", "\(shard) is not a multiple of the chunk size \(asked) along \(name)")
             }
-            return min(shard, ceilDiv(length, chunk) * chunk)
+            // A chunk clipped to the whole dimension is the only chunk: the shard holds just it.
+            return chunk < asked ? chunk : min(shard, ceilDiv(length, chunk) * chunk)
         }
         return ChunkShape(time: try size("time", chunk: chunks.time, length: timeCount),
                           y: try size(yName, chunk: chunks.y, length: grid.height), x: try size(xName, chunk: chunks.x, length: grid.width))
