@@ -176,4 +176,51 @@ private func le64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) 
         try await storage.set("a/c/0/0", to: Array(good.prefix(20)))
         await #expect(throws: ZarrError.self) { try await reader.unit([0, 0]) }
     }
+
+    @Test func hostileSizesInZarrJSONAreRefusedNotTrapped() throws {
+        var spec = small
+        spec.dataType = .int16
+        let document = try spec.v3Document()
+        func with(_ key: String, _ value: JSONValue) -> JSONValue { document.setting(key, value) }
+        let huge = JSONValue.array([.int(1 << 62), .int(1 << 62)])
+        for bad in [
+            with("shape", .array([.int(-2), .int(4)])),
+            with("chunk_grid", .object([("name", .string("regular")), ("configuration", .object([("chunk_shape", huge)]))])),
+            with("codecs", .array([.object([("name", .string("sharding_indexed")), ("configuration", .object([
+                ("chunk_shape", .array([.int(0), .int(2)])), ("codecs", .array([])), ("index_codecs", .array(ZarrShardIndex.codecs)),
+            ]))])])),
+            with("codecs", .array([.object([("name", .string("transpose"))])])),
+            with("data_type", .string("complex64")),
+        ] {
+            #expect(throws: ZarrError.self, "\(bad.serialized(indent: 0))") { try ZarrArraySpec(name: "a", v3Document: bad) }
+        }
+        // A shard shorter than its index, and an index entry past the data, name the key.
+        let decoder = try ZarrChunkDecoder(spec: spec, format: .v3)
+        #expect(throws: ZarrError.corruptChunk(key: "k", "12 bytes cannot hold a shard index of 68 bytes")) {
+            try decoder.decode([UInt8](repeating: 0, count: 12), key: "k")
+        }
+        let pastTheEnd = ZarrShardIndex(entries: [0..<100, nil, nil, nil]).encoded
+        #expect(throws: ZarrError.corruptChunk(key: "k", "shard index entry 0 (offset 0, nbytes 100) lies outside the 0 data bytes")) {
+            try decoder.decode(pastTheEnd, key: "k")
+        }
+    }
+
+    /// A shard written by zarr-python 3 (the fuzz seed, `Fuzz/make_seeds.py`): 8 × 6 float32
+    /// `arange * 0.5`, chunks 2 × 3, shards 4 × 6, blosc + crc32c; rows 0–1, columns 3–5 are NaN.
+    @Test func decodesAShardWrittenByZarrPython() throws {
+        let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/zarr/v3_sharded_blosc_crc32c.bin")
+        let bytes = [UInt8](try Data(contentsOf: seed))
+        let split = try #require(bytes.firstIndex(of: 0))
+        let spec = try ZarrArraySpec(name: "a", v3Document: try JSONValue.parse(Array(bytes[..<split])))
+        #expect(spec.shards == [4, 6] && spec.chunks == [2, 3] && spec.codecs.checksum)
+        #expect(spec.codecs.compressor?["cname"] == .string("zstd"))
+        let chunks = try ZarrChunkDecoder(spec: spec, format: .v3).decode(Array(bytes[(split + 1)...]), key: "a/c/0/0")
+        #expect(chunks.count == 4)
+        #expect(chunks[1] == nil, "the all-NaN inner chunk is missing from the index")
+        func floats(_ b: [UInt8]?) -> [Float] { (b ?? []).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } }
+        #expect(floats(chunks[0]) == [0, 0.5, 1, 3, 3.5, 4])
+        #expect(floats(chunks[2]) == [6, 6.5, 7, 9, 9.5, 10])
+        #expect(floats(chunks[3]) == [7.5, 8, 8.5, 10.5, 11, 11.5])
+    }
 }

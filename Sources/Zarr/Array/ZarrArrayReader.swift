@@ -13,7 +13,7 @@ public struct ZarrArrayReader: Sendable {
     /// The array.
     public let spec: ZarrArraySpec
     private let storage: any ReadableStorage
-    private let pipeline: ZarrBytesPipeline
+    private let decoder: ZarrChunkDecoder
 
     /// Opens the array `name` of the group in `storage`.
     /// - Throws: `ZarrError.invalidMetadata` when neither `NAME/zarr.json` nor `NAME/.zarray`
@@ -30,7 +30,7 @@ public struct ZarrArrayReader: Sendable {
             throw ZarrError.invalidMetadata("no array '\(name)' (neither \(name)/zarr.json nor \(name)/.zarray)")
         }
         self.storage = storage
-        pipeline = try spec.codecs.makePipeline(registry: registry, elementSize: spec.dataType.size)
+        decoder = try ZarrChunkDecoder(spec: spec, format: format, registry: registry)
     }
 
     /// The decoded chunks of the stored object (shard, or chunk) at `unit`, in C order of the
@@ -40,7 +40,7 @@ public struct ZarrArrayReader: Sendable {
     public func unit(_ unit: [Int]) async throws -> [[UInt8]?]? {
         let key = spec.storedKey(unit, format: format)
         guard let stored = try await storage.get(StoreKey(key)) else { return nil }
-        return try decodeUnit(stored, key: key)
+        return try decoder.decode(stored, key: key)
     }
 
     /// The decoded bytes of chunk `indices` (edge chunks padded), or `nil` when it is not stored.
@@ -51,23 +51,6 @@ public struct ZarrArrayReader: Sendable {
         let shard = zip(indices, perShard).map { $0 / $1 }
         let inner = zip(indices, perShard).map { $0 % $1 }
         return try await unit(shard)?[ZarrBlock.flat(inner, perShard)] ?? nil
-    }
-
-    /// Decodes a stored object read from `key`.
-    /// - Throws: `ZarrError.corruptChunk` naming `key`.
-    public func decodeUnit(_ stored: [UInt8], key: String) throws -> [[UInt8]?] {
-        let size = spec.chunkByteCount
-        func decode(_ bytes: [UInt8]) throws -> [UInt8] {
-            do {
-                return try pipeline.decode(bytes, decodedCount: size)
-            } catch let error as ZarrError {
-                if case .corruptChunk = error { throw error }
-                throw ZarrError.corruptChunk(key: key, "\(error)")
-            }
-        }
-        guard spec.shards != nil else { return [try decode(stored)] }
-        let index = try ZarrShardIndex(shard: stored, count: spec.chunksPerShard.reduce(1, *), key: key)
-        return try index.entries.map { range in try range.map { try decode(Array(stored[$0])) } }
     }
 
     /// Every element of the array in C order as `Double` (chunks not stored read as the fill

@@ -104,6 +104,18 @@ extension ZarrArraySpec {
             if case let .invalidMetadata(message) = error, !message.hasPrefix(name) { throw bad(message) }
             throw error
         }
+        guard shape.allSatisfy({ $0 >= 0 }), chunks.allSatisfy({ $0 >= 1 }) else {
+            throw bad("shape \(shape) or chunk shape \(chunks) has a negative or zero size")
+        }
+        // Chunk bytes and chunks per shard must be countable without overflow.
+        for (what, sizes) in [("chunk shape", chunks + [dataType.size]), ("shard", zip(grid, chunks).map { $0 / $1 })] {
+            var total = 1
+            for size in sizes {
+                let (product, overflow) = total.multipliedReportingOverflow(by: size)
+                guard !overflow, product <= 1 << 40 else { throw bad("\(what) \(sizes.dropLast(what == "shard" ? 0 : 1)) is too large") }
+                total = product
+            }
+        }
         let fill = try ZarrFillValue(v2JSON: json["fill_value"] ?? .null)
         let dimensions = json["dimension_names"]?.arrayValue?.map { $0.stringValue ?? "" } ?? shape.indices.map { "dim_\($0)" }
         guard dimensions.count == shape.count else { throw bad("dimension_names has \(dimensions.count) names for rank \(shape.count)") }
