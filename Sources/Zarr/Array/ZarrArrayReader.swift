@@ -19,18 +19,28 @@ public struct ZarrArrayReader: Sendable {
     /// - Throws: `ZarrError.invalidMetadata` when neither `NAME/zarr.json` nor `NAME/.zarray`
     ///   exists or the document is malformed; a codec error for unknown codecs.
     public init(storage: any ReadableStorage, name: String, registry: CodecRegistry = .standard) async throws {
+        let (format, spec) = try await ZarrArrayReader.metadata(storage: storage, name: name)
+        let decoder = try ZarrChunkDecoder(spec: spec, format: format, registry: registry)
+        self.init(format: format, spec: spec, storage: storage, decoder: decoder)
+    }
+
+    private init(format: ZarrFormat, spec: ZarrArraySpec, storage: any ReadableStorage, decoder: ZarrChunkDecoder) {
+        self.format = format
+        self.spec = spec
+        self.storage = storage
+        self.decoder = decoder
+    }
+
+    /// Reads the array's documents: `NAME/zarr.json` (v3), else `NAME/.zarray` and `NAME/.zattrs` (v2).
+    private static func metadata(storage: any ReadableStorage, name: String) async throws -> (ZarrFormat, ZarrArraySpec) {
         if let document = try await storage.get(StoreKey(name + "/zarr.json")) {
-            format = .v3
-            spec = try ZarrArraySpec(name: name, v3Document: try JSONValue.parse(document))
-        } else if let zarray = try await storage.get(StoreKey(name + "/.zarray")) {
-            format = .v2
-            let attributes = try await storage.get(StoreKey(name + "/.zattrs")).map { try JSONValue.parse($0) } ?? .object([])
-            spec = try ZarrArraySpec(name: name, v2Metadata: try JSONValue.parse(zarray), attributes: attributes)
-        } else {
+            return (.v3, try ZarrArraySpec(name: name, v3Document: try JSONValue.parse(document)))
+        }
+        guard let zarray = try await storage.get(StoreKey(name + "/.zarray")) else {
             throw ZarrError.invalidMetadata("no array '\(name)' (neither \(name)/zarr.json nor \(name)/.zarray)")
         }
-        self.storage = storage
-        decoder = try ZarrChunkDecoder(spec: spec, format: format, registry: registry)
+        let attributes = try await storage.get(StoreKey(name + "/.zattrs")).map { try JSONValue.parse($0) } ?? .object([])
+        return (.v2, try ZarrArraySpec(name: name, v2Metadata: try JSONValue.parse(zarray), attributes: attributes))
     }
 
     /// The decoded chunks of the stored object (shard, or chunk) at `unit`, in C order of the
