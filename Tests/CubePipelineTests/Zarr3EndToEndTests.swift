@@ -156,5 +156,13 @@ import Testing
         try text.write(to: key, atomically: true, encoding: .utf8)
         report = try await CubeVerifier(cubePath: cube).verify()
         #expect(report.problems.contains { $0.description.contains("copy of 'tas/zarr.json' differs") }, "\(report.problems)")
+        // A _FillValue xarray cannot read (a plain number for a float in v3), and one that is missing.
+        try text.replacingOccurrences(of: "\"AAAAAAAA+H8=\"", with: "-1").write(to: key, atomically: true, encoding: .utf8)
+        report = try await CubeVerifier(cubePath: cube).verify()
+        #expect(report.problems.contains { $0.description.contains("data variable 'tas': _FillValue -1 is not the base64 of a little-endian float64") },
+                "\(report.problems)")
+        try text.replacingOccurrences(of: ",\n        \"_FillValue\": \"AAAAAAAA+H8=\"", with: "").write(to: key, atomically: true, encoding: .utf8)
+        report = try await CubeVerifier(cubePath: cube).verify()
+        #expect(report.problems.contains { $0.description.contains("data variable 'tas' has no _FillValue attribute") }, "\(report.problems)")
     }
 }
