@@ -5,6 +5,8 @@ and by tensorstore (an independent C++ implementation of Zarr v3, sharding and c
 import json
 import warnings
 
+import jsonschema
+
 import numpy as np
 import pytest
 import tensorstore as ts
@@ -12,7 +14,7 @@ import xarray as xr
 import zarr
 from xcube.core.verify import verify_cube
 
-from conftest import cubegen
+from conftest import ROOT, cubegen
 from test_interop import DAYS, write_input
 
 VARIABLES = "tas: {}\n      wet: {}\n      pk: {resampling: nearest, dtype: int16, scale_factor: 0.001, fill_value: -32768}"
@@ -120,6 +122,22 @@ def test_cubegen_verify_decodes_every_inner_chunk(cubes):
     _, v3 = cubes
     result = cubegen("verify", "--decode", v3)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lineage_and_stac_name_the_format(cubes):
+    v2, v3 = cubes
+    lineage = json.loads((v3 / "lineage.json").read_text())
+    schema = json.loads((ROOT / "schemas" / "lineage.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(lineage)
+    output = lineage["recipe"]["normalized"]["output"]
+    assert output["format"] == "zarr3" and output["checksum"] == "crc32c"
+    assert output["shards"] == {"time": 4, "lat": 16, "lon": 30}
+    # Fill-only inner chunks are listed by chunk index, as in the v2 build.
+    v2_lineage = json.loads((v2 / "lineage.json").read_text())
+    assert any(v["empty_chunks"] for v in lineage["variables"])
+    assert [v["empty_chunks"] for v in lineage["variables"]] == [v["empty_chunks"] for v in v2_lineage["variables"]]
+    item = json.loads((v3.parent / "v3.item.json").read_text())
+    assert item["assets"]["zarr"]["description"].startswith("Zarr v3 store")
 
 
 def test_tensorstore_refuses_a_flipped_bit_as_cubegen_verify_does(cubes, tmp_path):
