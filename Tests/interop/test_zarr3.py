@@ -21,7 +21,7 @@ VARIABLES = "tas: {}\n      wet: {}\n      pk: {resampling: nearest, dtype: int1
 DATA = ["tas", "wet", "pk"]
 
 
-def build(tmp_path, name, output):
+def build(tmp_path, name, output, compressor="{id: blosc, cname: zstd, clevel: 5, shuffle: shuffle}"):
     """Runs one recipe over the shared inputs; the grid (62 × 41 × 3) is not a multiple of the chunks or shards."""
     text = f"""version: 1
 cube: {{id: zarr3-interop, title: Zarr v3 interop cube, license: CC0-1.0}}
@@ -38,7 +38,7 @@ sources:
 output:
   path: {name}.zarr
   chunks: {{time: 2, y: 8, x: 10}}
-  compressor: {{id: blosc, cname: zstd, clevel: 5, shuffle: shuffle}}
+  compressor: {compressor}
 {output}"""
     path = tmp_path / f"{name}.yaml"
     path.write_text(text)
@@ -155,3 +155,24 @@ def test_tensorstore_refuses_a_flipped_bit_as_cubegen_verify_does(cubes, tmp_pat
     result = cubegen("verify", "--decode", damaged)
     assert result.returncode != 0
     assert "tas/c/0/0/0" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("compressor,codecs", [
+    ("{id: zstd, level: 5}", ["bytes", "zstd", "crc32c"]),
+    ("{id: gzip, level: 6}", ["bytes", "gzip", "crc32c"]),
+    ("{id: blosc, cname: lz4, clevel: 3, shuffle: bitshuffle}", ["bytes", "blosc", "crc32c"]),
+    ("{id: none}", ["bytes"]),
+])
+def test_unsharded_v3_codecs_read_back_in_xarray_and_tensorstore(cubes, tmp_path, compressor, codecs):
+    v2, _ = cubes
+    for path in v2.parent.glob("in_*.nc"):
+        (tmp_path / path.name).symlink_to(path)
+    checksum = "  checksum: crc32c\n" if "crc32c" in codecs else ""
+    cube = build(tmp_path, "codec", "  format: zarr3\n" + checksum, compressor=compressor)
+    tas = json.loads((cube / "tas" / "zarr.json").read_text())
+    assert [c["name"] for c in tas["codecs"]] == codecs
+    a, b = open_strict(v2), open_strict(cube)
+    for name in DATA:
+        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+        store = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": str(cube / name)}}, open=True).result()
+        np.testing.assert_array_equal(store.read().result(), zarr.open_array(v2 / name, mode="r")[...], err_msg=name)
