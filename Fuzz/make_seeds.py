@@ -31,6 +31,30 @@ def zarr_seeds(out):
         (out / f"{name}.bin").write_bytes(json.dumps(meta).encode() + b"\0" + bytes(chunk))
 
 
+def zarr3_seeds(out):
+    """Zarr v3 seeds written by zarr-python (not by CubeGen): `zarr.json`, NUL, the stored object."""
+    import tempfile
+
+    import zarr
+    from zarr.codecs import BloscCodec, Crc32cCodec, ZstdCodec
+
+    out.mkdir(parents=True, exist_ok=True)
+    values = np.arange(8 * 6, dtype="<f4").reshape(8, 6) * 0.5
+    values[0:2, 3:6] = np.nan  # one inner chunk of fill only: missing from the shard index
+    cases = {
+        "v3_sharded_blosc_crc32c": dict(shards=(4, 6), compressors=[BloscCodec(cname="zstd", clevel=5, shuffle="shuffle"), Crc32cCodec()]),
+        "v3_zstd": dict(compressors=[ZstdCodec(level=3)]),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, options in cases.items():
+            array = zarr.create_array(f"{tmp}/{name}.zarr", shape=(8, 6), chunks=(2, 3), dtype="<f4", fill_value=np.nan,
+                                      zarr_format=3, **options)
+            array[...] = values
+            document = pathlib.Path(f"{tmp}/{name}.zarr/zarr.json").read_bytes()
+            stored = pathlib.Path(f"{tmp}/{name}.zarr/c/0/0").read_bytes()
+            (out / f"{name}.bin").write_bytes(document + b"\0" + stored)
+
+
 def netcdf_seeds(out):
     out.mkdir(parents=True, exist_ok=True)
     variants = {
@@ -70,6 +94,7 @@ def recipe_seeds(out):
 
 if __name__ == "__main__":
     zarr_seeds(HERE / "corpus" / "zarr")
+    zarr3_seeds(HERE / "corpus" / "zarr")
     netcdf_seeds(HERE / "corpus" / "netcdf")
     recipe_seeds(HERE / "corpus" / "recipe")
     print("seeds written to", HERE / "corpus")

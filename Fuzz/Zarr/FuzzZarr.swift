@@ -2,8 +2,9 @@ import Foundation
 import FuzzSupport
 import Zarr
 
-/// Fuzz target: Zarr v2 array metadata and chunk decoding. The input is a `.zarray` document, a NUL
-/// byte, then the bytes of one stored chunk, decoded with the document's compressor.
+/// Fuzz target: Zarr array metadata and chunk decoding. The input is a `.zarray` (v2) or array
+/// `zarr.json` (v3) document, a NUL byte, then the bytes of one stored chunk (v3: or shard),
+/// decoded with the document's codecs (v3: shard index and crc32c checked).
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzZarr(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     tryZarr(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : count))
@@ -14,6 +15,10 @@ func fuzzZarr(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let split = bytes.firstIndex(of: 0) ?? bytes.count
     guard let json = try? JSONValue.parse(Array(bytes[0..<split])) else { return }
     _ = json.serialized()
+    if json["zarr_format"]?.intValue == 3 {
+        tryZarr3(json, stored: Array(bytes[min(split + 1, bytes.count)...]))
+        return
+    }
     guard let metadata = try? ZarrV2ArrayMetadata(json: json) else { return }
     let chunk = Array(bytes[min(split + 1, bytes.count)...])
     // Limits as a reader applies them: no chunk larger than 16 MiB decoded.
@@ -25,6 +30,20 @@ func fuzzZarr(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         if let decoded = try? codec.decode(chunk, decodedCount: size) {
             precondition(decoded.count == size, "codec \(compressor) returned \(decoded.count) of \(size) bytes")
         }
+    }
+}
+
+/// A v3 array: its spec parsed, the stored object decoded; every chunk that decodes has the chunk's size.
+func tryZarr3(_ json: JSONValue, stored: [UInt8]) {
+    guard let spec = try? ZarrArraySpec(name: "fuzz", v3Document: json) else { return }
+    _ = try? spec.v3Document().serialized()
+    // Limits as a reader applies them: no chunk larger than 16 MiB, at most 65536 chunks a shard.
+    guard spec.chunkByteCount <= 16 << 20, spec.chunksPerShard.reduce(1, *) <= 1 << 16,
+        let decoder = try? ZarrChunkDecoder(spec: spec, format: .v3),
+        let chunks = try? decoder.decode(stored, key: "fuzz/c/0")
+    else { return }
+    for chunk in chunks.compactMap({ $0 }) {
+        precondition(chunk.count == spec.chunkByteCount, "a v3 chunk decoded to \(chunk.count) of \(spec.chunkByteCount) bytes")
     }
 }
 

@@ -8,7 +8,7 @@ extension CubeCommand {
             abstract: "Check a cube: xcube dataset convention, CF essentials, Zarr completeness, and its lineage and STAC entry.",
             discussion: "Prints each problem as 'error [rule]: message' or 'warning [rule]: message'. Exits 0 when no error was found, 3 otherwise.")
 
-        @Argument(help: "The cube (a Zarr v2 store).")
+        @Argument(help: "The cube (a Zarr v2 or v3 store).")
         var cube: String
 
         @Option(help: "The STAC Collection to compare with the cube (default: NAME.stac.json beside NAME.zarr, when it exists).")

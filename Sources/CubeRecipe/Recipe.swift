@@ -199,6 +199,11 @@ public struct OutputSection: Sendable, Hashable {
     public var format: String
     /// `chunks` by dimension name (`time`, `y`/`lat`, `x`/`lon`).
     public var chunks: [String: Int]
+    /// `shards` by dimension name, as `chunks` (zarr3 only): each stored object holds a block of
+    /// chunks this size; empty when not given.
+    public var shards: [String: Int] = [:]
+    /// `checksum`: `crc32c` appends a CRC-32C to every chunk (zarr3 only), or `none` (default).
+    public var checksum: String = "none"
     /// `compressor`.
     public var compressor: CompressorSection
     /// `overwrite`.

@@ -225,16 +225,21 @@ struct RecipeBuilder {
     }
 
     mutating func outputSection(_ node: Node) -> OutputSection? {
-        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "compressor", "overwrite", "attrs", "gdal_crs"])
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs"])
         else { return nil }
         let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
         let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
-        var chunks: [String: Int] = [:]
-        if let chunkNode = map["chunks"], let chunkMap = reader.mapping(chunkNode, key: "output.chunks", allowed: ["time", "y", "x", "lat", "lon"]) {
-            for (key, value) in chunkMap {
-                if let n = reader.integer(value, "output.chunks.\(key)") {
-                    if n < 1 { reader.error("output.chunks.\(key)", "chunk sizes must be at least 1", value) } else { chunks[key] = n }
-                }
+        let chunks = dimensionSizes(map, "chunks", what: "chunk")
+        let shards = dimensionSizes(map, "shards", what: "shard")
+        let checksum = reader.optional(map, "checksum", in: "output") { $0.choice($1, $2, ["none", "crc32c"]) } ?? "none"
+        for (name, shard) in shards.sorted(by: { $0.key < $1.key }) {
+            if let chunk = chunks[name], shard % chunk != 0 {
+                reader.error("output.shards.\(name)", "\(shard) is not a multiple of the chunk size \(chunk) (output.chunks.\(name))", map["shards"])
+            }
+        }
+        if format != "zarr3" {
+            for key in ["shards", "checksum"] where map[key] != nil && !(key == "checksum" && checksum == "none") {
+                reader.error("output.\(key)", "'\(key)' needs output.format: zarr3 (Zarr v2 has no \(key == "shards" ? "sharding" : "crc32c codec"))", map[key])
             }
         }
         let compressor = map["compressor"].flatMap { compressorSection($0) }
@@ -250,8 +255,25 @@ struct RecipeBuilder {
         }
         guard let path else { return nil }
         let resolved = path.hasPrefix("s3://") ? path : resolve(path)
-        return OutputSection(path: resolved, format: format, chunks: chunks, compressor: compressor, overwrite: overwrite,
-                             attributes: attributes, gdalCRS: gdalCRS)
+        var section = OutputSection(path: resolved, format: format, chunks: chunks, compressor: compressor, overwrite: overwrite,
+                                    attributes: attributes, gdalCRS: gdalCRS)
+        section.shards = shards
+        section.checksum = checksum
+        return section
+    }
+
+    /// `output.chunks` or `output.shards`: a size of at least 1 per dimension name.
+    private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String) -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        guard let node = map[key], let sizeMap = reader.mapping(node, key: "output.\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
+            return sizes
+        }
+        for (name, value) in sizeMap {
+            if let n = reader.integer(value, "output.\(key).\(name)") {
+                if n < 1 { reader.error("output.\(key).\(name)", "\(what) sizes must be at least 1", value) } else { sizes[name] = n }
+            }
+        }
+        return sizes
     }
 
     mutating func attributeValue(_ node: Node, _ path: String) -> AttributeValue? {

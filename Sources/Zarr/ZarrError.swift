@@ -8,6 +8,9 @@ public enum ZarrError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidCodecConfiguration(String)
     /// Encoding or decoding failed in a codec library.
     case codecFailure(String)
+    /// A stored chunk or shard is corrupt (a checksum mismatch, a bad shard index, data that does
+    /// not decode); names its key.
+    case corruptChunk(key: String, String)
 
     /// A one-line description.
     public var description: String {
@@ -16,6 +19,7 @@ public enum ZarrError: Error, Sendable, CustomStringConvertible, Equatable {
         case let .unknownCodec(n): return "unknown codec '\(n)'"
         case let .invalidCodecConfiguration(m): return "invalid codec configuration: \(m)"
         case let .codecFailure(m): return "codec failure: \(m)"
+        case let .corruptChunk(key, m): return "corrupt chunk '\(key)': \(m)"
         }
     }
 }

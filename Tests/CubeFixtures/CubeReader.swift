@@ -2,7 +2,7 @@ import CubeStorage
 public import Foundation
 public import Zarr
 
-/// Reads a variable of a written Zarr v2 cube back into memory as doubles (C order), applying
+/// Reads a variable of a written Zarr (v2 or v3) cube back into memory as doubles (C order), applying
 /// the fill value (→ NaN) and `scale_factor`/`add_offset`, as xarray would.
 public struct CubeReader {
     /// The cube's root folder.
@@ -15,7 +15,7 @@ public struct CubeReader {
         storage = FileSystemStorage(root: root)
     }
 
-    /// Parses a metadata document (`.zmetadata`, `tas/.zattrs`, …).
+    /// Parses a metadata document (`.zmetadata`, `tas/.zattrs`, `tas/zarr.json`, …).
     public func document(_ key: String) async throws -> JSONValue {
         guard let bytes = try await storage.get(StoreKey(key)) else { throw ZarrError.invalidMetadata("missing \(key)") }
         return try JSONValue.parse(bytes)
@@ -23,10 +23,10 @@ public struct CubeReader {
 
     /// The whole array `name`, decoded, with its shape.
     public func read(_ name: String) async throws -> (shape: [Int], values: [Double]) {
-        let reader = try await ZarrV2ArrayReader(storage: storage, name: name)
-        let attributes = try await document(name + "/.zattrs")
+        let reader = try await ZarrArrayReader(storage: storage, name: name)
+        let attributes = reader.spec.attributes
         let scale = attributes["scale_factor"]?.doubleValue ?? 1, offset = attributes["add_offset"]?.doubleValue ?? 0
-        let fill = reader.metadata.fillValue
+        let fill = reader.spec.fillValue
         let values = try await reader.allValues().map { raw -> Double in
             let isFill: Bool
             switch fill {
@@ -36,7 +36,7 @@ public struct CubeReader {
             }
             return isFill ? .nan : raw * scale + offset
         }
-        return (reader.metadata.shape, values)
+        return (reader.spec.shape, values)
     }
 
     /// Every chunk file (key → bytes), for byte-for-byte comparisons.

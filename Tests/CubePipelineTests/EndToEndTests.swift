@@ -193,7 +193,12 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(await message(recipe(grid: grid, extra: "  format: zarr3")).contains("'zarr3' is not supported yet"))
+        #expect(await message(recipe(grid: grid, extra: "  shards: {x: 32}")).contains("output.shards: 'shards' needs output.format: zarr3"))
+        #expect(await message(recipe(grid: grid, extra: "  format: zarr3\n  shards: {x: 24}"))
+            .contains("output.shards.x: 24 is not a multiple of the chunk size 16 (output.chunks.x)"))
+        #expect(await message(recipe(grid: grid, extra: "  format: zarr3\n  shards: {lat: 24}"))
+            .contains("output.shards.lat: 24 is not a multiple of the chunk size 16 along lat"))
+        #expect(await message(recipe(grid: grid, extra: "  format: zarr3\n  checksum: md5")).contains("output.checksum"))
         #expect(await message(recipe(grid: grid, variables: "tsa: {}")).contains("did you mean 'tas'?"))
         #expect(await message(recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 3")).contains("not a whole number"))
         #expect(await message(recipe(grid: "  crs: EPSG:999999\n  bbox: [0, 0, 10, 10]\n  resolution: 1")).contains("recipe.yaml:"))

@@ -122,6 +122,31 @@ private func errors(_ text: String) -> [Diagnostic] { parse(text).1.filter { $0.
         }
     }
 
+    @Test func zarr3OutputTakesShardsAndAChecksum() throws {
+        let zarr3 = "  format: zarr3\n  chunks: {time: 46, y: 256, x: 256}\n  shards: {time: 92, y: 1024}\n  checksum: crc32c"
+        let text = designExample.replacingOccurrences(of: "  format: zarr2\n  chunks: {time: 46, y: 256, x: 256}", with: zarr3)
+        #expect(text != designExample)
+        let (recipe, diagnostics) = parse(text)
+        let r = try #require(recipe, "\(diagnostics)")
+        #expect(r.output.format == "zarr3" && r.output.shards == ["time": 92, "y": 1024] && r.output.checksum == "crc32c")
+        #expect(try #require(parse(designExample).0).output.shards.isEmpty)
+        #expect(try #require(parse(designExample).0).output.checksum == "none")
+        let cases: [(String, String, String)] = [
+            ("  shards: {time: 92, y: 1024}", "  shards: {time: 92, y: 1000}", "output.shards.y: 1000 is not a multiple of the chunk size 256 (output.chunks.y)"),
+            ("  shards: {time: 92, y: 1024}", "  shards: {time: 0}", "output.shards.time: shard sizes must be at least 1"),
+            ("  shards: {time: 92, y: 1024}", "  shards: {band: 2}", "output.shards.band: unknown key 'band'"),
+            ("  checksum: crc32c", "  checksum: md5", "output.checksum: 'md5' is not one of none, crc32c"),
+            ("  format: zarr3", "  format: zarr2", "output.shards: 'shards' needs output.format: zarr3 (Zarr v2 has no sharding)"),
+            ("  format: zarr3", "  format: zarr2", "output.checksum: 'checksum' needs output.format: zarr3 (Zarr v2 has no crc32c codec)"),
+        ]
+        for (old, new, message) in cases {
+            let broken = text.replacingOccurrences(of: old, with: new)
+            #expect(broken != text, "\(message)")
+            let e = errors(broken)
+            #expect(e.contains { "\($0.key): \($0.message)".hasPrefix(message) && $0.location != nil }, "\(message): \(e)")
+        }
+    }
+
     @Test func resamplingTakesOneMethodOrOnePerDirection() throws {
         let text = designExample.replacingOccurrences(of: "        resampling: average", with: "        resampling: {up: cubic, down: max}")
         let parsed = parse(text)

@@ -66,7 +66,8 @@ import Zarr
         try await storage.set("a/.zarray", to: metadata.json.bytes)
         let raw: [Int16] = [5, -7]
         try await storage.set("a/1", to: try codec.encode(raw.withUnsafeBytes { Array($0) }))
-        let reader = try await ZarrV2ArrayReader(storage: storage, name: "a")
+        let reader = try await ZarrArrayReader(storage: storage, name: "a")
+        #expect(reader.format == .v2 && reader.spec.dimensionNames == ["dim_0"])
         let bytes = try #require(try await reader.chunk([1]))
         #expect(bytes.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) } == raw)
         #expect(try await reader.chunk([0]) == nil)

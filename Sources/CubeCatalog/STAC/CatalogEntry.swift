@@ -31,6 +31,8 @@ public struct CatalogEntry: Sendable {
     public var hrefs: Hrefs
     /// The lineage of the cube.
     public var lineage: Lineage
+    /// The Zarr format of the store, named in the Item's asset.
+    public var format: ZarrFormat = .v2
 
     /// Creates an entry.
     public init(id: String, title: String, description: String, license: String, keywords: [String], version: String,

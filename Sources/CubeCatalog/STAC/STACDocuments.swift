@@ -66,7 +66,7 @@ public struct STACDocuments: Sendable {
             ("href", .string(entry.hrefs.cube)),
             ("type", .string(STACDocuments.zarrMediaType)),
             ("title", .string(entry.title)),
-            ("description", .string("Zarr v2 store with consolidated metadata (open with xarray.open_zarr)")),
+            ("description", .string("\(entry.format.displayName) store with consolidated metadata (open with xarray.open_zarr)")),
             ("roles", .array([.string("data"), .string("zarr")])),
             ("cube:variables", variables),
         ])

@@ -1,3 +1,4 @@
+import Foundation
 import Zarr
 
 /// CF essentials and NetCDF exportability: `Conventions`, units on coordinates, a grid mapping
@@ -15,17 +16,21 @@ struct CFConventionCheck {
         checkExportable(cube.attributes, owner: "the global attributes", error, warning)
         let xcube = XcubeConventionCheck(cube: cube)
         for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
+            let dimensionsKey = cube.format == .v3 ? "dimension_names" : "_ARRAY_DIMENSIONS"
             guard let dims = node.dimensions else {
-                error("array '\(node.name)' has no _ARRAY_DIMENSIONS attribute: xarray cannot open it")
+                error("array '\(node.name)' has no \(dimensionsKey): xarray cannot open it")
                 continue
             }
             if let shape = node.metadata?.shape, shape.count != dims.count {
-                error("array '\(node.name)': _ARRAY_DIMENSIONS names \(dims.count) dimension(s) for \(shape.count) axes")
+                error("array '\(node.name)': \(dimensionsKey) names \(dims.count) dimension(s) for \(shape.count) axes")
             }
             checkExportable(node.attributes, owner: "variable '\(node.name)'", error, warning)
-            if node.attributes["_FillValue"] != nil, node.metadata?.fillValue != ZarrFillValue.none {
+            if cube.format == .v2, node.attributes["_FillValue"] != nil, node.metadata?.fillValue != ZarrFillValue.none {
                 warning("array '\(node.name)' has both a .zarray fill_value and a _FillValue attribute")
             }
+        }
+        if cube.format == .v3 {
+            for node in cube.dataVariables { checkV3FillValue(node, error) }
         }
         var coordinates: [String] = []
         if let xy = xcube.spatialNames { coordinates += [xy.x, xy.y] }
@@ -51,6 +56,33 @@ struct CFConventionCheck {
                 }
             }
             if node.attributes["units"] == nil { warning("data variable '\(node.name)' has no 'units' attribute") }
+        }
+    }
+
+    /// In v3, xarray masks only with a CF `_FillValue` attribute (base64 of the little-endian
+    /// float64 for floats, a plain integer otherwise) that must agree with `fill_value`.
+    private func checkV3FillValue(_ node: CubeSnapshot.ArrayNode, _ error: (String) -> Void) {
+        guard let spec = node.metadata else { return }
+        guard let attribute = node.document["attributes"]?["_FillValue"] else {
+            error("data variable '\(node.name)' has no _FillValue attribute: xarray does not mask its fill value in Zarr v3")
+            return
+        }
+        let fill = spec.fillValue.doubleValue
+        let stated: Double?
+        if spec.dataType.isFloatingPoint {
+            stated = attribute.stringValue.flatMap { Data(base64Encoded: $0) }.flatMap { data in
+                data.count == 8 ? Double(bitPattern: UInt64(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })) : nil
+            }
+        } else {
+            stated = attribute.intValue.map(Double.init)
+        }
+        guard let stated else {
+            error("data variable '\(node.name)': _FillValue \(attribute.serialized(indent: 0)) is not "
+                + (spec.dataType.isFloatingPoint ? "the base64 of a little-endian float64, as xarray reads it in Zarr v3" : "an integer"))
+            return
+        }
+        if !(stated == fill || (stated.isNaN && fill.isNaN)) {
+            error("data variable '\(node.name)': _FillValue \(stated) differs from zarr.json fill_value \(fill)")
         }
     }
 

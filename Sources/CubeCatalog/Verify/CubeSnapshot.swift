@@ -2,22 +2,32 @@ import CubeStorage
 import Foundation
 import Zarr
 
-/// A Zarr v2 cube as read from disk for verification: its keys, documents and arrays.
+/// A Zarr cube (v2 or v3) as read from disk for verification: its keys, documents and arrays.
 struct CubeSnapshot {
     /// One array: its metadata (or why it could not be read) and attributes.
     struct ArrayNode {
         var name: String
-        var zarray: JSONValue
-        var metadata: ZarrV2ArrayMetadata?
+        /// The array's metadata document as stored (`.zarray` or `zarr.json`).
+        var document: JSONValue
+        /// Its key (`tas/.zarray`, `tas/zarr.json`).
+        var documentKey: String
+        var metadata: ZarrArraySpec?
         var metadataError: String?
+        /// The attributes as stored (`.zattrs`, or `zarr.json`'s `attributes`).
         var attributes: JSONValue
-        var dimensions: [String]? { attributes["_ARRAY_DIMENSIONS"]?.arrayValue?.compactMap(\.stringValue) }
+        /// v2's `_ARRAY_DIMENSIONS` attribute, or v3's `dimension_names`.
+        var dimensions: [String]?
     }
 
     let root: URL
     let storage: FileSystemStorage
     let keys: Set<String>
+    /// The format found (`nil`: neither `.zgroup` nor a group `zarr.json`).
+    let format: ZarrFormat?
+    /// The root group document as stored (`.zgroup` or `zarr.json`).
+    let group: JSONValue?
     let attributes: JSONValue
+    /// `.zmetadata` (v2), or the root `zarr.json`'s `consolidated_metadata` (v3).
     let consolidated: JSONValue?
     let arrays: [String: ArrayNode]
     let documentErrors: [String]
@@ -37,23 +47,50 @@ struct CubeSnapshot {
                 return nil
             }
         }
-        let attributes = await document(".zattrs") ?? .object([])
-        let consolidated = await document(".zmetadata")
         var arrays: [String: ArrayNode] = [:]
-        for key in keys where key.hasSuffix("/.zarray") {
-            let name = String(key.dropLast("/.zarray".count))
-            guard let zarray = await document(key) else { continue }
-            var node = ArrayNode(name: name, zarray: zarray, metadata: nil, metadataError: nil,
-                                 attributes: await document("\(name)/.zattrs") ?? .object([]))
-            do {
-                node.metadata = try ZarrV2ArrayMetadata(json: zarray)
-            } catch {
-                node.metadataError = "\(error)"
+        let format: ZarrFormat?, group: JSONValue?, attributes: JSONValue, consolidated: JSONValue?
+        if keys.contains(".zgroup") {
+            format = .v2
+            group = await document(".zgroup")
+            attributes = await document(".zattrs") ?? .object([])
+            consolidated = await document(".zmetadata")
+            for key in keys where key.hasSuffix("/.zarray") {
+                let name = String(key.dropLast("/.zarray".count))
+                guard let zarray = await document(key) else { continue }
+                let arrayAttributes = await document("\(name)/.zattrs") ?? .object([])
+                var node = ArrayNode(name: name, document: zarray, documentKey: key, metadata: nil, metadataError: nil,
+                                     attributes: arrayAttributes,
+                                     dimensions: arrayAttributes["_ARRAY_DIMENSIONS"]?.arrayValue?.compactMap(\.stringValue))
+                do {
+                    node.metadata = try ZarrArraySpec(name: name, v2Metadata: zarray, attributes: arrayAttributes)
+                } catch {
+                    node.metadataError = "\(error)"
+                }
+                arrays[name] = node
             }
-            arrays[name] = node
+        } else if let root = await document("zarr.json"), root["node_type"]?.stringValue == "group" {
+            format = .v3
+            group = root
+            attributes = root["attributes"] ?? .object([])
+            consolidated = root["consolidated_metadata"]
+            for key in keys where key.hasSuffix("/zarr.json") {
+                let name = String(key.dropLast("/zarr.json".count))
+                guard let json = await document(key), json["node_type"]?.stringValue == "array" else { continue }
+                var node = ArrayNode(name: name, document: json, documentKey: key, metadata: nil, metadataError: nil,
+                                     attributes: json["attributes"] ?? .object([]),
+                                     dimensions: json["dimension_names"]?.arrayValue?.compactMap(\.stringValue))
+                do {
+                    node.metadata = try ZarrArraySpec(name: name, v3Document: json)
+                } catch {
+                    node.metadataError = "\(error)"
+                }
+                arrays[name] = node
+            }
+        } else {
+            (format, group, attributes, consolidated) = (nil, nil, .object([]), nil)
         }
-        return CubeSnapshot(root: root, storage: storage, keys: keys, attributes: attributes, consolidated: consolidated,
-                            arrays: arrays, documentErrors: errors)
+        return CubeSnapshot(root: root, storage: storage, keys: keys, format: format, group: group, attributes: attributes,
+                            consolidated: consolidated, arrays: arrays, documentErrors: errors)
     }
 
     /// The arrays that are data variables: not dimension coordinates, not named by another's
@@ -75,7 +112,7 @@ struct CubeSnapshot {
     func values(_ name: String) async -> [Double]? {
         guard arrays[name]?.metadata != nil else { return nil }
         do {
-            return try await ZarrV2ArrayReader(storage: storage, name: name).allValues()
+            return try await ZarrArrayReader(storage: storage, name: name).allValues()
         } catch {
             return nil
         }

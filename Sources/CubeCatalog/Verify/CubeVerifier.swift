@@ -39,7 +39,7 @@ public struct CubeVerifier: Sendable {
         let lineage = LineageCheck.load(cube, into: &problems)
         await ZarrCompletenessCheck(cube: cube, lineage: lineage, decodeChunks: decodeChunks).run(into: &problems)
         await ChunkChecksumCheck(cube: cube, readChunks: decodeChunks).run(into: &problems)
-        guard cube.keys.contains(".zgroup") else { return VerificationReport(problems: problems, catalogPath: nil) }
+        guard cube.format != nil else { return VerificationReport(problems: problems, catalogPath: nil) }
         await XcubeConventionCheck(cube: cube).run(into: &problems)
         await CFConventionCheck(cube: cube).run(into: &problems)
         if let lineage { LineageCheck(cube: cube, lineage: lineage).run(into: &problems) }

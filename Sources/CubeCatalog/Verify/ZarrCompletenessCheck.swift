@@ -1,8 +1,10 @@
 import CubeStorage
 import Zarr
 
-/// Zarr completeness: a v2 group, consolidated metadata equal to the documents on disk, every
-/// array's metadata readable, and every chunk present (or recorded as empty in `lineage.json`).
+/// Zarr completeness: a v2 or v3 group, consolidated metadata equal to the documents on disk,
+/// every array's metadata readable, and every chunk present (or recorded as empty in
+/// `lineage.json`); in a sharded array every shard's index is read (its checksum checked) and
+/// each inner chunk it leaves out must be recorded as empty.
 struct ZarrCompletenessCheck {
     let cube: CubeSnapshot
     let lineage: Lineage?
@@ -10,22 +12,23 @@ struct ZarrCompletenessCheck {
 
     func run(into problems: inout [VerificationProblem]) async {
         func error(_ message: String) { problems.append(VerificationProblem(.error, .zarr, message)) }
-        guard cube.keys.contains(".zgroup") else {
-            error(cube.keys.contains("zarr.json")
-                ? "a Zarr v3 store (zarr.json); cubegen verify reads Zarr v2 stores only"
-                : "no .zgroup: not a Zarr v2 group")
+        guard let format = cube.format else {
+            error(cube.keys.contains("zarr.json") ? "zarr.json is not a Zarr v3 group" : "neither .zgroup nor zarr.json: not a Zarr group")
             return
         }
         for message in cube.documentErrors { error(message) }
-        checkConsolidated(error)
-        for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
-            if let message = node.metadataError { error("\(node.name)/.zarray: \(message)") }
+        switch format {
+        case .v2: checkConsolidatedV2(error)
+        case .v3: checkConsolidatedV3(error)
         }
-        checkChunks(into: &problems)
-        if decodeChunks { await checkDecoding(into: &problems) }
+        for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
+            if let message = node.metadataError { error("\(node.documentKey): \(message)") }
+        }
+        await checkChunks(format, into: &problems)
+        if decodeChunks { await checkDecoding(format, into: &problems) }
     }
 
-    private func checkConsolidated(_ error: (String) -> Void) {
+    private func checkConsolidatedV2(_ error: (String) -> Void) {
         guard let consolidated = cube.consolidated else {
             error("no consolidated metadata (.zmetadata): xarray.open_zarr warns and lists every key")
             return
@@ -41,53 +44,109 @@ struct ZarrCompletenessCheck {
                 error(".zmetadata lists '\(key)', which is not in the store")
                 continue
             }
-            if let onDisk = diskDocument(key), onDisk != document {
+            if let onDisk = diskDocumentV2(key), onDisk != document {
                 error(".zmetadata's copy of '\(key)' differs from the file in the store")
             }
         }
-        for key in cube.keys.sorted() where isMetadataKey(key) && key != ".zmetadata" && !listed.contains(key) {
+        for key in cube.keys.sorted() where isMetadataKeyV2(key) && key != ".zmetadata" && !listed.contains(key) {
             error("'\(key)' is not in the consolidated metadata (.zmetadata): consolidated readers do not see it")
         }
     }
 
-    private func isMetadataKey(_ key: String) -> Bool {
+    private func isMetadataKeyV2(_ key: String) -> Bool {
         let last = key.split(separator: "/").last.map(String.init) ?? key
         return [".zarray", ".zattrs", ".zgroup"].contains(last)
     }
 
-    private func diskDocument(_ key: String) -> JSONValue? {
+    private func diskDocumentV2(_ key: String) -> JSONValue? {
         if key == ".zattrs" { return cube.attributes }
-        if key.hasSuffix("/.zarray") { return cube.arrays[String(key.dropLast(8))]?.zarray }
+        if key.hasSuffix("/.zarray") { return cube.arrays[String(key.dropLast(8))]?.document }
         if key.hasSuffix("/.zattrs") { return cube.arrays[String(key.dropLast(8))]?.attributes }
         return nil
     }
 
-    private func checkChunks(into problems: inout [VerificationProblem]) {
+    /// v3: the root `zarr.json` inlines every node's `zarr.json` as zarr-python 3 does.
+    private func checkConsolidatedV3(_ error: (String) -> Void) {
+        guard let consolidated = cube.consolidated, consolidated != .null else {
+            error("no consolidated metadata in the root zarr.json: xarray.open_zarr warns and lists every key")
+            return
+        }
+        guard consolidated["kind"]?.stringValue == "inline", consolidated["must_understand"] == .bool(false),
+            let metadata = consolidated["metadata"]?.objectMembers
+        else {
+            error("the root zarr.json's consolidated_metadata is not {\"kind\": \"inline\", \"must_understand\": false, \"metadata\": {…}}")
+            return
+        }
+        var listed = Set<String>()
+        for (name, document) in metadata {
+            listed.insert(name)
+            guard let node = cube.arrays[name] else {
+                error("the consolidated metadata lists '\(name)', which has no \(name)/zarr.json in the store")
+                continue
+            }
+            if node.document != document { error("the consolidated metadata's copy of '\(name)/zarr.json' differs from the file in the store") }
+        }
+        for name in cube.arrays.keys.sorted() where !listed.contains(name) {
+            error("'\(name)/zarr.json' is not in the root zarr.json's consolidated metadata: consolidated readers do not see it")
+        }
+    }
+
+    private func checkChunks(_ format: ZarrFormat, into problems: inout [VerificationProblem]) async {
         for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
-            guard let metadata = node.metadata else { continue }
-            let empty = Set(lineage?.variable(node.name)?.emptyChunks.map { ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: $0) } ?? [])
+            guard let spec = node.metadata else { continue }
+            let recorded = lineage?.variable(node.name)?.emptyChunks ?? []
+            let empty = Set(recorded)
             var missing: [String] = []
-            var expected = Set<String>()
-            for indices in metadata.chunkIndices {
-                let key = ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: indices)
-                expected.insert(key)
-                if !cube.keys.contains(key) && !empty.contains(key) { missing.append(key) }
+            var storedButEmpty = 0
+            var expectedKeys = Set<String>()
+            if spec.shards == nil {
+                for indices in spec.chunkIndices {
+                    let key = spec.storedKey(indices, format: format)
+                    expectedKeys.insert(key)
+                    if cube.keys.contains(key) {
+                        if empty.contains(indices) { storedButEmpty += 1 }
+                    } else if !empty.contains(indices) {
+                        missing.append(key)
+                    }
+                }
+            } else {
+                let perShard = spec.chunksPerShard
+                for shard in spec.storedIndices {
+                    let key = spec.storedKey(shard, format: format)
+                    expectedKeys.insert(key)
+                    // Which inner chunks the shard holds: none when it is not stored.
+                    var held = [Bool](repeating: false, count: perShard.reduce(1, *))
+                    if cube.keys.contains(key) {
+                        do {
+                            guard let bytes = try await cube.storage.get(StoreKey(key)) else { continue }
+                            held = try ZarrShardIndex(shard: bytes, count: held.count, key: key).entries.map { $0 != nil }
+                        } catch {
+                            problems.append(VerificationProblem(.error, .zarr, "array '\(node.name)': \(error)"))
+                            continue
+                        }
+                    }
+                    for (k, chunk) in spec.chunks(inStored: shard).enumerated() {
+                        guard let global = chunk else { continue }
+                        let label = "\(key)[inner chunk \(k)]"
+                        if held[k] {
+                            if empty.contains(global) { storedButEmpty += 1 }
+                        } else if !empty.contains(global) {
+                            missing.append(label)
+                        }
+                    }
+                }
             }
             if !missing.isEmpty {
                 let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+                let total = spec.chunkIndices.count
                 problems.append(VerificationProblem(.error, .zarr,
-                    "array '\(node.name)': \(missing.count) of \(expected.count) chunks missing and not recorded as empty (\(shown))"))
+                    "array '\(node.name)': \(missing.count) of \(total) chunks missing and not recorded as empty (\(shown))"))
             }
-            let recordedButStored = empty.filter { cube.keys.contains($0) }
-            if !recordedButStored.isEmpty {
+            if storedButEmpty > 0 {
                 problems.append(VerificationProblem(.warning, .zarr,
-                    "array '\(node.name)': \(recordedButStored.count) chunk(s) recorded as empty in lineage.json are stored"))
+                    "array '\(node.name)': \(storedButEmpty) chunk(s) recorded as empty in lineage.json are stored"))
             }
-            let prefix = node.name + "/"
-            let stray = cube.keys.filter { key in
-                key.hasPrefix(prefix) && !key.dropFirst(prefix.count).contains("/") && !key.dropFirst(prefix.count).hasPrefix(".")
-                    && !expected.contains(key)
-            }
+            let stray = cube.keys.filter { isChunkKey($0, of: node.name, format) && !expectedKeys.contains($0) }
             if !stray.isEmpty {
                 problems.append(VerificationProblem(.warning, .zarr,
                     "array '\(node.name)': \(stray.count) stored chunk(s) outside its shape (\(stray.sorted().prefix(3).joined(separator: ", ")))"))
@@ -95,26 +154,35 @@ struct ZarrCompletenessCheck {
         }
     }
 
-    /// Decodes every stored chunk and checks it has the chunk's size.
-    private func checkDecoding(into problems: inout [VerificationProblem]) async {
+    /// Whether `key` is in the chunk namespace of array `name`.
+    private func isChunkKey(_ key: String, of name: String, _ format: ZarrFormat) -> Bool {
+        let prefix = name + "/"
+        guard key.hasPrefix(prefix) else { return false }
+        let rest = key.dropFirst(prefix.count)
+        switch format {
+        case .v2: return !rest.contains("/") && !rest.hasPrefix(".")
+        case .v3: return rest == "c" || rest.hasPrefix("c/")
+        }
+    }
+
+    /// Decodes every stored chunk (every inner chunk of every shard), checking its size and every
+    /// checksum on the way.
+    private func checkDecoding(_ format: ZarrFormat, into problems: inout [VerificationProblem]) async {
         for node in cube.arrays.values.sorted(by: { $0.name < $1.name }) {
-            guard node.metadata != nil else { continue }
-            let reader: ZarrV2ArrayReader
+            guard let spec = node.metadata else { continue }
+            let reader: ZarrArrayReader
             do {
-                reader = try await ZarrV2ArrayReader(storage: cube.storage, name: node.name)
+                reader = try await ZarrArrayReader(storage: cube.storage, name: node.name)
             } catch {
                 problems.append(VerificationProblem(.error, .zarr, "array '\(node.name)': \(error)"))
                 continue
             }
             var failures: [String] = []
-            for index in reader.metadata.chunkIndices where cube.keys.contains(ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: index)) {
+            for unit in spec.storedIndices where cube.keys.contains(spec.storedKey(unit, format: format)) {
                 do {
-                    let size = reader.metadata.chunks.reduce(1, *) * reader.metadata.dataType.size
-                    if let bytes = try await reader.chunk(index), bytes.count != size {
-                        failures.append("\(ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: index)): \(bytes.count) bytes, expected \(size)")
-                    }
+                    _ = try await reader.unit(unit)
                 } catch {
-                    failures.append("\(ZarrV2ArrayMetadata.chunkKey(array: node.name, indices: index)): \(error)")
+                    failures.append("\(error)")
                 }
             }
             if let first = failures.first {

@@ -63,6 +63,7 @@ enum RecipeNormalizer {
                 ("path", .string(recipe.output.path)), ("format", .string(recipe.output.format)),
                 ("chunks", .object([("time", .int(Int64(plan.chunkShape.time))), (yName, .int(Int64(plan.chunkShape.y))),
                                     (xName, .int(Int64(plan.chunkShape.x)))])),
+            ] + zarr3Members(plan, yName: yName, xName: xName) + [
                 ("compressor", compressor ?? .string("none")),
                 ("overwrite", .bool(recipe.output.overwrite)),
                 ("gdal_crs", .bool(recipe.output.gdalCRS)),
@@ -74,5 +75,17 @@ enum RecipeNormalizer {
                 ("quicklooks", .bool(recipe.catalog.quicklooks)),
             ])),
         ])
+    }
+
+    /// `shards` and `checksum` as planned, for zarr3 output only (a zarr2 recipe has neither).
+    private static func zarr3Members(_ plan: CubePlan, yName: String, xName: String) -> [(String, JSONValue)] {
+        guard plan.format == .v3 else { return [] }
+        var members: [(String, JSONValue)] = []
+        if let shards = plan.shardShape {
+            members.append(("shards", .object([("time", .int(Int64(shards.time))), (yName, .int(Int64(shards.y))),
+                                               (xName, .int(Int64(shards.x)))])))
+        }
+        members.append(("checksum", .string(plan.checksum ? "crc32c" : "none")))
+        return members
     }
 }

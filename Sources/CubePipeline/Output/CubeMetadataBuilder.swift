@@ -5,8 +5,8 @@ import CubeRecipe
 import Foundation
 import Zarr
 
-/// Builds the Zarr v2 metadata of a cube (coordinates, grid mapping, variables, global CF/ACDD
-/// attributes) and the bytes of its small coordinate arrays.
+/// Builds the Zarr hierarchy of a cube (coordinates, grid mapping, variables, global CF/ACDD
+/// attributes) in the plan's format, and the bytes of its small coordinate arrays.
 struct CubeMetadataBuilder {
     let plan: CubePlan
     let extent: GeographicExtent
@@ -15,18 +15,17 @@ struct CubeMetadataBuilder {
     let lineage: Lineage
 
     /// The metadata documents and coordinate chunks (key → bytes).
-    func build() throws -> (hierarchy: ZarrV2Hierarchy, coordinateChunks: [(String, [UInt8])]) {
+    func build() throws -> (hierarchy: ZarrHierarchy, coordinateChunks: [(String, [UInt8])]) {
         let (xName, yName) = plan.spatialNames
         let grid = plan.grid
-        var arrays: [ZarrV2Hierarchy.Array] = []
+        var arrays: [ZarrArraySpec] = []
         var chunks: [(String, [UInt8])] = []
 
         func coordinate(_ name: String, _ values: [Double], dimensions: [String], shape: [Int], attributes: [(String, JSONValue)]) {
-            arrays.append(ZarrV2Hierarchy.Array(
-                name: name,
-                metadata: ZarrV2ArrayMetadata(shape: shape, chunks: shape, dataType: .float64, fillValue: .none, compressor: nil),
-                attributes: .object(attributes + [("_ARRAY_DIMENSIONS", .array(dimensions.map { .string($0) }))])))
-            chunks.append((ZarrV2ArrayMetadata.chunkKey(array: name, indices: shape.map { _ in 0 }), values.withUnsafeBytes { Array($0) }))
+            let spec = ZarrArraySpec(name: name, shape: shape, chunks: shape, dataType: .float64, fillValue: .none, codecs: .none,
+                                     dimensionNames: dimensions, attributes: .object(attributes))
+            arrays.append(spec)
+            chunks.append((spec.storedKey(shape.map { _ in 0 }, format: plan.format), values.withUnsafeBytes { Array($0) }))
         }
 
         // Time.
@@ -62,20 +61,17 @@ struct CubeMetadataBuilder {
 
         // Grid mapping.
         let crsAttributes = plan.crs.cfAttributes.map { ($0.name, JSONValue(attribute: $0.value)) }
-        arrays.append(ZarrV2Hierarchy.Array(
-            name: "crs", metadata: ZarrV2ArrayMetadata(shape: [], chunks: [], dataType: .int32, fillValue: .none, compressor: nil),
-            attributes: .object(crsAttributes + [("_ARRAY_DIMENSIONS", .array([]))])))
-        chunks.append(("crs/0", [0, 0, 0, 0]))
+        let crs = ZarrArraySpec(name: "crs", shape: [], chunks: [], dataType: .int32, fillValue: .none, codecs: .none,
+                                dimensionNames: [], attributes: .object(crsAttributes))
+        arrays.append(crs)
+        chunks.append((crs.storedKey([], format: plan.format), [0, 0, 0, 0]))
         var gdalCRS: [(String, JSONValue)] = []
         if let code = plan.crs.epsgCode { gdalCRS.append(("url", .string("http://www.opengis.net/def/crs/EPSG/0/\(code)"))) }
         gdalCRS.append(("wkt", .string(plan.crs.wkt2)))
 
         // Data variables.
-        let compressor = try plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }
+        let codecs = try CubeMetadataBuilder.codecs(plan)
         for variable in plan.variables {
-            guard let dataType = ZarrDataType(rawValue: variable.dataType.rawValue) else {
-                throw CubeError(.internalInconsistency, "no Zarr type for \(variable.dataType)")
-            }
             var attributes = variable.attributes.map { ($0.name, JSONValue(attribute: $0.value)) }
             if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
             if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
@@ -87,17 +83,29 @@ struct CubeMetadataBuilder {
             // GDAL 3.6 reads a Zarr array's CRS only from this object attribute, which xarray's
             // to_netcdf refuses; written only when the recipe asks (output.gdal_crs).
             if plan.recipe.output.gdalCRS { attributes.append(("_CRS", .object(gdalCRS))) }
-            attributes.append(("_ARRAY_DIMENSIONS", .array(["time", yName, xName].map { .string($0) })))
-            let fill: ZarrFillValue = variable.fillValue.isNaN ? .nan : .number(variable.fillValue)
-            let shape = [plan.time.count, grid.height, grid.width]
-            let chunkShape = [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x]
-            arrays.append(ZarrV2Hierarchy.Array(
-                name: variable.name,
-                metadata: ZarrV2ArrayMetadata(shape: shape, chunks: chunkShape, dataType: dataType, fillValue: fill,
-                                              compressor: compressor),
-                attributes: .object(attributes)))
+            arrays.append(try CubeMetadataBuilder.dataArray(plan, variable, attributes: .object(attributes), codecs: codecs))
         }
-        return (ZarrV2Hierarchy(attributes: globalAttributes(), arrays: arrays), chunks)
+        return (ZarrHierarchy(format: plan.format, attributes: globalAttributes(), arrays: arrays), chunks)
+    }
+
+    /// The data variables' codecs: the compressor, then a CRC-32C when asked.
+    static func codecs(_ plan: CubePlan) throws -> ZarrCodecChain {
+        ZarrCodecChain(compressor: try plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }, checksum: plan.checksum)
+    }
+
+    /// The array of a data variable: (time, y, x), chunked (and sharded) as planned; the executor
+    /// writes its chunks with the same spec.
+    static func dataArray(_ plan: CubePlan, _ variable: VariablePlan, attributes: JSONValue, codecs: ZarrCodecChain) throws -> ZarrArraySpec {
+        guard let dataType = ZarrDataType(rawValue: variable.dataType.rawValue) else {
+            throw CubeError(.internalInconsistency, "no Zarr type for \(variable.dataType)")
+        }
+        let (xName, yName) = plan.spatialNames
+        let shards = plan.shardShape.map { [$0.time, $0.y, $0.x] }
+        return ZarrArraySpec(
+            name: variable.name, shape: [plan.time.count, plan.grid.height, plan.grid.width],
+            chunks: [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x], shards: shards, dataType: dataType,
+            fillValue: variable.fillValue.isNaN ? .nan : .number(variable.fillValue), codecs: codecs,
+            dimensionNames: ["time", yName, xName], attributes: attributes, masksFill: true)
     }
 
     private func globalAttributes() -> JSONValue {

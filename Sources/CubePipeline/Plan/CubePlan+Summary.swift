@@ -3,6 +3,7 @@ import CubeProjection
 import CubeRecipe
 import CubeResampling
 import Foundation
+import Zarr
 
 extension CubePlan {
     /// A human-readable description of the plan (`cubegen plan`).
@@ -38,9 +39,16 @@ extension CubePlan {
             if !variable.upsampled.isEmpty { temporal += ", \(variable.upsampled.count) period(s) up-sampled" }
             line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
         }
-        line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * variables.count) chunks")
-        line("compressor", compressor.summary)
-        line("output", "\(recipe.output.path) (zarr v2, consolidated), \(bytes(outputBytes)) uncompressed")
+        let chunkTotal = counts.time * counts.y * counts.x
+        if let shards = shardShape {
+            let tasks = taskCounts
+            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(chunkTotal * variables.count) chunks")
+            line("shards", "time \(shards.time) × \(yName) \(shards.y) × \(xName) \(shards.x): \(tasks.time) × \(tasks.y) × \(tasks.x) = \(taskCount) tasks, \(taskCount * variables.count) shards")
+        } else {
+            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * variables.count) chunks")
+        }
+        line("compressor", compressor.summary + (checksum ? " + crc32c" : ""))
+        line("output", "\(recipe.output.path) (\(format.displayName), consolidated), \(bytes(outputBytes)) uncompressed")
         line("memory", "estimated peak \(bytes(estimatedPeakMemory(workers: workers, cacheBudget: cacheBudget))) with \(workers) worker(s)")
         for warning in warnings { lines.append(warning.description) }
         return lines.joined(separator: "\n")
@@ -50,11 +58,11 @@ extension CubePlan {
     /// plane and a pixel mapping; plus the shared caches and a fixed base for the process.
     public func estimatedPeakMemory(workers: Int, cacheBudget: Int? = nil) -> Int {
         let cacheBudget = cacheBudget ?? defaultCacheBudget()
-        let chunkCells = chunkShape.time * chunkShape.y * chunkShape.x
-        let planeCells = chunkShape.y * chunkShape.x
+        let chunkCells = taskShape.time * taskShape.y * taskShape.x
+        let planeCells = taskShape.y * taskShape.x
         let perWorker = chunkCells * 4 * 2 + planeCells * (4 + 16)
         let cache = min(cacheBudget, 2 * sharedPlaneBytes)
-        let mappings = min(256 << 20, chunkCounts.y * chunkCounts.x * planeCells * 16 * max(1, sources.count))
+        let mappings = min(256 << 20, taskCounts.y * taskCounts.x * planeCells * 16 * max(1, sources.count))
         return 40 << 20 + workers * perWorker + cache + mappings
     }
 

@@ -3,6 +3,7 @@ public import CubeProjection
 public import CubeRecipe
 public import CubeResampling
 import Foundation
+public import Zarr
 
 /// Everything about a cube fixed before any pixel moves: target grid, time axis, variables,
 /// chunking, and the sources with their time steps. Deterministic for a recipe and its inputs.
@@ -23,6 +24,12 @@ public struct CubePlan: Sendable {
     public var chunkShape: ChunkShape
     /// The Zarr compressor configuration for data variables, or `nil` for none.
     public var compressor: CompressorPlan
+    /// The Zarr format written (`output.format`).
+    public var format: ZarrFormat = .v2
+    /// The shard shape (a multiple of `chunkShape`), or `nil` when every chunk is its own object.
+    public var shardShape: ChunkShape?
+    /// Whether every chunk carries a CRC-32C (`output.checksum: crc32c`).
+    public var checksum: Bool = false
     /// Non-fatal findings (settings without effect).
     public var warnings: [Diagnostic]
 
@@ -34,13 +41,22 @@ public struct CubePlan: Sendable {
         (ceilDiv(time.count, chunkShape.time), ceilDiv(grid.height, chunkShape.y), ceilDiv(grid.width, chunkShape.x))
     }
 
-    /// The number of chunk tasks (each writes one chunk of every variable).
-    public var taskCount: Int { chunkCounts.time * chunkCounts.y * chunkCounts.x }
+    /// What one task computes and writes for every variable: a shard (all its chunks, so
+    /// nothing is read back and rewritten), or a chunk.
+    public var taskShape: ChunkShape { shardShape ?? chunkShape }
 
-    /// The chunk regions in execution order: time blocks outermost, then rows of chunks, then columns.
+    /// The number of tasks along time, y and x.
+    public var taskCounts: (time: Int, y: Int, x: Int) {
+        (ceilDiv(time.count, taskShape.time), ceilDiv(grid.height, taskShape.y), ceilDiv(grid.width, taskShape.x))
+    }
+
+    /// The number of tasks (each writes one chunk, or one shard, of every variable).
+    public var taskCount: Int { taskCounts.time * taskCounts.y * taskCounts.x }
+
+    /// The task regions in execution order: time blocks outermost, then rows, then columns.
     public var tasks: [ChunkRegion] {
         var regions: [ChunkRegion] = []
-        let counts = chunkCounts
+        let counts = taskCounts
         regions.reserveCapacity(taskCount)
         for t in 0..<counts.time {
             for y in 0..<counts.y {
@@ -50,30 +66,31 @@ public struct CubePlan: Sendable {
         return regions
     }
 
-    /// The region of chunk (t, y, x).
+    /// The region of task (t, y, x): a chunk, or a shard when sharded.
     public func region(t: Int, y: Int, x: Int) -> ChunkRegion {
-        ChunkRegion(index: (t, y, x),
-                    times: t * chunkShape.time..<min(time.count, (t + 1) * chunkShape.time),
-                    rows: y * chunkShape.y..<min(grid.height, (y + 1) * chunkShape.y),
-                    columns: x * chunkShape.x..<min(grid.width, (x + 1) * chunkShape.x))
+        let shape = taskShape
+        return ChunkRegion(index: (t, y, x),
+                           times: t * shape.time..<min(time.count, (t + 1) * shape.time),
+                           rows: y * shape.y..<min(grid.height, (y + 1) * shape.y),
+                           columns: x * shape.x..<min(grid.width, (x + 1) * shape.x))
     }
 
     /// Bytes of the decoded source planes one time block of tasks shares (every variable's
     /// footprint window, for every source step feeding the busiest time chunk); 0 when a time
     /// block is a single task, so nothing is shared.
     public var sharedPlaneBytes: Int {
-        guard chunkCounts.y * chunkCounts.x > 1 else { return 0 }
+        guard sharesPlanes else { return 0 }
         return variables.reduce(0) { total, variable in
             let source = sources[variable.source]
-            let stepsPerBlock = stride(from: 0, to: time.count, by: chunkShape.time).map { start in
-                source.steps[start..<min(time.count, start + chunkShape.time)].reduce(0) { $0 + max(1, $1.count) }
+            let stepsPerBlock = stride(from: 0, to: time.count, by: taskShape.time).map { start in
+                source.steps[start..<min(time.count, start + taskShape.time)].reduce(0) { $0 + max(1, $1.count) }
             }.max() ?? 0
             return total + stepsPerBlock * (source.footprint?.count ?? 0) * MemoryLayout<Float>.size
         }
     }
 
-    /// Whether tasks share decoded source planes through the cache (more than one spatial chunk).
-    public var sharesPlanes: Bool { chunkCounts.y * chunkCounts.x > 1 }
+    /// Whether tasks share decoded source planes through the cache (more than one spatial task).
+    public var sharesPlanes: Bool { taskCounts.y * taskCounts.x > 1 }
 
     /// The plane-cache size a run uses unless told otherwise: two time blocks of shared planes
     /// (the one being worked on and the next), at least 64 MiB, at most `limit`.
@@ -167,9 +184,9 @@ public struct ChunkShape: Sendable, Hashable {
     public var x: Int
 }
 
-/// The region one task fills: one chunk index and its (possibly edge-clipped) ranges.
+/// The region one task fills: one chunk (or shard) index and its (possibly edge-clipped) ranges.
 public struct ChunkRegion: Sendable, Hashable {
-    /// The chunk's grid index (time, y, x).
+    /// The task's grid index (time, y, x): a chunk index, or a shard index when sharded.
     public var index: (t: Int, y: Int, x: Int)
     /// The output time steps.
     public var times: Range<Int>

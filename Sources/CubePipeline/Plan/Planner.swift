@@ -43,18 +43,20 @@ enum Planner {
             sources.append(plan)
         }
         let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count)
-        let compressor = try compressorPlan(recipe, registries: registries)
-        return CubePlan(recipe: recipe, grid: grid, crs: crs, time: time.axis, sources: sources, variables: variables,
-                        chunkShape: chunkShape, compressor: compressor, warnings: warnings)
+        let format: ZarrFormat = recipe.output.format == "zarr3" ? .v3 : .v2
+        let compressor = try compressorPlan(recipe, registries: registries, format: format)
+        var plan = CubePlan(recipe: recipe, grid: grid, crs: crs, time: time.axis, sources: sources, variables: variables,
+                            chunkShape: chunkShape, compressor: compressor, warnings: warnings)
+        plan.format = format
+        plan.checksum = recipe.output.checksum == "crc32c"
+        plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count)
+        return plan
     }
 
     /// Rejects recipe settings this version cannot honour yet, instead of ignoring them.
     private static func checkUnsupported(_ recipe: Recipe, warnings: inout [Diagnostic]) throws {
         for key in ["period_anchor", "label", "calendar"] where recipe.time.period == nil && recipe.locations["time.\(key)"] != nil {
             warnings.append(Diagnostic(.warning, key: "time.\(key)", "has no effect without time.period", at: recipe.locations["time.\(key)"]))
-        }
-        if recipe.output.format != "zarr2" {
-            throw recipe.error("output.format", "'\(recipe.output.format)' is not supported yet; use zarr2")
         }
         if recipe.output.path.hasPrefix("s3://") {
             throw recipe.error("output.path", "object-storage output ('\(recipe.output.path)') is not supported yet; use a local path")
@@ -348,31 +350,60 @@ enum Planner {
     }
 
     private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int) throws -> ChunkShape {
-        var given = recipe.output.chunks
+        let given = try sizes(recipe, "chunks", grid: grid)
+        let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
+        return ChunkShape(time: min(given["time"] ?? 1, timeCount), y: min(given[yName] ?? 512, grid.height),
+                          x: min(given[xName] ?? 512, grid.width))
+    }
+
+    /// `output.shards`: per dimension a multiple of the chunk size (default: one chunk), at most
+    /// the chunks that cover the dimension; `nil` when not given.
+    private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int) throws -> ChunkShape? {
+        guard !recipe.output.shards.isEmpty else { return nil }
+        let given = try sizes(recipe, "shards", grid: grid), chunkSizes = try sizes(recipe, "chunks", grid: grid)
+        let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
+        func size(_ name: String, chunk: Int, length: Int) throws -> Int {
+            guard let shard = given[name] else { return chunk }
+            let key = recipe.output.shards[name] != nil ? name : (name == yName ? "y" : "x")
+            // The chunk size asked for (or the default), before it is clipped to the dimension.
+            let asked = chunkSizes[name] ?? (name == "time" ? 1 : 512)
+            guard shard % asked == 0 else {
+                throw recipe.error("output.shards.\(key)", "\(shard) is not a multiple of the chunk size \(asked) along \(name)")
+            }
+            // A chunk clipped to the whole dimension is the only chunk: the shard holds just it.
+            return chunk < asked ? chunk : min(shard, ceilDiv(length, chunk) * chunk)
+        }
+        return ChunkShape(time: try size("time", chunk: chunks.time, length: timeCount),
+                          y: try size(yName, chunk: chunks.y, length: grid.height), x: try size(xName, chunk: chunks.x, length: grid.width))
+    }
+
+    /// `output.chunks` or `output.shards` by the cube's dimension names (`y`/`x` accepted for `lat`/`lon`).
+    private static func sizes(_ recipe: Recipe, _ key: String, grid: RegularGrid) throws -> [String: Int] {
+        var given = key == "chunks" ? recipe.output.chunks : recipe.output.shards
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         if grid.isGeographic {
             // y/x are accepted as the generic names of lat/lon.
             for (alias, name) in [("y", "lat"), ("x", "lon")] {
                 guard let value = given.removeValue(forKey: alias) else { continue }
                 if given[name] != nil {
-                    throw recipe.error("output.chunks.\(alias)", "give either '\(alias)' or '\(name)' (the same dimension), not both")
+                    throw recipe.error("output.\(key).\(alias)", "give either '\(alias)' or '\(name)' (the same dimension), not both")
                 }
                 given[name] = value
             }
         }
-        for key in given.keys where ![xName, yName, "time"].contains(key) {
-            throw recipe.error("output.chunks.\(key)", "the cube's dimensions are time, \(yName), \(xName); '\(key)' is not one of them")
+        for name in given.keys where ![xName, yName, "time"].contains(name) {
+            throw recipe.error("output.\(key).\(name)", "the cube's dimensions are time, \(yName), \(xName); '\(name)' is not one of them")
         }
-        return ChunkShape(time: min(given["time"] ?? 1, timeCount), y: min(given[yName] ?? 512, grid.height),
-                          x: min(given[xName] ?? 512, grid.width))
+        return given
     }
 
-    private static func compressorPlan(_ recipe: Recipe, registries: Registries) throws -> CompressorPlan {
+    private static func compressorPlan(_ recipe: Recipe, registries: Registries, format: ZarrFormat) throws -> CompressorPlan {
         let c = recipe.output.compressor
         guard c.id != "none" else { return CompressorPlan(configurationText: nil, summary: "none") }
         let json = CompressorConfiguration.json(c)
         do {
             _ = try registries.codecs.makeCodec(json, elementSize: 4)
+            if format == .v3 { _ = try ZarrCodecChain(compressor: json).v3Codecs(elementSize: 4) }
         } catch {
             throw recipe.error("output.compressor", "\(error)")
         }

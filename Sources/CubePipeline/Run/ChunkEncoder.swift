@@ -1,20 +1,22 @@
 import CubeCore
 import Zarr
 
-/// Turns a chunk of decoded values into stored bytes: packing to the output data type, then the
-/// compressor.
+/// Turns what a task computed for one variable (a chunk, or a whole shard) into stored bytes:
+/// packing to the output data type, then the array's Zarr writer (codecs, shard layout, and
+/// leaving out chunks of fill only).
 struct ChunkEncoder: Sendable {
     let dataType: DataType
     let scaleFactor: Double?
     let addOffset: Double?
     let fillValue: Double
-    let codec: (any BytesCodec)?
+    let writer: ZarrChunkWriter
 
-    /// Packs and compresses `values` (NaN = missing). Returns the stored bytes and how many
-    /// values fell outside the data type's range and were stored as fill.
-    func encode(_ values: [Float]) throws -> (bytes: [UInt8], clipped: Int) {
+    /// Packs and encodes `values` (NaN = missing; `writer.unitShape` of them) for task index
+    /// `unit`. Returns what to store and how many values fell outside the data type's range and
+    /// were stored as fill.
+    func encode(_ values: [Float], at unit: [Int]) throws -> (unit: ZarrEncodedUnit, clipped: Int) {
         let (raw, clipped) = pack(values)
-        return (try codec?.encode(raw) ?? raw, clipped)
+        return (try writer.encode(at: unit, bytes: raw), clipped)
     }
 
     func pack(_ values: [Float]) -> ([UInt8], Int) {

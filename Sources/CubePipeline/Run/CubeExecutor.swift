@@ -7,7 +7,7 @@ import Foundation
 import Synchronization
 import Zarr
 
-/// Runs a plan: one task per output chunk region (every variable of it), `workers` at a time,
+/// Runs a plan: one task per output chunk (or shard) region (every variable of it), `workers` at a time,
 /// then the metadata, then the move into place. Stage 5 of the pipeline.
 ///
 /// Each chunk is computed from the same inputs whatever the worker count, and written once by one
@@ -120,11 +120,12 @@ struct CubeExecutor: Sendable {
     }
 
     private func encoders() throws -> [ChunkEncoder] {
-        let compressor = try plan.compressor.configurationText.map { try JSONValue.parse(Array($0.utf8)) }
+        let codecs = try CubeMetadataBuilder.codecs(plan)
         return try plan.variables.map { variable in
-            ChunkEncoder(dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
-                         fillValue: variable.fillValue,
-                         codec: try compressor.map { try registries.codecs.makeCodec($0, elementSize: variable.dataType.size) })
+            let spec = try CubeMetadataBuilder.dataArray(plan, variable, attributes: .object([]), codecs: codecs)
+            return ChunkEncoder(dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
+                                fillValue: variable.fillValue,
+                                writer: try ZarrChunkWriter(spec: spec, format: plan.format, registry: registries.codecs))
         }
     }
 
@@ -141,13 +142,13 @@ struct CubeExecutor: Sendable {
         var weight: Double? = nil
     }
 
-    /// Computes and writes the chunks of every variable for one region; returns their uncompressed size.
+    /// Computes and writes the chunks (or the shard) of every variable for one region; returns their uncompressed size.
     ///
     /// Reads are done in order and the next ones are fetched while the current plane is resampled,
     /// so reading (serial in the netCDF queue, decoding outside it) overlaps with computing. With a period, each output
     /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
     private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
-        let shape = plan.chunkShape
+        let shape = plan.taskShape
         let planeCells = region.rows.count * region.columns.count
         var written = 0
         for (sourceIndex, source) in plan.sources.enumerated() {
@@ -238,18 +239,16 @@ struct CubeExecutor: Sendable {
                 }
                 let indices = [region.index.t, region.index.y, region.index.x]
                 written += region.times.count * planeCells * variable.dataType.size
-                // A chunk of fill only is not stored: readers see the array's fill value, and the
-                // lineage records it as empty so completeness checks can tell it from a lost chunk.
-                if !chunk.contains(where: { !$0.isNaN }) {
-                    shared.empty.withLock { $0[v].append(indices) }
-                    continue
-                }
-                let (bytes, clipped) = try shared.encoders[v].encode(chunk)
+                // Chunks of fill only are not stored (a shard's index marks them missing): readers
+                // see the array's fill value, and the lineage records them as empty so
+                // completeness checks can tell them from lost chunks.
+                let (unit, clipped) = try shared.encoders[v].encode(chunk, at: indices)
                 if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
-                let key = ZarrV2ArrayMetadata.chunkKey(array: variable.name, indices: indices)
+                if !unit.emptyChunks.isEmpty { shared.empty.withLock { $0[v] += unit.emptyChunks } }
+                guard let bytes = unit.bytes else { continue }
                 let digest = ChunkChecksums.digest(bytes)
-                try await shared.storage.set(StoreKey(key), to: bytes)
-                shared.checksums.withLock { $0.record(key, digest: digest) }
+                try await shared.storage.set(StoreKey(unit.key), to: bytes)
+                shared.checksums.withLock { $0.record(unit.key, digest: digest) }
                 shared.stored.withLock { $0 += bytes.count }
             }
         }
@@ -259,9 +258,9 @@ struct CubeExecutor: Sendable {
     /// Source planes a task fetches ahead of the one it resamples.
     private var readAhead: Int { max(2, workers) }
 
-    /// Places one resampled time step into the chunk buffer (chunks at the grid's edges are padded).
+    /// Places one resampled time step into the task's buffer (chunks or shards at the grid's edges are padded).
     private func copy(_ plane: [Float], into chunk: inout [Float], at step: Int, region: ChunkRegion) {
-        let shape = plan.chunkShape
+        let shape = plan.taskShape
         let width = region.columns.count
         plane.withUnsafeBufferPointer { src in
             chunk.withUnsafeMutableBufferPointer { dst in
@@ -300,8 +299,9 @@ struct CubeExecutor: Sendable {
             try await storage.set(StoreKey(key), to: bytes)
             checksums.record(key, bytes: bytes)
         }
-        for (key, document) in hierarchy.documents { try await storage.set(StoreKey(key), to: document.bytes) }
-        try await storage.set(".zmetadata", to: hierarchy.consolidated.bytes)
+        for (key, document) in try hierarchy.documents() { try await storage.set(StoreKey(key), to: document.bytes) }
+        let consolidated = try hierarchy.consolidated()
+        try await storage.set(StoreKey(consolidated.key), to: consolidated.document.bytes)
         return checksums
     }
 

@@ -35,7 +35,7 @@ public struct RunReport: Sendable {
     public var outputPath: String
     /// Chunk tasks run.
     public var tasks: Int
-    /// Chunks written (tasks × variables).
+    /// Chunks written, or shards when sharded (tasks × variables).
     public var chunksWritten: Int
     /// Uncompressed bytes of the data variables.
     public var bytes: Int
