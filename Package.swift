@@ -78,7 +78,11 @@ let package = Package(
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeStorageTests", dependencies: ["CubeStorage", "CubeFixtures"]),
         // Signer, crypto and configuration tests run offline; the S3 suites need CUBEGEN_TEST_S3_* (scripts/test-s3.sh).
-        .testTarget(name: "CubeStorageS3Tests", dependencies: ["CubeStorageS3", "CubeStorage", "CubeCrypto", "CubeFixtures"]),
+        .testTarget(
+            name: "CubeStorageS3Tests",
+            dependencies: ["CubeStorageS3", "CubeStorage", "CubeCrypto", "CubeFixtures",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
 )
 
