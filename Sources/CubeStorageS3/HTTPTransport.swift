@@ -51,42 +51,43 @@ final class HTTPTransport: Sendable {
         let start = clock.now
         var attempt = 0
         var unclear = false
+        /// The wait before the next try, or `nil` when the policy allows no more.
+        func nextDelay() -> Duration? {
+            let delay = retry.delay(after: attempt)
+            return retry.allowsRetry(after: attempt, elapsed: clock.now - start, delay: delay) ? delay : nil
+        }
         while true {
             attempt += 1
             let spec = try build()
-            var failure: String
             do {
                 var result = try await limiter.withPermit { try await exchange(spec) }
                 result.earlierTryUnclear = unclear
-                guard let reason = Self.retryableReason(result, errorBodyIsRetryable: errorBodyIsRetryable) else {
-                    return result
-                }
-                failure = reason
-                let delay = retry.delay(after: attempt)
-                guard retry.allowsRetry(after: attempt, elapsed: clock.now - start, delay: delay) else { return result }
+                guard Self.retryableReason(result, errorBodyIsRetryable: errorBodyIsRetryable) != nil,
+                      let delay = nextDelay()
+                else { return result }
                 try await Task.sleep(for: delay)
             } catch let error as CancellationError {
                 throw error
             } catch let error as StorageError {
                 throw error
             } catch {
+                try Task.checkCancellation()
                 if let invalid = error as? HTTPClientError, [.invalidURL, .emptyHost, .emptyScheme].contains(invalid) {
                     throw StorageError(operation: operation, location: location, reason: "\(error)", code: .invalid)
                 }
-                failure = Self.describe(error)
+                let failure = Self.describe(error)
                 if Self.isConnectFailure(error) {
                     throw StorageError(operation: operation, location: location,
                                        reason: "cannot connect to \(Self.authority(of: spec.url)): \(failure)", code: .transient)
                 }
-                let delay = retry.delay(after: attempt)
-                guard retry.allowsRetry(after: attempt, elapsed: clock.now - start, delay: delay) else {
+                guard let delay = nextDelay() else {
                     throw StorageError(operation: operation, location: location,
                                        reason: "\(failure) (after \(attempt) \(attempt == 1 ? "try" : "tries"))",
                                        code: .transient)
                 }
                 try await Task.sleep(for: delay)
             }
-            _ = failure
+            // The request may have reached the service before this try failed.
             unclear = true
         }
     }
