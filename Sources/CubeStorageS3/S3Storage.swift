@@ -143,17 +143,19 @@ public final class S3Storage: Storage {
         }
     }
 
-    /// Removes `prefix` and every key below it (everything for an empty prefix), with DeleteObjects
-    /// requests of up to 1000 keys.
+    /// Removes `prefix` and every key below it (everything for an empty prefix): lists a page of up
+    /// to 1000 keys, deletes them with one DeleteObjects request, and goes on with the next page.
     public func erase(prefix: String) async throws {
-        var keys = try await list(prefix: prefix.isEmpty ? "" : prefix + "/").map { objectKey($0) }
-        if !prefix.isEmpty, StoreKey.isValid(prefix) { keys.append(objectKey(StoreKey(prefix))) }
-        var start = 0
-        while start < keys.count {
-            let batch = Array(keys[start..<min(keys.count, start + 1000)])
-            try await deleteObjects(batch)
-            start += batch.count
+        var batch: [String] = []
+        for try await key in keys(prefix: prefix.isEmpty ? "" : prefix + "/", pageSize: 1000) {
+            batch.append(objectKey(key))
+            if batch.count == 1000 {
+                try await deleteObjects(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
         }
+        if !prefix.isEmpty, StoreKey.isValid(prefix) { batch.append(objectKey(StoreKey(prefix))) }
+        try await deleteObjects(batch)
     }
 
     /// Creates the bucket; a bucket that exists and is yours already is not an error.
