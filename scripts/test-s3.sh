@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv-s3"
-PORT=${PORT:-$((20000 + RANDOM % 20000))}
+PORT=${PORT:-$((20000 + RANDOM % 4000 * 5))}
 SEED=${SEED:-$(date +%s)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubegen-s3-test.XXXXXX")
 
