@@ -29,13 +29,15 @@ public final class HTTPStorage: ReadableStorage {
 
     /// Returns `range` of the value at `key`, or `nil` for HTTP 404.
     public func get(_ key: StoreKey, range: ByteRange) async throws -> [UInt8]? {
-        guard let header = range.httpHeaderValue ?? (range == .all ? "" : nil) else {
+        let header = range.httpHeaderValue
+        if header == nil && range != .all {
+            // A read of no bytes, which HTTP cannot ask for: the value's size decides between [] and an error.
             guard let info = try await head(key) else { return nil }
             guard range.offsets(in: info.size) != nil else { throw RangedRead.pastEnd(range, info.size, url(key)) }
             return []
         }
         let result = try await transport.send(operation: "read", location: url(key)) {
-            self.request(.GET, key, range: header.isEmpty ? nil : header)
+            self.request(.GET, key, range: header)
         }
         switch result.status {
         case 200, 206: return try RangedRead.bytes(of: result, range: range, location: url(key))
