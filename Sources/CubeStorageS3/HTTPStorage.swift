@@ -12,10 +12,11 @@ public final class HTTPStorage: ReadableStorage {
 
     /// Creates a store below `url` (scheme `https` or `http`).
     public init(url: StorageURL, retry: RetryPolicy = RetryPolicy(), maximumConcurrentRequests: Int = 32,
-                connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(300)) {
+                connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(300),
+                readTimeout: Duration = .seconds(30)) {
         base = "\(url.scheme)://\(url.authority)" + (url.path.isEmpty ? "" : "/" + AWSURIEncoding.encodePath(url.path))
         transport = HTTPTransport(maximumConcurrentRequests: maximumConcurrentRequests, connectTimeout: connectTimeout,
-                                  requestTimeout: requestTimeout, retry: retry)
+                                  requestTimeout: requestTimeout, readTimeout: readTimeout, retry: retry)
     }
 
     private func url(_ key: StoreKey) -> String { base + "/" + AWSURIEncoding.encodePath(key.rawValue) }

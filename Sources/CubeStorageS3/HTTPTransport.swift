@@ -20,10 +20,11 @@ final class HTTPTransport: Sendable {
     private let requestTimeout: Duration
 
     /// Creates a transport allowing `maximumConcurrentRequests` requests in flight.
-    init(maximumConcurrentRequests: Int, connectTimeout: Duration, requestTimeout: Duration, retry: RetryPolicy) {
+    init(maximumConcurrentRequests: Int, connectTimeout: Duration, requestTimeout: Duration, readTimeout: Duration,
+         retry: RetryPolicy) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: connectTimeout.timeAmount, read: nil),
+            timeout: .init(connect: connectTimeout.timeAmount, read: readTimeout.timeAmount),
             decompression: .disabled)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maximumConcurrentRequests
         configuration.httpVersion = .http1Only

@@ -17,6 +17,9 @@ public struct S3Configuration: Sendable {
     public var connectTimeout: Duration
     /// The most time one try of one request may take, body included.
     public var requestTimeout: Duration
+    /// The most time to wait for the next bytes of an answer: a stalled connection fails (and is
+    /// retried) after this, long before `requestTimeout`.
+    public var readTimeout: Duration
     /// Values of at least this many bytes are uploaded in parts (multipart upload).
     public var multipartThreshold: Int
     /// The size of each part but the last (S3 allows 5 MiB to 5 GiB, at most 10,000 parts).
@@ -25,9 +28,11 @@ public struct S3Configuration: Sendable {
     public var listPageSize: Int
 
     /// Creates a configuration with tuning defaults.
+    /// - Precondition: at least one request in flight, parts of at least 5 MiB, list pages of 1 to
+    ///   1000 keys (S3's limits; other values are programmer errors and trap).
     public init(endpoint: S3Endpoint, region: String, credentials: S3Credentials?, retry: RetryPolicy = RetryPolicy(),
                 maximumConcurrentRequests: Int = 32, connectTimeout: Duration = .seconds(3),
-                requestTimeout: Duration = .seconds(300), multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20,
+                requestTimeout: Duration = .seconds(300), readTimeout: Duration = .seconds(30), multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20,
                 listPageSize: Int = 1000) {
         precondition(maximumConcurrentRequests >= 1, "at least one request must be allowed in flight")
         precondition(partSize >= 5 << 20, "S3 parts are at least 5 MiB")
@@ -39,6 +44,7 @@ public struct S3Configuration: Sendable {
         self.maximumConcurrentRequests = maximumConcurrentRequests
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.readTimeout = readTimeout
         self.multipartThreshold = multipartThreshold
         self.partSize = partSize
         self.listPageSize = listPageSize

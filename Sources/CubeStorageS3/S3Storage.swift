@@ -26,7 +26,8 @@ public final class S3Storage: Storage {
         self.configuration = configuration
         transport = HTTPTransport(maximumConcurrentRequests: configuration.maximumConcurrentRequests,
                                   connectTimeout: configuration.connectTimeout,
-                                  requestTimeout: configuration.requestTimeout, retry: configuration.retry)
+                                  requestTimeout: configuration.requestTimeout, readTimeout: configuration.readTimeout,
+                                  retry: configuration.retry)
     }
 
     // MARK: Reading

@@ -85,6 +85,19 @@ import Testing
         #expect(server.requests.count == 3)
     }
 
+    @Test func aStalledAnswerTimesOutAndIsRetried() async throws {
+        let server = try await ScriptedHTTPServer { _, index in index == 0 ? .stall : .respond(200, [], [9]) }
+        defer { Task { try? await server.stop() } }
+        let storage = S3Storage(bucket: "retry-bucket", configuration: S3Configuration(
+            endpoint: try S3Endpoint(url: server.endpoint), region: "us-east-1", credentials: Self.credentials,
+            retry: RetryPolicy(maximumAttempts: 2, baseDelay: .milliseconds(10)), readTimeout: .milliseconds(500)))
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await storage.get("k") == [9])
+        #expect(clock.now - start < .seconds(3))
+        #expect(server.requests.count == 2)
+    }
+
     @Test func aShortAnswerThatClaimsTheWrongRangeIsAnError() async throws {
         let server = try await ScriptedHTTPServer { _, _ in .respond(206, [("content-range", "bytes 0-1/10")], [0, 1]) }
         defer { Task { try? await server.stop() } }

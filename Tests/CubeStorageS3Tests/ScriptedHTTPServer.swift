@@ -24,6 +24,8 @@ final class ScriptedHTTPServer: Sendable {
         case truncated(length: Int, body: [UInt8])
         /// Close the connection without answering.
         case drop
+        /// Never answer (until the client gives up).
+        case stall
     }
 
     private let channel: any Channel
@@ -108,6 +110,8 @@ final class ScriptedHTTPServer: Sendable {
                     context.close(promise: nil)
                 case .drop:
                     context.close(promise: nil)
+                case .stall:
+                    break
                 }
             }
         }
