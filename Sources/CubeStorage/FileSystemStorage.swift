@@ -113,7 +113,8 @@ public struct FileSystemStorage: Storage {
         }
     }
 
-    /// Returns up to `limit` keys starting with `prefix` after the key named by `continuation`.
+    /// Returns up to `limit` keys starting with `prefix` after the key named by `continuation` (the
+    /// last key of the previous page). Walks the directory tree for every page.
     public func listPage(prefix: String, continuation: String?, limit: Int) async throws -> StoreListingPage {
         StorageSlicing.page(try await list(prefix: prefix), after: continuation, limit: limit)
     }

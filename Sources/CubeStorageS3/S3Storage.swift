@@ -129,10 +129,11 @@ public final class S3Storage: Storage {
         }
     }
 
-    /// Whether `object` exists with entity tag `etag` and `size` bytes (the check after an unclear write).
+    /// Whether `object` exists with entity tag `etag` and `size` bytes (the check after an unclear
+    /// write). Without an entity tag to compare, the write is not taken as ours.
     func isStored(_ object: String, etag: String, size: Int) async throws -> Bool {
-        guard let info = try? await headObject(object) else { return false }
-        return info.size == size && (info.etag == nil || info.etag?.lowercased() == etag.lowercased())
+        guard let info = try? await headObject(object), let stored = info.etag else { return false }
+        return info.size == size && stored.lowercased() == etag.lowercased()
     }
 
     /// Removes the object for `key`; a missing object is not an error.
