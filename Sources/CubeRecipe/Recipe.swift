@@ -173,6 +173,30 @@ public struct SourceSection: Sendable, Hashable {
     public var variables: [VariableSection]
     /// The key path (`sources[0]`).
     public var keyPath: String
+    /// `storage_options`: how to reach `s3://` and `https://` paths.
+    public var storageOptions = StorageOptionsSection()
+}
+
+/// A `storage_options` setting (the name xarray, fsspec and xcube users know): where an object
+/// store is and which identity to use, never a secret (keys come from the environment or the
+/// AWS credential files).
+public struct StorageOptionsSection: Sendable, Hashable {
+    /// `endpoint_url`: an S3-compatible service, for example `http://127.0.0.1:8333`.
+    public var endpointURL: String?
+    /// `region`.
+    public var region: String?
+    /// `profile`: a named profile of `~/.aws/credentials` and `~/.aws/config`.
+    public var profile: String?
+    /// `anon`: unsigned requests, for public buckets.
+    public var anonymous: Bool = false
+
+    /// Nothing set: the environment and the AWS files decide.
+    public init(endpointURL: String? = nil, region: String? = nil, profile: String? = nil, anonymous: Bool = false) {
+        self.endpointURL = endpointURL
+        self.region = region
+        self.profile = profile
+        self.anonymous = anonymous
+    }
 }
 
 /// A `compressor` setting.
@@ -213,6 +237,8 @@ public struct OutputSection: Sendable, Hashable {
     /// `gdal_crs`: also write GDAL's `_CRS` object attribute on every data variable, so that GDAL
     /// 3.6 shows the CRS (default false: the object attribute stops xarray's `to_netcdf`).
     public var gdalCRS: Bool = false
+    /// `storage_options`: how to reach an `s3://` output (and a `catalog.path` URL).
+    public var storageOptions = StorageOptionsSection()
 }
 
 /// The `catalog` section.

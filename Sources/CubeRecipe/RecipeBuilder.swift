@@ -142,7 +142,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables"]) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options"]) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -164,8 +164,11 @@ struct RecipeBuilder {
                     variables.append(v)
                 }
             }
+            let options = map["storage_options"].flatMap { storageOptions($0, "\(path).storage_options") } ?? StorageOptionsSection()
             if let name, let store, let paths {
-                sources.append(SourceSection(name: name, store: store, paths: paths, variables: variables, keyPath: path))
+                var section = SourceSection(name: name, store: store, paths: paths, variables: variables, keyPath: path)
+                section.storageOptions = options
+                sources.append(section)
             }
         }
         return sources
@@ -225,7 +228,7 @@ struct RecipeBuilder {
     }
 
     mutating func outputSection(_ node: Node) -> OutputSection? {
-        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs"])
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs", "storage_options"])
         else { return nil }
         let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
         let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
@@ -259,6 +262,7 @@ struct RecipeBuilder {
                                     attributes: attributes, gdalCRS: gdalCRS)
         section.shards = shards
         section.checksum = checksum
+        section.storageOptions = map["storage_options"].flatMap { storageOptions($0, "output.storage_options") } ?? StorageOptionsSection()
         return section
     }
 
@@ -326,6 +330,32 @@ struct RecipeBuilder {
             }
         }
         return section
+    }
+
+    /// Keys that hold secrets in fsspec/s3fs `storage_options`; a recipe never holds one.
+    static let secretKeys: Set<String> = ["key", "secret", "token", "aws_access_key_id", "aws_secret_access_key",
+                                          "aws_session_token", "access_key", "secret_key", "password", "session_token"]
+
+    mutating func storageOptions(_ node: Node, _ path: String) -> StorageOptionsSection? {
+        let known = ["endpoint_url", "region", "profile", "anon"]
+        if case let .mapping(mapping) = node {
+            for (keyNode, _) in mapping {
+                guard let key = keyNode.scalar?.string, RecipeBuilder.secretKeys.contains(key) else { continue }
+                reader.error("\(path).\(key)",
+                    "a recipe never holds a secret: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, or name a profile of ~/.aws/credentials with storage_options.profile",
+                    keyNode)
+                return nil
+            }
+        }
+        guard let map = reader.mapping(node, key: path, allowed: known) else { return nil }
+        let endpoint = reader.optional(map, "endpoint_url", in: path) { $0.string($1, $2) }
+        if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) || endpoint.contains("@") {
+            reader.error("\(path).endpoint_url", "'\(endpoint)' is not an http:// or https:// URL without credentials", map["endpoint_url"])
+        }
+        return StorageOptionsSection(endpointURL: endpoint,
+                                     region: reader.optional(map, "region", in: path) { $0.string($1, $2) },
+                                     profile: reader.optional(map, "profile", in: path) { $0.string($1, $2) },
+                                     anonymous: reader.optional(map, "anon", in: path) { $0.boolean($1, $2) } ?? false)
     }
 
     mutating func catalogSection(_ node: Node) -> CatalogSection? {
