@@ -11,6 +11,8 @@ enum ExitCodes {
     static let outputExists: Int32 = 4
     /// Something asked for is not supported yet.
     static let unsupported: Int32 = 5
+    /// An object store or web server refused or could not be reached.
+    static let storage: Int32 = 6
     /// Any other failure.
     static let failure: Int32 = 1
 
@@ -20,6 +22,7 @@ enum ExitCodes {
         case .invalidInput: return invalidInput
         case .outputExists: return outputExists
         case .unsupported: return unsupported
+        case .storage: return storage
         default: return failure
         }
     }
@@ -31,6 +34,9 @@ enum ExitCodes {
         } catch let error as CubeError {
             Terminal.error(verbose ? error.detailedDescription : "error: \(error.message)")
             throw ExitCode(code(error))
+        } catch let error as StorageError {
+            Terminal.error("error: \(error)")
+            throw ExitCode(storage)
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -1,5 +1,6 @@
 public import CubeCore
 public import CubeRecipe
+import CubeStorage
 import CubeStoreNetCDF
 import Foundation
 
@@ -60,7 +61,11 @@ public struct Pipeline: Sendable {
         let executor = CubeExecutor(plan: plan, registries: registries, workers: workers,
                                     overwrite: options.overwrite || plan.recipe.output.overwrite,
                                     cacheBudget: options.cacheBudget ?? plan.defaultCacheBudget(), progress: progress)
-        return try await executor.run()
+        do {
+            return try await executor.run()
+        } catch let error as StorageError {
+            throw CubeError(.storage, "\(error)", context: ["location": error.location], underlying: error)
+        }
     }
 
     /// Describes an input file with a registered store, as the planner sees it.

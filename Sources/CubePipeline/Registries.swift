@@ -1,25 +1,32 @@
 public import CubeCore
+public import CubeStorage
+import CubeStorageS3
 import CubeStoreNetCDF
 public import Zarr
 
-/// The extension points a pipeline uses: data stores and codecs, by recipe name.
+/// The extension points a pipeline uses: data stores, codecs and storage backends, by the names
+/// recipes use. The one place where the built-in implementations are assembled; no pipeline stage
+/// imports a concrete data store or storage backend.
 public struct Registries: Sendable {
     /// Data stores by `store:` name.
     public var stores: DataStoreRegistry
     /// Zarr compressors by `id`.
     public var codecs: CodecRegistry
+    /// Storage backends by URL scheme (`file`, `s3`, `https`, `http`).
+    public var storage: StorageRegistry
 
     /// Creates registries.
-    public init(stores: DataStoreRegistry, codecs: CodecRegistry) {
+    public init(stores: DataStoreRegistry, codecs: CodecRegistry, storage: StorageRegistry = .standard) {
         self.stores = stores
         self.codecs = codecs
+        self.storage = storage
     }
 
-    /// Everything built into CubeGen.
+    /// Everything built into CubeGen: the NetCDF store, every codec, local files, S3 and HTTPS.
     public static var standard: Registries {
         var stores = DataStoreRegistry()
         stores.register(NetCDFStore.descriptor)
-        return Registries(stores: stores, codecs: .standard)
+        return Registries(stores: stores, codecs: .standard, storage: .withObjectStorage)
     }
 }
 

@@ -29,11 +29,14 @@ public struct CatalogLayout: Sendable {
     public static func quicklookKey(_ variable: String) -> String { "quicklooks/\(variable).png" }
 
     /// `target` relative to the Collection's folder (`./NAME.zarr/lineage.json`), or its absolute
-    /// path when it is not below that folder.
+    /// path (a URL such as `s3://bucket/…` for object storage) when it is not below that folder.
     public func relative(_ target: URL) -> String {
         let folder = collection.deletingLastPathComponent().standardizedFileURL.path
         let path = target.standardizedFileURL.path
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        return path.hasPrefix(prefix) ? "./" + path.dropFirst(prefix.count) : path
+        let sameStore = target.scheme == collection.scheme && target.host == collection.host
+        if sameStore && path.hasPrefix(prefix) { return "./" + path.dropFirst(prefix.count) }
+        // Elsewhere: an absolute path for local files, the full URL (s3://bucket/…) otherwise.
+        return target.isFileURL ? path : target.absoluteString
     }
 }

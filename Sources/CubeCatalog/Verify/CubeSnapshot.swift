@@ -19,8 +19,9 @@ struct CubeSnapshot {
         var dimensions: [String]?
     }
 
+    /// The cube's location: a file URL, or `s3://bucket/…` and the like.
     let root: URL
-    let storage: FileSystemStorage
+    let storage: any Storage
     let keys: Set<String>
     /// The format found (`nil`: neither `.zgroup` nor a group `zarr.json`).
     let format: ZarrFormat?
@@ -32,9 +33,8 @@ struct CubeSnapshot {
     let arrays: [String: ArrayNode]
     let documentErrors: [String]
 
-    /// Reads every metadata document below `root`.
-    static func load(_ root: URL) async throws -> CubeSnapshot {
-        let storage = FileSystemStorage(root: root)
+    /// Reads every metadata document of the cube in `storage` (located at `root`).
+    static func load(_ root: URL, storage: any Storage) async throws -> CubeSnapshot {
         let keys = Set(try await storage.list(prefix: "").map(\.rawValue))
         var errors: [String] = []
         func document(_ key: String) async -> JSONValue? {

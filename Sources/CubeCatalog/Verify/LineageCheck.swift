@@ -11,9 +11,8 @@ struct LineageCheck {
     let lineage: Lineage
 
     /// Reads `lineage.json`; a missing file is a warning (a cube not made by cubegen), a broken one an error.
-    static func load(_ cube: CubeSnapshot, into problems: inout [VerificationProblem]) -> Lineage? {
-        let url = cube.root.appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    static func load(_ cube: CubeSnapshot, into problems: inout [VerificationProblem]) async -> Lineage? {
+        guard cube.keys.contains(fileName), let data = try? await cube.storage.get(StoreKey(fileName)) else {
             problems.append(VerificationProblem(.warning, .catalogue, "no \(fileName) in the cube: its lineage is unknown"))
             return nil
         }

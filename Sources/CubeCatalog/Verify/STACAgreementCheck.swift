@@ -8,20 +8,21 @@ import Zarr
 struct STACAgreementCheck {
     let cube: CubeSnapshot
     let collectionURL: URL
+    let files: CatalogFiles
 
     /// The Collection to compare: the one given (an error when missing), else `NAME.stac.json`
     /// beside `NAME.zarr` when it exists.
-    static func locate(cube: URL, given: String?, into problems: inout [VerificationProblem]) -> URL? {
+    static func locate(cube: URL, given: String?, files: CatalogFiles, into problems: inout [VerificationProblem]) async -> URL? {
         if let given {
-            let url = URL(fileURLWithPath: given).standardizedFileURL
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            let url = given.contains("://") ? URL(string: given) ?? URL(fileURLWithPath: given) : URL(fileURLWithPath: given).standardizedFileURL
+            guard await files.exists(url) else {
                 problems.append(VerificationProblem(.error, .catalogue, "STAC Collection '\(given)' does not exist"))
                 return nil
             }
             return url
         }
         let url = CatalogLayout(cube: cube).collection
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard await files.exists(url) else {
             problems.append(VerificationProblem(.warning, .catalogue, "no STAC Collection beside the cube (\(url.lastPathComponent))"))
             return nil
         }
@@ -31,7 +32,7 @@ struct STACAgreementCheck {
     func run(into problems: inout [VerificationProblem]) async {
         func error(_ message: String) { problems.append(VerificationProblem(.error, .catalogue, message)) }
         let file = collectionURL.lastPathComponent
-        guard let collection = document(collectionURL, file, error) else { return }
+        guard let collection = await document(collectionURL, file, error) else { return }
         if collection["type"]?.stringValue != "Collection" { error("\(file) is not a STAC Collection (type is not 'Collection')") }
         if let id = cube.attributes["id"]?.stringValue, collection["id"]?.stringValue != id {
             error("\(file) has id '\(collection["id"]?.stringValue ?? "")', the cube's id attribute is '\(id)'")
@@ -39,12 +40,12 @@ struct STACAgreementCheck {
         await checkDimensions(collection["cube:dimensions"], in: file, error)
         checkVariables(collection["cube:variables"], in: file, error)
         checkExtent(collection, in: file, error)
-        checkAssets(collection, in: file, error)
-        checkItem(collection, error)
+        await checkAssets(collection, in: file, error)
+        await checkItem(collection, error)
     }
 
-    private func document(_ url: URL, _ file: String, _ error: (String) -> Void) -> JSONValue? {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    private func document(_ url: URL, _ file: String, _ error: (String) -> Void) async -> JSONValue? {
+        guard let data = await files.read(url) else {
             error("\(file) cannot be read")
             return nil
         }
@@ -124,40 +125,50 @@ struct STACAgreementCheck {
         }
     }
 
-    private func checkAssets(_ document: JSONValue, in file: String, _ error: (String) -> Void) {
+    private func checkAssets(_ document: JSONValue, in file: String, _ error: (String) -> Void) async {
         let folder = collectionURL.deletingLastPathComponent()
         for (key, asset) in document["assets"]?.objectMembers ?? [] {
             guard let href = asset["href"]?.stringValue else {
                 error("\(file): asset '\(key)' has no href")
                 continue
             }
-            guard !href.contains("://") else { continue }
-            let target = URL(fileURLWithPath: href, relativeTo: folder).standardizedFileURL
-            if !FileManager.default.fileExists(atPath: target.path) {
+            // Absolute URLs on another service are not fetched; ours (same scheme and host) are.
+            if href.contains("://"), URL(string: href)?.scheme != collectionURL.scheme || URL(string: href)?.host != collectionURL.host {
+                continue
+            }
+            let target = CatalogFiles.resolve(href, against: folder)
+            if !(await files.exists(target)) {
                 error("\(file): asset '\(key)' points to '\(href)', which does not exist")
             }
         }
     }
 
-    private func checkItem(_ collection: JSONValue, _ error: (String) -> Void) {
+    private func checkItem(_ collection: JSONValue, _ error: (String) -> Void) async {
         let links = collection["links"]?.arrayValue ?? []
         guard let href = links.first(where: { $0["rel"]?.stringValue == "item" })?["href"]?.stringValue else { return }
         let folder = collectionURL.deletingLastPathComponent()
-        let url = URL(fileURLWithPath: href, relativeTo: folder).standardizedFileURL
-        guard let item = document(url, url.lastPathComponent, error) else { return }
+        let url = CatalogFiles.resolve(href, against: folder)
+        guard let item = await document(url, url.lastPathComponent, error) else { return }
         let file = url.lastPathComponent
         if item["id"]?.stringValue != collection["id"]?.stringValue { error("\(file): item id differs from the Collection's") }
         guard let zarr = item["assets"]?["zarr"]?["href"]?.stringValue else {
             error("\(file): the Item has no 'zarr' asset")
             return
         }
-        let target = URL(fileURLWithPath: zarr, relativeTo: folder).standardizedFileURL
-        if target.path != cube.root.path { error("\(file): the zarr asset points to '\(zarr)', not to this cube") }
-        checkAssets(item, in: file, error)
+        let target = CatalogFiles.resolve(zarr, against: folder)
+        if CatalogFiles.text(target).trimmingSuffix("/") != CatalogFiles.text(cube.root).trimmingSuffix("/") {
+            error("\(file): the zarr asset points to '\(zarr)', not to this cube")
+        }
+        await checkAssets(item, in: file, error)
         let itemBox = item["bbox"]?.arrayValue?.compactMap(\.doubleValue) ?? []
         let collectionBox = collection["extent"]?["spatial"]?["bbox"]?.arrayValue?.first?.arrayValue?.compactMap(\.doubleValue) ?? []
         if itemBox != collectionBox { error("\(file): the Item's bbox \(itemBox) differs from the Collection's \(collectionBox)") }
     }
 
     private func close(_ a: Double, _ b: Double, scale: Double) -> Bool { abs(a - b) <= max(1e-9, abs(scale) * 1e-6) }
+}
+
+extension String {
+    /// The text without one trailing `suffix`.
+    fileprivate func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

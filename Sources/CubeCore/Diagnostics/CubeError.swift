@@ -14,6 +14,9 @@ public struct CubeError: Error, Sendable, CustomStringConvertible {
         public static let unsupported = Code("unsupported")
         /// Reading or writing failed.
         public static let io = Code("I/O error")
+        /// An object store or web server refused or could not be reached (denied, missing bucket,
+        /// unreachable endpoint, throttled past the retry limit).
+        public static let storage = Code("storage error")
         /// The output exists and may not be replaced.
         public static let outputExists = Code("output exists")
         /// A coordinate reference system or transformation failed.

@@ -13,14 +13,14 @@ struct CatalogWriter {
     let lineage: Lineage
 
     /// Writes `lineage.json` into the cube.
-    func writeLineage(_ storage: FileSystemStorage) async throws {
+    func writeLineage(_ storage: any Storage) async throws {
         try await storage.set(StoreKey(CatalogLayout.lineageKey), to: Array(lineage.json.serialized(indent: 2).utf8))
     }
 
     /// Renders the last time step of every data variable, as captured during the run, into
     /// `quicklooks/NAME.png` inside the cube (the variables in parallel).
     /// - Returns: The variables and their keys, in plan order.
-    func writeQuicklooks(_ storage: FileSystemStorage, capture: QuicklookCapture) async throws -> [(variable: String, key: String)] {
+    func writeQuicklooks(_ storage: any Storage, capture: QuicklookCapture) async throws -> [(variable: String, key: String)] {
         let label = plan.time.units.date(plan.time.values[capture.step]).description
         let width = capture.sampling.columns.count, height = capture.sampling.rows.count
         let ascending = plan.grid.yAxis == .ascending
@@ -44,18 +44,53 @@ struct CatalogWriter {
 
     /// Writes the STAC Collection and Item beside the published cube (each replaced atomically).
     /// - Returns: Where they went.
-    func writeSTAC(cube: URL, quicklooks: [(variable: String, key: String)], extent: GeographicExtent) throws -> CatalogLayout {
-        let layout = CatalogLayout(cube: cube, collection: plan.recipe.catalog.path.map { URL(fileURLWithPath: $0) })
+    /// The documents go through the storage registry, so a cube on S3 gets its STAC entry on S3.
+    func writeSTAC(cube: URL, quicklooks: [(variable: String, key: String)], extent: GeographicExtent,
+                   storage registry: StorageRegistry, options: StorageOptions) async throws -> CatalogLayout {
+        let layout = CatalogWriter.layout(cube: cube, catalogPath: plan.recipe.catalog.path)
         let entry = catalogEntry(layout, quicklooks: quicklooks, extent: extent)
         let documents = STACDocuments(entry)
-        do {
-            try FileManager.default.createDirectory(at: layout.collection.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(documents.collection.serialized(indent: 2).utf8).write(to: layout.collection, options: .atomic)
-            try Data(documents.item.serialized(indent: 2).utf8).write(to: layout.item, options: .atomic)
-        } catch {
-            throw CubeError(.io, "cannot write the STAC entry '\(layout.collection.path)': \(error.localizedDescription)", underlying: error)
+        for (url, document) in [(layout.collection, documents.collection), (layout.item, documents.item)] {
+            do {
+                let (folder, key) = try CatalogWriter.folder(of: url, registry: registry, options: options)
+                try await folder.set(key, to: Array(document.serialized(indent: 2).utf8))
+            } catch {
+                throw CubeError(.io, "cannot write the STAC entry '\(CatalogWriter.text(url))': \(error)", underlying: error)
+            }
         }
         return layout
+    }
+
+    /// The catalogue layout of `cube` with the recipe's `catalog.path` (a path or URL).
+    static func layout(cube: URL, catalogPath: String?) -> CatalogLayout {
+        CatalogLayout(cube: cube, collection: catalogPath.map { $0.contains("://") ? URL(string: $0)! : URL(fileURLWithPath: $0) })
+    }
+
+    /// The writable storage of the folder holding `url`, and the file's key in it.
+    static func folder(of url: URL, registry: StorageRegistry, options: StorageOptions) throws -> (any Storage, StoreKey) {
+        let folder = url.deletingLastPathComponent()
+        let storageURL = try StorageURL(url.isFileURL ? folder.path : folder.absoluteString)
+        return (try registry.openWritable(storageURL, options: options), StoreKey(url.lastPathComponent))
+    }
+
+    /// A URL as users write it: a path for local files.
+    static func text(_ url: URL) -> String { url.isFileURL ? url.path : url.absoluteString }
+
+    /// Refuses, before anything is written, to replace a file where a STAC document goes that is
+    /// not a STAC document.
+    /// - Throws: `CubeError` (`.outputExists`) naming the file and what it holds.
+    static func checkReplaceable(_ url: URL, registry: StorageRegistry, options: StorageOptions) async throws {
+        if url.isFileURL {
+            try ReplaceableOutput.checkSTACDocument(url, role: "the STAC file")
+            return
+        }
+        let (folder, key) = try folder(of: url, registry: registry, options: options)
+        guard let bytes = try await folder.get(key) else { return }
+        guard let document = try? JSONValue.parse(bytes), document["stac_version"] != nil else {
+            throw CubeError(.outputExists,
+                "the STAC file '\(text(url))' is a file that is not a STAC document; overwrite replaces only a cube, so nothing was touched",
+                context: ["path": text(url)])
+        }
     }
 
     private func catalogEntry(_ layout: CatalogLayout, quicklooks: [(variable: String, key: String)], extent: GeographicExtent) -> CatalogEntry {

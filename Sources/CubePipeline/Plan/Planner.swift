@@ -1,4 +1,5 @@
 import CubeCore
+import CubeStorage
 import CubeProjection
 import CubeRecipe
 import CubeResampling
@@ -58,8 +59,13 @@ enum Planner {
         for key in ["period_anchor", "label", "calendar"] where recipe.time.period == nil && recipe.locations["time.\(key)"] != nil {
             warnings.append(Diagnostic(.warning, key: "time.\(key)", "has no effect without time.period", at: recipe.locations["time.\(key)"]))
         }
-        if recipe.output.path.hasPrefix("s3://") {
-            throw recipe.error("output.path", "object-storage output ('\(recipe.output.path)') is not supported yet; use a local path")
+        do {
+            let url = try StorageURL(recipe.output.path)
+            if url.scheme != "file" && url.path.isEmpty {
+                throw recipe.error("output.path", "'\(recipe.output.path)' is a bucket root; name a prefix such as '\(recipe.output.path)/NAME.zarr'")
+            }
+        } catch let error as StorageError {
+            throw recipe.error("output.path", error.reason)
         }
         for source in recipe.sources {
             for variable in source.variables {

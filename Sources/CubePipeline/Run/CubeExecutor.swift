@@ -22,7 +22,7 @@ struct CubeExecutor: Sendable {
     let progress: (@Sendable (ProgressEvent) -> Void)?
 
     private final class Shared: Sendable {
-        let storage: FileSystemStorage
+        let storage: any Storage
         let encoders: [ChunkEncoder]
         let readers: ReaderPool
         let planes: AsyncCache<PlaneKey, SourcePlane>
@@ -37,7 +37,7 @@ struct CubeExecutor: Sendable {
         /// The last time step's values the quick-looks show, when they are written.
         let quicklooks: QuicklookCapture?
 
-        init(storage: FileSystemStorage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
+        init(storage: any Storage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
              mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int], quicklooks: QuicklookCapture?) {
             self.storage = storage
             self.encoders = encoders
@@ -55,9 +55,13 @@ struct CubeExecutor: Sendable {
 
     func run() async throws -> RunReport {
         let start = Date()
-        let location = OutputLocation(path: plan.recipe.output.path)
-        let catalogue = CatalogLayout(cube: location.final, collection: plan.recipe.catalog.path.map { URL(fileURLWithPath: $0) })
-        let storage = try location.prepare(overwrite: overwrite, catalogue: [catalogue.collection, catalogue.item])
+        let options = StorageOptions(plan.recipe.output.storageOptions)
+        let target = try OutputTargets.make(path: plan.recipe.output.path, options: options, registry: registries.storage)
+        let catalogue = CatalogWriter.layout(cube: target.url, catalogPath: plan.recipe.catalog.path)
+        for file in [catalogue.collection, catalogue.item] {
+            try await CatalogWriter.checkReplaceable(file, registry: registries.storage, options: options)
+        }
+        let storage = try await target.prepare(overwrite: overwrite)
         // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
         let plan = self.plan
         let facts = Task.detached(priority: .utility) { try LineageFacts.gather(plan) }
@@ -97,25 +101,41 @@ struct CubeExecutor: Sendable {
                                          emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
                                          clipped: clipped).build()
             let catalog = CatalogWriter(plan: plan, lineage: lineage)
-            let checksums = try await writeMetadata(storage, lineage: lineage, created: created, extent: gathered.extent,
-                                                    chunks: shared.checksums.withLock { $0 })
+            var checksums = shared.checksums.withLock { $0 }
+            try await target.beforeMetadata(written: Set(checksums.digests.keys))
+            // Everything but the metadata documents first; the consolidated metadata last (the
+            // commit point on object storage).
+            let (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: plan, extent: gathered.extent, created: created,
+                                                                       lineage: lineage).build()
+            for (key, bytes) in coordinateChunks {
+                try await storage.set(StoreKey(key), to: bytes)
+                checksums.record(key, bytes: bytes)
+            }
             try await catalog.writeLineage(storage)
             var quicklooks: [(variable: String, key: String)] = []
             if let capture = shared.quicklooks { quicklooks = try await catalog.writeQuicklooks(storage, capture: capture) }
             try await storage.set(StoreKey(ChunkChecksums.key), to: Array(checksums.text.utf8))
-            try location.publish()
-            let layout = try catalog.writeSTAC(cube: location.final, quicklooks: quicklooks, extent: gathered.extent)
+            try await writeMetadata(storage, hierarchy)
+            try await target.publish()
+            let layout = try await catalog.writeSTAC(cube: target.url, quicklooks: quicklooks, extent: gathered.extent,
+                                                     storage: registries.storage, options: options)
             return RunReport(
-                outputPath: location.final.path, tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
+                outputPath: CatalogWriter.text(target.url), tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
                 bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
                 clippedValues: Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 }),
                 planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
                 outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
-                catalogPath: layout.collection.path, itemPath: layout.item.path)
+                catalogPath: CatalogWriter.text(layout.collection), itemPath: CatalogWriter.text(layout.item))
         } catch {
-            location.discard()
-            if error is CancellationError { throw CubeError(.cancelled, "the run was cancelled; nothing was published") }
-            throw error
+            let left = await target.discard()
+            if error is CancellationError {
+                throw CubeError(.cancelled, "the run was cancelled; nothing was published" + (left.map { "; \($0)" } ?? ""))
+            }
+            var failure = error as? CubeError
+                ?? (error as? StorageError).map { CubeError(.storage, "\($0)", context: ["location": $0.location], underlying: $0) }
+                ?? CubeError(.io, "\(error)", underlying: error)
+            if let left { failure.message += "; \(left)" }
+            throw failure
         }
     }
 
@@ -288,21 +308,15 @@ struct CubeExecutor: Sendable {
         return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: window), window: window)
     }
 
-    /// Writes coordinates, then every metadata document, then the consolidated metadata last.
-    /// - Returns: `chunks` with the coordinate chunks' digests added.
-    private func writeMetadata(_ storage: FileSystemStorage, lineage: Lineage, created: String, extent: GeographicExtent,
-                               chunks: ChunkChecksums) async throws -> ChunkChecksums {
-        let builder = CubeMetadataBuilder(plan: plan, extent: extent, created: created, lineage: lineage)
-        let (hierarchy, coordinateChunks) = try builder.build()
-        var checksums = chunks
-        for (key, bytes) in coordinateChunks {
-            try await storage.set(StoreKey(key), to: bytes)
-            checksums.record(key, bytes: bytes)
-        }
-        for (key, document) in try hierarchy.documents() { try await storage.set(StoreKey(key), to: document.bytes) }
+    /// Writes every metadata document, the root documents after the arrays', and the consolidated
+    /// metadata last: a reader never sees a group whose arrays are not all described.
+    private func writeMetadata(_ storage: any Storage, _ hierarchy: ZarrHierarchy) async throws {
         let consolidated = try hierarchy.consolidated()
+        let documents = try hierarchy.documents().filter { $0.key != consolidated.key }
+        let isRoot = { (key: String) in !key.contains("/") }
+        for (key, document) in documents where !isRoot(key) { try await storage.set(StoreKey(key), to: document.bytes) }
+        for (key, document) in documents where isRoot(key) { try await storage.set(StoreKey(key), to: document.bytes) }
         try await storage.set(StoreKey(consolidated.key), to: consolidated.document.bytes)
-        return checksums
     }
 
     /// Now in ISO 8601 UTC, or `SOURCE_DATE_EPOCH` when set (reproducible builds).

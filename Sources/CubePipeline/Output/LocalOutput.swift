@@ -8,7 +8,7 @@ import Foundation
 /// by a `.cubegen-staging` file); only a complete cube is moved into place. An existing output is
 /// refused unless `overwrite` is set, and even then only a Zarr cube is replaced
 /// (`ReplaceableOutput`), and it stays untouched until the new cube is complete.
-struct OutputLocation: Sendable {
+struct LocalOutput: OutputTarget {
     let final: URL
     let staging: URL
     let previous: URL
@@ -24,10 +24,15 @@ struct OutputLocation: Sendable {
 
     var exists: Bool { FileManager.default.fileExists(atPath: final.path) }
 
-    /// Checks the output (and the catalogue files beside it) can be written without destroying
-    /// anything but a cube, then prepares an empty staging folder.
-    /// - Parameter catalogue: the STAC files the run will replace.
-    func prepare(overwrite: Bool, catalogue: [URL] = []) throws -> FileSystemStorage {
+    /// The path as given.
+    var location: String { final.path }
+
+    /// The published cube's folder.
+    var url: URL { final }
+
+    /// Checks the output can be written without destroying anything but a cube, then prepares
+    /// an empty staging folder.
+    func prepare(overwrite: Bool) async throws -> any Storage {
         if exists && !overwrite {
             throw CubeError(.outputExists,
                 "output '\(final.path)' already exists; set output.overwrite: true or pass --overwrite to replace it",
@@ -35,7 +40,6 @@ struct OutputLocation: Sendable {
         }
         try ReplaceableOutput.checkZarrHierarchy(final, role: "output.path")
         try ReplaceableOutput.checkZarrHierarchy(previous, role: "the previous-cube folder")
-        for file in catalogue { try ReplaceableOutput.checkSTACDocument(file, role: "the STAC file") }
         let fm = FileManager.default
         if fm.fileExists(atPath: staging.path) && !fm.fileExists(atPath: staging.appendingPathComponent(Self.stagingMarker).path) {
             throw CubeError(.outputExists,
@@ -53,8 +57,11 @@ struct OutputLocation: Sendable {
         return FileSystemStorage(root: staging)
     }
 
+    /// Nothing to do: the staging folder holds only this run's objects.
+    func beforeMetadata(written: Set<String>) async throws {}
+
     /// Moves the finished staging folder into place, replacing an existing output.
-    func publish() throws {
+    func publish() async throws {
         let fm = FileManager.default
         do {
             try fm.removeItem(at: staging.appendingPathComponent(Self.stagingMarker))
@@ -67,6 +74,9 @@ struct OutputLocation: Sendable {
         }
     }
 
-    /// Removes the staging folder after a failure.
-    func discard() { try? FileManager.default.removeItem(at: staging) }
+    /// Removes the staging folder after a failure; the output is as it was.
+    func discard() async -> String? {
+        try? FileManager.default.removeItem(at: staging)
+        return nil
+    }
 }

@@ -1,0 +1,89 @@
+import CubeCore
+import CubeStorage
+import Foundation
+import Synchronization
+
+/// A cube written to an object store (`s3://bucket/prefix/NAME.zarr`): chunks go straight to
+/// their final keys and the consolidated metadata is written last, so a reader never sees a
+/// complete-looking partial cube.
+///
+/// An existing cube is untouched unless `overwrite`; then its consolidated metadata is removed
+/// first (it stops looking complete), and before the new metadata is written every object of the
+/// old cube this run did not rewrite is deleted, so no stale chunk survives. Anything under the
+/// prefix that is not part of a Zarr cube (a foreign object, a bucket root) is refused before
+/// anything is touched.
+final class ObjectStoreOutput: OutputTarget {
+    let location: String
+    let url: URL
+    let storage: any Storage
+    /// The keys of the cube being replaced, found by `prepare`.
+    private let previous = Mutex<Set<String>>([])
+
+    /// The marker of an unfinished CubeGen run under the prefix (removed before the metadata).
+    static let marker = ".cubegen-staging"
+
+    /// An output at `url` (a prefix below a bucket), written through `storage` rooted there.
+    init(url: StorageURL, storage: any Storage) throws {
+        guard !url.path.isEmpty else {
+            throw CubeError(.invalidRecipe, "output.path '\(url.text)' is a bucket root; name a prefix such as '\(url.text.hasSuffix("/") ? url.text : url.text + "/")NAME.zarr'",
+                            context: ["path": url.text])
+        }
+        location = url.text
+        self.url = URL(string: "\(url.scheme)://\(url.authority)/\(url.path)")!
+        self.storage = storage
+    }
+
+    func prepare(overwrite: Bool) async throws -> any Storage {
+        let keys = try await storage.list(prefix: "").map(\.rawValue)
+        if !keys.isEmpty {
+            let roots = [".zgroup", ".zarray", "zarr.json", ".zmetadata"]
+            let unfinished = keys.contains(Self.marker) && !keys.contains(where: { roots.contains($0) })
+            if !overwrite && !unfinished {
+                throw CubeError(.outputExists,
+                    "output '\(location)' already exists (\(keys.count) objects); set output.overwrite: true or pass --overwrite to replace it",
+                    context: ["path": location])
+            }
+            if let foreign = keys.first(where: { !ReplaceableOutput.isZarrOrCubegenKey($0) && $0 != Self.marker }) {
+                throw CubeError(.outputExists,
+                    "output.path '\(location)' holds '\(foreign)', which is not part of a Zarr cube; overwrite replaces only a cube, so nothing was touched",
+                    context: ["path": location])
+            }
+            if !unfinished && !keys.contains(where: { [".zgroup", ".zarray", "zarr.json"].contains($0) }) {
+                throw CubeError(.outputExists,
+                    "output.path '\(location)' holds \(keys.count) objects but no Zarr group (.zgroup or zarr.json); overwrite replaces only a cube, so nothing was touched",
+                    context: ["path": location])
+            }
+            // The old cube stops looking complete before anything of it changes.
+            for root in [".zmetadata", "zarr.json", ".zgroup"] where keys.contains(root) {
+                try await storage.delete(StoreKey(root))
+            }
+        }
+        previous.withLock { $0 = Set(keys) }
+        try await storage.set(StoreKey(Self.marker), to: Array("cubegen run in progress\n".utf8))
+        return storage
+    }
+
+    func beforeMetadata(written: Set<String>) async throws {
+        let stale = previous.withLock { $0 }.subtracting(written).subtracting([Self.marker]).sorted()
+        let storage = self.storage
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = stale.makeIterator()
+            for _ in 0..<16 {
+                guard let key = pending.next() else { break }
+                group.addTask { try await storage.delete(StoreKey(key)) }
+            }
+            while try await group.next() != nil {
+                if let key = pending.next() { group.addTask { try await storage.delete(StoreKey(key)) } }
+            }
+        }
+        try await storage.delete(StoreKey(Self.marker))
+    }
+
+    /// Nothing to do: the consolidated metadata, written last, is the commit point.
+    func publish() async throws {}
+
+    func discard() async -> String? {
+        guard let count = try? await storage.list(prefix: "").count, count > 0 else { return nil }
+        return "'\(location)' holds \(count) objects of the unfinished run and no consolidated metadata (not a cube); run again to replace them"
+    }
+}
