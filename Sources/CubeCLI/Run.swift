@@ -18,9 +18,13 @@ extension CubeCommand {
         @Option(help: "Megabytes the shared source-plane cache may use (default: two time blocks of source planes, at least 64, at most 2048).")
         var cacheMb: Int?
 
+        @Option(help: "Chunk writes in flight at once, separate from --workers (default: 16 for s3:// outputs, 4 for local folders).")
+        var ioConcurrency: Int?
+
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             if let cacheMb, cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
+            if let ioConcurrency, ioConcurrency < 1 { throw ValidationError("--io-concurrency must be at least 1") }
         }
 
         func run() async throws {
@@ -32,7 +36,8 @@ extension CubeCommand {
                 for warning in plan.warnings { Terminal.error(warning.description) }
                 let display = ProgressDisplay(total: plan.taskCount)
                 let report = try await pipeline.run(
-                    plan, options: RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 }),
+                    plan, options: RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 },
+                                     ioConcurrency: ioConcurrency),
                     progress: { display.update($0) })
                 display.finish()
                 for (name, count) in report.clippedValues.sorted(by: { $0.key < $1.key }) {

@@ -60,7 +60,9 @@ public struct Pipeline: Sendable {
         let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let executor = CubeExecutor(plan: plan, registries: registries, workers: workers,
                                     overwrite: options.overwrite || plan.recipe.output.overwrite,
-                                    cacheBudget: options.cacheBudget ?? plan.defaultCacheBudget(), progress: progress)
+                                    cacheBudget: options.cacheBudget ?? plan.defaultCacheBudget(),
+                                    ioConcurrency: options.ioConcurrency ?? (plan.recipe.output.path.contains("://") ? 16 : 4),
+                                    progress: progress)
         do {
             return try await executor.run()
         } catch let error as StorageError {

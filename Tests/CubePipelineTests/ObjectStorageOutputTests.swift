@@ -112,6 +112,11 @@ struct ObjectStorageOutputTests {
         #expect(verdict.isValid, "\(verdict.problems)")
         #expect(verdict.catalogPath == "s3://\(name)/cubes/s3-test.stac.json")
         #expect(verdict.problems.filter { $0.severity == .error }.isEmpty)
+        // The secret is in no object the run wrote (cube, lineage, STAC) and in no report text.
+        for (key, bytes) in try await objects(storage, "cubes") {
+            #expect(!String(decoding: bytes, as: UTF8.self).contains(Self.service!.secret), "the secret appears in \(key)")
+        }
+        #expect(!"\(report)".contains(Self.service!.secret) && !report.summary.contains(Self.service!.secret))
     }
 
     @Test func onlyCubesAreReplacedAndNoStaleChunkSurvivesAnOverwrite() async throws {

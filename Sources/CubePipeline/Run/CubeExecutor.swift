@@ -19,10 +19,14 @@ struct CubeExecutor: Sendable {
     let workers: Int
     let overwrite: Bool
     let cacheBudget: Int
+    /// Chunk writes in flight at once, separate from the CPU workers.
+    let ioConcurrency: Int
     let progress: (@Sendable (ProgressEvent) -> Void)?
 
     private final class Shared: Sendable {
         let storage: any Storage
+        /// Chunk puts in the background, `ioConcurrency` at once.
+        let writes: WriteQueue
         let encoders: [ChunkEncoder]
         let readers: ReaderPool
         let planes: AsyncCache<PlaneKey, SourcePlane>
@@ -37,9 +41,10 @@ struct CubeExecutor: Sendable {
         /// The last time step's values the quick-looks show, when they are written.
         let quicklooks: QuicklookCapture?
 
-        init(storage: any Storage, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
+        init(storage: any Storage, writes: WriteQueue, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
              mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int], quicklooks: QuicklookCapture?) {
             self.storage = storage
+            self.writes = writes
             self.encoders = encoders
             self.readers = readers
             self.planes = planes
@@ -66,9 +71,10 @@ struct CubeExecutor: Sendable {
         let plan = self.plan
         let facts = Task.detached(priority: .utility) { try LineageFacts.gather(plan) }
         defer { facts.cancel() }
+        let writes = WriteQueue(storage: storage, limit: ioConcurrency)
         do {
             let shared = Shared(
-                storage: storage, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
+                storage: storage, writes: writes, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
                 planes: AsyncCache(budget: cacheBudget, cost: { $0.bytes }),
                 mappings: AsyncCache(budget: 256 << 20, cost: { $0.column.count * 16 }),
                 transforms: TransformPool(target: plan.grid.crs),
@@ -94,6 +100,7 @@ struct CubeExecutor: Sendable {
                     if let region = pending.next() { group.addTask { try await self.fill(region, shared) } }
                 }
             }
+            try await shared.writes.drain()
             let clipped = shared.clipped.withLock { $0 }
             let created = CubeExecutor.creationDate()
             let gathered = try await facts.value
@@ -127,6 +134,8 @@ struct CubeExecutor: Sendable {
                 outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
                 catalogPath: CatalogWriter.text(layout.collection), itemPath: CatalogWriter.text(layout.item))
         } catch {
+            // Writes still in flight land before anything is cleaned up.
+            try? await writes.drain()
             let left = await target.discard()
             if error is CancellationError {
                 throw CubeError(.cancelled, "the run was cancelled; nothing was published" + (left.map { "; \($0)" } ?? ""))
@@ -267,7 +276,7 @@ struct CubeExecutor: Sendable {
                 if !unit.emptyChunks.isEmpty { shared.empty.withLock { $0[v] += unit.emptyChunks } }
                 guard let bytes = unit.bytes else { continue }
                 let digest = ChunkChecksums.digest(bytes)
-                try await shared.storage.set(StoreKey(unit.key), to: bytes)
+                try await shared.writes.submit(StoreKey(unit.key), bytes)
                 shared.checksums.withLock { $0.record(unit.key, digest: digest) }
                 shared.stored.withLock { $0 += bytes.count }
             }

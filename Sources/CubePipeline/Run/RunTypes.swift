@@ -8,12 +8,16 @@ public struct RunOptions: Sendable {
     public var overwrite: Bool
     /// Bytes the shared source-plane cache may hold (default: 1/8 of memory, at most 2 GiB).
     public var cacheBudget: Int?
+    /// Chunk writes in flight at once, separate from `workers` (object stores want many requests
+    /// in flight; default: 16 for object storage, 4 for local folders).
+    public var ioConcurrency: Int?
 
     /// Creates options.
-    public init(workers: Int? = nil, overwrite: Bool = false, cacheBudget: Int? = nil) {
+    public init(workers: Int? = nil, overwrite: Bool = false, cacheBudget: Int? = nil, ioConcurrency: Int? = nil) {
         self.workers = workers
         self.overwrite = overwrite
         self.cacheBudget = cacheBudget
+        self.ioConcurrency = ioConcurrency
     }
 }
 
