@@ -21,6 +21,12 @@ extension CubeCommand {
         @Option(help: "Chunk writes in flight at once, separate from --workers (default: 16 for s3:// outputs, 4 for local folders).")
         var ioConcurrency: Int?
 
+        @Option(help: "Compute only shard i of N (i from 0; 'auto/N' takes i from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) and write no metadata; then run 'cubegen finalize'.")
+        var shard: String?
+
+        @Flag(help: "Recompute every task, ignoring what earlier runs recorded and whether the cube is up to date.")
+        var force = false
+
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             if let cacheMb, cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
@@ -30,21 +36,26 @@ extension CubeCommand {
         func run() async throws {
             AllocatorTuning.apply()
             try await ExitCodes.guarding(verbose: options.verbose) {
+                let selection = try shard.map { try ShardSelection(parsing: $0) } ?? .all
+                if selection != .all { Terminal.prefix = "[shard \(selection)] " }
                 let pipeline = Pipeline()
                 let recipe = try pipeline.load(recipeAt: options.recipe)
                 let plan = try await pipeline.plan(recipe)
                 for warning in plan.warnings { Terminal.error(warning.description) }
                 let display = ProgressDisplay(total: plan.taskCount)
-                let report = try await pipeline.run(
-                    plan, options: RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 },
-                                     ioConcurrency: ioConcurrency),
-                    progress: { display.update($0) })
+                var runOptions = RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 },
+                                            ioConcurrency: ioConcurrency)
+                runOptions.shard = selection
+                runOptions.force = force
+                let report = try await pipeline.run(plan, options: runOptions, progress: { display.update($0) })
                 display.finish()
                 for (name, count) in report.clippedValues.sorted(by: { $0.key < $1.key }) {
                     Terminal.error("warning: \(count) values of '\(name)' were outside its dtype's range and were stored as fill")
                 }
-                print(report.summary)
-                print("catalogue: \(report.catalogPath) (item \(report.itemPath)); lineage and quick-looks inside the cube")
+                Terminal.output(report.summary)
+                if !report.catalogPath.isEmpty {
+                    Terminal.output("catalogue: \(report.catalogPath) (item \(report.itemPath)); lineage and quick-looks inside the cube")
+                }
             }
         }
     }

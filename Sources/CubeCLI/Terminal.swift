@@ -4,10 +4,16 @@ import Synchronization
 
 /// Writes to the terminal.
 enum Terminal {
+    /// Put before every line (`[shard 2/8] `), so the logs of a batch job name the shard.
+    nonisolated(unsafe) static var prefix = ""
+
     /// Writes a line to standard error.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
     }
+
+    /// Writes a line to standard output.
+    static func output(_ line: String) { print(prefix + line) }
 
     /// Whether standard error is a terminal.
     static var isInteractive: Bool { isatty(2) != 0 }
@@ -28,7 +34,7 @@ final class ProgressDisplay: Sendable {
         let text = String(format: "chunks %d/%d (%.0f%%), %.1f MB/s, elapsed %.1f s, ETA %.1f s",
                           event.tasksDone, event.tasksTotal, fraction * 100, rate, event.elapsed, eta)
         if interactive {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + Terminal.prefix + text).utf8))
         } else {
             let decile = Int(fraction * 10)
             let shouldPrint = lastDecile.withLock { last in

@@ -57,11 +57,25 @@ public struct Pipeline: Sendable {
     /// - Throws: `CubeError`; nothing is published unless every chunk and the metadata were written.
     public func run(_ plan: CubePlan, options: RunOptions = RunOptions(),
                     progress: (@Sendable (ProgressEvent) -> Void)? = nil) async throws -> RunReport {
+        try await execute(plan, options: options, finalizeOnly: false, progress: progress)
+    }
+
+    /// Finalizes a cube whose tasks were computed by shards (`cubegen run --shard i/N`): checks
+    /// that every task is recorded (naming what is missing), then writes coordinates, metadata,
+    /// lineage, quick-looks and the STAC entry. Computes nothing.
+    /// - Throws: `CubeError` (`.invalidInput`) when tasks are missing.
+    public func finalize(_ plan: CubePlan, options: RunOptions = RunOptions()) async throws -> RunReport {
+        try await execute(plan, options: options, finalizeOnly: true, progress: nil)
+    }
+
+    private func execute(_ plan: CubePlan, options: RunOptions, finalizeOnly: Bool,
+                         progress: (@Sendable (ProgressEvent) -> Void)?) async throws -> RunReport {
         let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let executor = CubeExecutor(plan: plan, registries: registries, workers: workers,
                                     overwrite: options.overwrite || plan.recipe.output.overwrite,
                                     cacheBudget: options.cacheBudget ?? plan.defaultCacheBudget(),
                                     ioConcurrency: options.ioConcurrency ?? (plan.recipe.output.path.contains("://") ? 16 : 4),
+                                    shard: options.shard, force: options.force, finalizeOnly: finalizeOnly,
                                     progress: progress)
         do {
             return try await executor.run()

@@ -146,8 +146,11 @@ import Testing
         _ = try await run(dir, text, workers: 5, output: "five.zarr")
         var one = try await CubeReader(path: dir.path("one.zarr")).chunkFiles()
         var five = try await CubeReader(path: dir.path("five.zarr")).chunkFiles()
-        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 1 + 3  // data chunks + coordinate chunks + lineage.json + chunks.sha256 + quick-looks
+        // data chunks + coordinate chunks + lineage.json + chunks.sha256 + quick-looks + task records + the finalized digest
+        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 1 + 3 + 2 * 6 * 5 + 1
         #expect(one.count == expectedFiles)
+        // The finalized digest covers the recipe, output path included.
+        #expect(one.removeValue(forKey: ".cubegen/finalized") != five.removeValue(forKey: ".cubegen/finalized"))
         // The lineage names the output path and the time of the run; all else is the same.
         // The lineage names the output path, the recipe's hash and the time of the run; all else is the same.
         func comparable(_ bytes: [UInt8]?) throws -> JSONValue {
@@ -175,8 +178,11 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.zarr.cubegen-partial")))
         try FileManager.default.removeItem(atPath: dir.path("out.zarr"))
         _ = try await run(dir, text)
-        await #expect(throws: CubeError.self) { _ = try await run(dir, text) }
-        _ = try await run(dir, text, overwrite: true)
+        // The same recipe again is up to date (nothing written); another one needs overwrite.
+        _ = try await run(dir, text)
+        let other = recipe(grid: "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 0.5")
+        await #expect(throws: CubeError.self) { _ = try await run(dir, other) }
+        _ = try await run(dir, other, overwrite: true)
         #expect(FileManager.default.fileExists(atPath: dir.path("out.zarr/.zmetadata")))
     }
 

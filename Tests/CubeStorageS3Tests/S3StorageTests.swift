@@ -71,7 +71,7 @@ struct S3StorageTests {
             guard let error = error as? StorageError else { return false }
             return error.code == .transient && error.description.contains("s3://cubegen-any/k")
         }
-        #expect(clock.now - start < .seconds(8))
+        #expect(clock.now - start < .seconds(20), "fails within seconds, not minutes (the connect timeout is 3 s; a loaded machine adds some)")
     }
 
     @Test func anonymousAndPlainHTTPReadsOfAPublicBucket() async throws {

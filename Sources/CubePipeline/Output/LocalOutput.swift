@@ -32,7 +32,13 @@ struct LocalOutput: OutputTarget {
 
     /// Checks the output can be written without destroying anything but a cube, then prepares
     /// an empty staging folder.
-    func prepare(overwrite: Bool) async throws -> any Storage {
+    func published() async throws -> (any Storage)? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: final.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        return FileSystemStorage(root: final)
+    }
+
+    func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage {
         if exists && !overwrite {
             throw CubeError(.outputExists,
                 "output '\(final.path)' already exists; set output.overwrite: true or pass --overwrite to replace it",
@@ -48,7 +54,8 @@ struct LocalOutput: OutputTarget {
         }
         do {
             try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
+            // An unfinished run's staging folder is kept: its task records make this run resume.
+            if fm.fileExists(atPath: staging.path) && !keep { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             fm.createFile(atPath: staging.appendingPathComponent(Self.stagingMarker).path, contents: Data())
         } catch {
@@ -57,8 +64,14 @@ struct LocalOutput: OutputTarget {
         return FileSystemStorage(root: staging)
     }
 
-    /// Nothing to do: the staging folder holds only this run's objects.
-    func beforeMetadata(written: Set<String>) async throws {}
+    /// Sweeps the staging folder: whatever an earlier, interrupted run left that the finished
+    /// cube does not hold.
+    func beforeMetadata(written kept: Set<String>) async throws {
+        let storage = FileSystemStorage(root: staging)
+        for key in try await storage.list(prefix: "") where !kept.contains(key.rawValue) && key.rawValue != Self.stagingMarker {
+            try await storage.delete(key)
+        }
+    }
 
     /// Moves the finished staging folder into place, replacing an existing output.
     func publish() async throws {
@@ -74,9 +87,14 @@ struct LocalOutput: OutputTarget {
         }
     }
 
-    /// Removes the staging folder after a failure; the output is as it was.
+    /// After a failure the output is as it was. The staging folder is kept when it holds finished
+    /// tasks (a run again resumes from them), removed otherwise.
     func discard() async -> String? {
-        try? FileManager.default.removeItem(at: staging)
-        return nil
+        let records = (try? FileManager.default.contentsOfDirectory(atPath: staging.appendingPathComponent(TaskRecord.folder).path)) ?? []
+        guard !records.isEmpty else {
+            try? FileManager.default.removeItem(at: staging)
+            return nil
+        }
+        return "kept '\(staging.path)' with \(records.count) finished tasks: run again to resume"
     }
 }

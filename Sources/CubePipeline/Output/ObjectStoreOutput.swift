@@ -1,7 +1,6 @@
 import CubeCore
 import CubeStorage
 import Foundation
-import Synchronization
 
 /// A cube written to an object store (`s3://bucket/prefix/NAME.zarr`): chunks go straight to
 /// their final keys and the consolidated metadata is written last, so a reader never sees a
@@ -16,8 +15,6 @@ final class ObjectStoreOutput: OutputTarget {
     let location: String
     let url: URL
     let storage: any Storage
-    /// The keys of the cube being replaced, found by `prepare`.
-    private let previous = Mutex<Set<String>>([])
 
     /// The marker of an unfinished CubeGen run under the prefix (removed before the metadata).
     static let marker = ".cubegen-staging"
@@ -33,7 +30,12 @@ final class ObjectStoreOutput: OutputTarget {
         self.storage = storage
     }
 
-    func prepare(overwrite: Bool) async throws -> any Storage {
+    func published() async throws -> (any Storage)? {
+        for root in [".zmetadata", "zarr.json"] where try await storage.head(StoreKey(root)) != nil { return storage }
+        return nil
+    }
+
+    func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage {
         let keys = try await storage.list(prefix: "").map(\.rawValue)
         if !keys.isEmpty {
             let roots = [".zgroup", ".zarray", "zarr.json", ".zmetadata"]
@@ -58,13 +60,12 @@ final class ObjectStoreOutput: OutputTarget {
                 try await storage.delete(StoreKey(root))
             }
         }
-        previous.withLock { $0 = Set(keys) }
         try await storage.set(StoreKey(Self.marker), to: Array("cubegen run in progress\n".utf8))
         return storage
     }
 
-    func beforeMetadata(written: Set<String>) async throws {
-        let stale = previous.withLock { $0 }.subtracting(written).subtracting([Self.marker]).sorted()
+    func beforeMetadata(written kept: Set<String>) async throws {
+        let stale = try await storage.list(prefix: "").map(\.rawValue).filter { !kept.contains($0) && $0 != Self.marker }
         let storage = self.storage
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = stale.makeIterator()

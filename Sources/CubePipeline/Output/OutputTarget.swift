@@ -12,14 +12,19 @@ protocol OutputTarget: Sendable {
     /// The cube's URL once published (what STAC hrefs and reports name).
     var url: URL { get }
 
+    /// The published cube, when there is one (for the up-to-date check).
+    func published() async throws -> (any Storage)?
+
     /// Checks that the output can be written without destroying anything but a cube (refusing
     /// otherwise before anything is touched) and returns the storage to write the cube into.
-    func prepare(overwrite: Bool) async throws -> any Storage
+    /// - Parameter keep: keep what an unfinished run left (its task records make a resumed run
+    ///   skip the tasks it finished); `false` starts empty.
+    func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage
 
-    /// Called when every chunk is written and before any metadata document: an object store
-    /// removes what a replaced cube left that this run did not write (`written`: every key
-    /// written so far), so no stale chunk survives under the new metadata.
-    func beforeMetadata(written: Set<String>) async throws
+    /// Called when every chunk is written and before any metadata document: removes every object
+    /// that is not in `kept` (the chunks and task records of the cube being finalized) — what a
+    /// replaced cube or an interrupted run left — so no stale chunk survives under the new metadata.
+    func beforeMetadata(written kept: Set<String>) async throws
 
     /// Makes the finished cube visible (after its consolidated metadata was written).
     func publish() async throws

@@ -60,6 +60,8 @@ enum ReplaceableOutput {
         guard let last = parts.last else { return false }
         if zarrDocuments.contains(last) { return true }
         if parts.count == 1 && cubegenFiles.contains(last) { return true }
+        // Task records and the finalized digest (resumable, sharded runs).
+        if parts.first == ".cubegen" && parts.count <= 3 && (last == "finalized" || last.hasSuffix(".json")) { return true }
         if parts.count == 2 && parts[0] == "quicklooks" && last.hasSuffix(".png") { return true }
         // v2 chunk keys: dot-separated integers; v3 keys: `c` then one integer per segment.
         if last.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {

@@ -39,6 +39,39 @@ struct ChunkEncoder: Sendable {
         }
     }
 
+    /// The values a reader gets back after `pack`: the stored values unpacked (packing's rounding,
+    /// range clipping and fill applied). Quick-looks show these, whether the chunk was computed in
+    /// this process or read back from the cube, so both give the same picture.
+    func roundTrip(_ values: [Float]) -> [Float] { unpack(pack(values).0) }
+
+    /// Stored bytes (this encoder's data type, little-endian) back to values: fill → NaN, then
+    /// `value = stored × scale_factor + add_offset`.
+    func unpack(_ raw: [UInt8]) -> [Float] {
+        let scale = scaleFactor ?? 1, offset = addOffset ?? 0
+        let scales = scale != 1 || offset != 0
+        func floats<T>(_: T.Type, _ convert: (T) -> Double) -> [Float] {
+            raw.withUnsafeBytes { buffer in
+                (0..<(buffer.count / MemoryLayout<T>.size)).map { index -> Float in
+                    let stored = convert(buffer.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self))
+                    if stored.isNaN || (!dataType.isFloatingPoint && stored == fillValue) { return .nan }
+                    return scales ? Float(stored * scale + offset) : Float(stored)
+                }
+            }
+        }
+        switch dataType {
+        case .float32: return floats(Float.self) { Double($0) }
+        case .float64: return floats(Double.self) { $0 }
+        case .int8: return floats(Int8.self) { Double($0) }
+        case .int16: return floats(Int16.self) { Double($0) }
+        case .int32: return floats(Int32.self) { Double($0) }
+        case .int64: return floats(Int64.self) { Double($0) }
+        case .uint8: return floats(UInt8.self) { Double($0) }
+        case .uint16: return floats(UInt16.self) { Double($0) }
+        case .uint32: return floats(UInt32.self) { Double($0) }
+        case .uint64: return floats(UInt64.self) { Double($0) }
+        }
+    }
+
     private func packInteger<I: FixedWidthInteger>(_ values: [Float], _: I.Type, _ scale: Double, _ offset: Double) -> ([UInt8], Int) {
         let fill = I(fillValue)
         let lo = Double(I.min), hi = Double(I.max)

@@ -1,5 +1,6 @@
 import CubeCatalog
 import CubeCore
+import CubeCrypto
 import CubeRecipe
 import CubeResampling
 import CubeStorage
@@ -21,95 +22,158 @@ struct CubeExecutor: Sendable {
     let cacheBudget: Int
     /// Chunk writes in flight at once, separate from the CPU workers.
     let ioConcurrency: Int
+    /// This process's share of the tasks; with a share of several, no metadata is written.
+    let shard: ShardSelection
+    /// Ignore recorded tasks and an up-to-date cube: compute everything.
+    let force: Bool
+    /// Compute nothing: check that every task is recorded, then write the metadata (`cubegen finalize`).
+    let finalizeOnly: Bool
     let progress: (@Sendable (ProgressEvent) -> Void)?
 
     private final class Shared: Sendable {
         let storage: any Storage
         /// Chunk puts in the background, `ioConcurrency` at once.
         let writes: WriteQueue
+        /// Task records, one object per task.
+        let manifest: TaskManifest
+        /// What each task's chunks depend on.
+        let digests: TaskDigests
         let encoders: [ChunkEncoder]
         let readers: ReaderPool
         let planes: AsyncCache<PlaneKey, SourcePlane>
         let mappings: AsyncCache<MappingKey, PixelMapping>
         let transforms: TransformPool
-        let clipped: Mutex<[Int]>
         let stored: Mutex<Int>
-        /// Per variable, the chunks not stored because every value is fill.
-        let empty: Mutex<[[[Int]]]>
-        /// The SHA-256 of every chunk written, by key (`chunks.sha256`).
-        let checksums: Mutex<ChunkChecksums>
         /// The last time step's values the quick-looks show, when they are written.
         let quicklooks: QuicklookCapture?
 
-        init(storage: any Storage, writes: WriteQueue, encoders: [ChunkEncoder], readers: ReaderPool, planes: AsyncCache<PlaneKey, SourcePlane>,
-             mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool, clipped: [Int], quicklooks: QuicklookCapture?) {
+        init(storage: any Storage, writes: WriteQueue, digests: TaskDigests, encoders: [ChunkEncoder], readers: ReaderPool,
+             planes: AsyncCache<PlaneKey, SourcePlane>, mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool,
+             quicklooks: QuicklookCapture?) {
             self.storage = storage
             self.writes = writes
+            self.manifest = TaskManifest(storage: storage)
+            self.digests = digests
             self.encoders = encoders
             self.readers = readers
             self.planes = planes
             self.mappings = mappings
             self.transforms = transforms
-            self.clipped = Mutex(clipped)
             self.stored = Mutex(0)
-            self.empty = Mutex([[[Int]]](repeating: [], count: clipped.count))
-            self.checksums = Mutex(ChunkChecksums())
             self.quicklooks = quicklooks
         }
     }
 
+    /// Runs the three phases: prepare (the output, the task digests, the recorded tasks still
+    /// valid), fill (this shard's tasks that are not recorded), finalize (every task recorded →
+    /// coordinates, lineage, quick-looks, checksums, metadata last, publish, STAC). A cube whose
+    /// every task and metadata are recorded as this plan would make them is up to date: nothing
+    /// is written.
     func run() async throws -> RunReport {
         let start = Date()
         let options = StorageOptions(plan.recipe.output.storageOptions)
         let target = try OutputTargets.make(path: plan.recipe.output.path, options: options, registry: registries.storage)
+        let plan = self.plan
+        let digests = TaskDigests(plan: plan)
+        let tasks = plan.tasks
+        let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
+        if !force && !finalizeOnly && shard == .all, let published = try await target.published(),
+           try await CubeExecutor.isUpToDate(published, digest: cubeDigest) {
+            return RunReport(outputPath: CatalogWriter.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
+                             storedBytes: 0, elapsed: Date().timeIntervalSince(start), clippedValues: [:], planeCacheHits: 0,
+                             planeReads: 0, tasksSkipped: tasks.count, upToDate: true)
+        }
         let catalogue = CatalogWriter.layout(cube: target.url, catalogPath: plan.recipe.catalog.path)
         for file in [catalogue.collection, catalogue.item] {
             try await CatalogWriter.checkReplaceable(file, registry: registries.storage, options: options)
         }
-        let storage = try await target.prepare(overwrite: overwrite)
-        // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
-        let plan = self.plan
-        let facts = Task.detached(priority: .utility) { try LineageFacts.gather(plan) }
-        defer { facts.cancel() }
+        let storage = try await target.prepare(overwrite: overwrite, keep: !force)
         let writes = WriteQueue(storage: storage, limit: ioConcurrency)
+        // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
+        let facts = shard == .all ? Task.detached(priority: .utility) { try LineageFacts.gather(plan) } : nil
+        defer { facts?.cancel() }
         do {
             let shared = Shared(
-                storage: storage, writes: writes, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
+                storage: storage, writes: writes, digests: digests, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
                 planes: AsyncCache(budget: cacheBudget, cost: { $0.bytes }),
                 mappings: AsyncCache(budget: 256 << 20, cost: { $0.column.count * 16 }),
                 transforms: TransformPool(target: plan.grid.crs),
-                clipped: [Int](repeating: 0, count: plan.variables.count),
                 quicklooks: plan.recipe.catalog.quicklooks && plan.time.count > 0
                     ? QuicklookCapture(step: plan.time.count - 1, width: plan.grid.width, height: plan.grid.height,
                                        variables: plan.variables.count)
                     : nil)
-            let tasks = plan.tasks
+            // Recorded tasks that are still valid: same digests, every object present.
+            var recorded: [[Int]: TaskRecord] = [:]
+            if !force {
+                let present = Set(try await storage.list(prefix: "").map(\.rawValue))
+                let counts = plan.taskCounts
+                for (index, record) in try await shared.manifest.records() {
+                    guard index.count == 3, (0..<counts.time).contains(index[0]), (0..<counts.y).contains(index[1]),
+                          (0..<counts.x).contains(index[2]) else { continue }
+                    let region = plan.region(t: index[0], y: index[1], x: index[2])
+                    guard record.digests == digests.digests(for: region), record.objects.keys.allSatisfy(present.contains) else { continue }
+                    recorded[index] = record
+                }
+            }
+            let pending = finalizeOnly ? [] : tasks.enumerated().filter { position, region in
+                shard.contains(position) && recorded[CubeExecutor.index(region)] == nil
+            }.map(\.element)
+            let skipped = tasks.enumerated().filter { shard.contains($0.offset) }.count - pending.count
             var done = 0, bytesDone = 0
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                var pending = tasks.makeIterator()
+            var computed = Set<[Int]>()
+            try await withThrowingTaskGroup(of: (bytes: Int, record: TaskRecord).self) { group in
+                var queue = pending.makeIterator()
                 for _ in 0..<workers {
-                    guard let region = pending.next() else { break }
+                    guard let region = queue.next() else { break }
                     group.addTask { try await self.fill(region, shared) }
                 }
-                while let bytes = try await group.next() {
+                while let (bytes, record) = try await group.next() {
                     done += 1
                     bytesDone += bytes
-                    progress?(ProgressEvent(tasksDone: done, tasksTotal: tasks.count, bytesDone: bytesDone,
+                    recorded[record.task] = record
+                    computed.insert(record.task)
+                    progress?(ProgressEvent(tasksDone: done, tasksTotal: pending.count, bytesDone: bytesDone,
                                             elapsed: Date().timeIntervalSince(start)))
                     try Task.checkCancellation()
-                    if let region = pending.next() { group.addTask { try await self.fill(region, shared) } }
+                    if let region = queue.next() { group.addTask { try await self.fill(region, shared) } }
                 }
             }
             try await shared.writes.drain()
-            let clipped = shared.clipped.withLock { $0 }
+            var report = RunReport(outputPath: CatalogWriter.text(target.url), tasks: pending.count,
+                                   chunksWritten: pending.count * plan.variables.count, bytes: plan.outputBytes,
+                                   storedBytes: shared.stored.withLock { $0 }, elapsed: 0, clippedValues: [:],
+                                   planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
+                                   outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
+                                   tasksSkipped: skipped)
+            guard shard == .all else {
+                // A shard writes no metadata: `cubegen finalize` does, once every shard is done.
+                report.elapsed = Date().timeIntervalSince(start)
+                report.shard = shard
+                return report
+            }
+            let missing = tasks.map(CubeExecutor.index).filter { recorded[$0] == nil }
+            if !missing.isEmpty {
+                let shown = missing.prefix(5).map { "[\($0.map(String.init).joined(separator: ", "))]" }.joined(separator: ", ")
+                throw CubeError(.invalidInput,
+                    "cannot finalize '\(target.location)': \(missing.count) of \(tasks.count) tasks are not recorded (\(shown)\(missing.count > 5 ? ", …" : "")); run the missing shards first",
+                    context: ["path": target.location])
+            }
+            let records = tasks.map { recorded[CubeExecutor.index($0)]! }
             let created = CubeExecutor.creationDate()
-            let gathered = try await facts.value
-            let lineage = LineageBuilder(plan: plan, created: created, facts: gathered,
-                                         emptyChunks: shared.empty.withLock { $0 }.map { $0.sorted { $0.lexicographicallyPrecedes($1) } },
-                                         clipped: clipped).build()
+            let gathered = try await (facts ?? Task.detached(priority: .utility) { try LineageFacts.gather(plan) }).value
+            let clipped = plan.variables.map { variable in records.reduce(0) { $0 + ($1.clipped[variable.name] ?? 0) } }
+            let empty = plan.variables.map { variable in
+                records.flatMap { $0.empty[variable.name] ?? [] }.sorted { $0.lexicographicallyPrecedes($1) }
+            }
+            let lineage = LineageBuilder(plan: plan, created: created, facts: gathered, emptyChunks: empty, clipped: clipped).build()
             let catalog = CatalogWriter(plan: plan, lineage: lineage)
-            var checksums = shared.checksums.withLock { $0 }
-            try await target.beforeMetadata(written: Set(checksums.digests.keys))
+            var checksums = ChunkChecksums()
+            for record in records {
+                for (key, object) in record.objects { checksums.record(key, digest: object.sha256) }
+            }
+            var kept = Set(checksums.digests.keys)
+            kept.formUnion(records.map { TaskRecord.key($0.task) })
+            try await target.beforeMetadata(written: kept)
             // Everything but the metadata documents first; the consolidated metadata last (the
             // commit point on object storage).
             let (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: plan, extent: gathered.extent, created: created,
@@ -118,21 +182,25 @@ struct CubeExecutor: Sendable {
                 try await storage.set(StoreKey(key), to: bytes)
                 checksums.record(key, bytes: bytes)
             }
+            try await writeArrayDocuments(storage, hierarchy)
             try await catalog.writeLineage(storage)
             var quicklooks: [(variable: String, key: String)] = []
-            if let capture = shared.quicklooks { quicklooks = try await catalog.writeQuicklooks(storage, capture: capture) }
+            if let capture = shared.quicklooks {
+                try await readBack(into: capture, tasks: tasks.filter { !computed.contains(CubeExecutor.index($0)) }, storage: storage,
+                                   encoders: shared.encoders)
+                quicklooks = try await catalog.writeQuicklooks(storage, capture: capture)
+            }
             try await storage.set(StoreKey(ChunkChecksums.key), to: Array(checksums.text.utf8))
-            try await writeMetadata(storage, hierarchy)
+            try await storage.set(StoreKey(CubeExecutor.finalizedKey), to: Array((cubeDigest + "\n").utf8))
+            try await writeRootDocuments(storage, hierarchy)
             try await target.publish()
             let layout = try await catalog.writeSTAC(cube: target.url, quicklooks: quicklooks, extent: gathered.extent,
                                                      storage: registries.storage, options: options)
-            return RunReport(
-                outputPath: CatalogWriter.text(target.url), tasks: tasks.count, chunksWritten: tasks.count * plan.variables.count,
-                bytes: plan.outputBytes, storedBytes: shared.stored.withLock { $0 }, elapsed: Date().timeIntervalSince(start),
-                clippedValues: Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 }),
-                planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
-                outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
-                catalogPath: CatalogWriter.text(layout.collection), itemPath: CatalogWriter.text(layout.item))
+            report.elapsed = Date().timeIntervalSince(start)
+            report.clippedValues = Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 })
+            report.catalogPath = CatalogWriter.text(layout.collection)
+            report.itemPath = CatalogWriter.text(layout.item)
+            return report
         } catch {
             // Writes still in flight land before anything is cleaned up.
             try? await writes.drain()
@@ -145,6 +213,61 @@ struct CubeExecutor: Sendable {
                 ?? CubeError(.io, "\(error)", underlying: error)
             if let left { failure.message += "; \(left)" }
             throw failure
+        }
+    }
+
+    /// The key of the finalized cube's digest (`cubeDigest`), written before its metadata.
+    static let finalizedKey = ".cubegen/finalized"
+
+    /// The digest of a whole cube: the normalised recipe (metadata, catalogue settings) and every
+    /// task's digests.
+    static func cubeDigest(_ plan: CubePlan, digests: TaskDigests) -> String {
+        var hasher = SHA256()
+        hasher.update(Array("cubegen \(CubeGenVersion.current)\n".utf8))
+        hasher.update(Array(RecipeNormalizer.normalize(plan).serialized().utf8))
+        for region in plan.tasks {
+            for (name, digest) in digests.digests(for: region).sorted(by: { $0.key < $1.key }) {
+                hasher.update(Array("\(index(region)) \(name) \(digest)\n".utf8))
+            }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether the published cube in `storage` was finalized from exactly this plan and inputs.
+    static func isUpToDate(_ storage: any Storage, digest: String) async throws -> Bool {
+        guard let bytes = try await storage.get(StoreKey(finalizedKey)) else { return false }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == digest
+    }
+
+    /// A task's chunk (or shard) index.
+    static func index(_ region: ChunkRegion) -> [Int] { [region.index.t, region.index.y, region.index.x] }
+
+    /// Fills the quick-look capture for `tasks` (recorded, not computed in this process) from the
+    /// stored chunks holding the last time step: the same values a computed task records.
+    private func readBack(into capture: QuicklookCapture, tasks: [ChunkRegion], storage: any Storage,
+                          encoders: [ChunkEncoder]) async throws {
+        let chunk = plan.chunkShape
+        let last = plan.time.count - 1
+        for (v, variable) in plan.variables.enumerated() {
+            let relevant = tasks.filter { $0.times.contains(last) }
+            guard !relevant.isEmpty else { continue }
+            let reader = try await ZarrArrayReader(storage: storage, name: variable.name, registry: registries.codecs)
+            for region in relevant {
+                for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {
+                    for column in stride(from: region.columns.lowerBound, to: region.columns.upperBound, by: chunk.x) {
+                        let indices = [last / chunk.time, row / chunk.y, column / chunk.x]
+                        guard let raw = try await reader.chunk(indices) else { continue }
+                        let values = encoders[v].unpack(raw)
+                        let rows = row..<min(row + chunk.y, plan.grid.height), columns = column..<min(column + chunk.x, plan.grid.width)
+                        let step = last % chunk.time
+                        var plane = [Float](repeating: .nan, count: rows.count * columns.count)
+                        for r in 0..<rows.count {
+                            for c in 0..<columns.count { plane[r * columns.count + c] = values[(step * chunk.y + r) * chunk.x + c] }
+                        }
+                        capture.record(variable: v, plane: plane, rows: rows, columns: columns)
+                    }
+                }
+            }
         }
     }
 
@@ -176,10 +299,13 @@ struct CubeExecutor: Sendable {
     /// Reads are done in order and the next ones are fetched while the current plane is resampled,
     /// so reading (serial in the netCDF queue, decoding outside it) overlaps with computing. With a period, each output
     /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
-    private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> Int {
+    private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> (bytes: Int, record: TaskRecord) {
         let shape = plan.taskShape
         let planeCells = region.rows.count * region.columns.count
         var written = 0
+        let taskIndex = [region.index.t, region.index.y, region.index.x]
+        var record = TaskRecord(task: taskIndex, digests: shared.digests.digests(for: region), objects: [:], empty: [:], clipped: [:])
+        var landing: [Task<Void, any Error>] = []
         for (sourceIndex, source) in plan.sources.enumerated() {
             let variables = plan.variables.indices.filter { plan.variables[$0].source == sourceIndex }
             guard !variables.isEmpty else { continue }
@@ -263,7 +389,8 @@ struct CubeExecutor: Sendable {
                     }
                     copy(plane, into: &chunk, at: step, region: region)
                     if let capture = shared.quicklooks, region.times.lowerBound + step == capture.step {
-                        capture.record(variable: v, plane: plane, rows: region.rows, columns: region.columns)
+                        // The values as stored and read back, so a resumed run shows the same picture.
+                        capture.record(variable: v, plane: shared.encoders[v].roundTrip(plane), rows: region.rows, columns: region.columns)
                     }
                 }
                 let indices = [region.index.t, region.index.y, region.index.x]
@@ -272,16 +399,22 @@ struct CubeExecutor: Sendable {
                 // see the array's fill value, and the lineage records them as empty so
                 // completeness checks can tell them from lost chunks.
                 let (unit, clipped) = try shared.encoders[v].encode(chunk, at: indices)
-                if clipped > 0 { shared.clipped.withLock { $0[v] += clipped } }
-                if !unit.emptyChunks.isEmpty { shared.empty.withLock { $0[v] += unit.emptyChunks } }
+                record.clipped[variable.name] = clipped
+                record.empty[variable.name] = unit.emptyChunks
                 guard let bytes = unit.bytes else { continue }
-                let digest = ChunkChecksums.digest(bytes)
-                try await shared.writes.submit(StoreKey(unit.key), bytes)
-                shared.checksums.withLock { $0.record(unit.key, digest: digest) }
+                record.objects[unit.key] = TaskRecord.StoredObject(size: bytes.count, sha256: ChunkChecksums.digest(bytes))
+                landing.append(try await shared.writes.submit(StoreKey(unit.key), bytes))
                 shared.stored.withLock { $0 += bytes.count }
             }
         }
-        return written
+        for variable in plan.variables where record.clipped[variable.name] == nil {
+            record.clipped[variable.name] = 0
+            record.empty[variable.name] = []
+        }
+        // The record says the task is done: written only once every object of the task landed.
+        for write in landing { try await write.value }
+        try await shared.manifest.record(record)
+        return (written, record)
     }
 
     /// Source planes a task fetches ahead of the one it resamples.
@@ -317,14 +450,22 @@ struct CubeExecutor: Sendable {
         return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: window), window: window)
     }
 
-    /// Writes every metadata document, the root documents after the arrays', and the consolidated
-    /// metadata last: a reader never sees a group whose arrays are not all described.
-    private func writeMetadata(_ storage: any Storage, _ hierarchy: ZarrHierarchy) async throws {
+    /// Writes the arrays' metadata documents (not the root group's): chunks can then be read back,
+    /// and without a root group nothing looks like a cube yet.
+    private func writeArrayDocuments(_ storage: any Storage, _ hierarchy: ZarrHierarchy) async throws {
         let consolidated = try hierarchy.consolidated()
-        let documents = try hierarchy.documents().filter { $0.key != consolidated.key }
-        let isRoot = { (key: String) in !key.contains("/") }
-        for (key, document) in documents where !isRoot(key) { try await storage.set(StoreKey(key), to: document.bytes) }
-        for (key, document) in documents where isRoot(key) { try await storage.set(StoreKey(key), to: document.bytes) }
+        for (key, document) in try hierarchy.documents() where key != consolidated.key && key.contains("/") {
+            try await storage.set(StoreKey(key), to: document.bytes)
+        }
+    }
+
+    /// Writes the root group's documents, then the consolidated metadata last: a reader never sees
+    /// a group whose arrays are not all described.
+    private func writeRootDocuments(_ storage: any Storage, _ hierarchy: ZarrHierarchy) async throws {
+        let consolidated = try hierarchy.consolidated()
+        for (key, document) in try hierarchy.documents() where key != consolidated.key && !key.contains("/") {
+            try await storage.set(StoreKey(key), to: document.bytes)
+        }
         try await storage.set(StoreKey(consolidated.key), to: consolidated.document.bytes)
     }
 

@@ -24,21 +24,25 @@ final class WriteQueue: Sendable {
     }
 
     /// Starts writing `bytes` under `key`, after waiting for a free slot.
+    /// - Returns: the write, for callers that must know when it landed (a task record is written
+    ///   only after its chunks).
     /// - Throws: the failure of an earlier write, if any.
-    func submit(_ key: StoreKey, _ bytes: [UInt8]) async throws {
+    @discardableResult
+    func submit(_ key: StoreKey, _ bytes: [UInt8]) async throws -> Task<Void, any Error> {
         await acquire()
         if let failure = state.withLock({ $0.failure }) {
             release()
             throw failure
         }
         let storage = self.storage
-        Task {
+        return Task {
+            defer { release() }
             do {
                 try await storage.set(key, to: bytes)
             } catch {
                 state.withLock { if $0.failure == nil { $0.failure = error } }
+                throw error
             }
-            release()
         }
     }
 
