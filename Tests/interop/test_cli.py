@@ -47,6 +47,11 @@ def test_missing_input_exits_non_zero_naming_the_pattern(workspace, binaries):
 def test_existing_output_is_refused_then_replaced_with_overwrite(workspace, binaries):
     r = recipe(workspace, "  crs: EPSG:4326\n  bbox: [0, 0, 10, 10]\n  resolution: 1")
     cubegen("run", r, check=True)
+    # The same recipe on the same inputs: up to date, nothing written.
+    same = cubegen("run", r)
+    assert same.returncode == 0 and "is up to date: nothing to do" in same.stdout
+    # Another recipe for the same output is refused without overwrite.
+    r.write_text(r.read_text().replace("resolution: 1", "resolution: 0.5"))
     result = cubegen("run", r)
     assert result.returncode == 4
     assert "already exists" in one_line_error(result)
