@@ -1,0 +1,120 @@
+"""Runs that survive and scale out, as a batch user meets them: a killed run resumed, shards on a
+real single-node Slurm (started and stopped here, loopback only), Kubernetes manifests validated
+offline against the published schemas. Every way of building gives the bytes of one plain run."""
+import os
+import pathlib
+import random
+import signal
+import shutil
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from conftest import BIN, ROOT, cubegen
+from test_interop import recipe, write_input
+
+GRID = "  crs: EPSG:3035\n  bbox: [2500000, 1400000, 7500000, 5500000]\n  resolution: 50000"
+# Run-time fields: the lineage and global attributes record when and from which recipe file.
+TIMELESS_SKIP = {"lineage.json", ".zattrs", ".zmetadata", ".cubegen/finalized"}
+
+
+def files(cube):
+    root = pathlib.Path(cube)
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def timeless(cube):
+    return {k: v for k, v in files(cube).items() if k not in TIMELESS_SKIP}
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    for month, days in enumerate([[7305.0, 7306.0, 7307.0], [7308.0, 7309.0, 7310.0]]):
+        write_input(tmp_path / f"in_{month}.nc", days)
+    return tmp_path
+
+
+def build(workspace, name, *extra, env=None):
+    r = recipe(workspace, GRID, output=f"{name}.zarr")
+    shutil.copy(r, workspace / f"{name}.yaml")
+    return cubegen("run", workspace / f"{name}.yaml", *extra, check=True)
+
+
+def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_run(workspace, binaries):
+    build(workspace, "plain", "--workers", "2")
+    reference = timeless(workspace / "plain.zarr")
+    r = recipe(workspace, GRID, output="killed.zarr")
+    rng = random.Random(20261129)
+    resumed_any = False
+    for attempt in range(4):
+        shutil.rmtree(workspace / "killed.zarr", ignore_errors=True)
+        shutil.rmtree(workspace / "killed.zarr.cubegen-partial", ignore_errors=True)
+        process = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "2"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.15, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        result = cubegen("run", r, "--workers", "2")
+        assert result.returncode == 0, result.stderr
+        resumed_any |= "recorded tasks skipped" in result.stdout
+        assert timeless(workspace / "killed.zarr") == reference, f"attempt {attempt}"
+    assert resumed_any, "no kill landed mid-run (all runs had finished or not started)"
+
+
+def test_shards_on_slurm_build_the_cube_of_one_process(workspace, binaries, tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("the single-node Slurm of the tests runs as root")
+    build(workspace, "plain", "--workers", "2")
+    r = recipe(workspace, GRID, output="slurm.zarr")
+    state = tmp_path_factory.mktemp("slurm")
+    env = dict(os.environ, SLURM_CONF=str(state / "slurm.conf"))
+    subprocess.run([str(ROOT / "scripts" / "slurm.sh"), "start", str(state)], check=True, timeout=300)
+    try:
+        dry = cubegen("submit", r, "--slurm", "--shards", "4", "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        jobs = workspace / "interop.cubegen-jobs"
+        fill = (jobs / "fill.sbatch").read_text()
+        assert "#SBATCH --array=0-3" in fill and "--shard auto/4" in fill
+        assert "cubegen finalize" in (jobs / "finalize.sbatch").read_text() or " finalize " in (jobs / "finalize.sbatch").read_text()
+        result = subprocess.run([str(BIN / "cubegen"), "submit", str(r), "--slurm", "--shards", "4"],
+                                capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "submitted job array" in result.stdout
+        deadline = time.time() + 180
+        while time.time() < deadline and not (workspace / "slurm.zarr" / ".zmetadata").exists():
+            time.sleep(0.5)
+        assert (workspace / "slurm.zarr" / ".zmetadata").exists(), (jobs / "finalize.log").read_text() if (jobs / "finalize.log").exists() else "no finalize log"
+        assert timeless(workspace / "slurm.zarr") == timeless(workspace / "plain.zarr")
+        # Every log line of a shard names it.
+        for i in range(4):
+            lines = [l for l in (jobs / f"fill-{i}.log").read_text().splitlines() if l.strip()]
+            assert lines and all(l.startswith(f"[shard {i}/4] ") for l in lines), lines
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "slurm.sh"), "stop", str(state)], timeout=60)
+
+
+def test_kubernetes_manifests_validate_against_the_published_schemas(workspace, binaries):
+    r = recipe(workspace, GRID, output="s3://cubes/interop.zarr")
+    result = cubegen("submit", r, "--kubernetes", "--shards", "3", "--image", "registry.example/cubegen:0.3",
+                     "--credentials-secret", "s3-credentials", "--namespace", "cubes")
+    assert result.returncode == 0, result.stderr
+    jobs = workspace / "interop.cubegen-jobs"
+    fill, finalize = jobs / "fill.yaml", jobs / "finalize.yaml"
+    validator = pathlib.Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-oracle")) / "bin" / "kubernetes-validate"
+    if not validator.exists():
+        validator = ROOT / ".venv-oracle" / "bin" / "kubernetes-validate"
+    checked = subprocess.run([str(validator), "--strict", str(fill), str(finalize)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    documents = list(yaml.safe_load_all(fill.read_text()))
+    config, job = documents
+    assert config["kind"] == "ConfigMap" and "s3://cubes/interop.zarr" in config["data"]["recipe.yaml"]
+    assert job["spec"]["completionMode"] == "Indexed" and job["spec"]["completions"] == 3
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][:4] == ["run", "/recipe/recipe.yaml", "--shard", "auto/3"]
+    assert container["envFrom"][0]["secretRef"]["name"] == "s3-credentials"
+    final = yaml.safe_load(finalize.read_text())
+    assert final["spec"]["template"]["spec"]["containers"][0]["args"] == ["finalize", "/recipe/recipe.yaml"]
+    # Neither manifest holds a secret value.
+    assert "AWS_SECRET_ACCESS_KEY" not in fill.read_text() + finalize.read_text()
