@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
-        .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3"]),
+        .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),
         .testTarget(name: "CubeStorageTests", dependencies: ["CubeStorage", "CubeFixtures"]),
         // Signer, crypto and configuration tests run offline; the S3 suites need CUBEGEN_TEST_S3_* (scripts/test-s3.sh).
         .testTarget(

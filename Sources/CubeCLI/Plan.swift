@@ -10,12 +10,14 @@ extension CubeCommand {
 
         @OptionGroup var options: RecipeOptions
 
+        @OptionGroup var inputs: InputCacheOptions
+
         @Option(help: "The worker count to estimate memory for (default: the number of cores).")
         var workers: Int?
 
         func run() async throws {
             try await ExitCodes.guarding(verbose: options.verbose) {
-                let pipeline = Pipeline()
+                let pipeline = Pipeline(inputCache: try inputs.cache())
                 let plan = try await pipeline.plan(try pipeline.load(recipeAt: options.recipe))
                 print(plan.summary(workers: workers ?? ProcessInfo.processInfo.activeProcessorCount))
             }

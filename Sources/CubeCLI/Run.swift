@@ -9,6 +9,8 @@ extension CubeCommand {
 
         @OptionGroup var options: RecipeOptions
 
+        @OptionGroup var inputs: InputCacheOptions
+
         @Option(help: "Chunk tasks in flight at once (default: the number of cores).")
         var workers: Int?
 
@@ -38,7 +40,7 @@ extension CubeCommand {
             try await ExitCodes.guarding(verbose: options.verbose) {
                 let selection = try shard.map { try ShardSelection(parsing: $0) } ?? .all
                 if selection != .all { Terminal.prefix = "[shard \(selection)] " }
-                let pipeline = Pipeline()
+                let pipeline = Pipeline(inputCache: try inputs.cache())
                 let recipe = try pipeline.load(recipeAt: options.recipe)
                 let plan = try await pipeline.plan(recipe)
                 for warning in plan.warnings { Terminal.error(warning.description) }

@@ -9,8 +9,17 @@ extension CubeCommand {
 
         @OptionGroup var options: RecipeOptions
 
+        @OptionGroup var inputs: InputCacheOptions
+
         func run() async throws {
-            let diagnostics = await Pipeline().validate(recipeAt: options.recipe)
+            let cache: InputCache
+            do {
+                cache = try inputs.cache()
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(ExitCodes.invalidInput)
+            }
+            let diagnostics = await Pipeline(inputCache: cache).validate(recipeAt: options.recipe)
             for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
             let errors = diagnostics.filter { $0.severity == .error }.count
             if errors > 0 {

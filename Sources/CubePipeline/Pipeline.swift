@@ -15,11 +15,17 @@ import Foundation
 /// ```
 /// Each stage is a function of the previous stage's value, so callers can stop after any of them.
 public struct Pipeline: Sendable {
-    /// The data stores and codecs used.
+    /// The data stores, storage backends and codecs used.
     public var registries: Registries
+    /// Where remote inputs (`s3://`, `https://` paths) are fetched to, since data stores read local files.
+    public var inputCache: InputCache
 
-    /// Creates a pipeline with the given registries (default: everything built in).
-    public init(registries: Registries = .standard) { self.registries = registries }
+    /// Creates a pipeline with the given registries (default: everything built in) and input cache
+    /// (default: `InputCache.defaultDirectory()`, `InputCache.defaultBudget`).
+    public init(registries: Registries = .standard, inputCache: InputCache = InputCache()) {
+        self.registries = registries
+        self.inputCache = inputCache
+    }
 
     /// Parses a recipe file.
     /// - Throws: `CubeError` (`.invalidRecipe`) with the first problem as `file:line:column: error: key: message`.
@@ -28,7 +34,7 @@ public struct Pipeline: Sendable {
     /// Plans the cube: resolves stores, describes every input (metadata only), fixes the grid,
     /// time axis, variables and chunks.
     /// - Throws: `CubeError` naming the recipe key, file or variable at fault.
-    public func plan(_ recipe: Recipe) async throws -> CubePlan { try await Planner.plan(recipe, registries: registries) }
+    public func plan(_ recipe: Recipe) async throws -> CubePlan { try await Planner.plan(recipe, registries: registries, inputCache: inputCache) }
 
     /// Checks a recipe as far as planning, collecting every problem instead of stopping at the first.
     /// - Returns: Diagnostics (errors and warnings); no error means the recipe can run.

@@ -9,14 +9,32 @@ public struct SourceRecord: Sendable, Hashable {
         public var path: String
         /// Its size in bytes.
         public var bytes: Int
-        /// SHA-256 of its content, hex; `nil` when the recipe turned fingerprints off.
+        /// SHA-256 of its content, hex; `nil` when the recipe turned fingerprints off, or for a
+        /// remote object fingerprinted by its entity tag.
         public var sha256: String?
+        /// The entity tag of a remote object (without quotes): with `bytes`, its fingerprint; `nil`
+        /// for local files. Written as `"fingerprint": "etag"`, `"etag": …` in `lineage.json`.
+        public var etag: String?
 
         /// Creates a file record.
-        public init(path: String, bytes: Int, sha256: String?) {
+        public init(path: String, bytes: Int, sha256: String?, etag: String? = nil) {
             self.path = path
             self.bytes = bytes
             self.sha256 = sha256
+            self.etag = etag
+        }
+
+        var json: JSONValue {
+            var members: [(String, JSONValue)] = [("path", .string(path)), ("bytes", .int(Int64(bytes))),
+                                                  ("sha256", sha256.map(JSONValue.string) ?? .null)]
+            if let etag { members += [("fingerprint", .string("etag")), ("etag", .string(etag))] }
+            return .object(members)
+        }
+
+        init(json: JSONValue) throws {
+            let f = LineageJSONReader(json, path: "source.files[]")
+            self.init(path: try f.string("path"), bytes: try f.int("bytes"), sha256: try f.member("sha256").stringValue,
+                      etag: json["etag"]?.stringValue)
         }
     }
 
@@ -68,10 +86,7 @@ public struct SourceRecord: Sendable, Hashable {
     var json: JSONValue {
         .object([
             ("name", .string(name)), ("store", .string(store)),
-            ("files", .array(files.map { file in
-                .object([("path", .string(file.path)), ("bytes", .int(Int64(file.bytes))),
-                         ("sha256", file.sha256.map(JSONValue.string) ?? .null)])
-            })),
+            ("files", .array(files.map(\.json))),
             ("variable", .string(variable)), ("dtype", .string(dataType)), ("packing", .object(packing)),
             ("attributes", .object(attributes)), ("crs", .object(crs)), ("grid", .object(grid)), ("time", .object(time)),
         ])
@@ -81,10 +96,7 @@ public struct SourceRecord: Sendable, Hashable {
         let reader = LineageJSONReader(json, path: "source")
         name = try reader.string("name")
         store = try reader.string("store")
-        files = try reader.array("files").map { file in
-            let f = LineageJSONReader(file, path: "source.files[]")
-            return File(path: try f.string("path"), bytes: try f.int("bytes"), sha256: try f.member("sha256").stringValue)
-        }
+        files = try reader.array("files").map(File.init(json:))
         variable = try reader.string("variable")
         dataType = try reader.string("dtype")
         packing = try reader.object("packing")

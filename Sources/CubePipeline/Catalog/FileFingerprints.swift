@@ -2,19 +2,36 @@ import CubeCatalog
 import CubeCore
 import CubeRecipe
 import CubeCrypto
+import CubeStorage
 import Foundation
 
-/// Sizes and SHA-256 fingerprints of a plan's input files, computed off the critical path: the
+/// Sizes and SHA-256 fingerprints of a plan's input files (entity tags for remote objects), computed off the critical path: the
 /// executor starts it with the run and collects it when writing the lineage.
 enum FileFingerprints {
     /// Every input file of `plan` (in source order, then time order) with its size and, when
     /// `hash` is set, the SHA-256 of its content.
     /// - Throws: `CubeError` (`.io`) naming a file that cannot be read.
-    static func compute(_ plan: CubePlan, hash: Bool) throws -> [String: SourceRecord.File] {
+    static func compute(_ plan: CubePlan, hash: Bool) async throws -> [String: SourceRecord.File] {
         var records: [String: SourceRecord.File] = [:]
         for source in plan.sources {
             for file in source.files where records[file.location] == nil {
                 try Task.checkCancellation()
+                if let object = source.inputs.remote[file.location], let etag = object.info.etag {
+                    // A remote object: its entity tag and size, as planned (the run checked they still hold).
+                    records[file.location] = SourceRecord.File(path: file.location, bytes: object.info.size, sha256: nil, etag: etag)
+                    continue
+                }
+                if source.inputs.remote[file.location] != nil {
+                    // A remote object without an entity tag: the SHA-256 of the copy that was read.
+                    var digest: String?
+                    if hash {
+                        let path = try await source.inputs.localPath(for: file.location)
+                        digest = try? SHA256.hex(fileAt: path)
+                    }
+                    records[file.location] = SourceRecord.File(path: file.location, bytes: source.inputs.remote[file.location]!.info.size,
+                                                               sha256: digest)
+                    continue
+                }
                 let attributes = try? FileManager.default.attributesOfItem(atPath: file.location)
                 let bytes = (attributes?[.size] as? NSNumber)?.intValue ?? 0
                 var digest: String?

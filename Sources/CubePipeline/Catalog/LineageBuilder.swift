@@ -20,8 +20,8 @@ struct LineageFacts: Sendable {
 
     /// Gathers the facts of `plan`.
     /// - Throws: `CubeError` when an input cannot be read for its fingerprint, or PROJ fails.
-    static func gather(_ plan: CubePlan) throws -> LineageFacts {
-        LineageFacts(files: try FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints),
+    static func gather(_ plan: CubePlan) async throws -> LineageFacts {
+        LineageFacts(files: try await FileFingerprints.compute(plan, hash: plan.recipe.catalog.fingerprints),
                      sourceCRS: plan.sources.map { try? CRSDescription($0.grid.crs) },
                      extent: try GeographicExtent.of(plan.grid))
     }

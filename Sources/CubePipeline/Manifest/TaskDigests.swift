@@ -1,12 +1,13 @@
 import CubeCore
 import CubeCrypto
+import CubeStorage
 import Foundation
 import Zarr
 
 /// The digests that say which recorded tasks are still valid: for each task and variable, the
 /// SHA-256 of everything its chunks depend on — the CubeGen version, the cube's layout (grid,
 /// chunks, format, codecs, time encoding), the variable's settings, the task's time steps and
-/// the fingerprints (path, size, modification time) of the input files and steps that feed it.
+/// the fingerprints (path, size, modification time; URL, size, entity tag for remote objects) of the input files and steps that feed it.
 /// A changed input rewrites only the chunks it feeds; a changed variable only that variable.
 struct TaskDigests: Sendable {
     /// The digest of the layout: when it differs from a cube's, the cube cannot be updated in place.
@@ -37,6 +38,10 @@ struct TaskDigests: Sendable {
         }
         files = plan.sources.map { source in
             source.files.map { file in
+                if let object = source.inputs.remote[file.location] {
+                    let version = object.info.etag ?? "\(object.info.modified?.timeIntervalSince1970 ?? 0)"
+                    return "\(file.location) \(object.info.size) \(version)"
+                }
                 let attributes = try? FileManager.default.attributesOfItem(atPath: file.location)
                 let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
                 let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0

@@ -141,6 +141,8 @@ public struct SourcePlan: Sendable {
     /// Source pixels per target pixel at the grid's centre (`nil` when no sampled target pixel
     /// falls on the source); decides between up- and down-sampling methods.
     public var scale: SpatialScale?
+    /// How the files are read: remote objects (whose `location` is their URL) through the input cache.
+    var inputs = SourceInputs()
 }
 
 /// One output variable.

@@ -8,13 +8,14 @@ import Zarr
 
 /// Validates a recipe against its inputs and fixes the cube: stage 4 of the pipeline.
 enum Planner {
-    static func plan(_ recipe: Recipe, registries: Registries) async throws -> CubePlan {
+    static func plan(_ recipe: Recipe, registries: Registries, inputCache: InputCache) async throws -> CubePlan {
         var warnings = recipe.warnings
         try checkUnsupported(recipe, warnings: &warnings)
         let (grid, crs) = try TargetGridBuilder.build(recipe)
         var inventories: [SourceInventory] = []
         for section in recipe.sources {
-            inventories.append(try await SourceInventory.build(section, recipe: recipe, registries: registries))
+            inventories.append(try await SourceInventory.build(section, recipe: recipe, registries: registries,
+                                                                 cache: inputCache))
         }
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []
@@ -23,6 +24,7 @@ enum Planner {
             let steps = time.steps[index]
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
                                   grid: inventory.grid, footprint: nil)
+            plan.inputs = inventory.inputs
             plan.scale = SpatialScale.measure(target: grid, source: inventory.grid)
             let upsampling = (plan.scale?.factor ?? 1) >= 1
             var methods = try inventory.section.variables.map {

@@ -1,5 +1,6 @@
 import CubeCore
 import CubeRecipe
+import CubeStorage
 import Foundation
 
 /// The files of one recipe source, described, ordered in time and checked for consistency.
@@ -17,32 +18,47 @@ struct SourceInventory: Sendable {
     var files: [DatasetDescriptor]
     /// All time steps in order (before the recipe's start/end).
     var steps: [Step]
+    /// How the files are read (remote objects through the input cache).
+    var inputs = SourceInputs()
 
     var grid: SourceGrid { files[0].grid }
     var first: DatasetDescriptor { files[0] }
 
-    /// Expands the source's globs, describes every file and orders them by their first time step.
-    /// - Throws: `CubeError` naming the recipe key or files: no match, overlapping or duplicate
-    ///   steps, different grids or calendars within the source.
-    static func build(_ section: SourceSection, recipe: Recipe, registries: Registries) async throws -> SourceInventory {
+    /// Expands the source's globs (local, or `s3://` listings and `https://` URLs through
+    /// `registries.storage`, fetched into `cache`), describes every file and orders them by their
+    /// first time step. Remote files keep their URL as their `location`.
+    /// - Throws: `CubeError` naming the recipe key, files or URLs: no match, overlapping or duplicate
+    ///   steps, different grids or calendars within the source, storage failures.
+    static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache) async throws -> SourceInventory {
         guard let store = registries.stores.store(section.store) else {
             let known = registries.stores.stores.keys.sorted().joined(separator: ", ")
             throw recipe.error("\(section.keyPath).store", "unknown data store '\(section.store)' (registered: \(known))")
         }
         var paths: [String] = []
+        var inputs = SourceInputs(cache: cache)
         for pattern in section.paths {
-            if pattern.contains("://") {
-                throw recipe.error("\(section.keyPath).paths", "remote path '\(pattern)' is not supported yet; use local files")
+            if RemotePaths.isRemote(pattern) {
+                let objects = try await RemotePaths.expand(pattern, options: section.storageOptions.storageOptions,
+                                                           registry: registries.storage)
+                if objects.isEmpty { throw recipe.error("\(section.keyPath).paths", "no object matches '\(pattern)'") }
+                for object in objects { inputs.remote[object.url] = object }
+                paths += objects.map(\.url)
+                continue
             }
-            let matches = FileGlob.expand(pattern)
+            let matches = FileGlob.expand(pattern.hasPrefix("file://") ? String(pattern.dropFirst(7)) : pattern)
             if matches.isEmpty { throw recipe.error("\(section.keyPath).paths", "no file matches '\(pattern)'") }
             paths += matches
         }
         paths = Array(Set(paths)).sorted()
         var files: [DatasetDescriptor] = []
-        for path in paths { files.append(try await store.describe(path: path)) }
+        for path in paths {
+            var descriptor = try await inputs.withLocalFile(path) { try await store.describe(path: $0) }
+            descriptor.location = path
+            files.append(descriptor)
+        }
         files.sort { ($0.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) < ($1.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) }
-        let inventory = SourceInventory(section: section, store: store, files: files, steps: [])
+        var inventory = SourceInventory(section: section, store: store, files: files, steps: [])
+        inventory.inputs = inputs
         return try inventory.checked()
     }
 

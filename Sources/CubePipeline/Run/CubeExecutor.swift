@@ -90,7 +90,7 @@ struct CubeExecutor: Sendable {
         let storage = try await target.prepare(overwrite: overwrite, keep: !force)
         let writes = WriteQueue(storage: storage, limit: ioConcurrency)
         // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
-        let facts = shard == .all ? Task.detached(priority: .utility) { try LineageFacts.gather(plan) } : nil
+        let facts = shard == .all ? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) } : nil
         defer { facts?.cancel() }
         do {
             let shared = Shared(
@@ -160,7 +160,7 @@ struct CubeExecutor: Sendable {
             }
             let records = tasks.map { recorded[CubeExecutor.index($0)]! }
             let created = CubeExecutor.creationDate()
-            let gathered = try await (facts ?? Task.detached(priority: .utility) { try LineageFacts.gather(plan) }).value
+            let gathered = try await (facts ?? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) }).value
             let clipped = plan.variables.map { variable in records.reduce(0) { $0 + ($1.clipped[variable.name] ?? 0) } }
             let empty = plan.variables.map { variable in
                 records.flatMap { $0.empty[variable.name] ?? [] }.sorted { $0.lexicographicallyPrecedes($1) }

@@ -1,0 +1,53 @@
+import CubeCore
+import CubeStorage
+import Foundation
+
+/// Where a source's files are read: local paths as they are; remote objects (by URL, the files'
+/// `location`) through the input cache, checked to be unchanged since planning.
+struct SourceInputs: Sendable {
+    /// The remote objects as planned, by URL.
+    var remote: [String: RemoteObject] = [:]
+    /// The cache remote objects are read through.
+    var cache: InputCache?
+
+    /// The local path to open for the file at `location`.
+    /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
+    ///   or cannot be fetched.
+    func localPath(for location: String) async throws -> String {
+        guard let planned = remote[location], let cache else { return location }
+        let current: ObjectInfo?
+        do {
+            current = try await planned.storage.head(planned.key)
+        } catch {
+            throw StorageFailure.wrap(error, url: location)
+        }
+        guard let current else {
+            throw CubeError(.invalidInput, "'\(location)' no longer exists (it was deleted after planning)", context: ["url": location])
+        }
+        guard current.size == planned.info.size, current.etag == planned.info.etag else {
+            throw CubeError(.invalidInput,
+                            "'\(location)' changed after planning (ETag \(planned.info.etag ?? "none"), \(planned.info.size) bytes; "
+                                + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
+        }
+        return try await cache.localFile(for: planned)
+    }
+
+    /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
+    /// name the URL instead.
+    func withLocalFile<T: Sendable>(_ location: String, _ body: (String) async throws -> T) async throws -> T {
+        let path = try await localPath(for: location)
+        do {
+            return try await body(path)
+        } catch {
+            throw SourceInputs.renaming(error, path: path, to: location)
+        }
+    }
+
+    /// `error` with every mention of `path` replaced by `url` (a `CubeError`'s message and context).
+    static func renaming(_ error: any Error, path: String, to url: String) -> any Error {
+        guard path != url, var cube = error as? CubeError else { return error }
+        cube.message = cube.message.replacingOccurrences(of: path, with: url)
+        cube.context = cube.context.mapValues { $0.replacingOccurrences(of: path, with: url) }
+        return cube
+    }
+}
