@@ -10,9 +10,11 @@ extension CubeCommand {
 
         @OptionGroup var options: RecipeOptions
 
+        @OptionGroup var inputs: InputCacheOptions
+
         func run() async throws {
             try await ExitCodes.guarding(verbose: options.verbose) {
-                let pipeline = Pipeline()
+                let pipeline = Pipeline(inputCache: try inputs.cache())
                 let plan = try await pipeline.plan(try pipeline.load(recipeAt: options.recipe))
                 let report = try await pipeline.finalize(plan)
                 Terminal.output("finalized \(report.outputPath) from \(report.tasksSkipped) recorded tasks")

@@ -79,13 +79,15 @@ struct RemoteInputTests {
         return plan
     }
 
-    /// Every data chunk of a cube (files inside variable folders, metadata excluded), by relative path.
+    /// Every data chunk of a cube (files inside variable folders; metadata and hidden folders excluded), by relative path.
     private func dataChunks(_ cube: String) throws -> [String: [UInt8]] {
         var chunks: [String: [UInt8]] = [:]
         let enumerator = FileManager.default.enumerator(atPath: cube)
         while let relative = enumerator?.nextObject() as? String {
             let name = URL(fileURLWithPath: relative).lastPathComponent
-            guard relative.contains("/"), !name.hasPrefix("."), name != "zarr.json" else { continue }
+            // Not metadata, nor run records (.cubegen/…), which name the inputs.
+            guard relative.contains("/"), !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
+                  name != "zarr.json" else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: cube + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             chunks[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: cube + "/" + relative)))
