@@ -60,6 +60,15 @@ import Testing
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == value)
         #expect(store.requests.gets == 10 && store.requests.ranged == 10)
         #expect(entries(dir.path("c")).partial.isEmpty)
+
+        // Replaced while its parts were fetched (seen by the HEAD after the parts): an error, no entry.
+        let other = InputCache(directory: dir.path("d"), budget: 1 << 20, partSize: 1024, parallelParts: 3)
+        let announced = try await store.object("big.nc")
+        store.put("big.nc", pattern(10_000, seed: 6))
+        await #expect { _ = try await other.localFile(for: announced) } throws: { error in
+            "\(error)".contains("'s3://scripted/big.nc' changed while it was fetched")
+        }
+        #expect(entries(dir.path("d")).final.isEmpty && entries(dir.path("d")).partial.isEmpty)
     }
 
     @Test func aDamagedDownloadIsAnErrorNamingTheURLAndLeavesNothing() async throws {

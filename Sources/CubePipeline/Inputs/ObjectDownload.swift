@@ -4,8 +4,8 @@ import CubeStorage
 import Foundation
 
 /// One download of a remote object into the cache folder: into a temporary file (one GET, or
-/// ranged GETs in parallel for large objects), verified (size; MD5 against a plain-MD5 entity tag),
-/// then renamed to its entry name. Any failure removes the temporary file.
+/// ranged GETs in parallel for large objects, followed by a HEAD that must still show the same
+/// entity tag), verified (size; MD5 against a plain-MD5 entity tag), then renamed to its entry name. Any failure removes the temporary file.
 struct ObjectDownload: Sendable {
     var object: RemoteObject
     var directory: String
@@ -38,6 +38,12 @@ struct ObjectDownload: Sendable {
                 try write(try await fetch(.all, expected: size), at: 0, to: descriptor)
             } else {
                 try await fetchParts(size: size, to: descriptor)
+                // Parts of two versions must not mix: the object must still be the one announced.
+                let after = try await object.storage.head(object.key)
+                guard after?.size == size, after?.etag == object.info.etag else {
+                    throw CubeError(.invalidInput, "'\(object.url)' changed while it was fetched (ETag \(object.info.etag ?? "none"), now "
+                                        + "\(after.map { $0.etag ?? "none" } ?? "deleted")): plan again", context: ["url": object.url])
+                }
             }
         } catch {
             throw StorageFailure.wrap(error, url: object.url)
