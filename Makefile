@@ -1,5 +1,5 @@
 # CubeGen — the two commands a new user needs, plus a few helpers.
-.PHONY: demo test test-s3 build bench fuzz clean
+.PHONY: demo test test-s3 build bench bench-s3 fuzz clean
 
 demo:            ## Build the demo cube into demo/cubegen-demo-laea.zarr (installs what it needs)
 	scripts/demo.sh
@@ -16,6 +16,9 @@ build:           ## Debug build of everything
 
 bench:           ## Reference workloads T1 and T2 at size S (SIZE=M for M); needs ../shared/bench
 	scripts/bench.sh $(or $(SIZE),S)
+
+bench-s3:        ## T1 to local disk, S3 Zarr v2, S3 Zarr v3 sharded and xarray+s3fs (peer) on a throw-away SeaweedFS (SIZE=M for M)
+	scripts/bench-s3.sh $(or $(SIZE),S)
 
 fuzz:            ## libFuzzer + ASan on the parsers, FUZZ_SECONDS per target (default 60)
 	scripts/fuzz.sh

