@@ -309,6 +309,14 @@ class FaultProxy:
         self._thread = None
         self._timer = None
 
+    def reconfigure(self, mode="pass", fraction=0.25, seed=0, kinds=KINDS, max_consecutive=2, max_stalls=None,
+                    start_after=0):
+        """A new schedule on the same port (a client's signed Host stays valid); counts and log restart."""
+        with self._lock:
+            self.schedule = FaultSchedule(seed, mode, fraction, kinds, max_consecutive)
+            self.max_stalls, self.start_after = max_stalls, start_after
+            self._attempts, self._count, self._stalls, self._entries = {}, 0, 0, []
+
     def _admit(self, method, target):
         with self._lock:
             n = self._count

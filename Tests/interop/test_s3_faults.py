@@ -21,6 +21,7 @@ import http.server
 import json
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -237,7 +238,7 @@ def run(recipe_path, timeout=RUN_LIMIT):
 
 def objects(s3, prefix):
     """{key relative to prefix: bytes} of every object under prefix/."""
-    keys = s3.find(prefix)
+    keys = [k for k in s3.find(prefix) if k.startswith(prefix + "/") and not k.endswith("/")]  # no folder markers
     return {k[len(prefix) + 1:]: s3.cat_file(k) for k in keys}
 
 
@@ -245,92 +246,110 @@ def metadata_document(key):
     return pathlib.PurePosixPath(key).name in (".zarray", ".zattrs", ".zgroup", ".zmetadata", "zarr.json")
 
 
-def run_time_only(a, b, clean, faulty, path=""):
-    """Paths where two JSON documents differ, other than by the prefix in them."""
+def json_differences(a, b, path=""):
+    """Paths of the leaves where two JSON documents differ."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return [d for k in sorted(set(a) | set(b))
-                for d in run_time_only(a.get(k), b.get(k), clean, faulty, f"{path}/{k}")]
+        return [d for k in sorted(set(a) | set(b)) for d in json_differences(a.get(k), b.get(k), f"{path}/{k}")]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in run_time_only(x, y, clean, faulty, f"{path}/{i}")]
-    if isinstance(a, str) and isinstance(b, str):
-        a = a.replace(clean, faulty)
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in json_differences(x, y, f"{path}/{i}")]
     return [] if a == b else [path]
 
 
-RUN_TIME_FIELDS = ("seconds", "duration", "elapsed", "wall", "started", "finished", "time", "host", "pid",
-                   "rss", "memory", "requests", "retries", "attempts", "workers")
+# Fields of the lineage and STAC documents that describe the run rather than the cube.
+RUN_TIME_FIELDS = ("seconds", "duration", "elapsed", "wall", "started", "finished", "host", "pid", "rss",
+                   "memory", "requests", "retries", "attempts", "workers", "cache", "hits", "reads")
 
 
 @pytest.fixture(scope="module")
-def clean_run(s3, bucket, workspace, binaries):
-    """The fault-free reference (through the proxy in pass mode, to count its requests)."""
-    prefix = f"{bucket}/clean"
-    log = workspace / "clean.jsonl"
-    with FaultProxy(ENDPOINT, log, mode="pass", lifetime=RUN_LIMIT) as proxy:
-        result, _ = run(recipe(workspace, "clean", f"s3://{prefix}/cube.zarr", proxy.url))
-        entries = proxy.entries
+def proxy(workspace):
+    """One proxy for the module: the same endpoint URL (so the same recipe text) in every run."""
+    with FaultProxy(ENDPOINT, workspace / "requests.jsonl", mode="pass", lifetime=1800) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def faults_recipe(workspace, bucket, proxy):
+    return recipe(workspace, "faults", f"s3://{bucket}/faults/cube.zarr", proxy.url)
+
+
+@pytest.fixture(scope="module")
+def clean_run(s3, bucket, proxy, faults_recipe, binaries):
+    """The fault-free reference, counted through the proxy in pass mode. Its objects are kept here and
+    removed from the bucket, so the faulted run writes the same recipe (byte for byte: the recipe's
+    SHA-256 and name are in the cube's attributes) to the same, now empty, prefix."""
+    proxy.reconfigure(mode="pass")
+    result, seconds = run(faults_recipe)
+    entries = proxy.entries
     assert result.returncode == 0, result.stderr
     assert {e["fault"] for e in entries} == {None}
-    return prefix, objects(s3, prefix), entries
+    prefix = f"{bucket}/faults"
+    clean = objects(s3, prefix)
+    s3.rm(prefix, recursive=True)
+    assert not objects(s3, prefix)
+    return clean, entries, seconds
 
 
 @needs_s3
-def test_faulted_run_completes_with_the_same_objects(s3, bucket, workspace, clean_run):
-    clean_prefix, clean, clean_entries = clean_run
-    prefix = f"{bucket}/faulty"
-    log = workspace / "faulty.jsonl"
-    with FaultProxy(ENDPOINT, log, mode="fraction", fraction=0.3, seed=2026, max_stalls=1,
-                    lifetime=RUN_LIMIT) as proxy:
-        result, seconds = run(recipe(workspace, "faulty", f"s3://{prefix}/cube.zarr", proxy.url))
-        entries = proxy.entries
+def test_faulted_run_completes_with_the_same_objects(s3, bucket, proxy, faults_recipe, clean_run):
+    clean, clean_entries, clean_seconds = clean_run
+    proxy.reconfigure(mode="fraction", fraction=0.3, seed=2026, max_stalls=1)
+    result, seconds = run(faults_recipe)
+    entries = proxy.entries
     assert result.returncode == 0, result.stderr
     faults = collections.Counter(e["fault"] for e in entries)
-    print(f"faulted run: {seconds:.1f} s, {len(entries)} requests ({len(clean_entries)} without faults), {dict(faults)}")
+    print(f"faulted run: {seconds:.1f} s ({clean_seconds:.1f} s without faults), {len(entries)} requests "
+          f"({len(clean_entries)} without faults), {dict(faults)}")
     assert set(faults) == set(KINDS) | {None}, faults  # every kind was met, and got through
     assert 0.15 < sum(n for f, n in faults.items() if f) / len(entries) < 0.45
-    # Every faulted request was later answered (2xx, or 404 for a probe) for the same method and key.
-    answered = {(e["method"], e["path"]) for e in entries if e["fault"] in (None,) and e["status"] and e["status"] < 500}
-    assert all((e["method"], e["path"]) in answered for e in entries if e["fault"] and e["fault"] != "reset"), \
-        [e for e in entries if e["fault"] and (e["method"], e["path"]) not in answered]
+    # Every request answered with a fault before it reached the service was tried again and answered.
+    answered = {(e["method"], e["path"]) for e in entries if e["fault"] is None and e["status"] and e["status"] < 500}
+    unanswered = [e for e in entries if e["fault"] not in (None, "reset") and (e["method"], e["path"]) not in answered]
+    assert not unanswered, unanswered
     # The stall cost the client its read timeout (30 s), then it retried.
     stall = next(e for e in entries if e["fault"] == "stall")
     assert 25 < stall["seconds"] < 45, stall
 
-    faulty = objects(s3, prefix)
+    faulty = objects(s3, f"{bucket}/faults")
     assert sorted(faulty) == sorted(clean)
-    chunks = [k for k in clean if not k.endswith(".json") and not metadata_document(k) and "/" in k]
-    assert len(chunks) >= 3 * 84 - 3 * 10, sorted(clean)  # 3 variables × 84 chunks (all-fill chunks may be left out)
+    chunks = [k for k in clean if re.fullmatch(r"cube\.zarr/(tas|wet|pk)/[0-9.]+", k)]
+    assert len(chunks) >= 3 * 84 - 3 * 10, sorted(clean)  # 3 variables × 84 chunks (all-fill ones may be left out)
+    documents = [k for k in clean if metadata_document(k)]
+    assert {"cube.zarr/.zmetadata", "cube.zarr/.zattrs", "cube.zarr/tas/.zarray"} <= set(documents)
+    for key in chunks + documents:
+        assert faulty[key] == clean[key], key
     for key in clean:
-        if key.endswith(".json") and not metadata_document(key):  # lineage, STAC: only run-time fields differ
-            differences = run_time_only(json.loads(clean[key]), json.loads(faulty[key]), clean_prefix, prefix)
+        if key.endswith(".json") and not metadata_document(key):  # lineage, STAC: only run-time fields may differ
+            differences = json_differences(json.loads(clean[key]), json.loads(faulty[key]))
             assert all(any(f in d.lower() for f in RUN_TIME_FIELDS) for d in differences), (key, differences)
-        elif key.endswith((".zmetadata", ".zarray", ".zattrs", ".zgroup", "zarr.json")) or key in chunks:
+        else:  # chunks.sha256, coordinates, quick-looks
             assert faulty[key] == clean[key], key
-        else:
-            assert faulty[key] == clean[key] or key.endswith(".png"), key
 
 
 @needs_s3
 @pytest.mark.parametrize("format_, start_after", [("v2", 0), ("v2", "half"), ("v3", "half")])
-def test_every_request_faulted_fails_cleanly_and_bounded(s3, bucket, workspace, clean_run, format_, start_after):
-    _, _, clean_entries = clean_run
+def test_every_request_faulted_fails_cleanly_and_bounded(s3, bucket, workspace, proxy, format_, start_after):
+    output = V3 if format_ == "v3" else ""
     prefix = f"{bucket}/failing-{format_}-{start_after}"
-    skip = len(clean_entries) // 2 if start_after == "half" else 0
+    skip = 0
+    if start_after == "half":  # faults from the middle of the run on: count a fault-free run's requests first
+        proxy.reconfigure(mode="pass")
+        reference, _ = run(recipe(workspace, f"count-{format_}", f"s3://{prefix}-count/cube.zarr", proxy.url, output))
+        assert reference.returncode == 0, reference.stderr
+        skip = len(proxy.entries) // 2
     # Fast faults only (a stall costs 30 s a try): the bound is the retry policy's, not the timeouts'.
-    with FaultProxy(ENDPOINT, workspace / f"failing-{format_}.jsonl", mode="all", seed=5, start_after=skip,
-                    kinds=["slowdown", "internal", "reset", "request-timeout"], lifetime=RUN_LIMIT) as proxy:
-        r = recipe(workspace, f"failing-{format_}", f"s3://{prefix}/cube.zarr", proxy.url,
-                   output=V3 if format_ == "v3" else "")
-        result, seconds = run(r, timeout=150)
-        entries = proxy.entries
+    proxy.reconfigure(mode="all", seed=5, start_after=skip, kinds=["slowdown", "internal", "reset", "request-timeout"])
+    r = recipe(workspace, f"failing-{format_}", f"s3://{prefix}/cube.zarr", proxy.url, output=output)
+    result, seconds = run(r, timeout=150)
+    entries = proxy.entries
     assert result.returncode != 0
     assert seconds < 120, seconds
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    # Progress lines ("chunks 9/84 …") may come first; the error is one line.
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("chunks ")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert bucket in lines[0] or proxy.url.removeprefix("http://") in lines[0], lines[0]
     assert KEY not in lines[0] and SECRET not in lines[0]
     assert sum(e["fault"] is not None for e in entries) > 0
-    left = [k[len(prefix) + 1:] for k in s3.find(prefix)]
+    left = list(objects(s3, prefix))
     assert ".zmetadata" not in left and "zarr.json" not in left, left
     if skip:
         assert left, "the run should have written some chunks before the faults began"
@@ -360,6 +379,9 @@ def test_cube_on_s3_opens_in_xarray_with_the_local_values(s3, bucket, workspace,
     local = open_strict(workspace / f"local-{format_}.zarr")
     assert set(remote.data_vars) >= {"tas", "wet", "pk"}
     assert remote.sizes == local.sizes and remote.sizes["time"] == 3
+    # Only the recipe's name and SHA-256 differ (the output path is in the recipe).
+    for attr in ("history", "cubegen_recipe_sha256"):
+        assert remote.attrs.pop(attr) != local.attrs.pop(attr)
     xr.testing.assert_identical(remote, local)
     assert float(remote.tas.isel(time=0).mean()) > 200  # values, not just fill
     if format_ == "v3":
