@@ -6,7 +6,7 @@
 # loopback. Prints wall times, S3/local and cubegen/xarray ratios, requests/s and MB/s.
 # A benchmark, not a test: nothing here is timed against a limit.
 # usage: scripts/bench-s3.sh [S|M]   env: BENCH_DATA (inputs, default ~/.cache/cubegen-bench),
-#        BENCH_VENV (venv with xarray + s3fs, default .venv-oracle), SHARED (../shared), PORT (S3 port)
+#        BENCH_VENV (venv with xarray + s3fs, default .venv-oracle), SHARED (../shared), PORT (S3 port), RUNS (rounds, default 3; medians)
 set -euo pipefail
 SIZE=${1:-S}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,4 +38,4 @@ for _ in $(seq 1 100); do
 done
 AWS_ACCESS_KEY_ID=$CUBEGEN_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CUBEGEN_TEST_S3_SECRET_KEY AWS_REGION=us-east-1 \
   "$VENV/bin/python" bench/bench_s3.py --cubegen "$HERE/.build/release/cubegen" --input "$IN" --size "$SIZE" \
-  --endpoint "$ENDPOINT" --metrics "http://127.0.0.1:$CUBEGEN_S3_METRICS_PORT/metrics" --work "$WORK"
+  --runs "${RUNS:-3}" --endpoint "$ENDPOINT" --metrics "http://127.0.0.1:$CUBEGEN_S3_METRICS_PORT/metrics" --work "$WORK"
