@@ -46,5 +46,7 @@ for t in Recipe Zarr NetCDF; do
   "$(swift build --show-bin-path)/Fuzz$t" "Fuzz/corpus/$lower" "Fuzz/crashes/$lower"
 done
 CUBEGEN_BIN_DIR="$(swift build --show-bin-path)" .venv-oracle/bin/python -m pytest -q -p no:cacheprovider Tests/interop
-# A few seconds of libFuzzer per target (the instrumented build is its own, in .build-fuzz).
-FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} scripts/fuzz.sh
+# A few seconds of libFuzzer per target (the instrumented build is its own, in .build-fuzz). The
+# netcdf target tries classic files only here: HDF5 itself hangs on some damaged HDF5 files
+# (Fuzz/library-hangs), which `make fuzz` may find but a test run must not depend on.
+CUBEGEN_FUZZ_NETCDF_CLASSIC_ONLY=1 FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} scripts/fuzz.sh
