@@ -18,8 +18,8 @@ for t in "${TARGETS[@]}"; do
   # Swift and C (Yams' libyaml) code instrumented; the system C libraries are not.
   if ! swift build --scratch-path "$SCRATCH" -c debug --product "$(product "$t")" \
       -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address \
-      > "$SCRATCH.build.log" 2>&1; then
-    grep -v "Cannot export local symbol" "$SCRATCH.build.log" | grep -E "error" -A3 | head -20 >&2
+      > "$SCRATCH/build.log" 2>&1; then
+    grep -v "Cannot export local symbol" "$SCRATCH/build.log" | grep -E "error" -A3 | head -20 >&2
     exit 1
   fi
 done
