@@ -8,8 +8,7 @@ import Testing
 /// Cubes written to S3 (SeaweedFS on loopback, started by `make test`): the same objects as the
 /// same recipe built locally, metadata last, only cubes replaced, no stale chunk after an
 /// overwrite, nothing that looks like a cube after a failure, and clear errors.
-@Suite(.serialized, .enabled(if: S3TestService.current != nil,
-                             "no S3 test service: run make test, or set CUBEGEN_TEST_S3_ENDPOINT, CUBEGEN_TEST_S3_ACCESS_KEY and CUBEGEN_TEST_S3_SECRET_KEY"))
+@Suite(.serialized, .enabled(if: S3TestService.current != nil, "\(S3TestService.skipMessage)"))
 struct ObjectStorageOutputTests {
     static var service: S3TestService? { S3TestService.current }
 
@@ -211,17 +210,3 @@ struct ObjectStorageOutputTests {
     }
 }
 
-/// The S3 service `make test` starts: endpoint, access key, secret (from the environment).
-struct S3TestService: Sendable {
-    let endpoint: String
-    let key: String
-    let secret: String
-
-    static let current: S3TestService? = {
-        let environment = ProcessInfo.processInfo.environment
-        guard let endpoint = environment["CUBEGEN_TEST_S3_ENDPOINT"], !endpoint.isEmpty,
-              let key = environment["CUBEGEN_TEST_S3_ACCESS_KEY"], let secret = environment["CUBEGEN_TEST_S3_SECRET_KEY"]
-        else { return nil }
-        return S3TestService(endpoint: endpoint, key: key, secret: secret)
-    }()
-}

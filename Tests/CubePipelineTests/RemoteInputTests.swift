@@ -8,11 +8,11 @@ import Testing
 /// Cubes built from `s3://` globs and `http://` URLs against a real S3 service (SeaweedFS on
 /// loopback, from `CUBEGEN_TEST_S3_*`): the same chunks as from local files, one download per
 /// object version, and one-line errors that name the URL.
-@Suite(.serialized, .enabled(if: RemoteTestService.current != nil, "\(RemoteTestService.skipMessage)"))
+@Suite(.serialized, .enabled(if: S3TestService.current != nil, "\(S3TestService.skipMessage)"))
 struct RemoteInputTests {
     static let wrongSecret = "WRONG-SECRET-MARKER-4d1e"
 
-    let service = RemoteTestService.current!
+    let service = S3TestService.current!
 
     /// A store on `bucket` with the test identity (created when missing).
     private func owner(_ bucket: String) async throws -> S3Storage {

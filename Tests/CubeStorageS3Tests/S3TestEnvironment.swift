@@ -1,3 +1,4 @@
+import CubeFixtures
 import CubeStorage
 import CubeStorageS3
 import Foundation
@@ -6,20 +7,15 @@ import Foundation
 /// `CUBEGEN_TEST_S3_ENDPOINT` (e.g. `http://127.0.0.1:8333`), `CUBEGEN_TEST_S3_ACCESS_KEY`,
 /// `CUBEGEN_TEST_S3_SECRET_KEY`. Without them the integration suites are skipped, saying so.
 struct S3TestEnvironment {
-    static let skipMessage = "no S3 test service: run scripts/test-s3.sh, or set CUBEGEN_TEST_S3_ENDPOINT, "
-        + "CUBEGEN_TEST_S3_ACCESS_KEY and CUBEGEN_TEST_S3_SECRET_KEY"
+    static let skipMessage = S3TestService.skipMessage
 
     let endpoint: String
     let credentials: S3Credentials
 
     /// The environment's service, or `nil` when it names none.
-    static let current: S3TestEnvironment? = {
-        let environment = ProcessInfo.processInfo.environment
-        guard let endpoint = environment["CUBEGEN_TEST_S3_ENDPOINT"], !endpoint.isEmpty,
-              let key = environment["CUBEGEN_TEST_S3_ACCESS_KEY"], let secret = environment["CUBEGEN_TEST_S3_SECRET_KEY"]
-        else { return nil }
-        return S3TestEnvironment(endpoint: endpoint, credentials: S3Credentials(accessKeyID: key, secretAccessKey: secret))
-    }()
+    static let current: S3TestEnvironment? = S3TestService.current.map {
+        S3TestEnvironment(endpoint: $0.endpoint, credentials: S3Credentials(accessKeyID: $0.key, secretAccessKey: $0.secret))
+    }
 
     static var isAvailable: Bool { current != nil }
 

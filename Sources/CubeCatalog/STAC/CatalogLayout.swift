@@ -22,6 +22,9 @@ public struct CatalogLayout: Sendable {
         return collection.deletingLastPathComponent().appendingPathComponent("\(stem).item.json")
     }
 
+    /// A URL as users write it: a path for local files, the URL itself otherwise (`s3://…`).
+    public static func text(_ url: URL) -> String { url.isFileURL ? url.path : url.absoluteString }
+
     /// The key of `lineage.json` inside the cube.
     public static let lineageKey = "lineage.json"
 

@@ -31,9 +31,6 @@ struct CatalogFiles: Sendable {
         return URL(string: href, relativeTo: folder)?.absoluteURL ?? base
     }
 
-    /// A URL as users write it: a path for local files.
-    static func text(_ url: URL) -> String { url.isFileURL ? url.path : url.absoluteString }
-
     private func open(_ url: URL) -> (any ReadableStorage, StoreKey)? {
         let folder = url.deletingLastPathComponent()
         guard StoreKey.isValid(url.lastPathComponent), let location = try? StorageURL(folder.absoluteString),

@@ -73,6 +73,6 @@ public struct CubeVerifier: Sendable {
         let files = CatalogFiles(registry: storage, options: options)
         let stac = await STACAgreementCheck.locate(cube: url, given: catalogPath, files: files, into: &problems)
         if let stac { await STACAgreementCheck(cube: cube, collectionURL: stac, files: files).run(into: &problems) }
-        return VerificationReport(problems: problems, catalogPath: stac.map(CatalogFiles.text))
+        return VerificationReport(problems: problems, catalogPath: stac.map(CatalogLayout.text))
     }
 }

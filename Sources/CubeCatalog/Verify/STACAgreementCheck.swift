@@ -156,7 +156,7 @@ struct STACAgreementCheck {
             return
         }
         let target = CatalogFiles.resolve(zarr, against: folder)
-        if CatalogFiles.text(target).trimmingSuffix("/") != CatalogFiles.text(cube.root).trimmingSuffix("/") {
+        if CatalogLayout.text(target).trimmingSuffix("/") != CatalogLayout.text(cube.root).trimmingSuffix("/") {
             error("\(file): the zarr asset points to '\(zarr)', not to this cube")
         }
         await checkAssets(item, in: file, error)

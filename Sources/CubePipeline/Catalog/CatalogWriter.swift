@@ -55,7 +55,7 @@ struct CatalogWriter {
                 let (folder, key) = try CatalogWriter.folder(of: url, registry: registry, options: options)
                 try await folder.set(key, to: Array(document.serialized(indent: 2).utf8))
             } catch {
-                throw CubeError(.io, "cannot write the STAC entry '\(CatalogWriter.text(url))': \(error)", underlying: error)
+                throw CubeError(.io, "cannot write the STAC entry '\(CatalogLayout.text(url))': \(error)", underlying: error)
             }
         }
         return layout
@@ -73,9 +73,6 @@ struct CatalogWriter {
         return (try registry.openWritable(storageURL, options: options), StoreKey(url.lastPathComponent))
     }
 
-    /// A URL as users write it: a path for local files.
-    static func text(_ url: URL) -> String { url.isFileURL ? url.path : url.absoluteString }
-
     /// Refuses, before anything is written, to replace a file where a STAC document goes that is
     /// not a STAC document.
     /// - Throws: `CubeError` (`.outputExists`) naming the file and what it holds.
@@ -88,8 +85,8 @@ struct CatalogWriter {
         guard let bytes = try await folder.get(key) else { return }
         guard let document = try? JSONValue.parse(bytes), document["stac_version"] != nil else {
             throw CubeError(.outputExists,
-                "the STAC file '\(text(url))' is a file that is not a STAC document; overwrite replaces only a cube, so nothing was touched",
-                context: ["path": text(url)])
+                "the STAC file '\(CatalogLayout.text(url))' is a file that is not a STAC document; overwrite replaces only a cube, so nothing was touched",
+                context: ["path": CatalogLayout.text(url)])
         }
     }
 

@@ -66,7 +66,7 @@ struct TaskDigests: Sendable {
                 }
                 hasher.update(Array((line + "\n").utf8))
             }
-            result[variable.name] = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            result[variable.name] = ByteEncoding.hex(hasher.finalize())
         }
         return result
     }

@@ -36,8 +36,8 @@ struct CubeExecutor: Sendable {
         let writes: WriteQueue
         /// Task records, one object per task.
         let manifest: TaskManifest
-        /// What each task's chunks depend on.
-        let digests: TaskDigests
+        /// What each task's chunks depend on, per task index and variable.
+        let digests: [[Int]: [String: String]]
         let encoders: [ChunkEncoder]
         let readers: ReaderPool
         let planes: AsyncCache<PlaneKey, SourcePlane>
@@ -47,7 +47,7 @@ struct CubeExecutor: Sendable {
         /// The last time step's values the quick-looks show, when they are written.
         let quicklooks: QuicklookCapture?
 
-        init(storage: any Storage, writes: WriteQueue, digests: TaskDigests, encoders: [ChunkEncoder], readers: ReaderPool,
+        init(storage: any Storage, writes: WriteQueue, digests: [[Int]: [String: String]], encoders: [ChunkEncoder], readers: ReaderPool,
              planes: AsyncCache<PlaneKey, SourcePlane>, mappings: AsyncCache<MappingKey, PixelMapping>, transforms: TransformPool,
              quicklooks: QuicklookCapture?) {
             self.storage = storage
@@ -74,12 +74,14 @@ struct CubeExecutor: Sendable {
         let options = StorageOptions(plan.recipe.output.storageOptions)
         let target = try OutputTargets.make(path: plan.recipe.output.path, options: options, registry: registries.storage)
         let plan = self.plan
-        let digests = TaskDigests(plan: plan)
         let tasks = plan.tasks
+        // Every task's digests, once: the up-to-date check, the record check and the records use them.
+        let taskDigests = TaskDigests(plan: plan)
+        let digests = Dictionary(uniqueKeysWithValues: tasks.map { (CubeExecutor.index($0), taskDigests.digests(for: $0)) })
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
         if !force && !finalizeOnly && shard == .all, let published = try await target.published(),
            try await CubeExecutor.isUpToDate(published, digest: cubeDigest) {
-            return RunReport(outputPath: CatalogWriter.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
+            return RunReport(outputPath: CatalogLayout.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
                              storedBytes: 0, elapsed: Date().timeIntervalSince(start), clippedValues: [:], planeCacheHits: 0,
                              planeReads: 0, tasksSkipped: tasks.count, upToDate: true)
         }
@@ -106,13 +108,9 @@ struct CubeExecutor: Sendable {
             var recorded: [[Int]: TaskRecord] = [:]
             if !force {
                 let present = Set(try await storage.list(prefix: "").map(\.rawValue))
-                let counts = plan.taskCounts
-                for (index, record) in try await shared.manifest.records() {
-                    guard index.count == 3, (0..<counts.time).contains(index[0]), (0..<counts.y).contains(index[1]),
-                          (0..<counts.x).contains(index[2]) else { continue }
-                    let region = plan.region(t: index[0], y: index[1], x: index[2])
-                    guard record.digests == digests.digests(for: region), record.objects.keys.allSatisfy(present.contains) else { continue }
-                    recorded[index] = record
+                for (index, record) in try await shared.manifest.records()
+                where digests[index] == record.digests && record.objects.keys.allSatisfy(present.contains) {
+                    recorded[index] = record   // a record of a task outside this plan has no digests here
                 }
             }
             let pending = finalizeOnly ? [] : tasks.enumerated().filter { position, region in
@@ -139,7 +137,7 @@ struct CubeExecutor: Sendable {
                 }
             }
             try await shared.writes.drain()
-            var report = RunReport(outputPath: CatalogWriter.text(target.url), tasks: pending.count,
+            var report = RunReport(outputPath: CatalogLayout.text(target.url), tasks: pending.count,
                                    chunksWritten: pending.count * plan.variables.count, bytes: plan.outputBytes,
                                    storedBytes: shared.stored.withLock { $0 }, elapsed: 0, clippedValues: [:],
                                    planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
@@ -198,8 +196,8 @@ struct CubeExecutor: Sendable {
                                                      storage: registries.storage, options: options)
             report.elapsed = Date().timeIntervalSince(start)
             report.clippedValues = Dictionary(uniqueKeysWithValues: zip(plan.variables.map(\.name), clipped).filter { $0.1 > 0 })
-            report.catalogPath = CatalogWriter.text(layout.collection)
-            report.itemPath = CatalogWriter.text(layout.item)
+            report.catalogPath = CatalogLayout.text(layout.collection)
+            report.itemPath = CatalogLayout.text(layout.item)
             return report
         } catch {
             // Writes still in flight land before anything is cleaned up.
@@ -221,16 +219,16 @@ struct CubeExecutor: Sendable {
 
     /// The digest of a whole cube: the normalised recipe (metadata, catalogue settings) and every
     /// task's digests.
-    static func cubeDigest(_ plan: CubePlan, digests: TaskDigests) -> String {
+    static func cubeDigest(_ plan: CubePlan, digests: [[Int]: [String: String]]) -> String {
         var hasher = SHA256()
         hasher.update(Array("cubegen \(CubeGenVersion.current)\n".utf8))
         hasher.update(Array(RecipeNormalizer.normalize(plan).serialized().utf8))
         for region in plan.tasks {
-            for (name, digest) in digests.digests(for: region).sorted(by: { $0.key < $1.key }) {
+            for (name, digest) in (digests[index(region)] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 hasher.update(Array("\(index(region)) \(name) \(digest)\n".utf8))
             }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ByteEncoding.hex(hasher.finalize())
     }
 
     /// Whether the published cube in `storage` was finalized from exactly this plan and inputs.
@@ -304,7 +302,7 @@ struct CubeExecutor: Sendable {
         let planeCells = region.rows.count * region.columns.count
         var written = 0
         let taskIndex = [region.index.t, region.index.y, region.index.x]
-        var record = TaskRecord(task: taskIndex, digests: shared.digests.digests(for: region), objects: [:], empty: [:], clipped: [:])
+        var record = TaskRecord(task: taskIndex, digests: shared.digests[taskIndex] ?? [:], objects: [:], empty: [:], clipped: [:])
         var landing: [Task<Void, any Error>] = []
         for (sourceIndex, source) in plan.sources.enumerated() {
             let variables = plan.variables.indices.filter { plan.variables[$0].source == sourceIndex }
