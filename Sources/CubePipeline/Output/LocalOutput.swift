@@ -14,7 +14,7 @@ struct LocalOutput: OutputTarget {
     let previous: URL
 
     /// The file that marks a staging folder as CubeGen's own.
-    static let stagingMarker = ".cubegen-staging"
+    static let stagingMarker = ReplaceableOutput.stagingMarker
 
     init(path: String) {
         final = URL(fileURLWithPath: path).standardizedFileURL

@@ -17,7 +17,7 @@ final class ObjectStoreOutput: OutputTarget {
     let storage: any Storage
 
     /// The marker of an unfinished CubeGen run under the prefix (removed before the metadata).
-    static let marker = ".cubegen-staging"
+    static let marker = ReplaceableOutput.stagingMarker
 
     /// An output at `url` (a prefix below a bucket), written through `storage` rooted there.
     init(url: StorageURL, storage: any Storage) throws {
@@ -38,19 +38,19 @@ final class ObjectStoreOutput: OutputTarget {
     func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage {
         let keys = try await storage.list(prefix: "").map(\.rawValue)
         if !keys.isEmpty {
-            let roots = [".zgroup", ".zarray", "zarr.json", ".zmetadata"]
-            let unfinished = keys.contains(Self.marker) && !keys.contains(where: { roots.contains($0) })
+            let hasGroup = keys.contains(where: ReplaceableOutput.groupDocuments.contains)
+            let unfinished = keys.contains(Self.marker) && !hasGroup && !keys.contains(".zmetadata")
             if !overwrite && !unfinished {
                 throw CubeError(.outputExists,
                     "output '\(location)' already exists (\(keys.count) objects); set output.overwrite: true or pass --overwrite to replace it",
                     context: ["path": location])
             }
-            if let foreign = keys.first(where: { !ReplaceableOutput.isZarrOrCubegenKey($0) && $0 != Self.marker }) {
+            if let foreign = keys.first(where: { !ReplaceableOutput.isZarrOrCubegenKey($0) }) {
                 throw CubeError(.outputExists,
                     "output.path '\(location)' holds '\(foreign)', which is not part of a Zarr cube; overwrite replaces only a cube, so nothing was touched",
                     context: ["path": location])
             }
-            if !unfinished && !keys.contains(where: { [".zgroup", ".zarray", "zarr.json"].contains($0) }) {
+            if !unfinished && !hasGroup {
                 throw CubeError(.outputExists,
                     "output.path '\(location)' holds \(keys.count) objects but no Zarr group (.zgroup or zarr.json); overwrite replaces only a cube, so nothing was touched",
                     context: ["path": location])

@@ -9,7 +9,11 @@ enum ReplaceableOutput {
     /// Names a Zarr store may hold besides chunk keys: its metadata documents and the files
     /// CubeGen keeps inside a cube.
     static let zarrDocuments: Set<String> = [".zgroup", ".zarray", ".zattrs", ".zmetadata", "zarr.json"]
-    static let cubegenFiles: Set<String> = ["lineage.json", "chunks.sha256", ".cubegen-staging"]
+    static let cubegenFiles: Set<String> = ["lineage.json", "chunks.sha256", stagingMarker]
+    /// The file (or object) that marks an unfinished CubeGen run: a staging folder, an S3 prefix.
+    static let stagingMarker = ".cubegen-staging"
+    /// The root documents of a Zarr group (v2 or v3) or of a root array.
+    static let groupDocuments: Set<String> = [".zgroup", ".zarray", "zarr.json"]
 
     /// Throws unless `url` is absent or a Zarr hierarchy whose every file is a Zarr document, a
     /// chunk, or a file CubeGen writes into cubes.
@@ -24,7 +28,7 @@ enum ReplaceableOutput {
             throw refusal(role, path, "is a file, not a Zarr store")
         }
         let top = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        guard top.contains(where: { [".zgroup", ".zarray", "zarr.json"].contains($0) }) else {
+        guard top.contains(where: groupDocuments.contains) else {
             let shown = top.sorted().prefix(3).joined(separator: ", ")
             throw refusal(role, path, top.isEmpty ? "is an empty folder, not a Zarr store"
                                                   : "is a folder that is not a Zarr store (it holds \(shown)\(top.count > 3 ? ", …" : ""))")
