@@ -74,6 +74,19 @@ public struct Pipeline: Sendable {
         try await execute(plan, options: options, finalizeOnly: true, progress: nil)
     }
 
+    /// Where `plan`'s cube stands: published or not, the tasks recorded and missing, up to date or
+    /// not, and whether a run holds it now (`cubegen status`). Writes nothing.
+    /// - Throws: `CubeError` when the output cannot be reached.
+    public func status(_ plan: CubePlan) async throws -> RunStatus {
+        let executor = CubeExecutor(plan: plan, registries: registries, workers: 1, overwrite: false, cacheBudget: 0, ioConcurrency: 1,
+                                    shard: .all, force: false, finalizeOnly: false, progress: nil)
+        do {
+            return try await executor.status()
+        } catch let error as StorageError {
+            throw CubeError(.storage, "\(error)", context: ["location": error.location], underlying: error)
+        }
+    }
+
     private func execute(_ plan: CubePlan, options: RunOptions, finalizeOnly: Bool,
                          progress: (@Sendable (ProgressEvent) -> Void)?) async throws -> RunReport {
         let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -146,8 +146,8 @@ import Testing
         _ = try await run(dir, text, workers: 5, output: "five.zarr")
         var one = try await CubeReader(path: dir.path("one.zarr")).chunkFiles()
         var five = try await CubeReader(path: dir.path("five.zarr")).chunkFiles()
-        // data chunks + coordinate chunks + lineage.json + chunks.sha256 + quick-looks + task records + the finalized digest
-        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 1 + 3 + 2 * 6 * 5 + 1
+        // data chunks + coordinate chunks + lineage.json + chunks.sha256 + quick-looks + task records + the finalized digest + layout
+        let expectedFiles = 2 * 6 * 5 * 3 + 6 + 1 + 1 + 3 + 2 * 6 * 5 + 1 + 1
         #expect(one.count == expectedFiles)
         // The finalized digest covers the recipe, output path included.
         #expect(one.removeValue(forKey: ".cubegen/finalized") != five.removeValue(forKey: ".cubegen/finalized"))

@@ -161,6 +161,46 @@ struct ObjectStorageOutputTests {
         #expect(try await storage.list(prefix: "d/").map(\.rawValue) == ["d/cube.stac.json"])
     }
 
+    @Test func aCubeOnS3GrowsInPlaceAndAnUpToDateRunWritesNothing() async throws {
+        let dir = try TemporaryDirectory("s3out")
+        defer { dir.remove() }
+        let (name, storage) = try await bucket()
+        let log = WriteLog()
+        var registries = registries()
+        let plain = registries.storage
+        registries.storage.register(scheme: "s3") { url, options in
+            WriteLoggingStorage(try plain.openWritable(url, options: options), log: log)
+        }
+        func text(_ output: String) -> String {
+            recipe(output: output).replacingOccurrences(of: "paths: [in.nc]", with: "paths: [\(dir.path("m"))*.nc]")
+        }
+        func run(_ output: String) async throws -> RunReport {
+            let pipeline = Pipeline(registries: registries)
+            let plan = try await pipeline.plan(try pipeline.load(recipeAt: try dir.write("grow.yaml", text(output))))
+            return try await pipeline.run(plan, options: RunOptions(workers: 2))
+        }
+        try LinearFields.dataset(resolution: 1, days: [7305, 7306, 7307, 7308, 7309]).write(to: dir.path("m1.nc"))
+        let cube = "s3://\(name)/g/cube.zarr"
+        _ = try await run(cube)
+        _ = log.take()
+        // Up to date: the request log holds not one write.
+        #expect(try await run(cube).upToDate)
+        #expect(log.take().isEmpty)
+        // Five more days: blocks 1 (was partial), 2 and 3 are written; block 0 is not.
+        try LinearFields.dataset(resolution: 1, days: [7310, 7311, 7312, 7313, 7314]).write(to: dir.path("m2.nc"))
+        let grown = try await run(cube)
+        #expect(grown.tasksSkipped == 4 && grown.tasks == 12, "\(grown.summary)")
+        // Keys relative to the cube's prefix.
+        let chunkWrites = Set(log.take().filter { $0.hasPrefix("PUT ") }.map { String($0.dropFirst(4)) }
+            .filter { ($0.hasPrefix("tas/") || $0.hasPrefix("wet/")) && !$0.contains("/.z") })
+        let expected = Set(["tas", "wet"].flatMap { v in (1...3).flatMap { t in [0, 1].flatMap { y in [0, 1].map { x in "\(v)/\(t).\(y).\(x)" } } } })
+        #expect(chunkWrites == expected)
+        // The same bytes as a local cube built from both files at once.
+        _ = try await run(dir.path("local.zarr"))
+        let remote = timeless(try await objects(storage, "g/cube.zarr")), local = timeless(try files(dir.path("local.zarr")))
+        #expect(remote.filter { !$0.key.hasPrefix(".cubegen/tasks") } == local.filter { !$0.key.hasPrefix(".cubegen/tasks") })
+    }
+
     @Test func aFailedRunLeavesNothingThatLooksLikeACubeAndSaysWhatItLeft() async throws {
         let dir = try TemporaryDirectory("s3out")
         defer { dir.remove() }

@@ -27,7 +27,11 @@ struct TaskDigests: Sendable {
             layoutText += JSONValue.object(output.filter { !["path", "overwrite", "attrs"].contains($0.0) }).serialized() + "\n"
         }
         layoutText += "\(plan.time.units.description) \(plan.time.units.calendar.cfName)\n"
-        layoutText += (normalized["time"]?.serialized() ?? "") + "\n"
+        // time.start and time.end only select steps: each task's own steps are hashed below, so
+        // moving time.end later (an incremental run) keeps the digests of the tasks it does not touch.
+        if let time = normalized["time"]?.objectMembers {
+            layoutText += JSONValue.object(time.filter { !["start", "end"].contains($0.0) }).serialized() + "\n"
+        }
         for variable in plan.variables { layoutText += "\(variable.name) \(variable.dataType.rawValue) \(variable.fillValue)\n" }
         layout = SHA256.hex(Array(layoutText.utf8))
         let sources = normalized["sources"]?.arrayValue ?? []

@@ -23,6 +23,17 @@ struct TaskRecord: Sendable, Equatable {
         var sha256: String
     }
 
+    /// The objects of `variable` (its chunks or shards, keys below `variable/`).
+    func objects(of variable: String) -> [String] { objects.keys.filter { $0.hasPrefix(variable + "/") } }
+
+    /// The record cut down to `variables`: what a task keeps when only its other variables are
+    /// recomputed (a recipe change to one variable rewrites only that variable).
+    func keeping(_ variables: Set<String>) -> TaskRecord {
+        TaskRecord(task: task, digests: digests.filter { variables.contains($0.key) },
+                   objects: objects.filter { key, _ in variables.contains { key.hasPrefix($0 + "/") } },
+                   empty: empty.filter { variables.contains($0.key) }, clipped: clipped.filter { variables.contains($0.key) })
+    }
+
     /// The record's key in the output store.
     static func key(_ task: [Int]) -> String { "\(TaskRecord.folder)/\(task.map(String.init).joined(separator: "."))" + ".json" }
 

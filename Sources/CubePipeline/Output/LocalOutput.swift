@@ -30,6 +30,17 @@ struct LocalOutput: OutputTarget {
     /// The published cube's folder.
     var url: URL { final }
 
+    /// The lock file beside the cube (`NAME.zarr.cubegen-lock`).
+    var lease: (storage: any Storage, key: StoreKey) {
+        (FileSystemStorage(root: final.deletingLastPathComponent()), StoreKey(final.lastPathComponent + ".cubegen-lock"))
+    }
+
+    var leaseDescription: String { final.path + ".cubegen-lock" }
+
+    func unfinished() async throws -> (any Storage)? {
+        FileManager.default.fileExists(atPath: staging.appendingPathComponent(Self.stagingMarker).path) ? FileSystemStorage(root: staging) : nil
+    }
+
     /// Checks the output can be written without destroying anything but a cube, then prepares
     /// an empty staging folder.
     func published() async throws -> (any Storage)? {
@@ -38,8 +49,8 @@ struct LocalOutput: OutputTarget {
         return FileSystemStorage(root: final)
     }
 
-    func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage {
-        if exists && !overwrite {
+    func check(overwrite: Bool, update: Bool) async throws {
+        if exists && !overwrite && !update {
             throw CubeError(.outputExists,
                 "output '\(final.path)' already exists; set output.overwrite: true or pass --overwrite to replace it",
                 context: ["path": final.path])
@@ -52,16 +63,44 @@ struct LocalOutput: OutputTarget {
                 "staging folder '\(staging.path)' exists and was not made by CubeGen; move it away, nothing was touched",
                 context: ["path": staging.path])
         }
+    }
+
+    func prepare(overwrite: Bool, keep: Bool, update: Bool) async throws -> any Storage {
+        try await check(overwrite: overwrite, update: update)
+        let fm = FileManager.default
         do {
             try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             // An unfinished run's staging folder is kept: its task records make this run resume.
             if fm.fileExists(atPath: staging.path) && !keep { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             fm.createFile(atPath: staging.appendingPathComponent(Self.stagingMarker).path, contents: Data())
+            if update { try linkPublished() }
         } catch {
             throw CubeError(.io, "cannot prepare '\(staging.path)': \(error.localizedDescription)", underlying: error)
         }
         return FileSystemStorage(root: staging)
+    }
+
+    /// Hard-links every file of the published cube into the staging folder (copies where the file
+    /// system has no hard links), except those already there: an in-place update starts from the
+    /// published chunks and task records without copying bytes or touching the published cube
+    /// (every write replaces a file by rename, never rewrites a linked one).
+    private func linkPublished() throws {
+        let fm = FileManager.default
+        for relative in try fm.subpathsOfDirectory(atPath: final.path) where relative != CubeExecutor.finalizedKey {
+            let source = final.appendingPathComponent(relative), target = staging.appendingPathComponent(relative)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  !fm.fileExists(atPath: target.path) else { continue }
+            try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            do {
+                try fm.linkItem(at: source, to: target)
+            } catch where fm.fileExists(atPath: target.path) {
+                continue   // a concurrent shard linked it first
+            } catch {
+                try fm.copyItem(at: source, to: target)
+            }
+        }
     }
 
     /// Sweeps the staging folder: whatever an earlier, interrupted run left that the finished

@@ -6,7 +6,8 @@ import Foundation
 /// their final keys and the consolidated metadata is written last, so a reader never sees a
 /// complete-looking partial cube.
 ///
-/// An existing cube is untouched unless `overwrite`; then its consolidated metadata is removed
+/// An existing cube is untouched unless `overwrite` (or an in-place update of a compatible cube,
+/// whose unchanged chunks stay where they are); then its consolidated metadata is removed
 /// first (it stops looking complete), and before the new metadata is written every object of the
 /// old cube this run did not rewrite is deleted, so no stale chunk survives. Anything under the
 /// prefix that is not part of a Zarr cube (a foreign object, a bucket root) is refused before
@@ -30,17 +31,33 @@ final class ObjectStoreOutput: OutputTarget {
         self.storage = storage
     }
 
+    /// The lease object inside the cube's prefix.
+    static let leaseKey = ".cubegen/lease.json"
+
+    var lease: (storage: any Storage, key: StoreKey) { (storage, StoreKey(Self.leaseKey)) }
+
+    var leaseDescription: String { location.hasSuffix("/") ? location + Self.leaseKey : location + "/" + Self.leaseKey }
+
+    func unfinished() async throws -> (any Storage)? {
+        try await storage.head(StoreKey(Self.marker)) != nil ? storage : nil
+    }
+
     func published() async throws -> (any Storage)? {
         for root in [".zmetadata", "zarr.json"] where try await storage.head(StoreKey(root)) != nil { return storage }
         return nil
     }
 
-    func prepare(overwrite: Bool, keep: Bool) async throws -> any Storage {
-        let keys = try await storage.list(prefix: "").map(\.rawValue)
+    func check(overwrite: Bool, update: Bool) async throws {
+        _ = try await existing(overwrite: overwrite, update: update)
+    }
+
+    /// The keys under the prefix (the lease's aside), once checked to be replaceable.
+    private func existing(overwrite: Bool, update: Bool) async throws -> [String] {
+        let keys = try await storage.list(prefix: "").map(\.rawValue).filter { $0 != Self.leaseKey }
         if !keys.isEmpty {
             let hasGroup = keys.contains(where: ReplaceableOutput.groupDocuments.contains)
             let unfinished = keys.contains(Self.marker) && !hasGroup && !keys.contains(".zmetadata")
-            if !overwrite && !unfinished {
+            if !overwrite && !unfinished && !update {
                 throw CubeError(.outputExists,
                     "output '\(location)' already exists (\(keys.count) objects); set output.overwrite: true or pass --overwrite to replace it",
                     context: ["path": location])
@@ -55,6 +72,13 @@ final class ObjectStoreOutput: OutputTarget {
                     "output.path '\(location)' holds \(keys.count) objects but no Zarr group (.zgroup or zarr.json); overwrite replaces only a cube, so nothing was touched",
                     context: ["path": location])
             }
+        }
+        return keys
+    }
+
+    func prepare(overwrite: Bool, keep: Bool, update: Bool) async throws -> any Storage {
+        let keys = try await existing(overwrite: overwrite, update: update)
+        if !keys.isEmpty {
             // The old cube stops looking complete before anything of it changes.
             for root in [".zmetadata", "zarr.json", ".zgroup"] where keys.contains(root) {
                 try await storage.delete(StoreKey(root))
@@ -65,7 +89,7 @@ final class ObjectStoreOutput: OutputTarget {
     }
 
     func beforeMetadata(written kept: Set<String>) async throws {
-        let stale = try await storage.list(prefix: "").map(\.rawValue).filter { !kept.contains($0) && $0 != Self.marker }
+        let stale = try await storage.list(prefix: "").map(\.rawValue).filter { !kept.contains($0) && $0 != Self.marker && $0 != Self.leaseKey }
         let storage = self.storage
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = stale.makeIterator()
@@ -84,7 +108,7 @@ final class ObjectStoreOutput: OutputTarget {
     func publish() async throws {}
 
     func discard() async -> String? {
-        guard let count = try? await storage.list(prefix: "").count, count > 0 else { return nil }
+        guard let count = try? await storage.list(prefix: "").filter({ $0.rawValue != Self.leaseKey }).count, count > 0 else { return nil }
         return "'\(location)' holds \(count) objects of the unfinished run and no consolidated metadata (not a cube); run again to replace them"
     }
 }

@@ -79,17 +79,44 @@ struct CubeExecutor: Sendable {
         let taskDigests = TaskDigests(plan: plan)
         let digests = Dictionary(uniqueKeysWithValues: tasks.map { (CubeExecutor.index($0), taskDigests.digests(for: $0)) })
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
-        if !force && !finalizeOnly && shard == .all, let published = try await target.published(),
-           try await CubeExecutor.isUpToDate(published, digest: cubeDigest) {
+        let published = try await target.published()
+        if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest) {
             return RunReport(outputPath: CatalogLayout.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
                              storedBytes: 0, elapsed: Date().timeIntervalSince(start), clippedValues: [:], planeCacheHits: 0,
                              planeReads: 0, tasksSkipped: tasks.count, upToDate: true)
         }
+        let layout = CubeLayout(plan: plan)
+        var update = false
+        if let published { update = try await CubeExecutor.canUpdate(published, to: layout, target: target, overwrite: overwrite) }
+        try await target.check(overwrite: overwrite, update: update)
+        // One plain run (or finalize) at a time; shards only check that none is under way.
+        let lease: OutputLease?
+        if shard == .all {
+            lease = try await OutputLease.acquire(target)
+        } else {
+            try await OutputLease.checkFree(target)
+            lease = nil
+        }
+        do {
+            let report = try await build(target: target, layout: layout, update: update, digests: digests, cubeDigest: cubeDigest,
+                                         options: options, start: start)
+            await lease?.release()
+            return report
+        } catch {
+            await lease?.release()
+            throw error
+        }
+    }
+
+    /// Prepare (the output, the recorded tasks still valid), fill and finalize, under the lease.
+    private func build(target: any OutputTarget, layout: CubeLayout, update: Bool, digests: [[Int]: [String: String]], cubeDigest: String,
+                       options: StorageOptions, start: Date) async throws -> RunReport {
+        let tasks = plan.tasks
         let catalogue = CatalogWriter.layout(cube: target.url, catalogPath: plan.recipe.catalog.path)
         for file in [catalogue.collection, catalogue.item] {
             try await CatalogWriter.checkReplaceable(file, registry: registries.storage, options: options)
         }
-        let storage = try await target.prepare(overwrite: overwrite, keep: !force)
+        let storage = try await target.prepare(overwrite: overwrite, keep: !force, update: update)
         let writes = WriteQueue(storage: storage, limit: ioConcurrency)
         // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
         let facts = shard == .all ? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) } : nil
@@ -104,41 +131,42 @@ struct CubeExecutor: Sendable {
                     ? QuicklookCapture(step: plan.time.count - 1, width: plan.grid.width, height: plan.grid.height,
                                        variables: plan.variables.count)
                     : nil)
-            // Recorded tasks that are still valid: same digests, every object present.
-            var recorded: [[Int]: TaskRecord] = [:]
-            if !force {
-                let present = Set(try await storage.list(prefix: "").map(\.rawValue))
-                for (index, record) in try await shared.manifest.records()
-                where digests[index] == record.digests && record.objects.keys.allSatisfy(present.contains) {
-                    recorded[index] = record   // a record of a task outside this plan has no digests here
-                }
-            }
+            // Recorded tasks that are still valid (same digests, every object present), whole or
+            // for some of their variables (the others are recomputed).
+            let (recordedTasks, partial) = force ? ([:], [:]) : try await validRecords(shared.manifest, storage: storage, digests: digests)
+            var recorded = recordedTasks
             let pending = finalizeOnly ? [] : tasks.enumerated().filter { position, region in
                 shard.contains(position) && recorded[CubeExecutor.index(region)] == nil
             }.map(\.element)
             let skipped = tasks.enumerated().filter { shard.contains($0.offset) }.count - pending.count
-            var done = 0, bytesDone = 0
-            var computed = Set<[Int]>()
-            try await withThrowingTaskGroup(of: (bytes: Int, record: TaskRecord).self) { group in
+            var done = 0, bytesDone = 0, chunksComputed = 0
+            // Per task, the variables computed by this process (the others are read back for the quick-looks).
+            var computed: [[Int]: Set<String>] = [:]
+            try await withThrowingTaskGroup(of: (bytes: Int, record: TaskRecord, variables: Set<String>).self) { group in
                 var queue = pending.makeIterator()
+                func launch(_ region: ChunkRegion) {
+                    let kept = partial[CubeExecutor.index(region)]
+                    group.addTask { try await self.fill(region, shared, keeping: kept) }
+                }
                 for _ in 0..<workers {
                     guard let region = queue.next() else { break }
-                    group.addTask { try await self.fill(region, shared) }
+                    launch(region)
                 }
-                while let (bytes, record) = try await group.next() {
+                while let (bytes, record, variables) = try await group.next() {
                     done += 1
                     bytesDone += bytes
+                    chunksComputed += variables.count
                     recorded[record.task] = record
-                    computed.insert(record.task)
+                    computed[record.task] = variables
                     progress?(ProgressEvent(tasksDone: done, tasksTotal: pending.count, bytesDone: bytesDone,
                                             elapsed: Date().timeIntervalSince(start)))
                     try Task.checkCancellation()
-                    if let region = queue.next() { group.addTask { try await self.fill(region, shared) } }
+                    if let region = queue.next() { launch(region) }
                 }
             }
             try await shared.writes.drain()
             var report = RunReport(outputPath: CatalogLayout.text(target.url), tasks: pending.count,
-                                   chunksWritten: pending.count * plan.variables.count, bytes: plan.outputBytes,
+                                   chunksWritten: chunksComputed, bytes: plan.outputBytes,
                                    storedBytes: shared.stored.withLock { $0 }, elapsed: 0, clippedValues: [:],
                                    planeCacheHits: await shared.planes.hits, planeReads: await shared.planes.misses,
                                    outputValues: plan.time.count * plan.grid.height * plan.grid.width * plan.variables.count,
@@ -184,11 +212,13 @@ struct CubeExecutor: Sendable {
             try await catalog.writeLineage(storage)
             var quicklooks: [(variable: String, key: String)] = []
             if let capture = shared.quicklooks {
-                try await readBack(into: capture, tasks: tasks.filter { !computed.contains(CubeExecutor.index($0)) }, storage: storage,
-                                   encoders: shared.encoders)
+                let names = Set(plan.variables.map(\.name))
+                try await readBack(into: capture, tasks: tasks.map { ($0, names.subtracting(computed[CubeExecutor.index($0)] ?? [])) },
+                                   storage: storage, encoders: shared.encoders)
                 quicklooks = try await catalog.writeQuicklooks(storage, capture: capture)
             }
             try await storage.set(StoreKey(ChunkChecksums.key), to: Array(checksums.text.utf8))
+            try await storage.set(StoreKey(CubeLayout.key), to: layout.bytes)
             try await storage.set(StoreKey(CubeExecutor.finalizedKey), to: Array((cubeDigest + "\n").utf8))
             try await writeRootDocuments(storage, hierarchy)
             try await target.publish()
@@ -231,6 +261,42 @@ struct CubeExecutor: Sendable {
         return ByteEncoding.hex(hasher.finalize())
     }
 
+    /// Whether the published cube in `storage` may be updated in place to `layout` (an incremental
+    /// run): it was made by CubeGen with a layout record and nothing but appended steps, inputs
+    /// and variables or changed values differ. A cube that cannot be updated is replaced only with
+    /// `overwrite`.
+    /// - Throws: `CubeError` (`.outputExists`) naming every change when the cube cannot be
+    ///   updated in place and `overwrite` is not set.
+    static func canUpdate(_ published: any Storage, to layout: CubeLayout, target: any OutputTarget, overwrite: Bool) async throws -> Bool {
+        guard let bytes = try await published.get(StoreKey(CubeLayout.key)), let old = CubeLayout(bytes: bytes) else { return false }
+        let changes = layout.changes(from: old)
+        if changes.isEmpty { return true }
+        if overwrite { return false }
+        throw CubeError(.outputExists,
+            "cannot update '\(target.location)' in place: \(changes.joined(separator: "; ")); pass --overwrite (or set output.overwrite: true) to rebuild it",
+            context: ["path": target.location])
+    }
+
+    /// The records in `manifest` still valid for this plan: whole tasks, and tasks of which only
+    /// some variables are (their records cut down to those).
+    private func validRecords(_ manifest: TaskManifest, storage: any Storage, digests: [[Int]: [String: String]]) async throws
+        -> (whole: [[Int]: TaskRecord], partial: [[Int]: TaskRecord]) {
+        let present = Set(try await storage.list(prefix: "").map(\.rawValue))
+        var whole: [[Int]: TaskRecord] = [:], partial: [[Int]: TaskRecord] = [:]
+        for (index, record) in try await manifest.records() {
+            guard let wanted = digests[index] else { continue }   // a task outside this plan
+            let valid = Set(wanted.filter { name, digest in
+                record.digests[name] == digest && record.objects(of: name).allSatisfy(present.contains)
+            }.keys)
+            if valid.count == wanted.count && record.digests.count == wanted.count {
+                whole[index] = record
+            } else if !valid.isEmpty {
+                partial[index] = record.keeping(valid)
+            }
+        }
+        return (whole, partial)
+    }
+
     /// Whether the published cube in `storage` was finalized from exactly this plan and inputs.
     static func isUpToDate(_ storage: any Storage, digest: String) async throws -> Bool {
         guard let bytes = try await storage.get(StoreKey(finalizedKey)) else { return false }
@@ -240,14 +306,14 @@ struct CubeExecutor: Sendable {
     /// A task's chunk (or shard) index.
     static func index(_ region: ChunkRegion) -> [Int] { [region.index.t, region.index.y, region.index.x] }
 
-    /// Fills the quick-look capture for `tasks` (recorded, not computed in this process) from the
-    /// stored chunks holding the last time step: the same values a computed task records.
-    private func readBack(into capture: QuicklookCapture, tasks: [ChunkRegion], storage: any Storage,
+    /// Fills the quick-look capture for the variables of `tasks` not computed in this process
+    /// from the stored chunks holding the last time step: the same values a computed task records.
+    private func readBack(into capture: QuicklookCapture, tasks: [(region: ChunkRegion, variables: Set<String>)], storage: any Storage,
                           encoders: [ChunkEncoder]) async throws {
         let chunk = plan.chunkShape
         let last = plan.time.count - 1
         for (v, variable) in plan.variables.enumerated() {
-            let relevant = tasks.filter { $0.times.contains(last) }
+            let relevant = tasks.filter { $0.region.times.contains(last) && $0.variables.contains(variable.name) }.map(\.region)
             guard !relevant.isEmpty else { continue }
             let reader = try await ZarrArrayReader(storage: storage, name: variable.name, registry: registries.codecs)
             for region in relevant {
@@ -297,15 +363,21 @@ struct CubeExecutor: Sendable {
     /// Reads are done in order and the next ones are fetched while the current plane is resampled,
     /// so reading (serial in the netCDF queue, decoding outside it) overlaps with computing. With a period, each output
     /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
-    private func fill(_ region: ChunkRegion, _ shared: Shared) async throws -> (bytes: Int, record: TaskRecord) {
+    /// - Parameter kept: the task's record cut down to the variables still valid (not recomputed).
+    private func fill(_ region: ChunkRegion, _ shared: Shared, keeping kept: TaskRecord?) async throws
+        -> (bytes: Int, record: TaskRecord, variables: Set<String>) {
         let shape = plan.taskShape
         let planeCells = region.rows.count * region.columns.count
         var written = 0
         let taskIndex = [region.index.t, region.index.y, region.index.x]
-        var record = TaskRecord(task: taskIndex, digests: shared.digests[taskIndex] ?? [:], objects: [:], empty: [:], clipped: [:])
+        var record = TaskRecord(task: taskIndex, digests: shared.digests[taskIndex] ?? [:], objects: kept?.objects ?? [:],
+                                empty: kept?.empty ?? [:], clipped: kept?.clipped ?? [:])
+        let keptNames = Set(kept?.digests.keys.map { $0 } ?? [])
         var landing: [Task<Void, any Error>] = []
         for (sourceIndex, source) in plan.sources.enumerated() {
-            let variables = plan.variables.indices.filter { plan.variables[$0].source == sourceIndex }
+            let variables = plan.variables.indices.filter {
+                plan.variables[$0].source == sourceIndex && !keptNames.contains(plan.variables[$0].name)
+            }
             guard !variables.isEmpty else { continue }
             let mapping = try await shared.mappings.value(for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x)) {
                 try shared.transforms.withTransform(to: source.grid.crs) { transform in
@@ -412,7 +484,7 @@ struct CubeExecutor: Sendable {
         // The record says the task is done: written only once every object of the task landed.
         for write in landing { try await write.value }
         try await shared.manifest.record(record)
-        return (written, record)
+        return (written, record, Set(plan.variables.map(\.name)).subtracting(keptNames))
     }
 
     /// Source planes a task fetches ahead of the one it resamples.
