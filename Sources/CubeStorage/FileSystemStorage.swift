@@ -23,7 +23,7 @@ public struct FileSystemStorage: Storage {
         do {
             return [UInt8](try Data(contentsOf: url(key)))
         } catch {
-            throw StorageError(operation: "read", location: path, reason: error.localizedDescription)
+            throw StorageError(operation: "read", location: path, reason: Self.reason(error))
         }
     }
 
@@ -51,7 +51,7 @@ public struct FileSystemStorage: Storage {
         } catch let error as StorageError {
             throw error
         } catch {
-            throw StorageError(operation: "read", location: path, reason: error.localizedDescription)
+            throw StorageError(operation: "read", location: path, reason: Self.reason(error))
         }
     }
 
@@ -73,7 +73,7 @@ public struct FileSystemStorage: Storage {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             return (attributes[.size] as? NSNumber)?.intValue ?? 0
         } catch {
-            throw StorageError(operation: "stat", location: path, reason: error.localizedDescription)
+            throw StorageError(operation: "stat", location: path, reason: Self.reason(error))
         }
     }
 
@@ -89,7 +89,7 @@ public struct FileSystemStorage: Storage {
                 at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(value).write(to: temporary)
         } catch {
-            throw StorageError(operation: "write", location: target.path, reason: error.localizedDescription)
+            throw StorageError(operation: "write", location: target.path, reason: Self.reason(error))
         }
         defer { unlink(temporary.path) }
         if link(temporary.path, target.path) != 0 {
@@ -109,7 +109,7 @@ public struct FileSystemStorage: Storage {
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
-            throw StorageError(operation: "remove", location: path, reason: error.localizedDescription)
+            throw StorageError(operation: "remove", location: path, reason: Self.reason(error))
         }
     }
 
@@ -117,6 +117,18 @@ public struct FileSystemStorage: Storage {
     /// last key of the previous page). Walks the directory tree for every page.
     public func listPage(prefix: String, continuation: String?, limit: Int) async throws -> StoreListingPage {
         StorageSlicing.page(try await list(prefix: prefix), after: continuation, limit: limit)
+    }
+
+    /// The operating system's words for a failed file operation (`No space left on device`),
+    /// rather than Foundation's paraphrase of them.
+    static func reason(_ error: any Error) -> String {
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue { return String(cString: strerror(ENOSPC)) }
+        return error.localizedDescription
     }
 
     /// Writes `value` to the file for `key` atomically.
@@ -127,7 +139,7 @@ public struct FileSystemStorage: Storage {
                 at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(value).write(to: target, options: .atomic)
         } catch {
-            throw StorageError(operation: "write", location: target.path, reason: error.localizedDescription)
+            throw StorageError(operation: "write", location: target.path, reason: Self.reason(error))
         }
     }
 
@@ -138,7 +150,7 @@ public struct FileSystemStorage: Storage {
         do {
             try FileManager.default.removeItem(at: target)
         } catch {
-            throw StorageError(operation: "remove", location: target.path, reason: error.localizedDescription)
+            throw StorageError(operation: "remove", location: target.path, reason: Self.reason(error))
         }
     }
 

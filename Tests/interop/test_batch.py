@@ -120,3 +120,59 @@ def test_kubernetes_manifests_validate_against_the_published_schemas(workspace, 
     assert final["spec"]["template"]["spec"]["containers"][0]["args"] == ["finalize", "/recipe/recipe.yaml"]
     # Neither manifest holds a secret value.
     assert "AWS_SECRET_ACCESS_KEY" not in fill.read_text() + finalize.read_text()
+
+
+def test_a_second_run_on_the_same_output_refuses_while_the_first_lives(workspace, binaries):
+    build(workspace, "plain", "--workers", "1")
+    reference = timeless(workspace / "plain.zarr")
+    r = recipe(workspace, GRID, output="busy.zarr")
+    lock = workspace / "busy.zarr.cubegen-lock"
+    first = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not lock.exists() and first.poll() is None:
+        time.sleep(0.01)
+    assert lock.exists(), "the first run took no lease"
+    second = cubegen("run", r, "--workers", "1")
+    status = cubegen("status", r)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert second.returncode == 4, second.stderr
+    assert "is being written by another run (process" in second.stderr and str(lock) in second.stderr, second.stderr
+    assert status.returncode == 0 and "being written now by process" in status.stdout, status.stdout
+    assert not lock.exists()
+    assert timeless(workspace / "busy.zarr") == reference
+    # A lease left by a run killed with -9 does not block the next one.
+    killed = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1", "--force"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not lock.exists() and killed.poll() is None:
+        time.sleep(0.01)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert cubegen("run", r, "--workers", "1").returncode == 0
+    assert cubegen("status", r, "--check").returncode == 0
+    assert timeless(workspace / "busy.zarr") == reference
+
+
+def test_a_full_disk_fails_cleanly_and_a_rerun_with_space_completes(workspace, binaries, tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    build(workspace, "plain", "--workers", "2")
+    reference = timeless(workspace / "plain.zarr")
+    size = sum(len(v) for v in files(workspace / "plain.zarr").values())
+    mount = tmp_path_factory.mktemp("small-disk")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size // 2}", "tmpfs", str(mount)], check=True)
+    try:
+        r = recipe(workspace, GRID, output=str(mount / "full.zarr"))
+        result = cubegen("run", r, "--workers", "2")
+        assert result.returncode != 0
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]  # besides progress lines
+        assert len(errors) == 1 and "no space left on device" in errors[0].lower() and "full.zarr" in errors[0], result.stderr
+        assert not (mount / "full.zarr").exists(), "nothing is published"
+        subprocess.run(["mount", "-o", f"remount,size={size * 4}", str(mount)], check=True)
+        again = cubegen("run", r, "--workers", "2")
+        assert again.returncode == 0, again.stderr
+        assert "recorded tasks skipped" in again.stdout, again.stdout
+        assert timeless(mount / "full.zarr") == reference
+    finally:
+        subprocess.run(["umount", "-l", str(mount)])

@@ -389,3 +389,38 @@ def test_cube_on_s3_opens_in_xarray_with_the_local_values(s3, bucket, workspace,
         group = zarr.open_group(f"s3://{prefix}/cube.zarr", mode="r", storage_options=options)
         assert group.metadata.zarr_format == 3
         assert group["tas"].shards == (4, 16, 30) and group["tas"].chunks == (2, 8, 10)
+
+
+@needs_s3
+def test_a_run_killed_mid_upload_resumes_to_the_same_objects(s3, bucket, workspace, binaries):
+    """kill -9 at seeded moments of a run writing to S3, then the same command again: the cube equals an
+    uninterrupted run's (every chunk, array document, checksum list, task record and layout record)."""
+    import random
+    import signal
+    path = f"s3://{bucket}/killed/cube.zarr"
+    killed_recipe = recipe(workspace, "killed", path, ENDPOINT)
+    result, duration = run(killed_recipe)
+    assert result.returncode == 0, result.stderr
+    prefix = f"{bucket}/killed"
+    skip = {"cube.zarr/lineage.json", "cube.zarr/.zattrs", "cube.zarr/.zmetadata", "cube.zarr/.cubegen/finalized"}
+    reference = {k: v for k, v in objects(s3, prefix).items() if k.startswith("cube.zarr/") and k not in skip}
+    assert any(k.startswith("cube.zarr/.cubegen/tasks/") for k in reference)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
+               AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent", SOURCE_DATE_EPOCH=EPOCH)
+    rng = random.Random(20261129)
+    resumed = 0
+    for attempt in range(4):
+        s3.rm(prefix, recursive=True)
+        process = subprocess.Popen([str(BIN / "cubegen"), "run", str(killed_recipe), "--workers", "2"], env=env,
+                                   cwd=workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 0.8) * duration)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        again, _ = run(killed_recipe)
+        assert again.returncode == 0, again.stderr
+        resumed += "recorded tasks skipped" in again.stdout
+        now = {k: v for k, v in objects(s3, prefix).items() if k.startswith("cube.zarr/") and k not in skip}
+        assert sorted(now) == sorted(reference), f"attempt {attempt}"
+        assert [k for k in reference if now[k] != reference[k]] == [], f"attempt {attempt}"
+    assert resumed, "no kill landed mid-run"
