@@ -244,6 +244,11 @@ struct CubeExecutor: Sendable {
         }
     }
 
+    /// `CUBEGEN_BENCH_NO_TASK_RECORDS=1`: write no task records and read none, for
+    /// `scripts/bench-batch.sh` to measure what the manifest costs (such a run cannot be resumed,
+    /// updated or sharded; never set it otherwise).
+    static let benchmarkWithoutRecords = ProcessInfo.processInfo.environment["CUBEGEN_BENCH_NO_TASK_RECORDS"] == "1"
+
     /// The key of the finalized cube's digest (`cubeDigest`), written before its metadata.
     static let finalizedKey = ".cubegen/finalized"
 
@@ -281,8 +286,9 @@ struct CubeExecutor: Sendable {
     /// some variables are (their records cut down to those).
     private func validRecords(_ manifest: TaskManifest, storage: any Storage, digests: [[Int]: [String: String]]) async throws
         -> (whole: [[Int]: TaskRecord], partial: [[Int]: TaskRecord]) {
-        let present = Set(try await storage.list(prefix: "").map(\.rawValue))
         var whole: [[Int]: TaskRecord] = [:], partial: [[Int]: TaskRecord] = [:]
+        if CubeExecutor.benchmarkWithoutRecords { return (whole, partial) }
+        let present = Set(try await storage.list(prefix: "").map(\.rawValue))
         for (index, record) in try await manifest.records() {
             guard let wanted = digests[index] else { continue }   // a task outside this plan
             let valid = Set(wanted.filter { name, digest in
@@ -483,7 +489,7 @@ struct CubeExecutor: Sendable {
         }
         // The record says the task is done: written only once every object of the task landed.
         for write in landing { try await write.value }
-        try await shared.manifest.record(record)
+        if !CubeExecutor.benchmarkWithoutRecords { try await shared.manifest.record(record) }
         return (written, record, Set(plan.variables.map(\.name)).subtracting(keptNames))
     }
 
