@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
+        .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
 
         // Level 3: validate → plan → run.
         .target(
@@ -57,7 +58,7 @@ let package = Package(
                            "CubeStoreNetCDF", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
-        .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog"]),
+        .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling"]),
         .target(name: "CubeSamples", dependencies: ["CubeCore", "CubeStoreNetCDF"]),
         .executableTarget(
             name: "CubeCLI",
@@ -84,6 +85,7 @@ let package = Package(
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),
         .testTarget(name: "CubeStorageTests", dependencies: ["CubeStorage", "CubeFixtures"]),
+        .testTarget(name: "CubeSamplingTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples"]),
         // Signer, crypto and configuration tests run offline; the S3 suites need CUBEGEN_TEST_S3_* (scripts/test-s3.sh).
         .testTarget(
             name: "CubeStorageS3Tests",

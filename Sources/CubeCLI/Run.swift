@@ -58,6 +58,16 @@ extension CubeCommand {
                 if !report.catalogPath.isEmpty {
                     Terminal.output("catalogue: \(report.catalogPath) (item \(report.itemPath)); lineage and quick-looks inside the cube")
                 }
+                // The recipe's ml: section: training samples from the finished cube (again when the cube changed).
+                if let ml = recipe.ml, selection == .all {
+                    let cube = recipe.output.path
+                    let sampled = try await Sample.outputExists(cube: cube, section: ml)
+                    if !(report.upToDate && sampled) {
+                        let samples = try await Sample.sample(cube: cube, section: ml, output: nil, overwrite: true,
+                                                              options: StorageOptions(recipe.output.storageOptions))
+                        Terminal.output(samples.summary)
+                    }
+                }
             }
         }
     }

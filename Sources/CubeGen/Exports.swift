@@ -6,6 +6,7 @@
 @_exported import CubeProjection
 @_exported import CubeRecipe
 @_exported import CubeResampling
+@_exported import CubeSampling
 @_exported import CubeStorage
 @_exported import CubeStoreNetCDF
 @_exported import Zarr

@@ -30,6 +30,8 @@ public struct Recipe: Sendable {
     public var locations: [String: RecipeLocation]
     /// Warnings found while parsing.
     public var warnings: [Diagnostic]
+    /// `ml`: training samples cut from the cube after it is built (`cubegen sample`), if asked for.
+    public var ml: SamplingSection? = nil
 
     /// The folder relative paths resolve against.
     public var directory: URL { fileURL.deletingLastPathComponent() }

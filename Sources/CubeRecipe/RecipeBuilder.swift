@@ -13,7 +13,7 @@ struct RecipeBuilder {
     }
 
     mutating func build(_ root: Node) -> RecipeParts? {
-        guard let top = reader.mapping(root, key: "", allowed: ["version", "cube", "grid", "time", "sources", "output", "catalog"])
+        guard let top = reader.mapping(root, key: "", allowed: ["version", "cube", "grid", "time", "sources", "output", "catalog", "ml"])
         else { return nil }
         let version = reader.required(top, "version", in: "", parent: root) { $0.integer($1, $2) }
         if let version, version != 1 {
@@ -25,8 +25,9 @@ struct RecipeBuilder {
         let sources = reader.required(top, "sources", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { sourceSections($0) }
         let output = reader.required(top, "output", in: "", parent: root) { r, n, _ in Optional(n) }.flatMap { outputSection($0) }
         let catalog = top["catalog"].map { catalogSection($0) } ?? CatalogSection(path: nil)
+        let ml = top["ml"].flatMap { SamplingParser.read($0, path: "ml", reader: &reader, directory: directory) }
         guard let version, let cube, let grid, let time, let sources, let output, let catalog else { return nil }
-        return RecipeParts(version: version, cube: cube, grid: grid, time: time, sources: sources, output: output, catalog: catalog)
+        return RecipeParts(version: version, cube: cube, grid: grid, time: time, sources: sources, output: output, catalog: catalog, ml: ml)
     }
 
     // MARK: - Sections

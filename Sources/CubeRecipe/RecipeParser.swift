@@ -76,7 +76,7 @@ public enum RecipeParser {
         guard let recipe, !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         return (Recipe(version: recipe.version, cube: recipe.cube, grid: recipe.grid, time: recipe.time, sources: recipe.sources,
                        output: recipe.output, catalog: recipe.catalog, fileURL: fileURL, text: text,
-                       locations: reader.locations, warnings: diagnostics.filter { $0.severity == .warning }),
+                       locations: reader.locations, warnings: diagnostics.filter { $0.severity == .warning }, ml: recipe.ml),
                 diagnostics)
     }
 }
@@ -90,4 +90,5 @@ struct RecipeParts {
     var sources: [SourceSection]
     var output: OutputSection
     var catalog: CatalogSection
+    var ml: SamplingSection?
 }
