@@ -25,4 +25,8 @@ for TASK in T1 T2; do
   /usr/bin/time -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/$lower.yaml" 2>&1 | grep -v "^chunks"
   "$VENV/bin/python" "$SHARED/bench/check_accuracy.py" "$OUT/cubegen_$TASK.zarr" --task "$TASK" --size "$SIZE" \
     | grep -E "^  (t2m|precip|ndvi) " | cut -c1-120
+  if [ "$TASK" = T1 ]; then
+    echo "== ML sampling on the T1 cube, beside xbatcher"
+    "$VENV/bin/python" "$HERE/bench/bench_sampling.py" --cubegen "$HERE/.build/release/cubegen" --cube "$OUT/cubegen_T1.zarr" --work "$OUT/sampling"
+  fi
 done

@@ -175,6 +175,15 @@ struct SampleArray: Sendable {
                             context: ["path": location, "variable": spec.name])
         }
         guard let raw else { return [Float](repeating: .nan, count: count) }
+        if spec.dataType == .float32 && scale == 1 && offset == 0 && raw.count == count * 4 {
+            // The common case (CubeGen's float32 variables): the stored values as they are, fill → NaN.
+            var out = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            if let marker = fill ?? missing, !marker.isNaN {
+                let f = Float(marker), m = Float(missing ?? marker)
+                for k in out.indices where out[k] == f || out[k] == m { out[k] = .nan }
+            }
+            return out
+        }
         let values = spec.dataType.doubles(raw)
         var out = [Float](repeating: .nan, count: count)
         for k in 0..<min(count, values.count) {

@@ -84,7 +84,7 @@ struct ZarrSampleSink: SampleSink {
             }
         }
         let hierarchy = ZarrHierarchy(format: .v2, attributes: groupAttributes, arrays: arrays)
-        for (key, document) in try hierarchy.documents() {
+        for (key, document) in try hierarchy.documents() + [try hierarchy.consolidated()] {
             try writeFile(Array(document.serialized().utf8), to: folder.appendingPathComponent(key))
             files.append("\(relative)/\(key)")
         }
