@@ -21,8 +21,8 @@ public struct ZlibCodec: BytesCodec {
     /// The `.zarray` compressor object.
     public var configuration: JSONValue { .object([("id", .string("zlib")), ("level", .int(Int64(level)))]) }
 
-    /// Compresses with zlib's `deflate`.
-    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { try ZlibCalls.deflate(decoded, level: level, gzip: false) }
+    /// Compresses with libdeflate (deterministic for a given libdeflate version and level; not zlib's bytes).
+    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { decoded.withUnsafeBytes { DeflateCalls.deflate($0, level: level, gzip: false) } }
 
     /// Decompresses with libdeflate, verifying the Adler-32 trailer.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {
@@ -65,8 +65,8 @@ public struct GzipCodec: BytesCodec {
     /// The `.zarray` compressor object.
     public var configuration: JSONValue { .object([("id", .string("gzip")), ("level", .int(Int64(level)))]) }
 
-    /// Compresses with zlib's `deflate` in gzip mode.
-    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { try ZlibCalls.deflate(decoded, level: level, gzip: true) }
+    /// Compresses with libdeflate in gzip mode (deterministic for a given libdeflate version and level).
+    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { decoded.withUnsafeBytes { DeflateCalls.deflate($0, level: level, gzip: true) } }
 
     /// Decompresses with libdeflate, verifying the CRC-32 trailer.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {

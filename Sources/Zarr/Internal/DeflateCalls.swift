@@ -1,7 +1,9 @@
 internal import CDeflate
 
 /// The only place that calls libdeflate: whole-buffer inflate that always verifies the stream's
-/// checksum (zlib Adler-32, gzip CRC-32), about three times as fast as zlib's `inflate`.
+/// checksum (zlib Adler-32, gzip CRC-32), about three times as fast as zlib's `inflate`, and
+/// whole-buffer deflate (CubeGen's zlib/gzip codec and PNG output: deterministic for a given
+/// libdeflate version and level, but not zlib's bytes).
 enum DeflateCalls {
     /// Why an inflate failed, in words a user can act on.
     enum Failure: Error, CustomStringConvertible {
@@ -37,6 +39,24 @@ enum DeflateCalls {
         case LIBDEFLATE_SUCCESS: return output
         case LIBDEFLATE_SHORT_OUTPUT, LIBDEFLATE_INSUFFICIENT_SPACE: throw Failure.wrongSize(expected: decodedCount)
         default: throw Failure.corrupt(wrapper: gzip ? "gzip" : "zlib")
+        }
+    }
+
+    /// The library's version (`1.14`).
+    static var version: String { LIBDEFLATE_VERSION_STRING }
+
+    /// Deflates `input` into a zlib (RFC 1950) or gzip (RFC 1952) stream at `level` (0–12; zlib's
+    /// 1–9 mean the same trade-off).
+    static func deflate(_ input: UnsafeRawBufferPointer, level: Int, gzip: Bool) -> [UInt8] {
+        guard let compressor = libdeflate_alloc_compressor(Int32(max(0, min(12, level)))) else {
+            fatalError("libdeflate could not allocate a compressor (out of memory)")
+        }
+        defer { libdeflate_free_compressor(compressor) }
+        let bound = gzip ? libdeflate_gzip_compress_bound(compressor, input.count) : libdeflate_zlib_compress_bound(compressor, input.count)
+        return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { dst, initialized in
+            initialized = gzip
+                ? libdeflate_gzip_compress(compressor, input.baseAddress, input.count, dst.baseAddress, bound)
+                : libdeflate_zlib_compress(compressor, input.baseAddress, input.count, dst.baseAddress, bound)
         }
     }
 
