@@ -42,6 +42,8 @@ let package = Package(
 
         // Level 1: geo, time and dataset values and protocols.
         .target(name: "CubeCore"),
+        // Level 1: HEALPix sphere geometry (Górski et al. 2005), pure Swift, no dependencies.
+        .target(name: "CubeHEALPix"),
 
         // Level 2: implementations.
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
@@ -78,6 +80,8 @@ let package = Package(
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore", "CubeFixtures"]),
+        // healpy's answers in Fixtures/ (Tests/interop/healpix_reference.py); CUBEGEN_HEALPIX_REFERENCE overrides.
+        .testTarget(name: "CubeHEALPixTests", dependencies: ["CubeHEALPix"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
