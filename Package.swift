@@ -42,8 +42,10 @@ let package = Package(
 
         // Level 1: geo, time and dataset values and protocols.
         .target(name: "CubeCore"),
-        // Level 1: HEALPix sphere geometry (Górski et al. 2005), pure Swift, no dependencies.
+        // Level 1: cell-grid sphere geometry, pure Swift, no dependencies: HEALPix (Górski et al. 2005)
+        // and reduced Gaussian grids (Gaussian latitudes, octahedral O-N).
         .target(name: "CubeHEALPix"),
+        .target(name: "CubeGaussianGrid"),
 
         // Level 2: implementations.
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
@@ -81,7 +83,9 @@ let package = Package(
         .testTarget(name: "ZarrTests", dependencies: ["Zarr", "CubeStorage"]),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore", "CubeFixtures"]),
         // healpy's answers in Fixtures/ (Tests/interop/healpix_reference.py); CUBEGEN_HEALPIX_REFERENCE overrides.
-        .testTarget(name: "CubeHEALPixTests", dependencies: ["CubeHEALPix"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CubeHEALPixTests", dependencies: ["CubeHEALPix", "CubeFixtures"], resources: [.copy("Fixtures")]),
+        // numpy's leggauss nodes and 40-digit weights in Fixtures/ (Tests/interop/gaussian_reference.py).
+        .testTarget(name: "CubeGaussianGridTests", dependencies: ["CubeGaussianGrid", "CubeFixtures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),

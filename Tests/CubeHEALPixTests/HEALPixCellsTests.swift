@@ -1,19 +1,9 @@
+import CubeFixtures
 import CubeHEALPix
 import Testing
 
 /// The source-geometry helper: nearest and stencil delegate to the grid; box queries are supersets.
 @Suite struct HEALPixCellsTests {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func nearestAndStencilDelegate() throws {
         let cells = HEALPixCells(grid: try HEALPixGrid(nside: 64, ordering: .nested))
         #expect(cells.count == 49152)
@@ -26,7 +16,7 @@ import Testing
     /// Every pixel touched by the box — containing a random point inside it, or having a boundary point
     /// (8 per edge) inside it — is listed; the excess stays within a pixel or so of the box.
     @Test func boxQueryIsAConservativeSuperset() throws {
-        var rng = SplitMix(state: 3)
+        var rng = SplitMix64(seed: 3)
         let boxes = [LonLatBox(west: -10, south: 35, east: 30, north: 60),
                      LonLatBox(west: 170, south: -20, east: -170, north: 5),     // across the antimeridian
                      LonLatBox(west: 0, south: 80, east: 360, north: 90),        // polar cap
@@ -45,6 +35,9 @@ import Testing
                         #expect(set.contains(cells.nearest(longitude: lon, latitude: lat)), "Nside \(nside) \(box) misses \(lon), \(lat)")
                     }
                     for p in 0..<cells.count where !set.contains(p) {
+                        // A pixel's boundary lies within 3° of its centre for Nside ≥ 64 (skip the rest).
+                        let latitude = cells.centre(of: p).latitude
+                        if nside >= 64 && (latitude < box.south - 3 || latitude > box.north + 3) { continue }
                         for v in cells.grid.boundaries(of: p, step: 8) where inside(v, box) {
                             Issue.record("Nside \(nside) \(ordering) \(box): pixel \(p) has boundary point \(v.latitude), \(v.longitude) inside")
                         }

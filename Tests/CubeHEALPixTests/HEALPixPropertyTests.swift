@@ -1,20 +1,9 @@
+import CubeFixtures
 import CubeHEALPix
 import Testing
 
 /// Self-consistency of the geometry where no oracle is needed, up to Nside 2^29.
 @Suite struct HEALPixPropertyTests {
-    /// A small seeded generator, so failures reproduce.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func nsideIsValidated() {
         #expect(throws: HEALPixError.invalidNside(3, .nested)) { try HEALPixGrid(nside: 3, ordering: .nested) }
         #expect(throws: HEALPixError.invalidNside(0, .ring)) { try HEALPixGrid(nside: 0, ordering: .ring) }
@@ -60,7 +49,7 @@ import Testing
 
     /// Centres and conversions at resolutions no fixture covers, up to the largest Nside.
     @Test func largeNsideRoundTrips() throws {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         for order in [13, 16, 20, 24, 29] {
             let nested = try HEALPixGrid(nside: 1 << order, ordering: .nested), ring = nested.reordered(.ring)
             for _ in 0..<2000 {
@@ -77,7 +66,7 @@ import Testing
     /// From Nside 2 on, every pixel has 8 distinct neighbours, or 7 at a three-face corner, and
     /// neighbourhood is mutual.
     @Test func neighboursAreMutual() throws {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         for (nside, ordering) in [(2, HEALPixOrdering.nested), (4, .ring), (32, .nested), (1 << 20, .ring)] {
             let grid = try HEALPixGrid(nside: nside, ordering: ordering)
             let count = min(grid.pixelCount, 3000)
@@ -95,7 +84,7 @@ import Testing
 
     /// Weights are a partition of unity and reproduce a field linear in z and smooth in φ.
     @Test func stencilWeightsSumToOne() throws {
-        var rng = SplitMix(state: 9)
+        var rng = SplitMix64(seed: 9)
         for nside in [1, 8, 1024, 1 << 29] {
             let grid = try HEALPixGrid(nside: nside, ordering: .nested)
             for _ in 0..<2000 {
