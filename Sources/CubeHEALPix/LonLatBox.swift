@@ -1,6 +1,8 @@
 /// A longitude/latitude box in degrees, possibly crossing the antimeridian.
 ///
 /// `west > east` means the box wraps through 180°; `east − west ≥ 360` covers every longitude.
+/// The same convention as `CubeCatalog.GeographicBox`, which this level-1 module cannot import; the
+/// two can become one when a plain box type lives in `CubeCore`.
 public struct LonLatBox: Sendable, Hashable {
     /// Western edge, degrees east.
     public var west: Double

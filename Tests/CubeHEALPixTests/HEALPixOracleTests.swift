@@ -17,23 +17,27 @@ import Testing
 
     @Test func pixelOfLatLonMatchesAng2pix() throws {
         for c in reference.cases {
-            let (ring, nested) = try grids(c.nside)
-            for k in c.points.lon.indices {
-                let (lat, lon) = (c.points.lat[k], c.points.lon[k])
-                #expect(ring.pixel(latitude: lat, longitude: lon) == c.points.ring[k], "Nside \(c.nside) ring at \(lat), \(lon)")
-                #expect(nested.pixel(latitude: lat, longitude: lon) == c.points.nested[k], "Nside \(c.nside) nested at \(lat), \(lon)")
+            try checkPixels(c.nside, zip(c.points.lat, c.points.lon), ring: c.points.ring, nested: c.points.nested) {
+                $0.pixel(latitude: $1, longitude: $2)
             }
         }
     }
 
     @Test func pixelOfColatitudeLongitudeMatchesAng2pix() throws {
         for c in reference.cases {
-            let (ring, nested) = try grids(c.nside)
-            for k in c.points.theta.indices {
-                let (theta, phi) = (c.points.theta[k], c.points.phi[k])
-                #expect(ring.pixel(colatitude: theta, longitude: phi) == c.points.theta_ring[k], "Nside \(c.nside) ring θ \(theta) φ \(phi)")
-                #expect(nested.pixel(colatitude: theta, longitude: phi) == c.points.theta_nested[k], "Nside \(c.nside) nested θ \(theta) φ \(phi)")
+            try checkPixels(c.nside, zip(c.points.theta, c.points.phi), ring: c.points.theta_ring, nested: c.points.theta_nested) {
+                $0.pixel(colatitude: $1, longitude: $2)
             }
+        }
+    }
+
+    /// `locate(grid, a, b)` for each input pair equals healpy's ring and nested answers.
+    private func checkPixels(_ nside: Int, _ inputs: Zip2Sequence<[Double], [Double]>, ring: [Int], nested: [Int],
+                             _ locate: (HEALPixGrid, Double, Double) -> Int) throws {
+        let grids = try grids(nside)
+        for (k, (a, b)) in inputs.enumerated() {
+            #expect(locate(grids.ring, a, b) == ring[k], "Nside \(nside) ring at (\(a), \(b))")
+            #expect(locate(grids.nested, a, b) == nested[k], "Nside \(nside) nested at (\(a), \(b))")
         }
     }
 
