@@ -6,7 +6,10 @@ extension HEALPixGrid {
     /// `theta` is in `[0, π]`; `phi` may be any finite value (taken modulo 2π). Near the poles
     /// (θ < 0.01 or θ > π − 0.01) `sin θ` is used alongside `cos θ`, so tiny polar pixels are still
     /// resolved exactly, as in the HEALPix reference implementation.
+    ///
+    /// - Precondition: `0 ≤ theta ≤ π` (so latitudes in `[-90, 90]` for the degree variant).
     public func pixel(colatitude theta: Double, longitude phi: Double) -> Int {
+        precondition(theta >= 0 && theta <= Double.pi, "colatitude \(theta) outside [0, π]")
         let nearPole = theta < 0.01 || theta > 3.14159 - 0.01
         return pixel(z: cos(theta), phi: phi, sinTheta: nearPole ? sin(theta) : nil)
     }
