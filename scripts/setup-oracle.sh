@@ -2,7 +2,7 @@
 # Builds the Python venv holding the test oracles: xarray + zarr-python 3, netCDF4, pyproj,
 # jsonschema, pytest, xcube (its `verify`), stac-validator, Pillow (to read quick-looks),
 # tensorstore (a second, independent Zarr v3 reader: its codecs are C++, not zarr-python's) and
-# s3fs (xarray/zarr-python reading cubes straight from an S3 bucket; the S3 benchmark's peer writer)
+# s3fs (xarray/zarr-python reading cubes straight from an S3 bucket; the S3 benchmark's peer writer),
 # healpy (an independent HEALPix implementation for CubeHEALPix) and mpmath (40-digit Gaussian
 # quadrature weights for CubeGaussianGrid's reference).
 # Test tools only, never a runtime dependency of CubeGen.
