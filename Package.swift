@@ -17,6 +17,7 @@ let package = Package(
     ],
     targets: [
         // Level 0: C system libraries (modulemap + shim.h only).
+        .systemLibrary(name: "CEccodes", pkgConfig: "eccodes", providers: [.apt(["libeccodes-dev"])]),
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev", "libhdf5-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
+        .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "CubePipeline",
             dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
-                           "CubeStoreNetCDF", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
+                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
         .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling"]),

@@ -2,7 +2,7 @@
 # Installs the Debian packages CubeGen builds against, when any is missing (idempotent).
 # usage: scripts/setup-deps.sh
 set -euo pipefail
-packages=(libnetcdf-dev libhdf5-dev libproj-dev proj-data libblosc-dev libzstd-dev zlib1g-dev libssl-dev libdeflate-dev pkg-config python3-venv)
+packages=(libnetcdf-dev libhdf5-dev libproj-dev proj-data libblosc-dev libzstd-dev zlib1g-dev libssl-dev libdeflate-dev libeccodes-dev pkg-config python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

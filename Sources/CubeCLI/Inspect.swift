@@ -16,6 +16,15 @@ extension CubeCommand {
         @Flag(name: .shortAndLong, help: "Print detailed errors.")
         var verbose = false
 
+        /// The messages of a GRIB file grouped by parameter, level and grid, for `inspect`.
+        static func gribMessages(_ messages: [GRIBMessage]) -> String {
+            var groups: [String: Int] = [:]
+            for m in messages {
+                groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(m.gridType) \(m.ni) × \(m.nj)", default: 0] += 1
+            }
+            return "  GRIB messages: \(messages.count)\n" + groups.sorted { $0.key < $1.key }.map { "    \($0.value) × \($0.key)" }.joined(separator: "\n")
+        }
+
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one file") }
         }
@@ -23,7 +32,10 @@ extension CubeCommand {
         func run() async throws {
             try await ExitCodes.guarding(verbose: verbose) {
                 let pipeline = Pipeline()
-                for file in files { print(DatasetSummary.text(try await pipeline.describe(path: file, store: store))) }
+                for file in files {
+                    print(DatasetSummary.text(try await pipeline.describe(path: file, store: store)))
+                    if store == GRIBStore.identifier { print(Inspect.gribMessages(try GRIBStore.messages(path: file))) }
+                }
             }
         }
     }

@@ -8,5 +8,6 @@
 @_exported import CubeResampling
 @_exported import CubeSampling
 @_exported import CubeStorage
+@_exported import CubeStoreGRIB
 @_exported import CubeStoreNetCDF
 @_exported import Zarr

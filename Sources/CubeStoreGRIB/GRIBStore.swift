@@ -1,0 +1,192 @@
+public import CubeCore
+import Foundation
+import Synchronization
+
+/// Reads GRIB 1 and GRIB 2 files through ecCodes (`store: grib` in recipes).
+///
+/// - A file is indexed once (each message's byte range and keys); a read decodes only the message
+///   it needs.
+/// - Messages become variables by short name; a parameter on several levels or ensemble members
+///   becomes one variable per level and member, named `SHORTNAME_TYPEOFLEVEL_LEVEL` and `…_mN`
+///   (`cubegen inspect FILE --store grib` lists them). The time axis is the valid times
+///   (`validityDate`, `validityTime`).
+/// - Grids: regular lat/lon (`regular_ll`) and regular Gaussian (`regular_gg`), every scanning
+///   mode, bitmaps (missing values → NaN). Other grids (reduced Gaussian, HEALPix, Lambert, polar
+///   stereographic) are refused with a clear error until the cell-grid source geometry exists.
+/// - Variables on another grid than the file's first message are left out (named by `inspect`).
+/// - Errors name the file and, for a damaged message, its byte offset.
+public struct GRIBStore: DataStore {
+    /// The name used in recipes.
+    public static let identifier = "grib"
+
+    /// The registry entry.
+    public static let descriptor = DataStoreDescriptor(
+        identifier: identifier, summary: "GRIB 1/2 through ecCodes (regular lat/lon and Gaussian grids)", store: GRIBStore())
+
+    /// ecCodes' version.
+    public static var libraryVersion: String { GRIBCalls.version }
+
+    /// Creates the store.
+    public init() {}
+
+    public func describe(path: String) async throws -> DatasetDescriptor {
+        try GRIBDataset(path: path).descriptor
+    }
+
+    public func open(path: String) async throws -> any DatasetReader {
+        GRIBReader(dataset: try GRIBDataset(path: path))
+    }
+
+    /// Every message of the file at `path`, as indexed (for `cubegen inspect`).
+    public static func messages(path: String) throws -> [GRIBMessage] { try GRIBCalls.index(path) }
+}
+
+/// One indexed GRIB file: its grid, time axis and variables, and which message holds each
+/// variable at each time step.
+struct GRIBDataset: Sendable {
+    let path: String
+    let descriptor: DatasetDescriptor
+    /// (variable, time index) → message.
+    let messages: [String: [GRIBMessage?]]
+    /// The grid's message (its scanning flags apply to every variable on it).
+    let layout: GRIBMessage
+
+    init(path: String) throws {
+        self.path = path
+        let all = try GRIBCalls.index(path)
+        let first = all[0]
+        guard ["regular_ll", "regular_gg"].contains(first.gridType) else {
+            throw CubeError(.unsupported,
+                "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; regular_ll and regular_gg are",
+                context: ["file": path])
+        }
+        layout = first
+        let onGrid = all.filter { $0.gridType == first.gridType && $0.ni == first.ni && $0.nj == first.nj
+            && $0.firstLatitude == first.firstLatitude && $0.firstLongitude == first.firstLongitude }
+        // Names: qualify by level and member only where the file needs it to tell fields apart.
+        let byShort = Dictionary(grouping: onGrid, by: \.shortName)
+        var named: [String: [GRIBMessage]] = [:]
+        for (short, list) in byShort {
+            let levels = Set(list.map { "\($0.typeOfLevel) \($0.level)" }).count > 1
+            let members = Set(list.map(\.number)).count > 1
+            for message in list { named[message.variableName(qualifiedByLevel: levels, qualifiedByMember: members), default: []].append(message) }
+            _ = short
+        }
+        func date(_ m: GRIBMessage) -> CalendarDate {
+            CalendarDate(year: m.validityDate / 10000, month: m.validityDate / 100 % 100, day: m.validityDate % 100,
+                         secondOfDay: Double(m.validityTime / 100 * 3600 + m.validityTime % 100 * 60))
+        }
+        let dates = Array(Set(onGrid.map(date))).sorted()
+        let position = Dictionary(uniqueKeysWithValues: dates.enumerated().map { ($1, $0) })
+        var table: [String: [GRIBMessage?]] = [:]
+        for (name, list) in named {
+            var row = [GRIBMessage?](repeating: nil, count: dates.count)
+            for message in list {
+                let t = position[date(message)]!
+                if let other = row[t] {
+                    throw CubeError(.invalidInput,
+                        "'\(path)': '\(name)' at \(date(message)) is in two messages (#\(other.index + 1) at byte \(other.offset) and #\(message.index + 1) at byte \(message.offset))",
+                        context: ["file": path, "variable": name])
+                }
+                row[t] = message
+            }
+            if let gap = row.firstIndex(where: { $0 == nil }) {
+                throw CubeError(.invalidInput,
+                    "'\(path)': '\(name)' has no message at \(dates[gap]) although the file has that time step; give each variable every step",
+                    context: ["file": path, "variable": name])
+            }
+            table[name] = row
+        }
+        messages = table
+        let grid = try GRIBDataset.grid(first, path: path)
+        let units = CFTimeUnits(unitName: "seconds", unitSeconds: 1, reference: CalendarDate(year: 1970, month: 1, day: 1), calendar: .standard)
+        let variables = table.keys.sorted().map { name -> VariableDescriptor in
+            let m = table[name]![0]!
+            var attributes = [Attribute("units", .text(m.units)), Attribute("long_name", .text(m.name)),
+                              Attribute("GRIB_paramId", .integers([Int64(m.paramId)])), Attribute("GRIB_shortName", .text(m.shortName)),
+                              Attribute("GRIB_typeOfLevel", .text(m.typeOfLevel)), Attribute("GRIB_level", .integers([Int64(m.level)]))]
+            if let cf = m.cfName { attributes.append(Attribute("standard_name", .text(cf))) }
+            return VariableDescriptor(name: name, dimensions: ["time", "latitude", "longitude"], shape: [dates.count, first.nj, first.ni],
+                                      dataType: .float64, attributes: attributes, packing: CFPacking())
+        }
+        descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: (x: "longitude", y: "latitude"), timeDimension: "time",
+                                       timeUnits: units, timeValues: dates.map(units.value), dates: dates, variables: variables,
+                                       attributes: [Attribute("GRIB_edition", .integers([Int64(first.edition)]))])
+    }
+
+    /// The grid's axes in the order the reader delivers rows and columns: columns west to east,
+    /// rows in the message's j order.
+    static func grid(_ m: GRIBMessage, path: String) throws -> SourceGrid {
+        guard m.ni > 1, m.nj > 1 else {
+            throw CubeError(.unsupported, "'\(path)': a GRIB grid of \(m.ni) × \(m.nj) points is too small to resample", context: ["file": path])
+        }
+        var west = m.iScansNegatively ? m.lastLongitude : m.firstLongitude
+        var east = m.iScansNegatively ? m.firstLongitude : m.lastLongitude
+        if east <= west { east += 360 }
+        if west >= 180 && east > 360 { west -= 360; east -= 360 }
+        let dx = (east - west) / Double(m.ni - 1)
+        let x = (0..<m.ni).map { west + Double($0) * dx }
+        var y: [Double]
+        if m.gridType == "regular_gg", let gaussian = m.gaussianLatitudes, gaussian.count == m.nj {
+            y = gaussian.sorted(by: >)
+            if m.jScansPositively { y.reverse() }
+        } else {
+            let dy = (m.lastLatitude - m.firstLatitude) / Double(m.nj - 1)
+            y = (0..<m.nj).map { m.firstLatitude + Double($0) * dy }
+        }
+        return SourceGrid(crs: .wgs84, isGeographic: true, x: try AxisCoordinates(x), y: try AxisCoordinates(y))
+    }
+}
+
+/// Reads windows of GRIB fields; the last few decoded fields are kept (tasks read windows of one field in turn).
+final class GRIBReader: DatasetReader {
+    let dataset: GRIBDataset
+    private let recent = Mutex<[(key: Int, values: [Float])]>([])
+
+    init(dataset: GRIBDataset) { self.dataset = dataset }
+
+    var descriptor: DatasetDescriptor { dataset.descriptor }
+
+    func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+        guard let row = dataset.messages[variable], timeIndex < row.count, let message = row[timeIndex] else {
+            throw CubeError(.invalidInput, "'\(dataset.path)' has no GRIB variable '\(variable)' at time step \(timeIndex)",
+                            context: ["file": dataset.path, "variable": variable])
+        }
+        let field = try plane(message)
+        let ni = dataset.layout.ni
+        var out = [Float](repeating: .nan, count: window.count)
+        var k = 0
+        for r in window.rows {
+            for c in window.columns {
+                out[k] = field[r * ni + c]
+                k += 1
+            }
+        }
+        return out
+    }
+
+    /// The message's values as rows (message j order) of columns west to east.
+    private func plane(_ message: GRIBMessage) throws -> [Float] {
+        if let hit = recent.withLock({ $0.first { $0.key == message.offset }?.values }) { return hit }
+        let raw = try GRIBCalls.values(dataset.path, offset: message.offset, length: message.length)
+        let (ni, nj) = (message.ni, message.nj)
+        guard raw.count == ni * nj else {
+            throw CubeError(.invalidInput,
+                "'\(dataset.path)': GRIB message #\(message.index + 1) at byte \(message.offset) has \(raw.count) values for a \(ni) × \(nj) grid",
+                context: ["file": dataset.path])
+        }
+        var field = [Float](repeating: .nan, count: ni * nj)
+        for j in 0..<nj {
+            for i in 0..<ni {
+                let source = message.jPointsAreConsecutive ? i * nj + j : j * ni + i
+                let column = message.iScansNegatively ? ni - 1 - i : i
+                field[j * ni + column] = Float(raw[source])
+            }
+        }
+        recent.withLock { cache in
+            cache.insert((message.offset, field), at: 0)
+            if cache.count > 4 { cache.removeLast() }
+        }
+        return field
+    }
+}

@@ -1,0 +1,131 @@
+internal import CEccodes
+import CubeCore
+import Foundation
+import Synchronization
+
+/// The only place that calls ecCodes: every call under one lock (handles are not shared between
+/// threads and the library's context is global), errors turned into `CubeError`s naming the file.
+enum GRIBCalls {
+    private static let lock = Mutex(())
+
+    /// ecCodes' version (`2.28.0`).
+    static var version: String {
+        let v = codes_get_api_version()
+        return "\(v / 10000).\(v / 100 % 100).\(v % 100)"
+    }
+
+    /// Every message of the file at `path`: its byte range and the keys `GRIBMessage` needs.
+    /// - Throws: `CubeError` naming the file (and the offset of a message that does not decode).
+    static func index(_ path: String) throws -> [GRIBMessage] {
+        try lock.withLock { _ in
+            guard let file = fopen(path, "rb") else {
+                throw CubeError(.invalidInput, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ["file": path])
+            }
+            defer { fclose(file) }
+            var messages: [GRIBMessage] = []
+            while true {
+                var error: Int32 = 0
+                let start = ftello(file)
+                guard let handle = codes_handle_new_from_file(nil, file, PRODUCT_GRIB, &error) else {
+                    if error != 0 && error != CODES_END_OF_FILE {
+                        throw CubeError(.invalidInput,
+                            "'\(path)': the GRIB message at byte \(start) does not decode (\(String(cString: codes_get_error_message(error))))",
+                            context: ["file": path])
+                    }
+                    break
+                }
+                defer { codes_handle_delete(handle) }
+                messages.append(try message(handle, path: path, index: messages.count))
+            }
+            if messages.isEmpty {
+                throw CubeError(.invalidInput, "'\(path)' holds no GRIB message (not a GRIB file)", context: ["file": path])
+            }
+            return messages
+        }
+    }
+
+    private static func message(_ h: OpaquePointer, path: String, index: Int) throws -> GRIBMessage {
+        func long(_ key: String) -> Int? {
+            var v = 0
+            return codes_get_long(h, key, &v) == 0 ? v : nil
+        }
+        func double(_ key: String) -> Double? {
+            var v = 0.0
+            return codes_get_double(h, key, &v) == 0 ? v : nil
+        }
+        func string(_ key: String) -> String? {
+            var buffer = [CChar](repeating: 0, count: 256)
+            var length = buffer.count
+            guard codes_get_string(h, key, &buffer, &length) == 0 else { return nil }
+            return String(cString: buffer)
+        }
+        func doubles(_ key: String) -> [Double]? {
+            var count = 0
+            guard codes_get_size(h, key, &count) == 0, count > 0 else { return nil }
+            var values = [Double](repeating: 0, count: count)
+            guard codes_get_double_array(h, key, &values, &count) == 0 else { return nil }
+            return Array(values.prefix(count))
+        }
+        var size = 0
+        codes_get_message_size(h, &size)
+        let gridType = string("gridType") ?? "unknown"
+        var latitudes: [Double]?
+        if gridType == "regular_gg" { latitudes = doubles("distinctLatitudes") }
+        return GRIBMessage(
+            index: index, offset: long("offset") ?? 0, length: size, edition: long("edition") ?? 0,
+            shortName: string("shortName") ?? "unknown", paramId: long("paramId") ?? 0, name: string("name") ?? "",
+            units: string("units") ?? "", cfName: string("cfName").flatMap { $0 == "unknown" ? nil : $0 },
+            typeOfLevel: string("typeOfLevel") ?? "unknown", level: long("level") ?? 0, number: long("number") ?? 0,
+            validityDate: long("validityDate") ?? 0, validityTime: long("validityTime") ?? 0,
+            gridType: gridType, ni: long("Ni") ?? 0, nj: long("Nj") ?? 0,
+            firstLatitude: double("latitudeOfFirstGridPointInDegrees") ?? 0, firstLongitude: double("longitudeOfFirstGridPointInDegrees") ?? 0,
+            lastLatitude: double("latitudeOfLastGridPointInDegrees") ?? 0, lastLongitude: double("longitudeOfLastGridPointInDegrees") ?? 0,
+            iIncrement: double("iDirectionIncrementInDegrees"), jIncrement: double("jDirectionIncrementInDegrees"),
+            iScansNegatively: long("iScansNegatively") == 1, jScansPositively: long("jScansPositively") == 1,
+            jPointsAreConsecutive: long("jPointsAreConsecutive") == 1, gaussianLatitudes: latitudes,
+            numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1)
+    }
+
+    /// The decoded values of the message at `offset` (`length` bytes) of `path`, in its scanning
+    /// order, NaN where its bitmap marks a value missing.
+    /// - Throws: `CubeError` naming the file and offset when the bytes are not the message any more.
+    static func values(_ path: String, offset: Int, length: Int) throws -> [Double] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path])
+        }
+        defer { try? handle.close() }
+        let bytes: [UInt8]
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            bytes = [UInt8](try handle.read(upToCount: length) ?? Data())
+        } catch {
+            throw CubeError(.io, "cannot read '\(path)' at byte \(offset): \(error.localizedDescription)", context: ["file": path])
+        }
+        guard bytes.count == length else {
+            throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) is truncated (\(bytes.count) of \(length) bytes)",
+                            context: ["file": path])
+        }
+        return try lock.withLock { _ in
+            let h: OpaquePointer? = bytes.withUnsafeBytes { codes_handle_new_from_message_copy(nil, $0.baseAddress, length) }
+            guard let h else {
+                throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) does not decode", context: ["file": path])
+            }
+            defer { codes_handle_delete(h) }
+            var count = 0
+            var missing = 9999.0
+            var bitmap = 0
+            codes_get_long(h, "bitmapPresent", &bitmap)
+            if bitmap == 1 { codes_get_double(h, "missingValue", &missing) }
+            var status = codes_get_size(h, "values", &count)
+            var values = [Double](repeating: .nan, count: max(count, 1))
+            if status == 0 { status = codes_get_double_array(h, "values", &values, &count) }
+            guard status == 0 else {
+                throw CubeError(.invalidInput,
+                    "'\(path)': the values of the GRIB message at byte \(offset) do not decode (\(String(cString: codes_get_error_message(status))))",
+                    context: ["file": path])
+            }
+            if bitmap == 1 { for k in values.indices where values[k] == missing { values[k] = .nan } }
+            return Array(values.prefix(count))
+        }
+    }
+}

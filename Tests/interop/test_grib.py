@@ -1,0 +1,145 @@
+"""GRIB inputs (`store: grib`, ecCodes): files written by the tests with analytic fields (levels,
+steps, scanning modes, a bitmap) and real files nobody here wrote (the sample data of the cfgrib
+source distribution, fetched from PyPI by the test, not committed) → cubes on the files' own grids
+whose values equal the analytic truth and what cfgrib/xarray reads; bad input is one line."""
+import pathlib
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from conftest import cubegen
+
+HERE = pathlib.Path(__file__).resolve().parent
+eccodes = pytest.importorskip("eccodes")
+pytest.importorskip("cfgrib")
+from grib_inputs import field  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grib")
+    subprocess.run([sys.executable, HERE / "grib_inputs.py", out], check=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def cfgrib_samples(tmp_path_factory):
+    """tests/sample-data of the cfgrib sdist on PyPI."""
+    out = tmp_path_factory.mktemp("cfgrib")
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", "cfgrib==0.9.15.1",
+                    "-d", out], check=True, timeout=300)
+    with tarfile.open(next(out.glob("cfgrib-*.tar.gz"))) as tar:
+        members = [m for m in tar.getmembers() if "/tests/sample-data/" in m.name and m.name.endswith(".grib")]
+        tar.extractall(out, members=members, filter="data")
+    return next(out.glob("cfgrib-*/tests/sample-data"))
+
+
+def build(folder, name, path, variables, bbox, resolution):
+    recipe = folder / f"{name}.yaml"
+    recipe.write_text(f"""version: 1
+cube: {{id: {name}, title: GRIB test, license: CC0-1.0}}
+grid: {{crs: EPSG:4326, bbox: [{bbox[0]}, {bbox[1]}, {bbox[2]}, {bbox[3]}], resolution: {resolution}}}
+sources:
+  - name: src
+    store: grib
+    paths: [{path}]
+    variables: {{{", ".join(f"{v}: {{resampling: nearest}}" for v in variables)}}}
+output: {{path: {name}.zarr, overwrite: true}}
+catalog: {{quicklooks: false}}
+""")
+    result = cubegen("run", recipe, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return xr.open_zarr(folder / f"{name}.zarr").load()
+
+
+GRID_BBOX = (-10.25, 39.75, 20.25, 60.25)  # the files' 0.5° grid, by cell edges
+
+
+@pytest.mark.parametrize("name", ["sfc", "sfc_i_negative", "sfc_j_positive"])
+def test_every_scanning_mode_gives_the_analytic_field(inputs, tmp_path, name):
+    cube = build(tmp_path, name, inputs / f"{name}.grib2", ["2t", "msl"], GRID_BBOX, 0.5)
+    assert cube.sizes["time"] == 3
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for t, hours in enumerate([0, 6, 12]):
+        for short in ("2t", "msl"):
+            truth = field(short, LON, LAT, hours)
+            tolerance = 1e-3 if short == "2t" else 0.1  # 24-bit simple packing
+            np.testing.assert_allclose(cube[short].values[t], truth, atol=tolerance, err_msg=f"{name} {short} +{hours}h")
+    assert str(cube["time"].values[1])[:16] == "2024-01-01T06:00"
+
+
+def test_levels_become_variables_and_a_bitmap_becomes_nan(inputs, tmp_path):
+    cube = build(tmp_path, "pl", inputs / "pl.grib2", ["t_isobaricInhPa_850", "t_isobaricInhPa_500"], GRID_BBOX, 0.5)
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for level in (850, 500):
+        np.testing.assert_allclose(cube[f"t_isobaricInhPa_{level}"].values[2], field(f"t{level}", LON, LAT, 12), atol=1e-3)
+    missing = build(tmp_path, "missing", inputs / "sfc_missing.grib2", ["2t"], GRID_BBOX, 0.5)
+    gone = (LON > 5) & (LAT < 50)
+    values = missing["2t"].values[0]
+    assert np.isnan(values[gone]).all() and not np.isnan(values[~gone]).any()
+    np.testing.assert_allclose(values[~gone], field("2t", LON, LAT, 0)[~gone], atol=1e-3)
+
+
+@pytest.mark.parametrize("sample, variables", [
+    ("regular_ll_sfc.grib", ["2t"]),
+    ("regular_ll_msl.grib", ["msl"]),
+    ("scanning_mode_64.grib", None),
+    ("fields_with_missing_values.grib", None),
+    ("regular_gg_sfc.grib", ["2t"]),
+])
+def test_real_files_equal_what_cfgrib_reads(cfgrib_samples, tmp_path, sample, variables):
+    path = cfgrib_samples / sample
+    with xr.open_dataset(path, engine="cfgrib", indexpath="") as ds:
+        reference = ds.load()
+    names = variables or [v for v in reference.data_vars]
+    lat, lon = reference["latitude"].values, reference["longitude"].values
+    lon = np.where(lon > 180, lon - 360, lon) if lon.max() > 180 and lon.min() >= 180 else lon
+    dlon = abs(float(lon[1] - lon[0]))
+    if sample.startswith("regular_gg"):
+        # Gaussian rows are not evenly spaced: sample inside the grid on a regular raster, nearest both ways.
+        bbox = (float(lon.min()), -60.0, float(lon.min()) + 90, 60.0)
+        resolution = 3.0
+    else:
+        dlat = abs(float(lat[1] - lat[0]))
+        assert abs(dlat - dlon) < 1e-9
+        bbox = (float(lon.min()) - dlon / 2, float(lat.min()) - dlon / 2, float(lon.max()) + dlon / 2, float(lat.max()) + dlon / 2)
+        resolution = dlon
+    cube = build(tmp_path, "real", path, names, bbox, resolution)
+    for name in names:
+        ref = reference[name]
+        if "time" not in ref.dims and "valid_time" in ref.coords and "step" in ref.dims:
+            ref = ref.swap_dims({"step": "valid_time"})
+        expected = ref.sortby("longitude").sel(latitude=cube["lat"], longitude=cube["lon"], method="nearest")
+        got = cube[name].values
+        np.testing.assert_allclose(got.reshape(-1, *got.shape[-2:]), np.asarray(expected.values, dtype=np.float32).reshape(-1, *got.shape[-2:]),
+                                   rtol=1e-6, atol=1e-6, equal_nan=True, err_msg=f"{sample} {name}")
+
+
+def test_bad_grib_input_is_one_line_naming_the_file(inputs, cfgrib_samples, tmp_path):
+    junk = tmp_path / "junk.grib"
+    junk.write_bytes(b"this is not GRIB at all\n" * 40)
+    truncated = tmp_path / "truncated.grib"
+    truncated.write_bytes((inputs / "sfc.grib2").read_bytes()[:-5000])
+    for path, says, code in [(junk, "holds no GRIB message", 3), (cfgrib_samples / "reduced_gg.grib", "'reduced_gg'", 5),
+                             (truncated, "at byte", 3)]:
+        recipe = tmp_path / "bad.yaml"
+        recipe.write_text(f"""version: 1
+cube: {{id: bad, title: Bad, license: CC0-1.0}}
+grid: {{crs: EPSG:4326, bbox: [0, 40, 10, 50], resolution: 1}}
+sources: [{{name: s, store: grib, paths: ["{path}"], variables: {{2t: {{}}}}}}]
+output: {{path: bad.zarr}}
+""")
+        result = cubegen("run", recipe, cwd=tmp_path)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == code and len(errors) == 1 and says in errors[0] and path.name in errors[0], result.stderr
+        assert not (tmp_path / "bad.zarr").exists()
+
+
+def test_inspect_lists_the_messages(inputs):
+    result = cubegen("inspect", "--store", "grib", inputs / "pl.grib2")
+    assert result.returncode == 0, result.stderr
+    assert "GRIB messages: 6" in result.stdout and "t_isobaricInhPa_850" in result.stdout, result.stdout
