@@ -20,7 +20,8 @@ extension CubeCommand {
         static func gribMessages(_ messages: [GRIBMessage]) -> String {
             var groups: [String: Int] = [:]
             for m in messages {
-                groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(m.gridType) \(m.ni) × \(m.nj)", default: 0] += 1
+                let grid = m.nside.map { "healpix Nside \($0) \(m.nested == true ? "nested" : "ring")" } ?? "\(m.gridType) \(m.ni) × \(m.nj)"
+                groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(grid)", default: 0] += 1
             }
             return "  GRIB messages: \(messages.count)\n" + groups.sorted { $0.key < $1.key }.map { "    \($0.value) × \($0.key)" }.joined(separator: "\n")
         }
@@ -33,8 +34,9 @@ extension CubeCommand {
             try await ExitCodes.guarding(verbose: verbose) {
                 let pipeline = Pipeline()
                 for file in files {
+                    // GRIB: the messages first, so a file whose grid is not supported yet is still described.
+                    if store == GRIBStore.identifier { print("\(file):\n" + Inspect.gribMessages(try GRIBStore.messages(path: file))) }
                     print(DatasetSummary.text(try await pipeline.describe(path: file, store: store)))
-                    if store == GRIBStore.identifier { print(Inspect.gribMessages(try GRIBStore.messages(path: file))) }
                 }
             }
         }

@@ -58,6 +58,10 @@ public struct GRIBMessage: Hashable, Sendable {
     public var numberOfValues: Int
     /// Whether a bitmap marks missing values.
     public var bitmapPresent: Bool
+    /// A HEALPix grid's Nside (template 3.150), else `nil`.
+    public var nside: Int?
+    /// Whether a HEALPix grid is in nested (else ring) order.
+    public var nested: Bool?
 
     /// The variable name a cube uses: the short name, qualified by level and member when the file
     /// holds the parameter on several levels or members (`t_isobaricInhPa_850`, `2t_m3`).

@@ -55,6 +55,11 @@ struct GRIBDataset: Sendable {
         self.path = path
         let all = try GRIBCalls.index(path)
         let first = all[0]
+        if first.gridType == "healpix" {
+            throw CubeError(.unsupported,
+                "'\(path)': HEALPix grid (Nside \(first.nside ?? 0), \(first.nested == true ? "nested" : "ring")) of message 1 (\(first.shortName)) decodes, but HEALPix is not supported yet as source geometry",
+                context: ["file": path])
+        }
         guard ["regular_ll", "regular_gg"].contains(first.gridType) else {
             throw CubeError(.unsupported,
                 "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; regular_ll and regular_gg are",

@@ -8,6 +8,15 @@ import Synchronization
 enum GRIBCalls {
     private static let lock = Mutex(())
 
+    /// Puts CubeGen's definitions (`GRIBDefinitions`) before the library's, once, before any
+    /// message is opened. Called under the lock.
+    private static let definitionsInstalled: Bool = {
+        guard let ours = GRIBDefinitions.folder, let context = codes_context_get_default() else { return false }
+        let system = codes_definition_path(context).map { String(cString: $0) } ?? "/usr/share/eccodes/definitions"
+        codes_context_set_definitions_path(context, ours + ":" + system)
+        return true
+    }()
+
     /// ecCodes' version (`2.28.0`).
     static var version: String {
         let v = codes_get_api_version()
@@ -18,6 +27,7 @@ enum GRIBCalls {
     /// - Throws: `CubeError` naming the file (and the offset of a message that does not decode).
     static func index(_ path: String) throws -> [GRIBMessage] {
         try lock.withLock { _ in
+            _ = definitionsInstalled
             guard let file = fopen(path, "rb") else {
                 throw CubeError(.invalidInput, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ["file": path])
             }
@@ -68,7 +78,9 @@ enum GRIBCalls {
         }
         var size = 0
         codes_get_message_size(h, &size)
-        let gridType = string("gridType") ?? "unknown"
+        let template = long("gridDefinitionTemplateNumber")
+        // ecCodes 2.28's gridType concept does not know template 3.150; CubeGen's definitions decode it.
+        let gridType = template == 150 ? "healpix" : string("gridType") ?? "unknown"
         var latitudes: [Double]?
         if gridType == "regular_gg" { latitudes = doubles("distinctLatitudes") }
         return GRIBMessage(
@@ -83,7 +95,8 @@ enum GRIBCalls {
             iIncrement: double("iDirectionIncrementInDegrees"), jIncrement: double("jDirectionIncrementInDegrees"),
             iScansNegatively: long("iScansNegatively") == 1, jScansPositively: long("jScansPositively") == 1,
             jPointsAreConsecutive: long("jPointsAreConsecutive") == 1, gaussianLatitudes: latitudes,
-            numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1)
+            numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1,
+            nside: template == 150 ? long("Nside") : nil, nested: template == 150 ? long("ordering") == 1 : nil)
     }
 
     /// The decoded values of the message at `offset` (`length` bytes) of `path`, in its scanning
@@ -106,6 +119,7 @@ enum GRIBCalls {
                             context: ["file": path])
         }
         return try lock.withLock { _ in
+            _ = definitionsInstalled
             let h: OpaquePointer? = bytes.withUnsafeBytes { codes_handle_new_from_message_copy(nil, $0.baseAddress, length) }
             guard let h else {
                 throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) does not decode", context: ["file": path])
