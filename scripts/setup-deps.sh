@@ -14,6 +14,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
-for pc in netcdf hdf5-serial proj blosc libzstd zlib libcrypto libdeflate; do
+for pc in netcdf hdf5-serial proj blosc libzstd zlib libcrypto libdeflate eccodes; do
   pkg-config --exists "$pc" || { echo "pkg-config cannot find $pc after installing" >&2; exit 1; }
 done

@@ -65,7 +65,7 @@ struct CubeLayout: Sendable, Equatable {
             let before = old.json[member]?.objectMembers ?? [], after = json[member]?.objectMembers ?? []
             for name in Set(before.map(\.0)).union(after.map(\.0)).sorted() {
                 let a = before.first { $0.0 == name }?.1 ?? .null, b = after.first { $0.0 == name }?.1 ?? .null
-                if a != b { result.append("\(Self.label(member, name)) changed from \(a.serialized()) to \(b.serialized())") }
+                if a != b { result.append("\(Self.label(member, name)) changed from \(a.serialized(indent: 0)) to \(b.serialized(indent: 0))") }
             }
         }
         let oldVariables = old.json["variables"]?.objectMembers ?? [], newVariables = json["variables"]?.objectMembers ?? []
@@ -75,14 +75,14 @@ struct CubeLayout: Sendable, Equatable {
                 continue
             }
             for (setting, value) in before.objectMembers ?? [] where after[setting] != value {
-                result.append("variable '\(name)' \(setting) changed from \(value.serialized()) to \((after[setting] ?? .null).serialized())")
+                result.append("variable '\(name)' \(setting) changed from \(value.serialized(indent: 0)) to \((after[setting] ?? .null).serialized(indent: 0))")
             }
         }
         let before = old.json["time"]?.arrayValue ?? [], after = json["time"]?.arrayValue ?? []
         if after.count < before.count {
             result.append("the time axis would shrink from \(before.count) to \(after.count) steps")
         } else if let k = zip(before, after).dropLast().enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-            result.append("time step \(k) changed from \(before[k].serialized()) to \(after[k].serialized()) (only appending later steps is done in place)")
+            result.append("time step \(k) changed from \(before[k].serialized(indent: 0)) to \(after[k].serialized(indent: 0)) (only appending later steps is done in place)")
         }
         let inputs = Set((json["inputs"]?.arrayValue ?? []).compactMap(\.stringValue))
         let removed = (old.json["inputs"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !inputs.contains($0) }

@@ -278,7 +278,7 @@ struct CubeExecutor: Sendable {
         if changes.isEmpty { return true }
         if overwrite { return false }
         throw CubeError(.outputExists,
-            "cannot update '\(target.location)' in place: \(changes.joined(separator: "; ")); pass --overwrite (or set output.overwrite: true) to rebuild it",
+            "output '\(target.location)' already exists and cannot be updated in place: \(changes.joined(separator: "; ")); pass --overwrite (or set output.overwrite: true) to rebuild it",
             context: ["path": target.location])
     }
 
