@@ -3,12 +3,36 @@ import CubeStorage
 import Foundation
 
 /// Where a source's files are read: local paths as they are; remote objects (by URL, the files'
-/// `location`) through the input cache, checked to be unchanged since planning.
+/// `location`) through the input cache, checked to be unchanged since planning; datasets of a
+/// `StorageDataStore` (Zarr) in place, through their storage, never copied.
 struct SourceInputs: Sendable {
     /// The remote objects as planned, by URL.
     var remote: [String: RemoteObject] = [:]
     /// The cache remote objects are read through.
     var cache: InputCache?
+    /// The storage of each dataset a `StorageDataStore` reads in place, by location (path or URL).
+    var datasets: [String: any ReadableStorage] = [:]
+    /// The resolution level read from multi-resolution datasets (`nil`: level 0).
+    var level: Int?
+
+    /// Describes the dataset at `location` with `store`: in place through its storage for a
+    /// `StorageDataStore`, else from its local path (a cached copy for remote objects).
+    /// - Throws: `CubeError` naming the location.
+    func describe(_ location: String, with store: any DataStore) async throws -> DatasetDescriptor {
+        if let storage = datasets[location], let store = store as? any StorageDataStore {
+            return try await store.describe(DatasetReference(location: location, storage: storage, level: level))
+        }
+        return try await withLocalFile(location) { try await store.describe(path: $0) }
+    }
+
+    /// Opens the dataset at `location` with `store`, as `describe` reads it.
+    /// - Throws: `CubeError` naming the location.
+    func open(_ location: String, with store: any DataStore) async throws -> any DatasetReader {
+        if let storage = datasets[location], let store = store as? any StorageDataStore {
+            return try await store.open(DatasetReference(location: location, storage: storage, level: level))
+        }
+        return try await withLocalFile(location) { try await store.open(path: $0) }
+    }
 
     /// The local path to open for the file at `location`.
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
