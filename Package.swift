@@ -78,7 +78,7 @@ let package = Package(
         // replays its corpus, so the seeds and every crash found run as regression tests.
         .target(name: "FuzzSupport", path: "Fuzz/Support"),
         .executableTarget(name: "FuzzRecipe", dependencies: ["FuzzSupport", "CubeRecipe"], path: "Fuzz/Recipe"),
-        .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr", "CubeStoreZarr"], path: "Fuzz/Zarr"),
+        .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/Zarr"),
         .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
 
         // Tests.
