@@ -255,3 +255,46 @@ def test_the_same_input_on_s3_gives_the_same_cube_reading_only_needed_ranges(inp
         assert e["response_bytes"] < sizes[key] / 2, (e, sizes[key])  # a range, not the shard
     # Per variable: the shard's index (one ranged GET) and one inner chunk (one ranged GET).
     assert len(data) == 4, data
+
+
+def projected(grid_mapping_attribute):
+    """A field linear in EPSG:3035 metres with its CRS in a `spatial_ref` variable (rioxarray: every data
+    variable names it in `grid_mapping`) or in a `crs` variable nobody names (as some xcube cubes do)."""
+    import pyproj
+
+    x = np.arange(4005000.0, 4500000.0, 10000.0)
+    y = np.arange(2995000.0, 2500000.0, -10000.0)
+    x2, y2 = np.meshgrid(x, y)
+    wkt = pyproj.CRS.from_epsg(3035).to_wkt()
+    name = "spatial_ref" if grid_mapping_attribute else "crs"
+    tas = np.stack([250 + x2 / 1e5 + y2 / 2e5 + k for k in range(2)]).astype("float32")
+    attrs = {"units": "K", **({"grid_mapping": name} if grid_mapping_attribute else {})}
+    return xr.Dataset(
+        {"tas": (("time", "y", "x"), tas, attrs),
+         name: ((), 0, {"crs_wkt": wkt, "spatial_ref": wkt, "grid_mapping_name": "lambert_azimuthal_equal_area"})},
+        coords={"time": ("time", DAYS[:2], {"units": "days since 2000-01-01", "calendar": "standard"}),
+                "x": ("x", x, {"standard_name": "projection_x_coordinate", "units": "m"}),
+                "y": ("y", y, {"standard_name": "projection_y_coordinate", "units": "m"})})
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["grid_mapping-spatial_ref", "unnamed-crs-variable"])
+def test_a_projected_zarr_decodes_like_the_same_netcdf(inputs, named):
+    import pyproj
+
+    ds = projected(named)
+    stem = f"laea-{'named' if named else 'unnamed'}"
+    ds.to_zarr(inputs / f"{stem}.zarr", zarr_format=3, consolidated=True, mode="w")
+    ds.to_netcdf(inputs / f"{stem}.nc")
+    grid = "crs: EPSG:4326\n  bbox: [7, 46, 11, 49]\n  resolution: 0.25"
+    for store, path in (("zarr", f"{stem}.zarr"), ("netcdf", f"{stem}.nc")):
+        text = recipe(inputs, f"{stem}-{store}", path, grid=grid).read_text()
+        text = text.replace("store: zarr", f"store: {store}").replace("      pk: {resampling: average}\n", "")
+        (inputs / f"{stem}-{store}.yaml").write_text(text)
+        cubegen("run", inputs / f"{stem}-{store}.yaml", check=True, cwd=inputs)
+    from_zarr = xr.open_zarr(inputs / f"{stem}-zarr.zarr")
+    from_netcdf = xr.open_zarr(inputs / f"{stem}-netcdf.zarr")
+    np.testing.assert_array_equal(from_zarr["tas"].values, from_netcdf["tas"].values)
+    # Bilinear of a field linear in LAEA metres: the field at each target centre, projected.
+    lon2, lat2 = np.meshgrid(from_zarr["lon"].values, from_zarr["lat"].values)
+    ex, ny = pyproj.Transformer.from_crs(4326, 3035, always_xy=True).transform(lon2, lat2)
+    np.testing.assert_allclose(from_zarr["tas"].values[0], 250 + ex / 1e5 + ny / 2e5, atol=2e-3)
