@@ -106,6 +106,21 @@ import Testing
         #expect(fine.sources[0].files[0].level?.index == 0)
     }
 
+    @Test func aDatasetChangedAfterPlanningIsNotRead() async throws {
+        let dir = try TemporaryDirectory("zarr-changed")
+        defer { dir.remove() }
+        let input = FileSystemStorage(root: URL(fileURLWithPath: dir.path("in.zarr")))
+        try await ZarrInputFixture(format: .v3, nx: 20, ny: 20, west: 0, north: 40).write(to: input)
+        let grid = "grid:\n  crs: EPSG:4326\n  bbox: [2, 24, 18, 38]\n  resolution: 2"
+        let pipeline = Pipeline()
+        let plan = try await pipeline.plan(try pipeline.load(recipeAt: try dir.write("changed.yaml",
+            recipe("changed", store: "zarr", path: "in.zarr", grid: grid, variables: "tas: {}"))))
+        // Another time step appended after planning.
+        try await ZarrInputFixture(format: .v3, nx: 20, ny: 20, west: 0, north: 40, days: [7305, 7306, 7307, 7308]).write(to: input)
+        let error = try await #require(throws: CubeError.self) { _ = try await pipeline.run(plan, options: RunOptions(workers: 1)) }
+        #expect(error.code == .invalidInput && error.message.contains("in.zarr' changed after planning"))
+    }
+
     @Test(.enabled(if: LoopbackFileServer.isAvailable, "needs \(LoopbackFileServer.python) for a loopback web server"))
     func zarrInputsOverPlainHTTPGiveTheSameCube() async throws {
         let dir = try TemporaryDirectory("zarr-http")

@@ -25,11 +25,18 @@ struct SourceInputs: Sendable {
         return try await withLocalFile(location) { try await store.describe(path: $0) }
     }
 
-    /// Opens the dataset at `location` with `store`, as `describe` reads it.
-    /// - Throws: `CubeError` naming the location.
-    func open(_ location: String, with store: any DataStore) async throws -> any DatasetReader {
+    /// Opens the dataset at `location` with `store`, as `describe` reads it. A dataset read in place
+    /// must still be the one `planned` describes (grid, time steps, variables): it has no single
+    /// entity tag to compare, so its metadata, read again on opening, is compared instead.
+    /// - Throws: `CubeError` naming the location; `.invalidInput` when the dataset changed after planning.
+    func open(_ location: String, with store: any DataStore, planned: DatasetDescriptor? = nil) async throws -> any DatasetReader {
         if let storage = datasets[location], let store = store as? any StorageDataStore {
-            return try await store.open(DatasetReference(location: location, storage: storage, level: level))
+            let reader = try await store.open(DatasetReference(location: location, storage: storage, level: level))
+            if let planned, !SourceInputs.sameContent(reader.descriptor, planned) {
+                throw CubeError(.invalidInput, "'\(location)' changed after planning (its grid, time steps or variables differ): plan again",
+                                context: ["file": location])
+            }
+            return reader
         }
         return try await withLocalFile(location) { try await store.open(path: $0) }
     }
@@ -54,6 +61,11 @@ struct SourceInputs: Sendable {
                                 + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
         }
         return try await cache.localFile(for: planned)
+    }
+
+    /// Whether two descriptions of one dataset agree on what a run reads: grid, time values, variables.
+    static func sameContent(_ a: DatasetDescriptor, _ b: DatasetDescriptor) -> Bool {
+        a.grid == b.grid && a.timeValues == b.timeValues && a.variables == b.variables && a.level == b.level
     }
 
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
