@@ -63,9 +63,14 @@ struct SourceInputs: Sendable {
         return try await cache.localFile(for: planned)
     }
 
-    /// Whether two descriptions of one dataset agree on what a run reads: grid, time values, variables.
+    /// Whether two descriptions of one dataset agree on what a run reads: grid, time values,
+    /// variables (names, shapes, types, CF decoding, layout) and level. Variables are compared as
+    /// text, where a NaN fill value equals NaN (grids compare NaN coordinates as equal already).
     static func sameContent(_ a: DatasetDescriptor, _ b: DatasetDescriptor) -> Bool {
-        a.grid == b.grid && a.timeValues == b.timeValues && a.variables == b.variables && a.level == b.level
+        func variables(_ d: DatasetDescriptor) -> [String] {
+            d.variables.map { "\($0.name) \($0.dimensions) \($0.shape) \($0.dataType) \($0.packing) \($0.layout.map { "\($0)" } ?? "")" }
+        }
+        return a.grid == b.grid && a.timeValues == b.timeValues && variables(a) == variables(b) && a.level == b.level
     }
 
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
