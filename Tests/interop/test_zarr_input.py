@@ -157,7 +157,10 @@ def test_inspect_describes_an_xcube_pyramid(inputs):
     cubegen("run", recipe(inputs, "from-pyramid", "cube.levels"), check=True, cwd=inputs)
     lineage = json.loads((inputs / "from-pyramid.zarr" / "lineage.json").read_text())
     grid = lineage["variables"][0]["source"]["grid"]
-    assert grid["level"] == 1 and grid["level_path"] == "1.zarr"
+    assert grid["level"] == 1 and grid["level_path"] == "1.zarr" and grid["levels"] == 2
+    import jsonschema
+    from conftest import ROOT
+    jsonschema.validate(lineage, json.loads((ROOT / "schemas" / "lineage.schema.json").read_text()))
 
 
 def one_line_error(result, code, *words):
