@@ -104,6 +104,11 @@ import Testing
             recipe("fine", store: "zarr", path: "cube.levels", grid: "grid:\n  crs: EPSG:4326\n  bbox: [0, 10, 30, 35]\n  resolution: 1.25",
                    variables: "tas: {}"))))
         #expect(fine.sources[0].files[0].level?.index == 0)
+        // A target of exactly a level's resolution reads that level.
+        let exact = try await Pipeline().plan(try Pipeline().load(recipeAt: try dir.write("exact.yaml",
+            recipe("exact", store: "zarr", path: "cube.levels", grid: "grid:\n  crs: EPSG:4326\n  bbox: [0, 12, 32, 36]\n  resolution: 4",
+                   variables: "tas: {}"))))
+        #expect(exact.sources[0].files[0].level?.index == 2)
     }
 
     @Test func aDatasetChangedAfterPlanningIsNotRead() async throws {

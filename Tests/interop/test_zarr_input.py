@@ -237,6 +237,8 @@ def test_the_same_input_on_s3_gives_the_same_cube_reading_only_needed_ranges(inp
         for name in ("tas", "pk"):
             np.testing.assert_array_equal(remote[name].values, local[name].values)
         assert not (tmp_path / "cache" / "cubegen" / "inputs").exists() or not any((tmp_path / "cache" / "cubegen" / "inputs").iterdir())
+        described = cubegen("inspect", "--store", "zarr", "--endpoint-url", proxy.url, url, check=True).stdout
+        assert described.startswith(url) and "Zarr v3, consolidated" in described and "shards 2 × 40 × 40" in described
 
         # A one-pixel target at 5.5°E 25.5°N, step 0 only: one inner chunk (lat 20:40, lon 20:40 → chunk
         # 0/0/1/1... of shard 0/0/0) per variable, read by range, never a whole shard.
