@@ -28,7 +28,9 @@ extension CubePlan {
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
             let level = source.files.first?.level.map { ", level \($0.index) (\($0.path)) of \(source.files[0].levels.count)" } ?? ""
-            line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) \(kind)\(level), \(window)\(scale)")
+            let inputs = source.inputs.datasets.isEmpty ? "file(s)" : "dataset(s)"
+            let format = source.files.first?.format.map { " (\($0))" } ?? ""
+            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level), \(window)\(scale)")
         }
         for variable in variables {
             var packing = ""
