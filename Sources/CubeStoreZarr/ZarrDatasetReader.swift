@@ -5,30 +5,18 @@ import Zarr
 /// Reads windows of one time step from the arrays of an open Zarr group (see `ZarrStore`).
 ///
 /// Only the chunks a window touches are fetched; for a sharded array, the shard's index once and
-/// then each needed inner chunk by byte range. Decoded chunks and shard indexes are kept in a
-/// bounded cache, so the time steps of one chunk (and neighbouring windows) decode it once.
+/// then each needed inner chunk by byte range. Decoded chunks and shard indexes are kept in the
+/// store's bounded cache, so the time steps of one chunk (and neighbouring windows) decode it once.
 struct ZarrDatasetReader: DatasetReader {
     let descriptor: DatasetDescriptor
     /// Readers of the data variables, by name.
     let arrays: [String: ZarrArrayReader]
-    /// Decoded chunks, by `array/chunk index`.
-    let chunks: AsyncCache<String, ChunkBytes>
-    /// Shard indexes, by `array/shard index`.
-    let shardIndexes: AsyncCache<String, ShardEntry>
+    /// The store's caches, shared by every dataset it opened.
+    let cache: ZarrChunkCache
+    /// This opening's prefix of cache keys.
+    let cachePrefix = ZarrChunkCache.openingPrefix()
     /// Chunk requests in flight per read.
     static let concurrentChunks = 16
-
-    /// A decoded chunk, or `nil` when not stored.
-    struct ChunkBytes: Sendable { var bytes: [UInt8]? }
-    /// A shard's index, or `nil` when the shard is not stored.
-    struct ShardEntry: Sendable { var index: ZarrShardIndex? }
-
-    init(descriptor: DatasetDescriptor, arrays: [String: ZarrArrayReader], cacheBudget: Int) {
-        self.descriptor = descriptor
-        self.arrays = arrays
-        chunks = AsyncCache(budget: cacheBudget, cost: { $0.bytes?.count ?? 0 })
-        shardIndexes = AsyncCache(budget: 16 << 20, cost: { ($0.index?.entries.count ?? 0) * 16 })
-    }
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
@@ -83,15 +71,14 @@ struct ZarrDatasetReader: DatasetReader {
 
     /// The decoded bytes of chunk `index` of `array` (through the caches), `nil` when not stored.
     private func chunk(_ index: [Int], of array: ZarrArrayReader, variable: String) async throws -> [UInt8]? {
-        let key = "\(variable)/\(index)"
+        let key = "\(cachePrefix)\(variable)/\(index)", cache = self.cache
+        let shardKey = "\(cachePrefix)\(variable)/\(array.shard(holding: index))"
         do {
-            return try await chunks.value(for: key) {
-                guard array.spec.shards != nil else { return ChunkBytes(bytes: try await array.chunk(index, in: nil)) }
+            return try await cache.chunks.value(for: key) {
+                guard array.spec.shards != nil else { return ZarrChunkCache.Chunk(bytes: try await array.chunk(index, in: nil)) }
                 let shard = array.shard(holding: index)
-                let entry = try await shardIndexes.value(for: "\(variable)/\(shard)") {
-                    ShardEntry(index: try await array.shardIndex(of: shard))
-                }
-                return ChunkBytes(bytes: try await array.chunk(index, in: entry.index))
+                let entry = try await cache.shards.value(for: shardKey) { ZarrChunkCache.Shard(index: try await array.shardIndex(of: shard)) }
+                return ZarrChunkCache.Chunk(bytes: try await array.chunk(index, in: entry.index))
             }.bytes
         } catch {
             throw ZarrStoreErrors.wrap(error, location: descriptor.location, array: variable)

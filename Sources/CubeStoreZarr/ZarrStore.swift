@@ -30,11 +30,16 @@ public struct ZarrStore: StorageDataStore {
         summary: "Zarr v2/v3 groups (consolidated or not, sharded or not) and xcube .levels pyramids, read by chunk",
         store: ZarrStore())
 
-    /// Bytes of decoded chunks each open dataset keeps, so the time steps of a chunk decode it once.
-    public var chunkCacheBudget: Int
+    /// Bytes of decoded chunks kept for all datasets this store opened together, so the time steps
+    /// of a chunk decode it once.
+    public let chunkCacheBudget: Int
+    private let cache: ZarrChunkCache
 
-    /// Creates the store.
-    public init(chunkCacheBudget: Int = 256 << 20) { self.chunkCacheBudget = chunkCacheBudget }
+    /// Creates the store with its chunk cache (default 256 MB).
+    public init(chunkCacheBudget: Int = 256 << 20) {
+        self.chunkCacheBudget = chunkCacheBudget
+        cache = ZarrChunkCache(budget: chunkCacheBudget)
+    }
 
     /// Describes the Zarr group or pyramid in the local directory `path`.
     public func describe(path: String) async throws -> DatasetDescriptor { try await describe(ZarrStore.localReference(path)) }
@@ -59,7 +64,7 @@ public struct ZarrStore: StorageDataStore {
                 throw ZarrStoreErrors.wrap(error, location: reference.location, array: variable.name)
             }
         }
-        return ZarrDatasetReader(descriptor: group.descriptor, arrays: arrays, cacheBudget: chunkCacheBudget)
+        return ZarrDatasetReader(descriptor: group.descriptor, arrays: arrays, cache: cache)
     }
 
     /// The reference of a local directory.
