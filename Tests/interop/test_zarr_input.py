@@ -200,6 +200,8 @@ def test_not_a_zarr_store_and_missing_dimension_names(inputs):
     (inputs / "empty.zarr").mkdir()
     (inputs / "empty.zarr" / "README").write_text("nothing here")
     one_line_error(cubegen("run", recipe(inputs, "empty-out", "empty.zarr"), cwd=inputs), 3, "empty.zarr", "is not a Zarr store")
+    (inputs / "plain.nc").write_bytes(b"CDF\x01")
+    one_line_error(cubegen("run", recipe(inputs, "file-out", "plain.nc"), cwd=inputs), 3, "plain.nc", "is a file, not a dataset directory")
     # zarr-python without xarray: arrays without _ARRAY_DIMENSIONS.
     group = zarr.open_group(inputs / "nodims.zarr", mode="w", zarr_format=2)
     group.create_array("tas", shape=(2, 4, 4), dtype="float32")

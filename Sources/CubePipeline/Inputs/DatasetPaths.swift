@@ -8,15 +8,19 @@ import Foundation
 /// source's `storage_options`. Nothing is listed or downloaded here.
 enum DatasetPaths {
     /// The datasets `pattern` names, by location, with their storage; empty when a local glob
-    /// matches no directory.
-    /// - Throws: `CubeError` naming the URL: malformed, unknown scheme, wildcards in a URL.
+    /// matches nothing.
+    /// - Throws: `CubeError` naming the URL or file: malformed, unknown scheme, wildcards in a URL,
+    ///   a local pattern that matches only files.
     static func expand(_ pattern: String, options: StorageOptions,
                        registry: StorageRegistry) throws -> [(location: String, storage: any ReadableStorage)] {
         guard RemotePaths.isRemote(pattern) else {
             let local = pattern.hasPrefix("file://") ? String(pattern.dropFirst(7)) : pattern
-            return try FileGlob.expand(local, directories: true).map { path in
-                (path, try open(path, options: options, registry: registry))
+            let directories = FileGlob.expand(local, directories: true)
+            if directories.isEmpty, let file = FileGlob.expand(local).first {
+                throw CubeError(.invalidInput, "'\(file)' is a file, not a dataset directory (a Zarr store is a folder)",
+                                context: ["file": file])
             }
+            return try directories.map { path in (path, try open(path, options: options, registry: registry)) }
         }
         if KeyPattern(pattern).hasWildcards {
             throw CubeError(.unsupported, "'\(pattern)': wildcards in dataset URLs are not supported yet; name each dataset",
