@@ -305,3 +305,35 @@ def test_a_projected_zarr_decodes_like_the_same_netcdf(inputs, named):
     lon2, lat2 = np.meshgrid(from_zarr["lon"].values, from_zarr["lat"].values)
     ex, ny = pyproj.Transformer.from_crs(4326, 3035, always_xy=True).transform(lon2, lat2)
     np.testing.assert_allclose(from_zarr["tas"].values[0], 250 + ex / 1e5 + ny / 2e5, atol=2e-3)
+
+
+@pytest.mark.parametrize("projected_cube", [False, True], ids=["geographic", "laea"])
+def test_an_xcube_cube_is_an_input(inputs, projected_cube):
+    """Cubes made by xcube's own `new_cube` (bounds variables, a `crs` grid mapping with CF parameters
+    and WKT, int64 seconds since 1970) and written as xcube writes them (v2, consolidated)."""
+    from xcube.core.new import new_cube
+
+    field = lambda t, j, i: 250 + 0.1 * i + 0.5 * j + t  # noqa: E731 (i, j: cell indices)
+    if projected_cube:
+        cube = new_cube(width=50, height=40, x_name="x", y_name="y", x_units="metres", y_units="metres", x_res=10000,
+                        x_start=4000000, y_start=2600000, crs="EPSG:3035", time_periods=2, time_start="2020-01-01",
+                        variables={"tas": field})
+        grid = "crs: EPSG:3035\n  bbox: [4100000, 2700000, 4400000, 2900000]\n  resolution: 20000"
+        name = "xcube-laea"
+    else:
+        cube = new_cube(width=36, height=18, x_res=10, time_periods=2, time_start="2020-01-01", variables={"tas": field})
+        grid = "crs: EPSG:4326\n  bbox: [-50, -40, 50, 40]\n  resolution: 5"
+        name = "xcube-geo"
+    cube.to_zarr(inputs / f"{name}.zarr", mode="w", zarr_format=2, consolidated=True)
+    text = recipe(inputs, f"{name}-out", f"{name}.zarr", grid=grid).read_text().replace("      pk: {resampling: average}\n", "")
+    (inputs / f"{name}-out.yaml").write_text(text)
+    cubegen("run", inputs / f"{name}-out.yaml", check=True, cwd=inputs)
+    out = xr.open_zarr(inputs / f"{name}-out.zarr")
+    xs, ys = ("x", "y") if projected_cube else ("lon", "lat")
+    x2, y2 = np.meshgrid(out[xs].values, out[ys].values)
+    if projected_cube:
+        i, j = (x2 - 4005000) / 10000, (y2 - 2605000) / 10000
+    else:
+        i, j = (x2 + 175) / 10, (y2 + 85) / 10
+    for k in range(2):
+        np.testing.assert_allclose(out["tas"].values[k], field(k, j, i), atol=1e-3)
