@@ -42,7 +42,7 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // Level 1: geo, time and dataset values and protocols.
-        .target(name: "CubeCore"),
+        .target(name: "CubeCore", dependencies: ["CubeStorage"]),
         // Level 1: cell-grid sphere geometry, pure Swift, no dependencies: HEALPix (Górski et al. 2005)
         // and reduced Gaussian grids (Gaussian latitudes, octahedral O-N).
         .target(name: "CubeHEALPix"),
@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "CubeResampling", dependencies: ["CubeCore"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
+        .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
@@ -61,10 +62,10 @@ let package = Package(
         .target(
             name: "CubePipeline",
             dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
-                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
+                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
-        .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling"]),
+        .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling", "CubeStoreZarr"]),
         .target(name: "CubeSamples", dependencies: ["CubeCore", "CubeStoreNetCDF"]),
         .executableTarget(
             name: "CubeCLI",
@@ -91,6 +92,7 @@ let package = Package(
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
+        .testTarget(name: "CubeStoreZarrTests", dependencies: ["CubeStoreZarr", "CubeCore", "CubeStorage", "Zarr", "CubeFixtures"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),

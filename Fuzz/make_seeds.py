@@ -13,6 +13,30 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
+def zarr_group_seeds(out):
+    """Group documents as xarray writes them: v2 `.zmetadata` and a v3 root `zarr.json` with inline
+    consolidated metadata (a sharded, zstd-compressed, packed int16 variable)."""
+    import tempfile
+
+    import xarray as xr
+    import zarr
+
+    out.mkdir(parents=True, exist_ok=True)
+    ds = xr.Dataset({"tas": (("time", "lat", "lon"), np.zeros((2, 4, 6), "f4"), {"units": "K", "grid_mapping": "spatial_ref"}),
+                     "spatial_ref": ((), 0, {"crs_wkt": "GEOGCRS[...]", "grid_mapping_name": "latitude_longitude"})},
+                    coords={"time": ("time", [0.0, 1.0], {"units": "days since 2000-01-01", "calendar": "noleap"}),
+                            "lat": ("lat", np.arange(4.0), {"units": "degrees_north"}),
+                            "lon": ("lon", np.arange(6.0), {"units": "degrees_east"})})
+    ds["tas"].encoding = {"dtype": "int16", "scale_factor": 0.01, "add_offset": 250.0, "_FillValue": -32768}
+    with tempfile.TemporaryDirectory() as tmp:
+        ds.to_zarr(f"{tmp}/v2.zarr", zarr_format=2, consolidated=True)
+        (out / "v2_consolidated.bin").write_bytes(pathlib.Path(f"{tmp}/v2.zarr/.zmetadata").read_bytes() + b"\0")
+        ds.to_zarr(f"{tmp}/v3.zarr", zarr_format=3, consolidated=True,
+                   encoding={"tas": {**ds["tas"].encoding, "chunks": (1, 2, 3), "shards": (2, 4, 6),
+                                     "compressors": [zarr.codecs.ZstdCodec(level=3)]}})
+        (out / "v3_group_consolidated.bin").write_bytes(pathlib.Path(f"{tmp}/v3.zarr/zarr.json").read_bytes() + b"\0")
+
+
 def zarr_seeds(out):
     out.mkdir(parents=True, exist_ok=True)
     values = (np.arange(4 * 6, dtype="<f4").reshape(4, 6) * 0.5).tobytes()
@@ -94,6 +118,7 @@ def recipe_seeds(out):
 
 if __name__ == "__main__":
     zarr_seeds(HERE / "corpus" / "zarr")
+    zarr_group_seeds(HERE / "corpus" / "zarr")
     zarr3_seeds(HERE / "corpus" / "zarr")
     netcdf_seeds(HERE / "corpus" / "netcdf")
     recipe_seeds(HERE / "corpus" / "recipe")

@@ -2,7 +2,7 @@
 # Runs the object-storage tests against a real S3 service on loopback: starts SeaweedFS
 # (scripts/s3-server.sh), runs the S3 Swift suites with CUBEGEN_TEST_S3_* set, cross-checks the
 # SigV4 signer against botocore on a freshly seeded corpus, and always stops the server. The remote-input
-# suites (cubes from s3:// globs and http:// URLs) run here too.
+# suites (cubes from s3:// globs and http:// URLs, Zarr inputs read in place from S3) run here too.
 #
 # usage: scripts/test-s3.sh [--no-build]        (SEED=N to repeat a botocore corpus; PORT=N for the server)
 set -euo pipefail
@@ -38,4 +38,4 @@ echo "S3 test service: $CUBEGEN_TEST_S3_ENDPOINT (data in $WORK)"
 "$VENV/bin/python" Tests/interop/sigv4_botocore.py --seed "$SEED" --count 500 --out "$WORK/sigv4_cases.json"
 
 CUBEGEN_SIGV4_CASES="$WORK/sigv4_cases.json" swift test --skip-build \
-  --filter "CubeStorageTests|CubeStorageS3Tests|CubePipelineTests.RemoteInput|CubePipelineTests.InputCache"
+  --filter "CubeStorageTests|CubeStorageS3Tests|CubePipelineTests.RemoteInput|CubePipelineTests.InputCache|CubePipelineTests.ZarrInputEndToEnd"

@@ -2,16 +2,19 @@ import ArgumentParser
 import CubeGen
 
 extension CubeCommand {
-    /// `cubegen inspect FILE…`.
+    /// `cubegen inspect INPUT…`.
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print what a data store sees in input files: grid, CRS, time axis, variables and their CF decoding.")
+            abstract: "Print what a data store sees in inputs: format, grid, CRS, levels, time axis, variables with their chunking, codecs and CF decoding.")
 
-        @Argument(help: "Input files.")
+        @Argument(help: "Input files, or for --store zarr dataset directories or s3:// / https:// dataset URLs.")
         var files: [String]
 
-        @Option(help: "The data store to read them with.")
+        @Option(help: "The data store to read them with (netcdf, grib, zarr).")
         var store = "netcdf"
+
+        @Option(help: "The S3 endpoint for s3:// inputs (as storage_options.endpoint_url in recipes).")
+        var endpointURL: String?
 
         @Flag(name: .shortAndLong, help: "Print detailed errors.")
         var verbose = false
@@ -33,10 +36,11 @@ extension CubeCommand {
         func run() async throws {
             try await ExitCodes.guarding(verbose: verbose) {
                 let pipeline = Pipeline()
+                let options = StorageOptions(endpointURL: endpointURL)
                 for file in files {
                     // GRIB: the messages first, so a file whose grid is not supported yet is still described.
                     if store == GRIBStore.identifier { print("\(file):\n" + Inspect.gribMessages(try GRIBStore.messages(path: file))) }
-                    print(DatasetSummary.text(try await pipeline.describe(path: file, store: store)))
+                    print(DatasetSummary.text(try await pipeline.describe(path: file, store: store, options: options)))
                 }
             }
         }

@@ -10,4 +10,5 @@
 @_exported import CubeStorage
 @_exported import CubeStoreGRIB
 @_exported import CubeStoreNetCDF
+@_exported import CubeStoreZarr
 @_exported import Zarr

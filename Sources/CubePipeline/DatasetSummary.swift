@@ -6,6 +6,7 @@ public enum DatasetSummary {
     /// Describes a dataset: grid, time axis, variables with their CF decoding.
     public static func text(_ d: DatasetDescriptor) -> String {
         var lines = ["\(d.location)"]
+        if let format = d.format { lines.append("  format    \(format)") }
         let g = d.grid
         if let geo = g.geolocation {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
@@ -17,6 +18,11 @@ public enum DatasetSummary {
             lines.append("  grid      \(kind), \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), CRS \(g.crs.text.prefix(60))\(g.crs.text.count > 60 ? "…" : "")")
             lines.append("  \(d.spatialDimensions.x.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.x))")
             lines.append("  \(d.spatialDimensions.y.padding(toLength: 9, withPad: " ", startingAt: 0)) \(axis(g.y))")
+        }
+        for level in d.levels {
+            let step = level.grid.x.regular.map { String(format: "pixel %.6g", abs($0.step)) } ?? "irregular"
+            let shown = level.index == d.level?.index ? " (described here)" : ""
+            lines.append("  level     \(level.index): \(level.path), \(level.grid.width) × \(level.grid.height), \(step)\(shown)")
         }
         if let units = d.timeUnits, let first = d.dates.first, let last = d.dates.last {
             lines.append("  time      \(d.dates.count) steps, \(first) … \(last) (\(units), \(units.calendar.cfName))")
@@ -36,6 +42,11 @@ public enum DatasetSummary {
             let name = v.attributes[named: "long_name"]?.text.map { " \"\($0)\"" } ?? ""
             let shape = zip(v.dimensions, v.shape).map { "\($0)=\($1)" }.joined(separator: ", ")
             lines.append("  variable  \(v.name)(\(shape)) \(v.dataType)\(units)\(name)\(decoding.isEmpty ? "" : "; " + decoding.joined(separator: "; "))")
+            if let layout = v.layout {
+                let chunks = layout.chunks.map(String.init).joined(separator: " × ")
+                let shards = layout.shards.map { "; shards " + $0.map(String.init).joined(separator: " × ") } ?? ""
+                lines.append("            chunks \(chunks)\(shards); codecs \(layout.codecs)")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -1,6 +1,6 @@
 public import CubeCore
 public import CubeRecipe
-import CubeStorage
+public import CubeStorage
 import CubeStoreNetCDF
 import Foundation
 
@@ -103,11 +103,20 @@ public struct Pipeline: Sendable {
         }
     }
 
-    /// Describes an input file with a registered store, as the planner sees it.
-    /// - Throws: `CubeError` when the store is unknown or the file cannot be read.
-    public func describe(path: String, store: String = "netcdf") async throws -> DatasetDescriptor {
+    /// Describes an input with a registered store, as the planner sees it: a local file, or for a
+    /// store that reads in place (Zarr) a local directory or an `s3://`/`https://` dataset URL,
+    /// opened with `options`.
+    /// - Throws: `CubeError` when the store is unknown or the input cannot be read.
+    public func describe(path: String, store: String = "netcdf", options: StorageOptions = StorageOptions()) async throws -> DatasetDescriptor {
         guard let dataStore = registries.stores.store(store) else {
-            throw CubeError(.invalidInput, "unknown data store '\(store)'")
+            throw CubeError(.invalidInput, "unknown data store '\(store)' (registered: \(registries.stores.stores.keys.sorted().joined(separator: ", ")))")
+        }
+        if dataStore is any StorageDataStore, RemotePaths.isRemote(path) {
+            var inputs = SourceInputs()
+            for dataset in try DatasetPaths.expand(path, options: options, registry: registries.storage) {
+                inputs.datasets[dataset.location] = dataset.storage
+            }
+            return try await inputs.describe(path, with: dataStore)
         }
         return try await dataStore.describe(path: path)
     }

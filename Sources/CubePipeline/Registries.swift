@@ -3,6 +3,7 @@ public import CubeStorage
 import CubeStorageS3
 import CubeStoreGRIB
 import CubeStoreNetCDF
+import CubeStoreZarr
 public import Zarr
 
 /// The extension points a pipeline uses: data stores, codecs and storage backends, by the names
@@ -23,11 +24,12 @@ public struct Registries: Sendable {
         self.storage = storage
     }
 
-    /// Everything built into CubeGen: the NetCDF and GRIB stores, every codec, local files, S3 and HTTPS.
+    /// Everything built into CubeGen: the NetCDF, GRIB and Zarr stores, every codec, local files, S3 and HTTPS.
     public static var standard: Registries {
         var stores = DataStoreRegistry()
         stores.register(NetCDFStore.descriptor)
         stores.register(GRIBStore.descriptor)
+        stores.register(ZarrStore.descriptor)
         return Registries(stores: stores, codecs: .standard, storage: .withObjectStorage)
     }
 }

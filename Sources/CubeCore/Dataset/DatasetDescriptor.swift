@@ -19,6 +19,12 @@ public struct DatasetDescriptor: Hashable, Sendable {
     public var variables: [VariableDescriptor]
     /// The global attributes.
     public var attributes: [Attribute]
+    /// The storage format, where the store reports it (`Zarr v3, consolidated`).
+    public var format: String?
+    /// Every resolution level of a multi-resolution dataset (empty for a single-resolution one).
+    public var levels: [ResolutionLevel] = []
+    /// The level this descriptor describes, for a multi-resolution dataset.
+    public var level: ResolutionLevel?
 
     /// Creates a descriptor.
     public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
@@ -42,7 +48,8 @@ public struct DatasetDescriptor: Hashable, Sendable {
     public static func == (a: DatasetDescriptor, b: DatasetDescriptor) -> Bool {
         a.location == b.location && a.grid == b.grid && a.spatialDimensions == b.spatialDimensions
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
-            && a.variables == b.variables && a.attributes == b.attributes
+            && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
+            && a.level == b.level
     }
 
     /// Hashes the location and grid.

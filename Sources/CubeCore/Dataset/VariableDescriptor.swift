@@ -12,6 +12,8 @@ public struct VariableDescriptor: Hashable, Sendable {
     public var attributes: [Attribute]
     /// How stored values decode.
     public var packing: CFPacking
+    /// How it is stored (chunks, codecs), where the store reports it.
+    public var layout: VariableLayout?
 
     /// Creates a descriptor.
     public init(name: String, dimensions: [String], shape: [Int], dataType: DataType, attributes: [Attribute],

@@ -16,6 +16,11 @@ enum FileFingerprints {
         for source in plan.sources {
             for file in source.files where records[file.location] == nil {
                 try Task.checkCancellation()
+                if source.inputs.datasets[file.location] != nil {
+                    // A dataset read in place (a Zarr directory or prefix): no single file to size or hash.
+                    records[file.location] = SourceRecord.File(path: file.location, bytes: 0, sha256: nil)
+                    continue
+                }
                 if let object = source.inputs.remote[file.location], let etag = object.info.etag {
                     // A remote object: its entity tag and size, as planned (the run checked they still hold).
                     records[file.location] = SourceRecord.File(path: file.location, bytes: object.info.size, sha256: nil, etag: etag)

@@ -78,8 +78,14 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
-            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid),
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + levelMembers(source.files[0]),
             time: timeMembers(source, variable))
+    }
+
+    /// Which level of a multi-resolution dataset fed the variable: `level`, `level_path`, `levels`.
+    private func levelMembers(_ file: DatasetDescriptor) -> [(String, JSONValue)] {
+        guard let level = file.level, file.levels.count > 1 else { return [] }
+        return [("level", .int(Int64(level.index))), ("level_path", .string(level.path)), ("levels", .int(Int64(file.levels.count)))]
     }
 
     private func crsMembers(_ crs: CRSDefinition, _ description: CRSDescription?) -> [(String, JSONValue)] {

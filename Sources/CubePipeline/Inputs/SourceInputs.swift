@@ -3,12 +3,43 @@ import CubeStorage
 import Foundation
 
 /// Where a source's files are read: local paths as they are; remote objects (by URL, the files'
-/// `location`) through the input cache, checked to be unchanged since planning.
+/// `location`) through the input cache, checked to be unchanged since planning; datasets of a
+/// `StorageDataStore` (Zarr) in place, through their storage, never copied.
 struct SourceInputs: Sendable {
     /// The remote objects as planned, by URL.
     var remote: [String: RemoteObject] = [:]
     /// The cache remote objects are read through.
     var cache: InputCache?
+    /// The storage of each dataset a `StorageDataStore` reads in place, by location (path or URL).
+    var datasets: [String: any ReadableStorage] = [:]
+    /// The resolution level read from multi-resolution datasets (`nil`: level 0).
+    var level: Int?
+
+    /// Describes the dataset at `location` with `store`: in place through its storage for a
+    /// `StorageDataStore`, else from its local path (a cached copy for remote objects).
+    /// - Throws: `CubeError` naming the location.
+    func describe(_ location: String, with store: any DataStore) async throws -> DatasetDescriptor {
+        if let storage = datasets[location], let store = store as? any StorageDataStore {
+            return try await store.describe(DatasetReference(location: location, storage: storage, level: level))
+        }
+        return try await withLocalFile(location) { try await store.describe(path: $0) }
+    }
+
+    /// Opens the dataset at `location` with `store`, as `describe` reads it. A dataset read in place
+    /// must still be the one `planned` describes (grid, time steps, variables): it has no single
+    /// entity tag to compare, so its metadata, read again on opening, is compared instead.
+    /// - Throws: `CubeError` naming the location; `.invalidInput` when the dataset changed after planning.
+    func open(_ location: String, with store: any DataStore, planned: DatasetDescriptor? = nil) async throws -> any DatasetReader {
+        if let storage = datasets[location], let store = store as? any StorageDataStore {
+            let reader = try await store.open(DatasetReference(location: location, storage: storage, level: level))
+            if let planned, !SourceInputs.sameContent(reader.descriptor, planned) {
+                throw CubeError(.invalidInput, "'\(location)' changed after planning (its grid, time steps or variables differ): plan again",
+                                context: ["file": location])
+            }
+            return reader
+        }
+        return try await withLocalFile(location) { try await store.open(path: $0) }
+    }
 
     /// The local path to open for the file at `location`.
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
@@ -30,6 +61,16 @@ struct SourceInputs: Sendable {
                                 + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
         }
         return try await cache.localFile(for: planned)
+    }
+
+    /// Whether two descriptions of one dataset agree on what a run reads: grid, time values,
+    /// variables (names, shapes, types, CF decoding, layout) and level. Variables are compared as
+    /// text, where a NaN fill value equals NaN (grids compare NaN coordinates as equal already).
+    static func sameContent(_ a: DatasetDescriptor, _ b: DatasetDescriptor) -> Bool {
+        func variables(_ d: DatasetDescriptor) -> [String] {
+            d.variables.map { "\($0.name) \($0.dimensions) \($0.shape) \($0.dataType) \($0.packing) \($0.layout.map { "\($0)" } ?? "")" }
+        }
+        return a.grid == b.grid && a.timeValues == b.timeValues && variables(a) == variables(b) && a.level == b.level
     }
 
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy

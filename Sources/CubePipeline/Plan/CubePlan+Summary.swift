@@ -27,7 +27,10 @@ extension CubePlan {
             let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
-            line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) \(kind), \(window)\(scale)")
+            let level = source.files.first?.level.map { ", level \($0.index) (\($0.path)) of \(source.files[0].levels.count)" } ?? ""
+            let inputs = source.inputs.datasets.isEmpty ? "file(s)" : "dataset(s)"
+            let format = source.files.first?.format.map { " (\($0))" } ?? ""
+            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level), \(window)\(scale)")
         }
         for variable in variables {
             var packing = ""

@@ -14,8 +14,12 @@ enum Planner {
         let (grid, crs) = try TargetGridBuilder.build(recipe)
         var inventories: [SourceInventory] = []
         for section in recipe.sources {
-            inventories.append(try await SourceInventory.build(section, recipe: recipe, registries: registries,
-                                                                 cache: inputCache))
+            var inventory = try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache)
+            if inventory.first.levels.count > 1 {
+                let level = LevelChoice.pick(inventory.first.levels, target: grid)
+                if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level) }
+            }
+            inventories.append(inventory)
         }
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []

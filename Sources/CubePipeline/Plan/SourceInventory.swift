@@ -37,6 +37,13 @@ struct SourceInventory: Sendable {
         var paths: [String] = []
         var inputs = SourceInputs(cache: cache)
         for pattern in section.paths {
+            if store is any StorageDataStore {
+                let datasets = try DatasetPaths.expand(pattern, options: section.storageOptions.storageOptions, registry: registries.storage)
+                if datasets.isEmpty { throw recipe.error("\(section.keyPath).paths", "no dataset matches '\(pattern)'") }
+                for dataset in datasets { inputs.datasets[dataset.location] = dataset.storage }
+                paths += datasets.map(\.location)
+                continue
+            }
             if RemotePaths.isRemote(pattern) {
                 let objects = try await RemotePaths.expand(pattern, options: section.storageOptions.storageOptions,
                                                            registry: registries.storage)
@@ -50,9 +57,22 @@ struct SourceInventory: Sendable {
             paths += matches
         }
         paths = Array(Set(paths)).sorted()
+        return try await described(paths, section: section, store: store, inputs: inputs)
+    }
+
+    /// The inventory of the same files read at resolution level `level` (multi-resolution datasets).
+    /// - Throws: `CubeError` as `build` does.
+    func atLevel(_ level: Int) async throws -> SourceInventory {
+        var inputs = self.inputs
+        inputs.level = level
+        return try await SourceInventory.described(files.map(\.location), section: section, store: store, inputs: inputs)
+    }
+
+    private static func described(_ paths: [String], section: SourceSection, store: any DataStore,
+                                  inputs: SourceInputs) async throws -> SourceInventory {
         var files: [DatasetDescriptor] = []
         for path in paths {
-            var descriptor = try await inputs.withLocalFile(path) { try await store.describe(path: $0) }
+            var descriptor = try await inputs.describe(path, with: store)
             descriptor.location = path
             files.append(descriptor)
         }
@@ -97,15 +117,16 @@ struct SourceInventory: Sendable {
 }
 
 /// Shell-style file name expansion (`*`, `?`, `[…]`), sorted; a pattern without wildcards matches
-/// the file itself when it exists.
+/// the file itself when it exists. Matches files, or with `directories` directories (datasets
+/// stored as folders, such as Zarr).
 enum FileGlob {
-    static func expand(_ pattern: String) -> [String] {
+    static func expand(_ pattern: String, directories: Bool = false) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
         guard glob(pattern, 0, nil, &result) == 0 else { return [] }
         return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.filter {
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue == directories
         }.sorted()
     }
 }

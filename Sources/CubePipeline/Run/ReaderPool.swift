@@ -27,7 +27,7 @@ actor ReaderPool {
         lastUse[key] = clock
         if let task = readers[key] { return try await task.value }
         let plan = sources[source]
-        let task = Task { try await plan.inputs.withLocalFile(plan.files[file].location) { try await plan.store.open(path: $0) } }
+        let task = Task { try await plan.inputs.open(plan.files[file].location, with: plan.store, planned: plan.files[file]) }
         readers[key] = task
         if readers.count > capacity, let victim = lastUse.filter({ $0.key != key }).min(by: { $0.value < $1.value })?.key {
             readers[victim] = nil

@@ -87,7 +87,7 @@ final class NetCDFFile: @unchecked Sendable {
 
 /// The raw structure of a netCDF file.
 struct NetCDFStructure: Sendable {
-    struct Variable: Sendable {
+    struct Variable: CFVariableMetadata {
         var id: Int32
         var name: String
         var dataType: DataType?

@@ -12,8 +12,8 @@ public struct ZarrArrayReader: Sendable {
     public let format: ZarrFormat
     /// The array.
     public let spec: ZarrArraySpec
-    private let storage: any ReadableStorage
-    private let decoder: ZarrChunkDecoder
+    let storage: any ReadableStorage
+    let decoder: ZarrChunkDecoder
 
     /// Opens the array `name` of the group in `storage`.
     /// - Throws: `ZarrError.invalidMetadata` when neither `NAME/zarr.json` nor `NAME/.zarray`
@@ -22,6 +22,14 @@ public struct ZarrArrayReader: Sendable {
         let (format, spec) = try await ZarrArrayReader.metadata(storage: storage, name: name)
         let decoder = try ZarrChunkDecoder(spec: spec, format: format, registry: registry)
         self.init(format: format, spec: spec, storage: storage, decoder: decoder)
+    }
+
+    /// Opens an array whose metadata was already read (from consolidated metadata, say): no
+    /// storage request is made.
+    /// - Throws: `ZarrError.unknownCodec` or a codec's configuration error.
+    public init(storage: any ReadableStorage, spec: ZarrArraySpec, format: ZarrFormat, registry: CodecRegistry = .standard) throws {
+        self.init(format: format, spec: spec, storage: storage,
+                  decoder: try ZarrChunkDecoder(spec: spec, format: format, registry: registry))
     }
 
     private init(format: ZarrFormat, spec: ZarrArraySpec, storage: any ReadableStorage, decoder: ZarrChunkDecoder) {

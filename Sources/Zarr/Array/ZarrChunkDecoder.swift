@@ -26,17 +26,20 @@ public struct ZarrChunkDecoder: Sendable {
     /// - Throws: `ZarrError.corruptChunk` naming `key` when the shard index, a checksum or a
     ///   chunk does not decode, or a chunk decodes to the wrong size.
     public func decode(_ stored: [UInt8], key: String) throws -> [[UInt8]?] {
-        let size = spec.chunkByteCount
-        func decodeChunk(_ bytes: [UInt8]) throws -> [UInt8] {
-            do {
-                return try pipeline.decode(bytes, decodedCount: size)
-            } catch let error as ZarrError {
-                if case .corruptChunk = error { throw error }
-                throw ZarrError.corruptChunk(key: key, "\(error)")
-            }
-        }
-        guard spec.shards != nil else { return [try decodeChunk(stored)] }
+        guard spec.shards != nil else { return [try decodeChunk(stored, key: key)] }
         let index = try ZarrShardIndex(shard: stored, count: spec.chunksPerShard.reduce(1, *), key: key)
-        return try index.entries.map { range in try range.map { try decodeChunk(Array(stored[$0])) } }
+        return try index.entries.map { range in try range.map { try decodeChunk(Array(stored[$0]), key: key) } }
+    }
+
+    /// Decodes the stored bytes of one chunk (an inner chunk of a shard, read by its range, or an
+    /// unsharded chunk read whole).
+    /// - Throws: `ZarrError.corruptChunk` naming `key` when it does not decode to one chunk's bytes.
+    public func decodeChunk(_ bytes: [UInt8], key: String) throws -> [UInt8] {
+        do {
+            return try pipeline.decode(bytes, decodedCount: spec.chunkByteCount)
+        } catch let error as ZarrError {
+            if case .corruptChunk = error { throw error }
+            throw ZarrError.corruptChunk(key: key, "\(error)")
+        }
     }
 }

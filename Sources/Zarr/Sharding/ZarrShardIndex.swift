@@ -47,17 +47,29 @@ public struct ZarrShardIndex: Hashable, Sendable {
         guard shard.count >= size else {
             throw ZarrError.corruptChunk(key: key, "\(shard.count) bytes cannot hold a shard index of \(size) bytes")
         }
-        let start = shard.count - size
-        let (stored, computed) = shard.withUnsafeBytes { raw in
-            (UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: shard.count - 4, as: UInt32.self)),
-             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[start..<(shard.count - 4)])))
+        try self.init(index: Array(shard[(shard.count - size)...]), count: count, dataLength: shard.count - size, key: key)
+    }
+
+    /// Reads an index fetched on its own (the last `byteCount(entries:)` bytes of a shard of
+    /// `dataLength + byteCount(entries:)` bytes), checking its checksum and that every range lies
+    /// within the `dataLength` data bytes before it.
+    /// - Throws: `ZarrError.corruptChunk` naming `key` when the index has the wrong size, its
+    ///   checksum does not match, or an entry points outside the shard's data.
+    public init(index: [UInt8], count: Int, dataLength start: Int, key: String) throws {
+        let size = ZarrShardIndex.byteCount(entries: count)
+        guard index.count == size, start >= 0 else {
+            throw ZarrError.corruptChunk(key: key, "\(index.count + max(0, start)) bytes cannot hold a shard index of \(size) bytes")
+        }
+        let (stored, computed) = index.withUnsafeBytes { raw in
+            (UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: size - 4, as: UInt32.self)),
+             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(size - 4)])))
         }
         guard stored == computed else {
             throw ZarrError.corruptChunk(key: key, "shard index crc32c mismatch: stored 0x\(String(stored, radix: 16, uppercase: true)), "
                 + "computed 0x\(String(computed, radix: 16, uppercase: true))")
         }
         func word(_ offset: Int) -> UInt64 {
-            shard.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self)) }
+            index.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
         }
         var pairs: [Range<Int>?] = []
         pairs.reserveCapacity(count)

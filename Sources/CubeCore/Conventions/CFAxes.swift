@@ -1,28 +1,33 @@
-import CubeCore
-
-/// Finds a file's time, x and y axes by CF metadata (CF-1.10 §4): `axis`, `standard_name` and
+/// Finds a dataset's time, x and y axes by CF metadata (CF-1.10 §4): `axis`, `standard_name` and
 /// `units` of coordinate variables, falling back to conventional names only when no attribute says.
-struct CFAxes {
-    enum Kind: Equatable { case time, longitude, latitude, projectionX, projectionY }
+/// Shared by every store that reads CF datasets (NetCDF, Zarr).
+public struct CFAxes<Variable: CFVariableMetadata>: Sendable {
+    /// What a coordinate variable is.
+    public enum Kind: Equatable, Sendable { case time, longitude, latitude, projectionX, projectionY }
 
-    var time: NetCDFStructure.Variable?
+    /// The 1-D time coordinate, if any.
+    public var time: Variable?
     /// The 1-D x axis, or for a curvilinear grid the 2-D longitudes.
-    var x: NetCDFStructure.Variable
+    public var x: Variable
     /// The 1-D y axis, or for a curvilinear grid the 2-D latitudes.
-    var y: NetCDFStructure.Variable
-    var isGeographic: Bool
+    public var y: Variable
+    /// Whether x/y are longitude/latitude.
+    public var isGeographic: Bool
     /// Whether x/y are 2-D longitude/latitude arrays (CF §5.2, a curvilinear grid).
-    var isCurvilinear = false
+    public var isCurvilinear = false
 
     /// The names of the x and y dimensions.
-    var dimensions: (x: String, y: String) {
+    public var dimensions: (x: String, y: String) {
         isCurvilinear ? (y.dimensions[1], y.dimensions[0]) : (x.name, y.name)
     }
 
-    static let longitudeUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
-    static let latitudeUnits: Set<String> = ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"]
+    /// CF longitude units.
+    public static var longitudeUnits: Set<String> { ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"] }
+    /// CF latitude units.
+    public static var latitudeUnits: Set<String> { ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"] }
 
-    static func kind(of v: NetCDFStructure.Variable) -> Kind? {
+    /// The kind of coordinate `v` is, from its attributes, else from its name.
+    public static func kind(of v: Variable) -> Kind? {
         let a = v.attributes
         let units = a[named: "units"]?.text?.lowercased() ?? ""
         let standardName = a[named: "standard_name"]?.text?.lowercased() ?? ""
@@ -42,10 +47,12 @@ struct CFAxes {
         }
     }
 
-    /// Finds the axes among the 1-D coordinate variables (a variable named after its only dimension).
-    init(structure: NetCDFStructure, path: String) throws {
-        let coordinates = structure.variables.filter { $0.dimensions.count == 1 && $0.dimensions[0] == $0.name }
-        var found: [Kind: NetCDFStructure.Variable] = [:]
+    /// Finds the axes among the 1-D coordinate variables (a variable named after its only dimension),
+    /// else 2-D longitude/latitude variables.
+    /// - Throws: `CubeError` (`.invalidInput`) naming `path` when no x/y axes are found.
+    public init(variables: [Variable], path: String) throws {
+        let coordinates = variables.filter { $0.dimensions.count == 1 && $0.dimensions[0] == $0.name }
+        var found: [Kind: Variable] = [:]
         for variable in coordinates {
             if let kind = CFAxes.kind(of: variable), found[kind] == nil { found[kind] = variable }
         }
@@ -59,7 +66,7 @@ struct CFAxes {
             y = py
             isGeographic = false
         } else {
-            let twoDimensional = structure.variables.filter { $0.dimensions.count == 2 }
+            let twoDimensional = variables.filter { $0.dimensions.count == 2 }
             let lon = twoDimensional.first { CFAxes.kind(of: $0) == .longitude }
             let lat = twoDimensional.first { CFAxes.kind(of: $0) == .latitude }
             if let lon, let lat {

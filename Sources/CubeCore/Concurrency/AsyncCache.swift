@@ -1,10 +1,11 @@
 /// A byte-bounded, least-recently-used cache of values computed asynchronously, where concurrent
 /// requests for the same key share one computation.
 ///
-/// Used for decoded source planes (many chunks read the same source time step) and pixel
-/// mappings (every time block of a chunk column reuses them). Memory stays within `budget` bytes
+/// Used for decoded source planes (many chunks read the same source time step), pixel mappings
+/// (every time block of a chunk column reuses them) and decoded Zarr input chunks (every time step
+/// of a chunk reads it). Memory stays within `budget` bytes
 /// plus the values being computed.
-actor AsyncCache<Key: Hashable & Sendable, Value: Sendable> {
+public actor AsyncCache<Key: Hashable & Sendable, Value: Sendable> {
     private struct Entry {
         var task: Task<Value, any Error>
         var bytes: Int
@@ -17,16 +18,20 @@ actor AsyncCache<Key: Hashable & Sendable, Value: Sendable> {
     private var entries: [Key: Entry] = [:]
     private var clock: UInt64 = 0
     private var used = 0
-    private(set) var hits = 0
-    private(set) var misses = 0
+    /// Requests answered from an entry.
+    public private(set) var hits = 0
+    /// Requests that computed their value.
+    public private(set) var misses = 0
 
-    init(budget: Int, cost: @escaping @Sendable (Value) -> Int) {
+    /// Creates a cache of at most `budget` bytes, each value costing `cost(value)`.
+    public init(budget: Int, cost: @escaping @Sendable (Value) -> Int) {
         self.budget = budget
         self.cost = cost
     }
 
     /// Returns the cached value for `key`, computing it with `load` when absent.
-    func value(for key: Key, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    /// - Throws: what `load` throws (a failed computation is not cached).
+    public func value(for key: Key, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
         clock += 1
         if var entry = entries[key] {
             hits += 1
