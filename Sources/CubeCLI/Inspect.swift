@@ -5,12 +5,12 @@ extension CubeCommand {
     /// `cubegen inspect FILE…`.
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print what a data store sees in input files: grid, CRS, time axis, variables and their CF decoding.")
+            abstract: "Print what a data store sees in input files: grid, CRS, time axis, raster layout, variables or bands and their decoding.")
 
         @Argument(help: "Input files.")
         var files: [String]
 
-        @Option(help: "The data store to read them with.")
+        @Option(help: "The data store to read them with (netcdf, geotiff).")
         var store = "netcdf"
 
         @Flag(name: .shortAndLong, help: "Print detailed errors.")

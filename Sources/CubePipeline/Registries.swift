@@ -1,6 +1,7 @@
 public import CubeCore
 public import CubeStorage
 import CubeStorageS3
+import CubeStoreGeoTIFF
 import CubeStoreGRIB
 import CubeStoreNetCDF
 public import Zarr
@@ -23,10 +24,11 @@ public struct Registries: Sendable {
         self.storage = storage
     }
 
-    /// Everything built into CubeGen: the NetCDF and GRIB stores, every codec, local files, S3 and HTTPS.
+    /// Everything built into CubeGen: the NetCDF, GeoTIFF and GRIB stores, every codec, local files, S3 and HTTPS.
     public static var standard: Registries {
         var stores = DataStoreRegistry()
         stores.register(NetCDFStore.descriptor)
+        stores.register(GeoTIFFStore.descriptor)
         stores.register(GRIBStore.descriptor)
         return Registries(stores: stores, codecs: .standard, storage: .withObjectStorage)
     }
