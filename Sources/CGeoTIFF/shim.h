@@ -113,6 +113,9 @@ static inline int cubegen_tiff_jpeg_rgb(TIFF *tif) {
     return TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
 }
 
+/// libgeotiff's version as a number (1710 for 1.7.1). Wraps the `LIBGEOTIFF_VERSION` macro.
+static inline int cubegen_geotiff_version(void) { return LIBGEOTIFF_VERSION; }
+
 /// What the GeoKeys of the current directory say, normalised by libgeotiff.
 typedef struct cubegen_geokeys {
     /// 1 when the directory has GeoKeys at all.

@@ -27,8 +27,11 @@ public struct GeoTIFFStore: DataStore {
     public static let descriptor = DataStoreDescriptor(
         identifier: identifier, summary: "GeoTIFF and Cloud-Optimized GeoTIFF rasters (libtiff, libgeotiff)", store: GeoTIFFStore())
 
-    /// The libtiff version line.
+    /// The libtiff version (`4.5.0`).
     public static var libraryVersion: String { TIFFFile.libraryVersion }
+
+    /// The libgeotiff version (`1.7.1`).
+    public static var geoTIFFVersion: String { TIFFFile.geoTIFFVersion }
 
     /// Decoded blocks each open file keeps (bytes).
     public var blockCacheBytes: Int

@@ -3,6 +3,7 @@ import CubeCore
 import CubeResampling
 import CubeRecipe
 import CubeProjection
+import CubeStoreGeoTIFF
 import CubeStoreNetCDF
 import Foundation
 import Zarr
@@ -44,6 +45,8 @@ struct LineageBuilder {
         [SoftwareVersion(name: "cubegen", version: CubeGenVersion.current),
          SoftwareVersion(name: "netcdf", version: NetCDFStore.libraryVersion),
          SoftwareVersion(name: "hdf5", version: NetCDFStore.hdf5Version),
+         SoftwareVersion(name: "libtiff", version: GeoTIFFStore.libraryVersion),
+         SoftwareVersion(name: "libgeotiff", version: GeoTIFFStore.geoTIFFVersion),
          SoftwareVersion(name: "proj", version: PROJLibrary.version)]
             + CodecLibraries.versions.map { SoftwareVersion(name: $0.name, version: $0.version) }
     }
@@ -78,8 +81,21 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
-            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid),
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + mosaicMembers(source),
             time: timeMembers(source, variable))
+    }
+
+    /// For a source whose files of one date are mosaicked (or whose files have several grids):
+    /// the rule, the number of distinct grids and their CRSs. `grid` then describes the first.
+    private func mosaicMembers(_ source: SourcePlan) -> [(String, JSONValue)] {
+        let tiled = source.grids.count > 1 || source.steps.contains { step in
+            Set(step.map { source.files[$0.file].dates[$0.index] }).count < step.count
+        }
+        guard tiled else { return [] }
+        var crss: [String] = []
+        for grid in source.grids where !crss.contains(grid.crs.text) { crss.append(grid.crs.text) }
+        return [("mosaic", .object([("rule", .string(source.mosaic.rawValue)), ("grids", .int(Int64(source.grids.count))),
+                                    ("crs", .array(crss.map(JSONValue.string)))]))]
     }
 
     private func crsMembers(_ crs: CRSDefinition, _ description: CRSDescription?) -> [(String, JSONValue)] {

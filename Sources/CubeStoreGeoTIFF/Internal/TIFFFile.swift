@@ -196,8 +196,15 @@ final class TIFFFile: @unchecked Sendable {
         return cubegen_tiff_u16(tif, UInt32(TIFFTAG_PHOTOMETRIC), &value) == 1 && Int32(value) == PHOTOMETRIC_YCBCR
     }
 
-    /// The libtiff version line (`TIFFGetVersion`).
+    /// The libtiff version (`4.5.0`), from `TIFFGetVersion`'s first line ("LIBTIFF, Version 4.5.0").
     static var libraryVersion: String {
-        String(cString: TIFFGetVersion()).split(separator: "\n").first.map(String.init) ?? "unknown"
+        let line = String(cString: TIFFGetVersion()).split(separator: "\n").first.map(String.init) ?? ""
+        return line.split(separator: " ").last.map(String.init) ?? "unknown"
+    }
+
+    /// The libgeotiff version (`1.7.1`), from `LIBGEOTIFF_VERSION`.
+    static var geoTIFFVersion: String {
+        let v = Int(cubegen_geotiff_version())
+        return "\(v / 1000).\(v / 100 % 10).\(v / 10 % 10)"
     }
 }
