@@ -3,7 +3,7 @@ import Synchronization
 
 /// Reads windows of one open GeoTIFF (see `GeoTIFFStore`): only the tiles or strips a window
 /// touches are decoded, each at most once while it stays in the reader's block cache.
-public final class GeoTIFFDatasetReader: DatasetReader {
+public final class GeoTIFFDatasetReader: MultiResolutionReader {
     /// What the file holds.
     public let descriptor: DatasetDescriptor
     /// The file's structure: image layout and overviews.
@@ -27,8 +27,20 @@ public final class GeoTIFFDatasetReader: DatasetReader {
     /// holds one time).
     /// - Throws: `CubeError` naming the file: unknown band, window outside the image, damaged blocks.
     public func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
-        let layout = structure.image
+        try await read(variable, timeIndex: timeIndex, window: window, overview: 0)
+    }
+
+    /// Reads band `variable` over `window` of internal overview `overview` (0: the full image;
+    /// `k`: `structure.overviews[k - 1]`, the grid `descriptor.overviews[k - 1]`), decoded as
+    /// the full image is.
+    /// - Throws: `CubeError` naming the file: unknown band or overview, window outside the image, damaged blocks.
+    public func read(_ variable: String, timeIndex: Int, window: PixelWindow, overview: Int) async throws -> [Float] {
         let path = file.path
+        guard (0...structure.overviews.count).contains(overview) else {
+            throw CubeError(.invalidInput, "'\(path)' has no overview \(overview) (it has \(structure.overviews.count))",
+                            context: ["file": path])
+        }
+        let layout = overview == 0 ? structure.image : structure.overviews[overview - 1]
         guard let sample = GeoTIFFStructure.sample(of: variable, bands: layout.samplesPerPixel),
               let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(path)' has no band '\(variable)' (bands: band_1…band_\(layout.samplesPerPixel))",

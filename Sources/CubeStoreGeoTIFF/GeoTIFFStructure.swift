@@ -78,5 +78,19 @@ public struct GeoTIFFStructure: Sendable {
         }
         descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: dimensions, timeDimension: nil, timeUnits: nil,
                                        timeValues: [], dates: [], variables: variables, attributes: attributes)
+        descriptor.overviews = try overviews.map { try Self.overviewGrid($0, of: grid, fullWidth: first.width, fullHeight: first.height) }
+    }
+
+    /// An overview's grid: the full grid's extent (its outer pixel edges) divided into the
+    /// overview's pixels, as GDAL derives an overview's geotransform.
+    static func overviewGrid(_ overview: TIFFLayout, of grid: SourceGrid, fullWidth: Int, fullHeight: Int) throws -> SourceGrid {
+        let x = grid.x.values, y = grid.y.values
+        let xStep = x.count > 1 ? (x[x.count - 1] - x[0]) / Double(x.count - 1) : 1
+        let yStep = y.count > 1 ? (y[y.count - 1] - y[0]) / Double(y.count - 1) : -1
+        let left = x[0] - xStep / 2, top = y[0] - yStep / 2
+        let dx = xStep * Double(fullWidth) / Double(overview.width), dy = yStep * Double(fullHeight) / Double(overview.height)
+        return SourceGrid(crs: grid.crs, isGeographic: grid.isGeographic,
+                          x: try AxisCoordinates((0..<overview.width).map { left + (Double($0) + 0.5) * dx }),
+                          y: try AxisCoordinates((0..<overview.height).map { top + (Double($0) + 0.5) * dy }))
     }
 }

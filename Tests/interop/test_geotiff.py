@@ -334,3 +334,39 @@ def test_inspect_describes_a_cog(tmp_path, binaries):
     for fragment in ["projected, 400 × 300 (x × y), CRS EPSG:32632", "tiled 128 × 128", "deflate, predictor 3", "pixel;",
                      "overviews 200 × 150, 100 × 75", "nodata -1", "band_1(y=300, x=400) float32; missing -1.0", "band_2("]:
         assert fragment in out, (fragment, out)
+
+
+# --- COG overviews for large down-sampling -----------------------------------------------------------
+
+def test_large_downsampling_reads_the_cog_overview_gdal_would(tmp_path, binaries):
+    """10 m → 100 m: the overviews are 20, 40, 80 and 160 m; like gdalwarp's -ovr AUTO, CubeGen reads
+    the 80 m one (the coarsest not coarser than the target), and says so in the lineage."""
+    n, res = 1600, 10.0
+    rows, cols = np.mgrid[0:n, 0:n]
+    xs, ys = X0 + (cols + 0.5) * res, Y0 - (rows + 0.5) * res
+    values = 0.002 * (xs - X0) + 0.001 * (Y0 - ys) + 5 * np.sin((xs - X0) / 3000)
+    vrt = write_vrt(tmp_path / "big.vrt", values[None], [X0, res, 0, Y0, 0, -res], UTM32)
+    translate(vrt, tmp_path / "big_20240601.tif", "-ot", "Float32", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=YES",
+              "-co", "BLOCKSIZE=256", "-co", "OVERVIEW_COUNT=4", "-co", "RESAMPLING=AVERAGE")
+    sources = ("  - name: big\n    store: geotiff\n    paths: [big_*.tif]\n    time_from_name: \"big_{date:%Y%m%d}.tif\"\n"
+               "    variables:\n      band_1: {name: f, resampling: average}\n")
+    box = [X0, Y0 - n * res, X0 + n * res, Y0]
+    r = recipe(tmp_path, sources, {"crs": UTM32, "bbox": box, "resolution": 100})
+    plan = cubegen("plan", r, check=True).stdout
+    assert "overview 3" in plan and "200 × 200 grid" in plan, plan
+    cubegen("run", r, check=True)
+    ds = xr.open_zarr(tmp_path / "cube.zarr")
+    got = ds.f.isel(time=0).values
+    lineage = json.loads((tmp_path / "cube.zarr" / "lineage.json").read_text())
+    grid = lineage["variables"][0]["source"]["grid"]
+    assert grid["overview"] == {"level": 3, "full_size": [1600, 1600]} and grid["size"] == [200, 200]
+    tx, ty = np.meshgrid(ds.x.values, ds.y.values)
+    truth = 0.002 * (tx - X0) + 0.001 * (Y0 - ty) + 5 * np.sin((tx - X0) / 3000)
+    assert np.isfinite(got).all()
+    assert np.max(np.abs(got - truth)) < 0.05
+    out = tmp_path / "warp.tif"
+    subprocess.run(["gdalwarp", "-q", "-overwrite", "-te", *map(str, box), "-tr", "100", "100", "-r", "average",
+                    str(tmp_path / "big_20240601.tif"), str(out)], check=True, capture_output=True)
+    subprocess.run(["gdal_translate", "-q", "-of", "ENVI", str(out), str(tmp_path / "warp.raw")], check=True, capture_output=True)
+    warped = np.fromfile(tmp_path / "warp.raw", dtype="<f4").reshape(160, 160)
+    assert np.max(np.abs(warped - got)) < 0.01, np.max(np.abs(warped - got))

@@ -19,6 +19,9 @@ public struct DatasetDescriptor: Hashable, Sendable {
     public var variables: [VariableDescriptor]
     /// The global attributes.
     public var attributes: [Attribute]
+    /// Reduced-resolution versions of `grid` the store can read directly (a COG's internal
+    /// overviews), finest first; overview `k` (1-based) is `overviews[k - 1]`. Empty for most stores.
+    public var overviews: [SourceGrid] = []
 
     /// Creates a descriptor.
     public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
@@ -42,7 +45,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
     public static func == (a: DatasetDescriptor, b: DatasetDescriptor) -> Bool {
         a.location == b.location && a.grid == b.grid && a.spatialDimensions == b.spatialDimensions
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
-            && a.variables == b.variables && a.attributes == b.attributes
+            && a.variables == b.variables && a.attributes == b.attributes && a.overviews == b.overviews
     }
 
     /// Hashes the location and grid.

@@ -81,8 +81,16 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
-            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + mosaicMembers(source),
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + overviewMembers(source) + mosaicMembers(source),
             time: timeMembers(source, variable))
+    }
+
+    /// When a COG overview fed the variable instead of the full grid: its level (1 = the finest
+    /// overview) and the full grid's size; `grid` then describes the overview read.
+    private func overviewMembers(_ source: SourcePlan) -> [(String, JSONValue)] {
+        guard let level = source.overviewLevels.first, level > 0, let full = source.files.first?.grid else { return [] }
+        return [("overview", .object([("level", .int(Int64(level))),
+                                      ("full_size", .array([.int(Int64(full.width)), .int(Int64(full.height))]))]))]
     }
 
     /// For a source whose files of one date are mosaicked (or whose files have several grids):

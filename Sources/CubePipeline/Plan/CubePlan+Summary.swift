@@ -27,8 +27,9 @@ extension CubePlan {
             let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
+            let overview = (source.overviewLevels.first ?? 0) > 0 ? ", overview \(source.overviewLevels[0])" : ""
             let mosaic = source.grids.count > 1 ? ", \(source.grids.count) grids mosaicked (\(source.mosaic.rawValue))" : ""
-            line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) \(kind)\(mosaic), \(window)\(scale)")
+            line("source", "\(source.section.name): \(source.files.count) file(s), \(source.grid.width) × \(source.grid.height) \(kind)\(overview)\(mosaic), \(window)\(scale)")
         }
         for variable in variables {
             var packing = ""

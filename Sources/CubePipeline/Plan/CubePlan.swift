@@ -132,7 +132,7 @@ public struct SourcePlan: Sendable {
     /// For output step `k`: the source steps feeding it, in time order (`file`, `index` within the
     /// file). One step each when the source steps are kept; the steps of the period otherwise.
     public var steps: [[(file: Int, index: Int)]]
-    /// The source grid (of the first file).
+    /// The source grid read (of the first file; an overview's grid when one is read).
     public var grid: SourceGrid
     /// The source window that covers the whole target grid (for sharing reads between chunks), or
     /// `nil` when the target does not overlap the source (of the first grid).
@@ -146,6 +146,9 @@ public struct SourcePlan: Sendable {
     public var footprints: [PixelWindow?] = []
     /// How files of one date that overlap combine.
     public var mosaic: MosaicRule = .first
+    /// For each grid: the internal overview read (0: full resolution; `k`: the descriptors'
+    /// `overviews[k - 1]`, whose grid `grids` then holds).
+    public var overviewLevels: [Int] = []
     /// The fraction of the target grid (sampled) that falls on the source grid.
     public var coverage: Double = 1
     /// Source pixels per target pixel at the grid's centre (`nil` when no sampled target pixel

@@ -80,7 +80,7 @@ enum InputTime {
 
 /// A reader whose variables carry the recipe's band names (`bands: {1: red}`): reads of `red`
 /// go to the store's `band_1`.
-struct BandNamedReader: DatasetReader {
+struct BandNamedReader: MultiResolutionReader {
     let base: any DatasetReader
     /// Recipe name → store name.
     let names: [String: String]
@@ -94,5 +94,13 @@ struct BandNamedReader: DatasetReader {
 
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
         try await base.read(names[variable] ?? variable, timeIndex: timeIndex, window: window)
+    }
+
+    func read(_ variable: String, timeIndex: Int, window: PixelWindow, overview: Int) async throws -> [Float] {
+        guard overview > 0 else { return try await read(variable, timeIndex: timeIndex, window: window) }
+        guard let leveled = base as? any MultiResolutionReader else {
+            throw CubeError(.internalInconsistency, "'\(base.descriptor.location)': its reader has no overviews")
+        }
+        return try await leveled.read(names[variable] ?? variable, timeIndex: timeIndex, window: window, overview: overview)
     }
 }

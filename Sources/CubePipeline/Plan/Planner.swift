@@ -28,6 +28,11 @@ enum Planner {
             (plan.grids, plan.fileGrid) = inventory.grids
             plan.mosaic = inventory.section.mosaic
             plan.scale = SpatialScale.measure(target: grid, source: inventory.grid)
+            // Large down-sampling reads a COG's overview instead of its full grid.
+            let overviews = OverviewChoice.choose(grids: plan.grids, fileGrid: plan.fileGrid, files: plan.files, target: grid)
+            plan.overviewLevels = overviews.map(\.level)
+            plan.grids = overviews.map(\.grid)
+            plan.grid = plan.grids[0]
             let upsampling = (plan.scale?.factor ?? 1) >= 1
             var methods = try inventory.section.variables.map {
                 try variablePlan($0, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling)

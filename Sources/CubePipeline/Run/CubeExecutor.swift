@@ -545,11 +545,22 @@ struct CubeExecutor: Sendable {
             footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
-                return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)
+                return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: footprint), window: footprint)
             }
         }
         let reader = try await shared.readers.reader(source: source, file: file)
-        return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: window), window: window)
+        return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: window), window: window)
+    }
+
+    /// Reads from the overview the plan chose for the file's grid (the full grid for level 0).
+    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, file: Int, index: Int,
+                      window: PixelWindow) async throws -> [Float] {
+        let level = plan.overviewLevels.isEmpty ? 0 : plan.overviewLevels[plan.fileGrid[file]]
+        guard level > 0 else { return try await reader.read(variable, timeIndex: index, window: window) }
+        guard let leveled = reader as? any MultiResolutionReader else {
+            throw CubeError(.internalInconsistency, "'\(plan.files[file].location)': overview \(level) planned but its reader reads full resolution only")
+        }
+        return try await leveled.read(variable, timeIndex: index, window: window, overview: level)
     }
 
     /// Writes the arrays' metadata documents (not the root group's): chunks can then be read back,
