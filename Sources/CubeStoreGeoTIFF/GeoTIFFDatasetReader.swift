@@ -22,6 +22,10 @@ public final class GeoTIFFDatasetReader: MultiResolutionReader {
     /// The number of blocks (tiles or strips) decoded so far: what a window read cost.
     public var blocksDecoded: Int { decoded.count.withLock { $0 } }
 
+    /// For an object read by byte range: the bytes fetched and requests made so far (header
+    /// included); `nil` for a local file.
+    public var rangeFetches: (bytes: Int, requests: Int)? { file.sync { file.fetched } }
+
     /// Reads band `variable` (`band_N`, or a name the pipeline mapped to it) over `window`,
     /// decoded: nodata becomes NaN, scale and offset applied. `timeIndex` is ignored (a GeoTIFF
     /// holds one time).

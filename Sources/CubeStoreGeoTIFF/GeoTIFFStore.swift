@@ -16,10 +16,14 @@ public import CubeCore
 /// - Reads decode only the tiles or strips a window touches, on the file's own serial queue
 ///   (libtiff handles are not thread-safe; different files are read in parallel).
 ///
-/// Overviews are described (`cubegen inspect`) but reads use the full-resolution image.
+/// - Overviews: listed in the descriptor (`overviews`) and read through `MultiResolutionReader`
+///   when the pipeline down-samples by a large factor.
+/// - Remote objects (`s3://`, `https://`) are read by byte range (`RangeReadingStore`) through a
+///   page cache (64 KiB pages, at most 32 MiB per file): a COG costs a request or two for its
+///   header and one per run of tiles a window needs.
 /// Interop: GDAL writes every layout above (`gdal_translate -co TILED=YES -co COMPRESS=…`,
 /// `-of COG`); its `GTIFF_POINT_GEO_IGNORE=FALSE` default matches the pixel-is-point handling.
-public struct GeoTIFFStore: DataStore {
+public struct GeoTIFFStore: RangeReadingStore {
     /// The name used in recipes.
     public static let identifier = "geotiff"
 
@@ -71,6 +75,31 @@ public struct GeoTIFFStore: DataStore {
         let window = PixelWindow(rows: 0..<min(image.height, limit), columns: 0..<min(image.width, limit))
         return try await GeoTIFFDatasetReader(file: file, structure: structure, cacheBytes: 1 << 20)
             .read(GeoTIFFStructure.bandName(1), timeIndex: 0, window: window)
+    }
+
+    /// Describes the remote object at `location`, reading its header by byte range.
+    public func describe(location: String, bytes: any ByteRangeReader) async throws -> DatasetDescriptor {
+        try await structure(location: location, bytes: bytes).structure.descriptor
+    }
+
+    /// Opens the remote object at `location`; reads fetch only the byte ranges of the blocks they need.
+    public func open(location: String, bytes: any ByteRangeReader) async throws -> any DatasetReader {
+        try await reader(location: location, bytes: bytes)
+    }
+
+    /// Opens the remote object at `location` as a `GeoTIFFDatasetReader` (with its block counter and
+    /// the byte source's request counters).
+    /// - Throws: `CubeError` naming `location` when it is not a georeferenced TIFF or cannot be read.
+    public func reader(location: String, bytes: any ByteRangeReader) async throws -> GeoTIFFDatasetReader {
+        let (file, structure) = try await structure(location: location, bytes: bytes)
+        return GeoTIFFDatasetReader(file: file, structure: structure, cacheBytes: blockCacheBytes)
+    }
+
+    private func structure(location: String, bytes: any ByteRangeReader) async throws -> (file: TIFFFile, structure: GeoTIFFStructure) {
+        let source = TIFFByteSource(size: bytes.size) { range in try BlockingWait.result { try await bytes.read(range) } }
+        let file = try await TIFFFile.openOnQueue(name: location, source: source)
+        let structure = try await file.run { try GeoTIFFStructure(directories: try file.directories(), path: location) }
+        return (file, structure)
     }
 
     private func structure(path: String) async throws -> (file: TIFFFile, structure: GeoTIFFStructure) {

@@ -32,6 +32,49 @@ struct SourceInputs: Sendable {
         return try await cache.localFile(for: planned)
     }
 
+    /// Describes the file at `location` with `store`: a remote object by byte range when the
+    /// store reads ranges (`RangeReadingStore`), else its local path (remote objects downloaded
+    /// through the cache).
+    func describe(_ location: String, with store: any DataStore) async throws -> DatasetDescriptor {
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+            return try await ranged.describe(location: location, bytes: bytes)
+        }
+        return try await withLocalFile(location) { try await store.describe(path: $0) }
+    }
+
+    /// Opens the file at `location` with `store`, by byte range or through its local path as `describe` does.
+    func open(_ location: String, with store: any DataStore) async throws -> any DatasetReader {
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+            return try await ranged.open(location: location, bytes: bytes)
+        }
+        return try await withLocalFile(location) { try await store.open(path: $0) }
+    }
+
+    /// Whether the file at `location` is read by byte range with `store` (not downloaded).
+    func readsByRange(_ location: String, with store: any DataStore) -> Bool {
+        store is any RangeReadingStore && remote[location] != nil
+    }
+
+    /// The byte ranges of a remote object, checked to be unchanged since planning; `nil` for local files.
+    private func byteRanges(for location: String) async throws -> RemoteByteRanges? {
+        guard let planned = remote[location] else { return nil }
+        let current: ObjectInfo?
+        do {
+            current = try await planned.storage.head(planned.key)
+        } catch {
+            throw StorageFailure.wrap(error, url: location)
+        }
+        guard let current else {
+            throw CubeError(.invalidInput, "'\(location)' no longer exists (it was deleted after planning)", context: ["url": location])
+        }
+        guard current.size == planned.info.size, current.etag == planned.info.etag else {
+            throw CubeError(.invalidInput,
+                            "'\(location)' changed after planning (ETag \(planned.info.etag ?? "none"), \(planned.info.size) bytes; "
+                                + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
+        }
+        return RemoteByteRanges(object: planned)
+    }
+
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
     /// name the URL instead.
     func withLocalFile<T: Sendable>(_ location: String, _ body: (String) async throws -> T) async throws -> T {

@@ -53,7 +53,7 @@ struct SourceInventory: Sendable {
         paths = Array(Set(paths)).sorted()
         var files: [DatasetDescriptor] = []
         for (position, path) in paths.enumerated() {
-            var descriptor = try await inputs.withLocalFile(path) { try await store.describe(path: $0) }
+            var descriptor = try await inputs.describe(path, with: store)
             descriptor.location = path
             files.append(try InputTime.apply(section, to: descriptor, position: position, count: paths.count, recipe: recipe))
         }

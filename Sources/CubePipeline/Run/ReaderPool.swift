@@ -29,7 +29,7 @@ actor ReaderPool {
         if let task = readers[key] { return try await task.value }
         let plan = sources[source]
         let task = Task { () async throws -> any DatasetReader in
-            let reader = try await plan.inputs.withLocalFile(plan.files[file].location) { try await plan.store.open(path: $0) }
+            let reader = try await plan.inputs.open(plan.files[file].location, with: plan.store)
             return plan.section.bands.isEmpty ? reader : BandNamedReader(base: reader, bands: plan.section.bands)
         }
         readers[key] = task

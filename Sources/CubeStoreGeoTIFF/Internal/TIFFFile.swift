@@ -46,6 +46,18 @@ final class TIFFFile: @unchecked Sendable {
         return try checked(TIFFFile(path: name, handle: handle, client: source))
     }
 
+    /// Opens a TIFF whose bytes `source` fetches with blocking calls, off the Swift-concurrency
+    /// threads (libtiff reads the header while opening).
+    /// - Throws: `CubeError` naming `name` when the bytes are not a TIFF or cannot be fetched.
+    static func openOnQueue(name: String, source: TIFFByteSource) async throws -> TIFFFile {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try open(name: name, source: source) }) }
+        }
+    }
+
+    /// Bytes fetched and requests made for a file read through a `TIFFByteSource` (nil for local files).
+    var fetched: (bytes: Int, requests: Int)? { client.map { ($0.bytesFetched, $0.requests) } }
+
     private static func checked(_ file: TIFFFile) throws -> TIFFFile {
         guard file.handle.pointee.tif != nil else {
             let reason = file.message
