@@ -139,8 +139,21 @@ public struct TIFFDirectory: Hashable, Sendable {
         } else {
             blocks = .strips(rows: max(1, min(rowsPerStrip, height)))
         }
-        return TIFFLayout(directory: index, width: width, height: height, blocks: blocks, samplesPerPixel: samplesPerPixel,
-                          sampleType: type, interleave: planarConfiguration == 2 ? .band : .pixel, compression: compression,
-                          predictor: predictor)
+        let layout = TIFFLayout(directory: index, width: width, height: height, blocks: blocks, samplesPerPixel: samplesPerPixel,
+                                sampleType: type, interleave: planarConfiguration == 2 ? .band : .pixel, compression: compression,
+                                predictor: predictor)
+        let size = layout.blockSize
+        let blockBytes = size.width.multipliedReportingOverflow(by: size.height).partialValue
+            .multipliedReportingOverflow(by: (layout.interleave == .pixel ? samplesPerPixel : 1) * type.size)
+        guard !blockBytes.overflow, blockBytes.partialValue <= Self.maximumBlockBytes, size.width <= 1 << 20, size.height <= 1 << 20 else {
+            throw CubeError(.unsupported,
+                "'\(path)': its \(layout.blocksDescription) blocks exceed \(Self.maximumBlockBytes >> 20) MiB each; retile it (gdal_translate -co TILED=YES)",
+                context: ["file": path])
+        }
+        return layout
     }
+
+    /// The largest decoded block (tile or strip) read, in bytes: a strip holding a whole large
+    /// image, or a hostile tile size, is refused rather than allocated.
+    public static let maximumBlockBytes = 512 << 20
 }

@@ -86,6 +86,11 @@ import Testing
         exotic.compressionAvailable = false
         #expect { try exotic.layout(path: "x.tif") }
             throws: { ($0 as? CubeError).map { $0.message.hasPrefix("'x.tif': compression 65000 compression is not supported") && !$0.message.contains("\n") } == true }
+        var huge = directory(bits: 32, format: 3)
+        huge.width = 200_000
+        huge.height = 200_000
+        huge.rowsPerStrip = 200_000
+        #expect { try huge.layout(path: "big.tif") } throws: { ($0 as? CubeError)?.message.contains("retile it") == true }
         var flipped = directory(bits: 8, format: 1)
         flipped.orientation = 4
         #expect { try flipped.layout(path: "f.tif") } throws: { ($0 as? CubeError)?.message.contains("orientation 4") == true }
