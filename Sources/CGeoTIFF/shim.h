@@ -134,11 +134,16 @@ typedef struct cubegen_geokeys {
     char proj4[1024];
 } cubegen_geokeys;
 
-/// Reads and normalises the GeoKeys of the current directory. Wraps `GTIFNew`, `GTIFKeyGet`,
-/// `GTIFGetDefn` and `GTIFGetProj4Defn`.
+static void cubegen_geotiff_on_error(GTIF *gtif, int level, const char *message, ...) {
+    (void)gtif; (void)level; (void)message;
+    // damaged keys are skipped by libgeotiff; the store reports what it cannot use
+}
+
+/// Reads and normalises the GeoKeys of the current directory, without printing libgeotiff's
+/// complaints about damaged keys. Wraps `GTIFNewEx`, `GTIFKeyGet`, `GTIFGetDefn` and `GTIFGetProj4Defn`.
 static inline void cubegen_geotiff_keys(TIFF *tif, cubegen_geokeys *out) {
     memset(out, 0, sizeof *out);
-    GTIF *gtif = GTIFNew(tif);
+    GTIF *gtif = GTIFNewEx(tif, cubegen_geotiff_on_error, NULL);
     if (!gtif) return;
     unsigned short value = 0;
     int keys = 0;
