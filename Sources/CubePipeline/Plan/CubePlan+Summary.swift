@@ -24,7 +24,10 @@ extension CubePlan {
             line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
         }
         for source in sources {
-            let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
+            var window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
+            if source.grids.count > 1 {
+                window = "\(source.footprints.filter { $0 != nil }.count) of \(source.grids.count) grids overlap the target"
+            }
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
             let overview = (source.overviewLevels.first ?? 0) > 0 ? ", overview \(source.overviewLevels[0])" : ""

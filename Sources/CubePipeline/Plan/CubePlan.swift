@@ -144,6 +144,9 @@ public struct SourcePlan: Sendable {
     public var fileGrid: [Int] = []
     /// For each grid, the window covering the target grid, or `nil` when it does not overlap.
     public var footprints: [PixelWindow?] = []
+    /// For each grid: the target pixels it can reach (`SourceReach`), `nil` when none. Tasks
+    /// outside a grid's window neither map nor read its files. Empty: every grid reaches everywhere.
+    public var targetWindows: [PixelWindow?] = []
     /// How files of one date that overlap combine.
     public var mosaic: MosaicRule = .first
     /// For each grid: the internal overview read (0: full resolution; `k`: the descriptors'

@@ -50,6 +50,10 @@ enum Planner {
                 plan.footprints.append(window)
             }
             plan.footprint = plan.footprints[0]
+            if plan.grids.count > 1 {
+                let margin = methods.map(\.method.margin).max() ?? 1
+                plan.targetWindows = plan.grids.map { SourceReach.targetWindow(of: $0, on: grid, margin: margin) }
+            }
             // Tiles may overlap: the sum of their coverages bounds the mosaic's from above.
             plan.coverage = min(1, coverage)
             methods = methods.map { notes(on: $0, recipe: recipe, inventory: inventory, steps: steps, time: time.axis, coverage: plan.coverage) }

@@ -391,8 +391,15 @@ struct CubeExecutor: Sendable {
             guard !variables.isEmpty else { continue }
             // One pixel mapping per source grid (a mosaic's tiles each have theirs).
             let areaMethods = variables.contains { plan.variables[$0].method.isArea }
-            var mappings: [PixelMapping] = [], cornerMappings: [PixelMapping?] = []
+            var mappings: [PixelMapping?] = [], cornerMappings: [PixelMapping?] = []
+            let regionWindow = PixelWindow(rows: region.rows, columns: region.columns)
             for (g, sourceGrid) in source.grids.enumerated() {
+                // A tile whose reach misses this region is neither mapped nor read.
+                if !source.targetWindows.isEmpty, !(source.targetWindows[g].map { $0.intersects(regionWindow) } ?? false) {
+                    mappings.append(nil)
+                    cornerMappings.append(nil)
+                    continue
+                }
                 mappings.append(try await shared.mappings.value(for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x)) {
                     try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
                         PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: sourceGrid,
@@ -410,7 +417,7 @@ struct CubeExecutor: Sendable {
             }
             let reads: [Read] = variables.flatMap { v -> [Read] in
                 let method = plan.variables[v].method
-                let windows = source.grids.indices.map { (method.isArea ? cornerMappings[$0]! : mappings[$0]).sourceWindow(margin: method.margin) }
+                let windows = source.grids.indices.map { (method.isArea ? cornerMappings[$0] : mappings[$0])?.sourceWindow(margin: method.margin) }
                 // Files whose grid does not reach this region are not read (tiles elsewhere).
                 func read(_ file: Int, _ index: Int, step: Int, weight: Double? = nil) -> Read? {
                     let g = source.fileGrid[file]
@@ -469,7 +476,7 @@ struct CubeExecutor: Sendable {
                                     ? ResamplingWeights(area: variable.method, corners: cornerMappings[g]!,
                                                         latitudes: source.grids[g].isGeographic ? source.grids[g].y : nil,
                                                         window: sourcePlane.window.bounds)
-                                    : ResamplingWeights(variable.method, mapping: mappings[g], window: sourcePlane.window.bounds)
+                                    : ResamplingWeights(variable.method, mapping: mappings[g]!, window: sourcePlane.window.bounds)
                             }
                             sourcePlane.values.withUnsafeBufferPointer { values in
                                 plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
