@@ -41,16 +41,25 @@ static inline void cubegen_geotiff_register_tags(void) {
     pthread_once(&once, cubegen_geotiff_register_once);
 }
 
+/// A zeroed handle and open options whose error and warning handlers write into it; the GeoTIFF
+/// tags registered first. NULL when out of memory. The caller frees the options after opening.
+static inline cubegen_tiff *cubegen_tiff_alloc(TIFFOpenOptions **options) {
+    cubegen_geotiff_register_tags();
+    cubegen_tiff *handle = (cubegen_tiff *)calloc(1, sizeof(cubegen_tiff));
+    if (!handle) return NULL;
+    *options = TIFFOpenOptionsAlloc();
+    TIFFOpenOptionsSetErrorHandlerExtR(*options, cubegen_tiff_on_error, handle);
+    TIFFOpenOptionsSetWarningHandlerExtR(*options, cubegen_tiff_on_warning, handle);
+    return handle;
+}
+
 /// Opens the file at `path` read-only. Returns a handle whose `tif` is NULL when opening failed
 /// (then `message` says why), or NULL when out of memory; free it with `cubegen_tiff_close`.
 /// Wraps `TIFFOpenExt`.
 static inline cubegen_tiff *cubegen_tiff_open(const char *path) {
-    cubegen_geotiff_register_tags();
-    cubegen_tiff *handle = (cubegen_tiff *)calloc(1, sizeof(cubegen_tiff));
+    TIFFOpenOptions *options = NULL;
+    cubegen_tiff *handle = cubegen_tiff_alloc(&options);
     if (!handle) return NULL;
-    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
-    TIFFOpenOptionsSetErrorHandlerExtR(options, cubegen_tiff_on_error, handle);
-    TIFFOpenOptionsSetWarningHandlerExtR(options, cubegen_tiff_on_warning, handle);
     handle->tif = TIFFOpenExt(path, "r", options);
     TIFFOpenOptionsFree(options);
     return handle;
@@ -60,12 +69,9 @@ static inline cubegen_tiff *cubegen_tiff_open(const char *path) {
 /// buffer). `context` is passed back to every callback. Wraps `TIFFClientOpenExt`.
 static inline cubegen_tiff *cubegen_tiff_client_open(const char *name, void *context, TIFFReadWriteProc read,
                                                      TIFFSeekProc seek, TIFFCloseProc close, TIFFSizeProc size) {
-    cubegen_geotiff_register_tags();
-    cubegen_tiff *handle = (cubegen_tiff *)calloc(1, sizeof(cubegen_tiff));
+    TIFFOpenOptions *options = NULL;
+    cubegen_tiff *handle = cubegen_tiff_alloc(&options);
     if (!handle) return NULL;
-    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
-    TIFFOpenOptionsSetErrorHandlerExtR(options, cubegen_tiff_on_error, handle);
-    TIFFOpenOptionsSetWarningHandlerExtR(options, cubegen_tiff_on_warning, handle);
     handle->tif = TIFFClientOpenExt(name, "rm", (thandle_t)context, read, read, seek, close, size, NULL, NULL, options);
     TIFFOpenOptionsFree(options);
     return handle;

@@ -14,21 +14,7 @@ struct SourceInputs: Sendable {
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
     ///   or cannot be fetched.
     func localPath(for location: String) async throws -> String {
-        guard let planned = remote[location], let cache else { return location }
-        let current: ObjectInfo?
-        do {
-            current = try await planned.storage.head(planned.key)
-        } catch {
-            throw StorageFailure.wrap(error, url: location)
-        }
-        guard let current else {
-            throw CubeError(.invalidInput, "'\(location)' no longer exists (it was deleted after planning)", context: ["url": location])
-        }
-        guard current.size == planned.info.size, current.etag == planned.info.etag else {
-            throw CubeError(.invalidInput,
-                            "'\(location)' changed after planning (ETag \(planned.info.etag ?? "none"), \(planned.info.size) bytes; "
-                                + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
-        }
+        guard let cache, let planned = try await unchangedObject(location) else { return location }
         return try await cache.localFile(for: planned)
     }
 
@@ -57,6 +43,14 @@ struct SourceInputs: Sendable {
 
     /// The byte ranges of a remote object, checked to be unchanged since planning; `nil` for local files.
     private func byteRanges(for location: String) async throws -> RemoteByteRanges? {
+        guard let planned = try await unchangedObject(location) else { return nil }
+        return RemoteByteRanges(object: planned)
+    }
+
+    /// The planned remote object at `location`, checked (HEAD) to be unchanged since planning;
+    /// `nil` for local files.
+    /// - Throws: `CubeError` naming the URL when the object was deleted or changed, or cannot be reached.
+    private func unchangedObject(_ location: String) async throws -> RemoteObject? {
         guard let planned = remote[location] else { return nil }
         let current: ObjectInfo?
         do {
@@ -72,7 +66,7 @@ struct SourceInputs: Sendable {
                             "'\(location)' changed after planning (ETag \(planned.info.etag ?? "none"), \(planned.info.size) bytes; "
                                 + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
         }
-        return RemoteByteRanges(object: planned)
+        return planned
     }
 
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
