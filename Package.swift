@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // libgeotiff ships no pkg-config file on Debian: the modulemap links it by name.
+        .systemLibrary(name: "CGeoTIFF", providers: [.apt(["libtiff-dev", "libgeotiff-dev"])]),
 
         // Level 0: hashing (SHA-256, later HMAC for request signing); the only importer of CCrypto.
         .target(name: "CubeCrypto", dependencies: ["CCrypto"]),
@@ -54,6 +56,7 @@ let package = Package(
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
+        .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "CubePipeline",
             dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
-                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
+                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStoreGeoTIFF", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
 
         // Level 4: umbrella library and executables.
         .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling", "CubeStoreZarr"]),
@@ -80,6 +83,7 @@ let package = Package(
         .executableTarget(name: "FuzzRecipe", dependencies: ["FuzzSupport", "CubeRecipe"], path: "Fuzz/Recipe"),
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/Zarr"),
         .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
+        .executableTarget(name: "FuzzGeoTIFF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreGeoTIFF"], path: "Fuzz/GeoTIFF"),
 
         // Tests.
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeStoreZarrTests", dependencies: ["CubeStoreZarr", "CubeCore", "CubeStorage", "Zarr", "CubeFixtures"]),
+        .testTarget(name: "CubeStoreGeoTIFFTests", dependencies: ["CubeStoreGeoTIFF", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),

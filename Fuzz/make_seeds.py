@@ -116,10 +116,50 @@ def recipe_seeds(out):
         (out / path.name).write_bytes(path.read_bytes())
 
 
+def geotiff_seeds(out):
+    """Small GeoTIFFs from GDAL's command-line tools: every compression and predictor the store
+    reads, striped and tiled, pixel- and band-interleaved, several sample types, a COG with
+    overviews, nodata and scale/offset, a user-defined CRS, pixel-is-point."""
+    import subprocess
+    import tempfile
+    out.mkdir(parents=True, exist_ok=True)
+    cases = {
+        "strip_none_u8": ("Byte", ["-co", "COMPRESS=NONE", "-co", "BLOCKYSIZE=5"]),
+        "strip_packbits_i16_band": ("Int16", ["-co", "COMPRESS=PACKBITS", "-co", "INTERLEAVE=BAND"]),
+        "tile_lzw_pred2_u16": ("UInt16", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=LZW", "-co", "PREDICTOR=2"]),
+        "tile_deflate_pred2_i32_band": ("Int32", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=2", "-co", "INTERLEAVE=BAND"]),
+        "tile_zstd_pred3_f32": ("Float32", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=ZSTD", "-co", "PREDICTOR=3"]),
+        "strip_deflate_pred3_f64": ("Float64", ["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3"]),
+        "tile_jpeg_u8": ("Byte", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=JPEG"]),
+        "nodata_scale_i16": ("Int16", ["-a_nodata", "-32768", "-a_scale", "0.01", "-a_offset", "5"]),
+        "user_crs_f32": ("Float32", ["-a_srs", "+proj=laea +lat_0=46 +lon_0=9 +ellps=GRS80 +units=m +no_defs"]),
+        "point_u8": ("Byte", ["-mo", "AREA_OR_POINT=Point"]),
+        "cog_deflate_f32": ("Float32", ["-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=16", "-co", "OVERVIEW_COUNT=2"]),
+    }
+    w, h = 24, 20
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        values = (np.arange(3 * h * w) % 200).astype("<f8").reshape(3, h, w)
+        values.tofile(tmp / "v.bin")
+        bands = "".join(
+            f'<VRTRasterBand dataType="Float64" band="{b + 1}" subClass="VRTRawRasterBand"><SourceFilename relativetoVRT="1">v.bin</SourceFilename>'
+            f"<ImageOffset>{b * h * w * 8}</ImageOffset><PixelOffset>8</PixelOffset><LineOffset>{w * 8}</LineOffset><ByteOrder>LSB</ByteOrder></VRTRasterBand>"
+            for b in range(3))
+        (tmp / "v.vrt").write_text(f'<VRTDataset rasterXSize="{w}" rasterYSize="{h}"><SRS>EPSG:32632</SRS>'
+                                   f"<GeoTransform>500000, 100, 0, 5000000, 0, -100</GeoTransform>{bands}</VRTDataset>")
+        for name, (dtype, options) in cases.items():
+            target = out / f"{name}.tif"
+            subprocess.run(["gdal_translate", "-q", "-ot", dtype, *options, str(tmp / "v.vrt"), str(target)], check=True)
+            aux = target.with_suffix(".tif.aux.xml")
+            if aux.exists():
+                aux.unlink()
+
+
 if __name__ == "__main__":
     zarr_seeds(HERE / "corpus" / "zarr")
     zarr_group_seeds(HERE / "corpus" / "zarr")
     zarr3_seeds(HERE / "corpus" / "zarr")
     netcdf_seeds(HERE / "corpus" / "netcdf")
     recipe_seeds(HERE / "corpus" / "recipe")
+    geotiff_seeds(HERE / "corpus" / "geotiff")
     print("seeds written to", HERE / "corpus")

@@ -30,3 +30,12 @@ for TASK in T1 T2; do
     "$VENV/bin/python" "$HERE/bench/bench_sampling.py" --cubegen "$HERE/.build/release/cubegen" --cube "$OUT/cubegen_T1.zarr" --work "$OUT/sampling"
   fi
 done
+# The mosaic workload of issue 12: 36 COG tiles (3 dates × 12, UTM 32N/33N, 10 m) → EPSG:3035 at
+# 100 m, beside gdalwarp and odc-stac (from PyPI, in its own venv: a peer, never a dependency).
+# MOSAIC_TILE (default 2048) sets the tile size in pixels.
+ODC_VENV=${ODC_VENV:-$HERE/.venv-odc}
+[ -x "$ODC_VENV/bin/python" ] || python3 -m venv "$ODC_VENV"
+"$ODC_VENV/bin/python" -c "import odc.stac, rasterio, pystac" 2>/dev/null || "$ODC_VENV/bin/pip" install -q odc-stac rasterio pystac dask zarr
+echo "== Mosaic: 36 COG tiles in two UTM zones → EPSG:3035 100 m, beside gdalwarp and odc-stac"
+"$VENV/bin/python" "$HERE/bench/bench_mosaic.py" --cubegen "$HERE/.build/release/cubegen" --work "$OUT/mosaic" \
+  --odc-python "$ODC_VENV/bin/python" --tile-size "${MOSAIC_TILE:-2048}"

@@ -38,4 +38,4 @@ echo "S3 test service: $CUBEGEN_TEST_S3_ENDPOINT (data in $WORK)"
 "$VENV/bin/python" Tests/interop/sigv4_botocore.py --seed "$SEED" --count 500 --out "$WORK/sigv4_cases.json"
 
 CUBEGEN_SIGV4_CASES="$WORK/sigv4_cases.json" swift test --skip-build \
-  --filter "CubeStorageTests|CubeStorageS3Tests|CubePipelineTests.RemoteInput|CubePipelineTests.InputCache|CubePipelineTests.ZarrInputEndToEnd"
+  --filter "CubeStorageTests|CubeStorageS3Tests|CubePipelineTests.RemoteInput|CubePipelineTests.InputCache|CubePipelineTests.ZarrInputEndToEnd|CubePipelineTests.RemoteGeoTIFF"

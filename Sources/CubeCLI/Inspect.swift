@@ -5,12 +5,12 @@ extension CubeCommand {
     /// `cubegen inspect INPUT…`.
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print what a data store sees in inputs: format, grid, CRS, levels, time axis, variables with their chunking, codecs and CF decoding.")
+            abstract: "Print what a data store sees in inputs: format, grid, CRS, levels or overviews, time axis, raster layout, variables or bands with their chunking, codecs and decoding.")
 
         @Argument(help: "Input files, or for --store zarr dataset directories or s3:// / https:// dataset URLs.")
         var files: [String]
 
-        @Option(help: "The data store to read them with (netcdf, grib, zarr).")
+        @Option(help: "The data store to read them with (netcdf, grib, zarr, geotiff).")
         var store = "netcdf"
 
         @Option(help: "The S3 endpoint for s3:// inputs (as storage_options.endpoint_url in recipes).")

@@ -3,7 +3,7 @@ import Foundation
 
 /// Text descriptions of what a data store sees in a file (`cubegen inspect`).
 public enum DatasetSummary {
-    /// Describes a dataset: grid, time axis, variables with their CF decoding.
+    /// Describes a dataset: grid, time axis, raster layout (GeoTIFF), variables with their decoding.
     public static func text(_ d: DatasetDescriptor) -> String {
         var lines = ["\(d.location)"]
         if let format = d.format { lines.append("  format    \(format)") }
@@ -29,6 +29,13 @@ public enum DatasetSummary {
         } else {
             lines.append("  time      none")
         }
+        // How a raster store holds its pixels (GeoTIFF: `tiff_layout`, `tiff_compression`, …), one line.
+        let raster = d.attributes.filter { $0.name.hasPrefix("tiff_") }.map { attribute -> String in
+            let label = String(attribute.name.dropFirst(5)).replacingOccurrences(of: "_", with: " ")
+            let value = attribute.value.text ?? attribute.value.description
+            return ["layout", "compression", "interleave", "raster type"].contains(label) ? value : "\(label) \(value)"
+        }
+        if !raster.isEmpty { lines.append("  raster    \(raster.joined(separator: "; "))") }
         for v in d.variables {
             var decoding: [String] = []
             if !v.packing.missingValues.isEmpty { decoding.append("missing \(v.packing.missingValues.map { "\($0)" }.joined(separator: ", "))") }

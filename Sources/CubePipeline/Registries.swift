@@ -1,6 +1,7 @@
 public import CubeCore
 public import CubeStorage
 import CubeStorageS3
+import CubeStoreGeoTIFF
 import CubeStoreGRIB
 import CubeStoreNetCDF
 import CubeStoreZarr
@@ -24,10 +25,11 @@ public struct Registries: Sendable {
         self.storage = storage
     }
 
-    /// Everything built into CubeGen: the NetCDF, GRIB and Zarr stores, every codec, local files, S3 and HTTPS.
+    /// Everything built into CubeGen: the NetCDF, GRIB, Zarr and GeoTIFF stores, every codec, local files, S3 and HTTPS.
     public static var standard: Registries {
         var stores = DataStoreRegistry()
         stores.register(NetCDFStore.descriptor)
+        stores.register(GeoTIFFStore.descriptor)
         stores.register(GRIBStore.descriptor)
         stores.register(ZarrStore.descriptor)
         return Registries(stores: stores, codecs: .standard, storage: .withObjectStorage)

@@ -177,6 +177,36 @@ public struct SourceSection: Sendable, Hashable {
     public var keyPath: String
     /// `storage_options`: how to reach `s3://` and `https://` paths.
     public var storageOptions = StorageOptionsSection()
+    /// `bands`: band number (1-based) → the name the recipe's `variables` use for it, for stores
+    /// whose variables are bands (`geotiff`: `band_1`, `band_2`, … otherwise).
+    public var bands: [Int: String] = [:]
+    /// `time_from_name`: how each file's name gives its date, for inputs without a time axis.
+    public var timeFromName: FileNameDate?
+    /// `times`: each file's date, in the order of the sorted file paths, for inputs without a
+    /// time axis (instead of `time_from_name`).
+    public var times: [CalendarDate] = []
+    /// `mosaic`: how files of one date that overlap combine (`first`, `last`, `mean`, `min`,
+    /// `max`; default `first`, the first file in path order with a valid value wins).
+    public var mosaic: MosaicRule = .first
+    /// `allow_mixed_crs`: whether the files of this source may be in different CRSs (tiles of
+    /// several UTM zones); default false, so a glob that picks up a stray file fails clearly.
+    public var allowMixedCRS = false
+}
+
+/// How the files of one date that cover the same target pixel combine (`mosaic:`).
+public enum MosaicRule: String, Sendable, Hashable, CaseIterable {
+    /// The first file in path order with a valid (not missing) value wins (the default; what
+    /// `gdalwarp` gives with the inputs in reverse order).
+    case first
+    /// The last file in path order with a valid value wins (what `gdalwarp` gives: later inputs
+    /// are painted over earlier ones).
+    case last
+    /// The mean of the valid values.
+    case mean
+    /// The smallest valid value.
+    case min
+    /// The largest valid value.
+    case max
 }
 
 /// A `storage_options` setting (the name xarray, fsspec and xcube users know): where an object

@@ -143,7 +143,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options"]) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs"]) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -169,10 +169,57 @@ struct RecipeBuilder {
             if let name, let store, let paths {
                 var section = SourceSection(name: name, store: store, paths: paths, variables: variables, keyPath: path)
                 section.storageOptions = options
+                rasterKeys(map, path, into: &section)
                 sources.append(section)
             }
         }
         return sources
+    }
+
+    /// The keys for rasters without a time axis or with numbered bands: `bands`, `time_from_name`,
+    /// `times`, `mosaic`, `allow_mixed_crs`.
+    mutating func rasterKeys(_ map: [String: Node], _ path: String, into section: inout SourceSection) {
+        if let node = map["bands"], reader.mapping(node, key: "\(path).bands", allowed: []) != nil {
+            var seen: [String: Int] = [:]
+            for (keyNode, value) in orderedPairs(node) {
+                let key = keyNode.scalar?.string ?? ""
+                guard let number = Int(key), number >= 1 else {
+                    reader.error("\(path).bands.\(key)", "'\(key)' is not a band number (1, 2, …)", keyNode)
+                    continue
+                }
+                guard let name = reader.string(value, "\(path).bands.\(key)") else { continue }
+                if let other = seen[name] {
+                    reader.error("\(path).bands.\(key)", "bands \(other) and \(number) are both named '\(name)'", value)
+                }
+                seen[name] = number
+                section.bands[number] = name
+            }
+        }
+        if let node = map["time_from_name"], let text = reader.string(node, "\(path).time_from_name") {
+            do {
+                section.timeFromName = try FileNameDate(text)
+            } catch let error as CubeError {
+                reader.error("\(path).time_from_name", error.message, node)
+            } catch {}
+        }
+        if let node = map["times"], let items = reader.sequence(node, "\(path).times") {
+            if items.isEmpty { reader.error("\(path).times", "give at least one date (one per file, in path order)", node) }
+            for (index, item) in items.enumerated() {
+                guard let text = reader.string(item, "\(path).times[\(index)]") else { continue }
+                if let date = CalendarDate(parsing: text) {
+                    section.times.append(date)
+                } else {
+                    reader.error("\(path).times[\(index)]", "'\(text)' is not a date (YYYY-MM-DD, optionally with a time)", item)
+                }
+            }
+            if section.timeFromName != nil {
+                reader.error("\(path).times", "give either time_from_name or times, not both", node)
+            }
+        }
+        if let rule = reader.optional(map, "mosaic", in: path, { $0.choice($1, $2, MosaicRule.allCases.map(\.rawValue)) }) {
+            section.mosaic = MosaicRule(rawValue: rule) ?? .first
+        }
+        section.allowMixedCRS = reader.optional(map, "allow_mixed_crs", in: path) { $0.boolean($1, $2) } ?? false
     }
 
     private func orderedPairs(_ node: Node) -> [(Node, Node)] {

@@ -19,6 +19,20 @@ public protocol DatasetReader: Sendable {
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float]
 }
 
+/// A reader that can also read the reduced-resolution versions of its grid the descriptor lists
+/// (`DatasetDescriptor.overviews`, a COG's internal overviews): the pipeline reads an overview
+/// instead of the full grid when it down-samples by a large factor.
+///
+/// ## Implementation guidance
+/// - `overview` 0 is the full grid (the same as `read(_:timeIndex:window:)`); `k` is
+///   `descriptor.overviews[k - 1]`, and `window` is in that grid's pixels.
+/// - Values decode as at full resolution (same missing values, scale and offset).
+public protocol MultiResolutionReader: DatasetReader {
+    /// Reads one time step of `variable` over `window` of overview `overview`.
+    /// - Throws: `CubeError` naming the file when the overview does not exist or the read fails.
+    func read(_ variable: String, timeIndex: Int, window: PixelWindow, overview: Int) async throws -> [Float]
+}
+
 /// A source of gridded datasets in one file format, registered under the name used in recipes.
 ///
 /// ## Implementation guidance

@@ -25,6 +25,9 @@ public struct DatasetDescriptor: Hashable, Sendable {
     public var levels: [ResolutionLevel] = []
     /// The level this descriptor describes, for a multi-resolution dataset.
     public var level: ResolutionLevel?
+    /// Reduced-resolution versions of `grid` the store can read directly (a COG's internal
+    /// overviews), finest first; overview `k` (1-based) is `overviews[k - 1]`. Empty for most stores.
+    public var overviews: [SourceGrid] = []
 
     /// Creates a descriptor.
     public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
@@ -49,7 +52,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
         a.location == b.location && a.grid == b.grid && a.spatialDimensions == b.spatialDimensions
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
-            && a.level == b.level
+            && a.level == b.level && a.overviews == b.overviews
     }
 
     /// Hashes the location and grid.

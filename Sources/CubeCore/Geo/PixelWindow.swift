@@ -22,6 +22,11 @@ public struct PixelWindow: Hashable, Sendable, CustomStringConvertible {
             && columns.lowerBound <= other.columns.lowerBound && columns.upperBound >= other.columns.upperBound)
     }
 
+    /// Whether the windows share a pixel.
+    public func intersects(_ other: PixelWindow) -> Bool {
+        !isEmpty && !other.isEmpty && rows.overlaps(other.rows) && columns.overlaps(other.columns)
+    }
+
     /// The smallest window holding both.
     public func union(_ other: PixelWindow) -> PixelWindow {
         if isEmpty { return other }

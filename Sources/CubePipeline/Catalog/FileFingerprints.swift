@@ -29,7 +29,8 @@ enum FileFingerprints {
                 if source.inputs.remote[file.location] != nil {
                     // A remote object without an entity tag: the SHA-256 of the copy that was read.
                     var digest: String?
-                    if hash {
+                    // Objects read by byte range are not downloaded just to be hashed.
+                    if hash, !source.inputs.readsByRange(file.location, with: source.store) {
                         let path = try await source.inputs.localPath(for: file.location)
                         digest = try? SHA256.hex(fileAt: path)
                     }

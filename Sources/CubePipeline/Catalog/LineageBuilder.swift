@@ -3,6 +3,7 @@ import CubeCore
 import CubeResampling
 import CubeRecipe
 import CubeProjection
+import CubeStoreGeoTIFF
 import CubeStoreNetCDF
 import Foundation
 import Zarr
@@ -44,6 +45,8 @@ struct LineageBuilder {
         [SoftwareVersion(name: "cubegen", version: CubeGenVersion.current),
          SoftwareVersion(name: "netcdf", version: NetCDFStore.libraryVersion),
          SoftwareVersion(name: "hdf5", version: NetCDFStore.hdf5Version),
+         SoftwareVersion(name: "libtiff", version: GeoTIFFStore.libraryVersion),
+         SoftwareVersion(name: "libgeotiff", version: GeoTIFFStore.geoTIFFVersion),
          SoftwareVersion(name: "proj", version: PROJLibrary.version)]
             + CodecLibraries.versions.map { SoftwareVersion(name: $0.name, version: $0.version) }
     }
@@ -78,7 +81,8 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
-            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + levelMembers(source.files[0]),
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + levelMembers(source.files[0]) + overviewMembers(source)
+                + mosaicMembers(source),
             time: timeMembers(source, variable))
     }
 
@@ -86,6 +90,27 @@ struct LineageBuilder {
     private func levelMembers(_ file: DatasetDescriptor) -> [(String, JSONValue)] {
         guard let level = file.level, file.levels.count > 1 else { return [] }
         return [("level", .int(Int64(level.index))), ("level_path", .string(level.path)), ("levels", .int(Int64(file.levels.count)))]
+    }
+
+    /// When a COG overview fed the variable instead of the full grid: its level (1 = the finest
+    /// overview) and the full grid's size; `grid` then describes the overview read.
+    private func overviewMembers(_ source: SourcePlan) -> [(String, JSONValue)] {
+        guard let level = source.overviewLevels.first, level > 0, let full = source.files.first?.grid else { return [] }
+        return [("overview", .object([("level", .int(Int64(level))),
+                                      ("full_size", .array([.int(Int64(full.width)), .int(Int64(full.height))]))]))]
+    }
+
+    /// For a source whose files of one date are mosaicked (or whose files have several grids):
+    /// the rule, the number of distinct grids and their CRSs. `grid` then describes the first.
+    private func mosaicMembers(_ source: SourcePlan) -> [(String, JSONValue)] {
+        let tiled = source.grids.count > 1 || source.steps.contains { step in
+            Set(step.map { source.files[$0.file].dates[$0.index] }).count < step.count
+        }
+        guard tiled else { return [] }
+        var crss: [String] = []
+        for grid in source.grids where !crss.contains(grid.crs.text) { crss.append(grid.crs.text) }
+        return [("mosaic", .object([("rule", .string(source.mosaic.rawValue)), ("grids", .int(Int64(source.grids.count))),
+                                    ("crs", .array(crss.map(JSONValue.string)))]))]
     }
 
     private func crsMembers(_ crs: CRSDefinition, _ description: CRSDescription?) -> [(String, JSONValue)] {

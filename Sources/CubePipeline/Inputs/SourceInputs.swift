@@ -16,11 +16,15 @@ struct SourceInputs: Sendable {
     var level: Int?
 
     /// Describes the dataset at `location` with `store`: in place through its storage for a
-    /// `StorageDataStore`, else from its local path (a cached copy for remote objects).
+    /// `StorageDataStore`; a remote object by byte range when the store reads ranges
+    /// (`RangeReadingStore`); else from its local path (a cached copy for remote objects).
     /// - Throws: `CubeError` naming the location.
     func describe(_ location: String, with store: any DataStore) async throws -> DatasetDescriptor {
         if let storage = datasets[location], let store = store as? any StorageDataStore {
             return try await store.describe(DatasetReference(location: location, storage: storage, level: level))
+        }
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+            return try await ranged.describe(location: location, bytes: bytes)
         }
         return try await withLocalFile(location) { try await store.describe(path: $0) }
     }
@@ -38,6 +42,9 @@ struct SourceInputs: Sendable {
             }
             return reader
         }
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+            return try await ranged.open(location: location, bytes: bytes)
+        }
         return try await withLocalFile(location) { try await store.open(path: $0) }
     }
 
@@ -45,7 +52,26 @@ struct SourceInputs: Sendable {
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
     ///   or cannot be fetched.
     func localPath(for location: String) async throws -> String {
-        guard let planned = remote[location], let cache else { return location }
+        guard let cache, let planned = try await unchangedObject(location) else { return location }
+        return try await cache.localFile(for: planned)
+    }
+
+    /// Whether the file at `location` is read by byte range with `store` (not downloaded).
+    func readsByRange(_ location: String, with store: any DataStore) -> Bool {
+        store is any RangeReadingStore && remote[location] != nil
+    }
+
+    /// The byte ranges of a remote object, checked to be unchanged since planning; `nil` for local files.
+    private func byteRanges(for location: String) async throws -> RemoteByteRanges? {
+        guard let planned = try await unchangedObject(location) else { return nil }
+        return RemoteByteRanges(object: planned)
+    }
+
+    /// The planned remote object at `location`, checked (HEAD) to be unchanged since planning;
+    /// `nil` for local files.
+    /// - Throws: `CubeError` naming the URL when the object was deleted or changed, or cannot be reached.
+    private func unchangedObject(_ location: String) async throws -> RemoteObject? {
+        guard let planned = remote[location] else { return nil }
         let current: ObjectInfo?
         do {
             current = try await planned.storage.head(planned.key)
@@ -60,7 +86,7 @@ struct SourceInputs: Sendable {
                             "'\(location)' changed after planning (ETag \(planned.info.etag ?? "none"), \(planned.info.size) bytes; "
                                 + "now \(current.etag ?? "none"), \(current.size) bytes): plan again", context: ["url": location])
         }
-        return try await cache.localFile(for: planned)
+        return planned
     }
 
     /// Whether two descriptions of one dataset agree on what a run reads: grid, time values,

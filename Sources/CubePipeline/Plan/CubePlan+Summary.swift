@@ -24,13 +24,18 @@ extension CubePlan {
             line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
         }
         for source in sources {
-            let window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
+            var window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
+            if source.grids.count > 1 {
+                window = "\(source.footprints.filter { $0 != nil }.count) of \(source.grids.count) grids overlap the target"
+            }
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
             let level = source.files.first?.level.map { ", level \($0.index) (\($0.path)) of \(source.files[0].levels.count)" } ?? ""
             let inputs = source.inputs.datasets.isEmpty ? "file(s)" : "dataset(s)"
             let format = source.files.first?.format.map { " (\($0))" } ?? ""
-            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level), \(window)\(scale)")
+            let overview = (source.overviewLevels.first ?? 0) > 0 ? ", overview \(source.overviewLevels[0])" : ""
+            let mosaic = source.grids.count > 1 ? ", \(source.grids.count) grids mosaicked (\(source.mosaic.rawValue))" : ""
+            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level)\(overview)\(mosaic), \(window)\(scale)")
         }
         for variable in variables {
             var packing = ""

@@ -85,7 +85,8 @@ public struct CubePlan: Sendable {
             let stepsPerBlock = stride(from: 0, to: time.count, by: taskShape.time).map { start in
                 source.steps[start..<min(time.count, start + taskShape.time)].reduce(0) { $0 + max(1, $1.count) }
             }.max() ?? 0
-            return total + stepsPerBlock * (source.footprint?.count ?? 0) * MemoryLayout<Float>.size
+            let largest = source.footprints.map { $0?.count ?? 0 }.max() ?? (source.footprint?.count ?? 0)
+            return total + stepsPerBlock * largest * MemoryLayout<Float>.size
         }
     }
 
@@ -131,11 +132,26 @@ public struct SourcePlan: Sendable {
     /// For output step `k`: the source steps feeding it, in time order (`file`, `index` within the
     /// file). One step each when the source steps are kept; the steps of the period otherwise.
     public var steps: [[(file: Int, index: Int)]]
-    /// The source grid.
+    /// The source grid read (of the first file; an overview's grid when one is read).
     public var grid: SourceGrid
     /// The source window that covers the whole target grid (for sharing reads between chunks), or
-    /// `nil` when the target does not overlap the source.
+    /// `nil` when the target does not overlap the source (of the first grid).
     public var footprint: PixelWindow?
+    /// The distinct grids of the files: one for most sources, one per tile footprint for a mosaic
+    /// of files dated by the recipe (tiles of several UTM zones, say).
+    public var grids: [SourceGrid] = []
+    /// For each file, the index of its grid in `grids`.
+    public var fileGrid: [Int] = []
+    /// For each grid, the window covering the target grid, or `nil` when it does not overlap.
+    public var footprints: [PixelWindow?] = []
+    /// For each grid: the target pixels it can reach (`SourceReach`), `nil` when none. Tasks
+    /// outside a grid's window neither map nor read its files. Empty: every grid reaches everywhere.
+    public var targetWindows: [PixelWindow?] = []
+    /// How files of one date that overlap combine.
+    public var mosaic: MosaicRule = .first
+    /// For each grid: the internal overview read (0: full resolution; `k`: the descriptors'
+    /// `overviews[k - 1]`, whose grid `grids` then holds).
+    public var overviewLevels: [Int] = []
     /// The fraction of the target grid (sampled) that falls on the source grid.
     public var coverage: Double = 1
     /// Source pixels per target pixel at the grid's centre (`nil` when no sampled target pixel

@@ -17,7 +17,7 @@ enum Planner {
             var inventory = try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache)
             if inventory.first.levels.count > 1 {
                 let level = LevelChoice.pick(inventory.first.levels, target: grid)
-                if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level) }
+                if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }
             }
             inventories.append(inventory)
         }
@@ -29,19 +29,39 @@ enum Planner {
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
                                   grid: inventory.grid, footprint: nil)
             plan.inputs = inventory.inputs
+            (plan.grids, plan.fileGrid) = inventory.grids
+            plan.mosaic = inventory.section.mosaic
             plan.scale = SpatialScale.measure(target: grid, source: inventory.grid)
+            // Large down-sampling reads a COG's overview instead of its full grid.
+            let overviews = OverviewChoice.choose(grids: plan.grids, fileGrid: plan.fileGrid, files: plan.files, target: grid)
+            plan.overviewLevels = overviews.map(\.level)
+            plan.grids = overviews.map(\.grid)
+            plan.grid = plan.grids[0]
             let upsampling = (plan.scale?.factor ?? 1) >= 1
             var methods = try inventory.section.variables.map {
                 try variablePlan($0, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling)
             }
-            let centres = try footprint(of: grid, on: inventory.grid, margin: methods.map(\.method.margin).max() ?? 1)
-            plan.footprint = centres.window
-            plan.coverage = centres.coverage
-            if methods.contains(where: { $0.method.isArea }), let corners = try footprint(of: grid.cornerLattice, on: inventory.grid, margin: 1).window {
-                plan.footprint = plan.footprint.map { $0.union(corners) } ?? corners
+            // One footprint per distinct grid (the tiles of a mosaic each have theirs).
+            plan.footprints = []
+            var coverage = 0.0
+            for sourceGrid in plan.grids {
+                let centres = try footprint(of: grid, on: sourceGrid, margin: methods.map(\.method.margin).max() ?? 1)
+                var window = centres.window
+                coverage += centres.coverage
+                if methods.contains(where: { $0.method.isArea }), let corners = try footprint(of: grid.cornerLattice, on: sourceGrid, margin: 1).window {
+                    window = window.map { $0.union(corners) } ?? corners
+                }
+                plan.footprints.append(window)
             }
+            plan.footprint = plan.footprints[0]
+            if plan.grids.count > 1 {
+                let margin = methods.map(\.method.margin).max() ?? 1
+                plan.targetWindows = plan.grids.map { SourceReach.targetWindow(of: $0, on: grid, margin: margin) }
+            }
+            // Tiles may overlap: the sum of their coverages bounds the mosaic's from above.
+            plan.coverage = min(1, coverage)
             methods = methods.map { notes(on: $0, recipe: recipe, inventory: inventory, steps: steps, time: time.axis, coverage: plan.coverage) }
-            if plan.footprint == nil {
+            if plan.footprints.allSatisfy({ $0 == nil }) {
                 warnings.append(Diagnostic(.warning, key: inventory.section.keyPath,
                     "source '\(inventory.section.name)' does not overlap the target grid; its variables will be all fill",
                     at: recipe.location(of: inventory.section.keyPath)))
@@ -101,21 +121,33 @@ enum Planner {
             }
             return inventory.steps.filter { within($0.date, recipe) }
         }
+        // Steps of one date (mosaic tiles) feed one output step together.
+        func grouped(_ steps: [SourceInventory.Step]) -> [(date: CalendarDate, parts: [(file: Int, index: Int)])] {
+            var groups: [(date: CalendarDate, parts: [(file: Int, index: Int)])] = []
+            for step in steps {
+                if let last = groups.last, last.date == step.date {
+                    groups[groups.count - 1].parts.append((step.file, step.index))
+                } else {
+                    groups.append((step.date, [(step.file, step.index)]))
+                }
+            }
+            return groups
+        }
         let reference = inventories[0]
-        let referenceSteps = try selected(reference)
+        let referenceSteps = grouped(try selected(reference))
         guard !referenceSteps.isEmpty else {
             throw recipe.error("time", "no time step of source '\(reference.section.name)' lies within time.start…time.end "
                 + "(its steps run from \(reference.steps.first?.date.description ?? "?") to \(reference.steps.last?.date.description ?? "?"))")
         }
         var all: [[[(file: Int, index: Int)]]] = []
         for inventory in inventories {
-            let steps = try selected(inventory)
+            let steps = grouped(try selected(inventory))
             if inventory.first.timeUnits?.calendar != reference.first.timeUnits?.calendar || steps.map(\.date) != referenceSteps.map(\.date) {
                 throw recipe.error(inventory.section.keyPath,
                     "source '\(inventory.section.name)' has other time steps or another calendar than '\(reference.section.name)'; "
                     + "give time.period to put sources with different steps on one time axis")
             }
-            all.append(steps.map { [($0.file, $0.index)] })
+            all.append(steps.map(\.parts))
         }
         guard let units = reference.first.timeUnits else { throw CubeError(.internalInconsistency, "reference source has no time units") }
         let dates = referenceSteps.map(\.date)
@@ -225,24 +257,28 @@ enum Planner {
         let times = steps.map { seconds($0.date) }
         let origin = time.units.absoluteSeconds(time.units.reference)
         var result: [Int: [(file: Int, index: Int, weight: Double)]] = [:]
+        // Every step of the chosen step's date (the tiles of a mosaic), with the weight.
+        func parts(_ k: Int, _ weight: Double) -> [(file: Int, index: Int, weight: Double)] {
+            steps.indices.filter { steps[$0].date == steps[k].date }.map { (steps[$0].file, steps[$0].index, weight) }
+        }
         for t in empty {
             let label = origin + time.values[t] * time.units.unitSeconds, start = origin + bounds[t].0 * time.units.unitSeconds
             let before = times.lastIndex { $0 <= label }, after = times.firstIndex { $0 > label }
             switch method {
             case "previous":
-                if let k = times.lastIndex(where: { $0 <= start }) { result[t] = [(steps[k].file, steps[k].index, 1)] }
+                if let k = times.lastIndex(where: { $0 <= start }) { result[t] = parts(k, 1) }
             case "nearest":
                 let candidates = [before, after].compactMap { $0 }
                 if let k = candidates.min(by: { abs(times[$0] - label) < abs(times[$1] - label) || (abs(times[$0] - label) == abs(times[$1] - label) && $0 < $1) }) {
-                    result[t] = [(steps[k].file, steps[k].index, 1)]
+                    result[t] = parts(k, 1)
                 }
             default:
                 switch (before, after) {
                 case let (a?, b?):
                     let span = times[b] - times[a]
-                    result[t] = [(steps[a].file, steps[a].index, (times[b] - label) / span), (steps[b].file, steps[b].index, (label - times[a]) / span)]
-                case let (a?, nil): result[t] = [(steps[a].file, steps[a].index, 1)]
-                case let (nil, b?): result[t] = [(steps[b].file, steps[b].index, 1)]
+                    result[t] = parts(a, (times[b] - label) / span) + parts(b, (label - times[a]) / span)
+                case let (a?, nil): result[t] = parts(a, 1)
+                case let (nil, b?): result[t] = parts(b, 1)
                 default: break
                 }
             }

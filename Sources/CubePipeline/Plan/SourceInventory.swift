@@ -5,7 +5,8 @@ import Foundation
 
 /// The files of one recipe source, described, ordered in time and checked for consistency.
 struct SourceInventory: Sendable {
-    /// One time step: which file and which step within it.
+    /// One time step of one file: which file and which step within it. Files dated by the recipe
+    /// may give several steps of one date (mosaic tiles), consecutive in path order.
     struct Step: Sendable, Hashable {
         var file: Int
         var index: Int
@@ -16,7 +17,7 @@ struct SourceInventory: Sendable {
     var store: any DataStore
     /// The files' descriptors, in time order.
     var files: [DatasetDescriptor]
-    /// All time steps in order (before the recipe's start/end).
+    /// All time steps in order (before the recipe's start/end); steps of one date are consecutive.
     var steps: [Step]
     /// How the files are read (remote objects through the input cache).
     var inputs = SourceInputs()
@@ -57,36 +58,64 @@ struct SourceInventory: Sendable {
             paths += matches
         }
         paths = Array(Set(paths)).sorted()
-        return try await described(paths, section: section, store: store, inputs: inputs)
+        return try await described(paths, section: section, store: store, inputs: inputs, recipe: recipe)
     }
 
     /// The inventory of the same files read at resolution level `level` (multi-resolution datasets).
     /// - Throws: `CubeError` as `build` does.
-    func atLevel(_ level: Int) async throws -> SourceInventory {
+    func atLevel(_ level: Int, recipe: Recipe) async throws -> SourceInventory {
         var inputs = self.inputs
         inputs.level = level
-        return try await SourceInventory.described(files.map(\.location), section: section, store: store, inputs: inputs)
+        return try await SourceInventory.described(files.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
     }
 
     private static func described(_ paths: [String], section: SourceSection, store: any DataStore,
-                                  inputs: SourceInputs) async throws -> SourceInventory {
+                                  inputs: SourceInputs, recipe: Recipe) async throws -> SourceInventory {
         var files: [DatasetDescriptor] = []
-        for path in paths {
+        for (position, path) in paths.enumerated() {
             var descriptor = try await inputs.describe(path, with: store)
             descriptor.location = path
-            files.append(descriptor)
+            files.append(try InputTime.apply(section, to: descriptor, position: position, count: paths.count, recipe: recipe))
         }
-        files.sort { ($0.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) < ($1.dates.first ?? CalendarDate(year: .min, month: 1, day: 1)) }
+        // By first date; files of one date (mosaic tiles) keep their path order.
+        let origin = CalendarDate(year: .min, month: 1, day: 1)
+        files.sort { a, b in
+            let (da, db) = (a.dates.first ?? origin, b.dates.first ?? origin)
+            return da < db || (!(db < da) && a.location < b.location)
+        }
         var inventory = SourceInventory(section: section, store: store, files: files, steps: [])
         inventory.inputs = inputs
         return try inventory.checked()
+    }
+
+    /// Whether the files' dates come from the recipe: then several files may share a date (tiles
+    /// mosaicked into one step) and each may have its own grid.
+    var isStamped: Bool { InputTime.isStamped(section) }
+
+    /// The distinct grids of the files, in order of first appearance, and each file's grid index.
+    var grids: (grids: [SourceGrid], fileGrid: [Int]) {
+        var grids: [SourceGrid] = [], fileGrid: [Int] = []
+        for file in files {
+            if let index = grids.firstIndex(of: file.grid) {
+                fileGrid.append(index)
+            } else {
+                fileGrid.append(grids.count)
+                grids.append(file.grid)
+            }
+        }
+        return (grids, fileGrid)
     }
 
     private func checked() throws -> SourceInventory {
         var copy = self
         let reference = files[0]
         for file in files.dropFirst() {
-            if file.grid != reference.grid {
+            if file.grid.crs != reference.grid.crs, !section.allowMixedCRS {
+                throw CubeError(.invalidInput,
+                    "'\(file.location)' is in \(file.grid.crs.text.prefix(60)) but '\(reference.location)' in \(reference.grid.crs.text.prefix(60)) (source '\(section.name)'); set allow_mixed_crs: true to mosaic tiles of several CRSs",
+                    context: ["file": file.location])
+            }
+            if file.grid != reference.grid, !isStamped {
                 throw CubeError(.invalidInput, "'\(file.location)' has a different grid than '\(reference.location)' in source '\(section.name)'",
                                 context: ["file": file.location])
             }
@@ -105,7 +134,9 @@ struct SourceInventory: Sendable {
                 throw CubeError(.invalidInput, "'\(file.location)': time steps \(k - 1) and \(k) (\(file.dates[k - 1]), \(file.dates[k])) are not increasing",
                                 context: ["file": file.location])
             }
-            if index > 0, let previousLast = files[index - 1].dates.last, let first = file.dates.first, !(previousLast < first) {
+            // Files dated by the recipe may share a date: they are tiles of one step's mosaic.
+            if index > 0, let previousLast = files[index - 1].dates.last, let first = file.dates.first, !(previousLast < first),
+               !(isStamped && !(first < previousLast)) {
                 throw CubeError(.invalidInput,
                     "time steps overlap: '\(files[index - 1].location)' ends at \(previousLast) but '\(file.location)' starts at \(first)",
                     context: ["file": file.location])

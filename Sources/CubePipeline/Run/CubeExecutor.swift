@@ -358,6 +358,10 @@ struct CubeExecutor: Sendable {
         var step: Int
         var file: Int
         var index: Int
+        /// The index of the file's grid in the source's `grids`.
+        var grid: Int
+        /// The date of the source step: reads of one date within an output step are mosaicked.
+        var date: CalendarDate
         var window: PixelWindow
         /// The weight of an up-sampled read (a period filled from neighbouring steps); `nil` for
         /// a source step of the period itself.
@@ -385,31 +389,47 @@ struct CubeExecutor: Sendable {
                 plan.variables[$0].source == sourceIndex && !keptNames.contains(plan.variables[$0].name)
             }
             guard !variables.isEmpty else { continue }
-            let mapping = try await shared.mappings.value(for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x)) {
-                try shared.transforms.withTransform(to: source.grid.crs) { transform in
-                    PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: source.grid,
-                                         transform: transform, maxError: plan.recipe.grid.maxError)
+            // One pixel mapping per source grid (a mosaic's tiles each have theirs).
+            let areaMethods = variables.contains { plan.variables[$0].method.isArea }
+            var mappings: [PixelMapping?] = [], cornerMappings: [PixelMapping?] = []
+            let regionWindow = PixelWindow(rows: region.rows, columns: region.columns)
+            for (g, sourceGrid) in source.grids.enumerated() {
+                // A tile whose reach misses this region is neither mapped nor read.
+                if !source.targetWindows.isEmpty, !(source.targetWindows[g].map { $0.intersects(regionWindow) } ?? false) {
+                    mappings.append(nil)
+                    cornerMappings.append(nil)
+                    continue
                 }
-            }
-            var corners: PixelMapping?
-            if variables.contains(where: { plan.variables[$0].method.isArea }) {
-                corners = try await shared.mappings.value(
-                    for: MappingKey(source: sourceIndex, y: region.index.y, x: region.index.x, corners: true)) {
-                    try shared.transforms.withTransform(to: source.grid.crs) { transform in
-                        PixelMapping.compute(target: plan.grid.cornerLattice, rows: region.rows.lowerBound..<(region.rows.upperBound + 1),
-                                             columns: region.columns.lowerBound..<(region.columns.upperBound + 1), source: source.grid,
+                mappings.append(try await shared.mappings.value(for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x)) {
+                    try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
+                        PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: sourceGrid,
                                              transform: transform, maxError: plan.recipe.grid.maxError)
                     }
-                }
+                })
+                cornerMappings.append(!areaMethods ? nil : try await shared.mappings.value(
+                    for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x, corners: true)) {
+                    try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
+                        PixelMapping.compute(target: plan.grid.cornerLattice, rows: region.rows.lowerBound..<(region.rows.upperBound + 1),
+                                             columns: region.columns.lowerBound..<(region.columns.upperBound + 1), source: sourceGrid,
+                                             transform: transform, maxError: plan.recipe.grid.maxError)
+                    }
+                })
             }
             let reads: [Read] = variables.flatMap { v -> [Read] in
                 let method = plan.variables[v].method
-                guard let window = (method.isArea ? corners! : mapping).sourceWindow(margin: method.margin) else { return [] }
+                let windows = source.grids.indices.map { (method.isArea ? cornerMappings[$0] : mappings[$0])?.sourceWindow(margin: method.margin) }
+                // Files whose grid does not reach this region are not read (tiles elsewhere).
+                func read(_ file: Int, _ index: Int, step: Int, weight: Double? = nil) -> Read? {
+                    let g = source.fileGrid[file]
+                    guard let window = windows[g] else { return nil }
+                    return Read(variable: v, step: step, file: file, index: index, grid: g, date: source.files[file].dates[index],
+                                window: window, weight: weight)
+                }
                 return region.times.enumerated().flatMap { k, t -> [Read] in
                     if source.steps[t].isEmpty, let filled = plan.variables[v].upsampled[t] {
-                        return filled.map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window, weight: $0.weight) }
+                        return filled.compactMap { read($0.file, $0.index, step: k, weight: $0.weight) }
                     }
-                    return source.steps[t].map { Read(variable: v, step: k, file: $0.file, index: $0.index, window: window) }
+                    return source.steps[t].compactMap { read($0.file, $0.index, step: k) }
                 }
             }
             func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
@@ -434,29 +454,42 @@ struct CubeExecutor: Sendable {
                     let upsampled = reads[cursor].weight != nil
                     accumulator?.reset()
                     var interpolation = upsampled ? WeightedMean(cells: planeCells) : nil
-                    // Every source plane of this output step.
+                    // Every source plane of this output step; the planes of one date (the tiles
+                    // of a mosaic) are combined first.
                     while cursor < reads.count, reads[cursor].variable == v, reads[cursor].step == step {
-                        guard let current = ahead.removeValue(forKey: cursor) else { break }
-                        let source = try await current.value
-                        if let task = fetch(cursor + readAhead) { ahead[cursor + readAhead] = task }
-                        // The weights depend on method and window only: made once, used for every step.
-                        let key = WeightsKey(method: variable.method, window: source.window)
-                        if weights[key] == nil {
-                            weights[key] = variable.method.isArea
-                                ? ResamplingWeights(area: variable.method, corners: corners!,
-                                                    latitudes: plan.sources[sourceIndex].grid.isGeographic ? plan.sources[sourceIndex].grid.y : nil,
-                                                    window: source.window.bounds)
-                                : ResamplingWeights(variable.method, mapping: mapping, window: source.window.bounds)
+                        let date = reads[cursor].date, weight = reads[cursor].weight
+                        var tiles = 0
+                        while cursor + tiles < reads.count, reads[cursor + tiles].variable == v, reads[cursor + tiles].step == step,
+                              reads[cursor + tiles].date == date {
+                            tiles += 1
                         }
-                        source.values.withUnsafeBufferPointer { values in
-                            plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                        var mosaic = tiles > 1 ? MosaicAccumulator(source.mosaic, cells: planeCells) : nil
+                        for _ in 0..<tiles {
+                            guard let current = ahead.removeValue(forKey: cursor) else { break }
+                            let sourcePlane = try await current.value
+                            if let task = fetch(cursor + readAhead) { ahead[cursor + readAhead] = task }
+                            // The weights depend on grid, method and window only: made once, used for every step.
+                            let g = reads[cursor].grid
+                            let key = WeightsKey(grid: g, method: variable.method, window: sourcePlane.window)
+                            if weights[key] == nil {
+                                weights[key] = variable.method.isArea
+                                    ? ResamplingWeights(area: variable.method, corners: cornerMappings[g]!,
+                                                        latitudes: source.grids[g].isGeographic ? source.grids[g].y : nil,
+                                                        window: sourcePlane.window.bounds)
+                                    : ResamplingWeights(variable.method, mapping: mappings[g]!, window: sourcePlane.window.bounds)
+                            }
+                            sourcePlane.values.withUnsafeBufferPointer { values in
+                                plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                            }
+                            plane.withUnsafeBufferPointer { mosaic?.add($0) }
+                            cursor += 1
                         }
-                        if let weight = reads[cursor].weight {
+                        if let mosaic { plane.withUnsafeMutableBufferPointer { mosaic.finish(into: $0) } }
+                        if let weight {
                             plane.withUnsafeBufferPointer { interpolation?.add($0, weight: weight) }
                         } else if accumulator != nil {
                             plane.withUnsafeBufferPointer { accumulator!.add($0) }
                         }
-                        cursor += 1
                     }
                     if let interpolation {
                         plane.withUnsafeMutableBufferPointer { interpolation.finish(into: $0) }
@@ -515,15 +548,26 @@ struct CubeExecutor: Sendable {
     private func sourcePlane(_ source: Int, _ variable: String, file: Int, index: Int, window: PixelWindow,
                              _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
-        if self.plan.sharesPlanes, let footprint = plan.footprint, footprint.contains(window),
+        if self.plan.sharesPlanes, let footprint = plan.footprints[plan.fileGrid[file]], footprint.contains(window),
             footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
-                return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: footprint), window: footprint)
+                return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: footprint), window: footprint)
             }
         }
         let reader = try await shared.readers.reader(source: source, file: file)
-        return SourcePlane(values: try await reader.read(variable, timeIndex: index, window: window), window: window)
+        return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: window), window: window)
+    }
+
+    /// Reads from the overview the plan chose for the file's grid (the full grid for level 0).
+    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, file: Int, index: Int,
+                      window: PixelWindow) async throws -> [Float] {
+        let level = plan.overviewLevels.isEmpty ? 0 : plan.overviewLevels[plan.fileGrid[file]]
+        guard level > 0 else { return try await reader.read(variable, timeIndex: index, window: window) }
+        guard let leveled = reader as? any MultiResolutionReader else {
+            throw CubeError(.internalInconsistency, "'\(plan.files[file].location)': overview \(level) planned but its reader reads full resolution only")
+        }
+        return try await leveled.read(variable, timeIndex: index, window: window, overview: level)
     }
 
     /// Writes the arrays' metadata documents (not the root group's): chunks can then be read back,
@@ -559,6 +603,7 @@ struct CubeExecutor: Sendable {
 
 /// Identifies precomputed resampling weights within one region.
 private struct WeightsKey: Hashable {
+    var grid: Int
     var method: ResamplingMethod
     var window: PixelWindow
 }

@@ -1,4 +1,5 @@
 import CubeCore
+import CubeRecipe
 
 /// Opens input files on first use and shares each reader between tasks, keeping at most
 /// `capacity` files open: the least recently used is dropped (and closed once no task holds it),
@@ -27,7 +28,10 @@ actor ReaderPool {
         lastUse[key] = clock
         if let task = readers[key] { return try await task.value }
         let plan = sources[source]
-        let task = Task { try await plan.inputs.open(plan.files[file].location, with: plan.store, planned: plan.files[file]) }
+        let task = Task { () async throws -> any DatasetReader in
+            let reader = try await plan.inputs.open(plan.files[file].location, with: plan.store, planned: plan.files[file])
+            return plan.section.bands.isEmpty ? reader : BandNamedReader(base: reader, bands: plan.section.bands)
+        }
         readers[key] = task
         if readers.count > capacity, let victim = lastUse.filter({ $0.key != key }).min(by: { $0.value < $1.value })?.key {
             readers[victim] = nil

@@ -20,6 +20,8 @@ struct PlaneKey: Hashable, Sendable {
 /// pixel corners (area methods) or centres.
 struct MappingKey: Hashable, Sendable {
     var source: Int
+    /// The index of the grid in the source's `grids` (0 unless the source mosaics tiles).
+    var grid: Int = 0
     var y: Int
     var x: Int
     var corners: Bool = false
