@@ -28,7 +28,7 @@ extension CubeCommand {
                     let missing = Set(status.missing)
                     for index in 0..<shards {
                         let shard = try ShardSelection(index: index, count: shards)
-                        let share = plan.tasks.enumerated().filter { shard.contains($0.offset) }.map { [$0.element.index.t, $0.element.index.y, $0.element.index.x] }
+                        let share = plan.tasks.enumerated().filter { shard.contains($0.offset, of: plan.tasks.count) }.map { [$0.element.index.t, $0.element.index.y, $0.element.index.x] }
                         let left = share.filter(missing.contains).count
                         Terminal.output("shard \(shard): \(share.count - left) of \(share.count) tasks recorded")
                     }

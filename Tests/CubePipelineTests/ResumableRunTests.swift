@@ -148,9 +148,10 @@ import Testing
 
     @Test func shardSelectionIsBalancedAndReadsTheBatchEnvironment() throws {
         let shards = try (0..<4).map { try ShardSelection(index: $0, count: 4) }
-        let counts = shards.map { shard in (0..<10).filter(shard.contains).count }
+        let counts = shards.map { shard in (0..<10).filter { shard.contains($0, of: 10) }.count }
         #expect(counts == [3, 3, 2, 2])
-        #expect(Set((0..<10).map { k in shards.firstIndex { $0.contains(k) }! }).count == 4)
+        #expect(Set((0..<10).map { k in shards.firstIndex { $0.contains(k, of: 10) }! }).count == 4)
+        #expect(shards.map { $0.range(of: 10) } == [0..<3, 3..<6, 6..<8, 8..<10])
         #expect(try ShardSelection(parsing: "auto/4", environment: ["SLURM_ARRAY_TASK_ID": "3"]).index == 3)
         #expect(try ShardSelection(parsing: "auto/4", environment: ["JOB_COMPLETION_INDEX": "2"]).index == 2)
         #expect(throws: CubeError.self) { try ShardSelection(parsing: "auto/4", environment: [:]) }

@@ -3,9 +3,12 @@ public import Foundation
 
 /// Which share of a plan's tasks one process computes: shard `index` of `count`.
 ///
-/// Task `k` (in plan order) belongs to shard `k mod count`: deterministic for a plan, balanced
-/// (shard sizes differ by at most one task) and interleaved, so every shard gets tasks from every
-/// time block and every part of the grid.
+/// Shard `i` computes a contiguous run of the plan's tasks (plan order: time blocks outermost),
+/// the first `n mod count` shards one task more than the others: deterministic for a plan and
+/// balanced (shard sizes differ by at most one task). Contiguous runs keep each shard's input
+/// time steps its own, so shards on one machine do not all decode the same input planes (an
+/// interleaved split made two shards decode every plane twice: 0.69× the throughput of one
+/// process on T1 M, against 0.9× wanted).
 public struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
     /// This shard, from 0.
     public var index: Int
@@ -52,8 +55,15 @@ public struct ShardSelection: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether task number `position` (in plan order) is this shard's.
-    public func contains(_ position: Int) -> Bool { position % count == index }
+    /// Whether task number `position` (in plan order) of a plan of `total` tasks is this shard's.
+    public func contains(_ position: Int, of total: Int) -> Bool { range(of: total).contains(position) }
+
+    /// This shard's task numbers in a plan of `total` tasks.
+    public func range(of total: Int) -> Range<Int> {
+        let share = total / count, extra = total % count
+        let start = index * share + min(index, extra)
+        return start..<(start + share + (index < extra ? 1 : 0))
+    }
 
     /// `i/N`.
     public var description: String { "\(index)/\(count)" }

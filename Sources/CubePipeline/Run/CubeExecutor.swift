@@ -136,9 +136,9 @@ struct CubeExecutor: Sendable {
             let (recordedTasks, partial) = force ? ([:], [:]) : try await validRecords(shared.manifest, storage: storage, digests: digests)
             var recorded = recordedTasks
             let pending = finalizeOnly ? [] : tasks.enumerated().filter { position, region in
-                shard.contains(position) && recorded[CubeExecutor.index(region)] == nil
+                shard.contains(position, of: tasks.count) && recorded[CubeExecutor.index(region)] == nil
             }.map(\.element)
-            let skipped = tasks.enumerated().filter { shard.contains($0.offset) }.count - pending.count
+            let skipped = shard.range(of: tasks.count).count - pending.count
             var done = 0, bytesDone = 0, chunksComputed = 0
             // Per task, the variables computed by this process (the others are read back for the quick-looks).
             var computed: [[Int]: Set<String>] = [:]
@@ -318,6 +318,8 @@ struct CubeExecutor: Sendable {
                           encoders: [ChunkEncoder]) async throws {
         let chunk = plan.chunkShape
         let last = plan.time.count - 1
+        let step = last % chunk.time
+        var jobs: [(variable: Int, reader: ZarrArrayReader, row: Int, column: Int)] = []
         for (v, variable) in plan.variables.enumerated() {
             let relevant = tasks.filter { $0.region.times.contains(last) && $0.variables.contains(variable.name) }.map(\.region)
             guard !relevant.isEmpty else { continue }
@@ -325,19 +327,31 @@ struct CubeExecutor: Sendable {
             for region in relevant {
                 for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {
                     for column in stride(from: region.columns.lowerBound, to: region.columns.upperBound, by: chunk.x) {
-                        let indices = [last / chunk.time, row / chunk.y, column / chunk.x]
-                        guard let raw = try await reader.chunk(indices) else { continue }
-                        let values = encoders[v].unpack(raw)
-                        let rows = row..<min(row + chunk.y, plan.grid.height), columns = column..<min(column + chunk.x, plan.grid.width)
-                        let step = last % chunk.time
-                        var plane = [Float](repeating: .nan, count: rows.count * columns.count)
-                        for r in 0..<rows.count {
-                            for c in 0..<columns.count { plane[r * columns.count + c] = values[(step * chunk.y + r) * chunk.x + c] }
-                        }
-                        capture.record(variable: v, plane: plane, rows: rows, columns: columns)
+                        jobs.append((v, reader, row, column))
                     }
                 }
             }
+        }
+        // Chunks decode in parallel; only the last step's slice of each is unpacked.
+        let plan = self.plan
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = jobs.makeIterator()
+            func add() {
+                guard let job = next.next() else { return }
+                group.addTask {
+                    guard let raw = try await job.reader.chunk([last / chunk.time, job.row / chunk.y, job.column / chunk.x]) else { return }
+                    let planeBytes = chunk.y * chunk.x * plan.variables[job.variable].dataType.size
+                    let values = encoders[job.variable].unpack(Array(raw[(step * planeBytes)..<((step + 1) * planeBytes)]))
+                    let rows = job.row..<min(job.row + chunk.y, plan.grid.height), columns = job.column..<min(job.column + chunk.x, plan.grid.width)
+                    var plane = [Float](repeating: .nan, count: rows.count * columns.count)
+                    for r in 0..<rows.count {
+                        for c in 0..<columns.count { plane[r * columns.count + c] = values[r * chunk.x + c] }
+                    }
+                    capture.record(variable: job.variable, plane: plane, rows: rows, columns: columns)
+                }
+            }
+            for _ in 0..<max(2, workers) { add() }
+            while try await group.next() != nil { add() }
         }
     }
 
