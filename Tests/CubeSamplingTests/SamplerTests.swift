@@ -1,6 +1,7 @@
 import CubeFixtures
 import CubeGen
 import CubeSamples
+import CubeStorageS3
 import Foundation
 import Testing
 
@@ -140,6 +141,33 @@ import Testing
         #expect(assignments[0] == assignments[1] && assignments[0] != assignments[2] && assignments[3] != assignments[4])
         #expect(assignments.allSatisfy { $0.count == 1500 })
         #expect(trainShares.allSatisfy { abs($0 - 0.6) <= 0.05 }, "\(trainShares)")
+    }
+
+    @Test(.enabled(if: S3TestService.current != nil, "\(S3TestService.skipMessage)"))
+    func aCubeOnS3GivesTheSameSamplesAsTheLocalCube() async throws {
+        let service = try #require(S3TestService.current)
+        let dir = try TemporaryDirectory("sampling")
+        defer { dir.remove() }
+        let cube = try await cube(dir)
+        let configuration = S3Configuration(endpoint: try S3Endpoint(url: service.endpoint), region: "us-east-1",
+                                            credentials: S3Credentials(accessKeyID: service.key, secretAccessKey: service.secret))
+        let bucket = "cubegen-ml-" + UUID().uuidString.lowercased().prefix(8)
+        try await S3Storage(bucket: bucket, configuration: configuration).createBucket()
+        let remote = S3Storage(bucket: bucket, prefix: "cubes/cube.zarr", configuration: configuration)
+        let local = FileSystemStorage(root: URL(fileURLWithPath: cube))
+        for key in try await local.list(prefix: "") { try await remote.set(key, to: try #require(try await local.get(key))) }
+        let section = try config(dir, format: "zarr")
+        _ = try await run(section, cube, dir.path("local"))
+        _ = try await Sampler(section: section, generator: "cubegen test").run(cube: "s3://\(bucket)/cubes/cube.zarr", storage: remote,
+                                                                                output: dir.path("remote"))
+        for file in try FileManager.default.subpathsOfDirectory(atPath: dir.path("local")) where file != "manifest.json" {
+            #expect(FileManager.default.contents(atPath: dir.path("local/\(file)")) == FileManager.default.contents(atPath: dir.path("remote/\(file)")),
+                    "\(file)")
+        }
+        // The manifests differ only in the cube's location.
+        let a = try String(contentsOfFile: dir.path("local/manifest.json"), encoding: .utf8)
+        let b = try String(contentsOfFile: dir.path("remote/manifest.json"), encoding: .utf8)
+        #expect(a.replacingOccurrences(of: cube, with: "s3://\(bucket)/cubes/cube.zarr") == b)
     }
 
     @Test func badConfigurationsAreOneLineErrorsBeforeAnythingIsWritten() async throws {
