@@ -25,13 +25,10 @@ public struct SpatialScale: Sendable {
 
     /// Measures the scale of `source` under `target`, or `nil` when no sampled target pixel falls on the source.
     static func measure(target: RegularGrid, source: SourceGrid) -> SpatialScale? {
-        let transform: any CoordinateTransform
-        do {
-            transform = try target.crs == source.crs ? IdentityTransform().makeTransform()
-                : PROJTransformFactory(from: target.crs, to: source.crs).makeTransform()
-        } catch {
-            return nil
-        }
+        (try? PlanningTransforms.shared.withTransform(from: target.crs, to: source.crs) { measure(target: target, source: source, transform: $0) }) ?? nil
+    }
+
+    private static func measure(target: RegularGrid, source: SourceGrid, transform: any CoordinateTransform) -> SpatialScale? {
         var candidates = [(target.height / 2, target.width / 2)]
         for j in stride(from: 0, to: target.height, by: max(1, target.height / 8)) {
             for i in stride(from: 0, to: target.width, by: max(1, target.width / 8)) { candidates.append((j, i)) }

@@ -371,9 +371,13 @@ enum Planner {
     /// safety margin, and the fraction of lattice points that fall on the source. Executors fall
     /// back to direct reads where a chunk needs more.
     private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int) throws -> (window: PixelWindow?, coverage: Double) {
-        let factory: any CoordinateTransformFactory =
-            target.crs == source.crs ? IdentityTransform() : PROJTransformFactory(from: target.crs, to: source.crs)
-        let transform = try factory.makeTransform()
+        try PlanningTransforms.shared.withTransform(from: target.crs, to: source.crs) { transform in
+            try footprint(of: target, on: source, margin: margin, transform: transform)
+        }
+    }
+
+    private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int,
+                                  transform: any CoordinateTransform) throws -> (window: PixelWindow?, coverage: Double) {
         let stepX = max(1, target.width / 128), stepY = max(1, target.height / 128)
         var columns: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
         if columns.last != target.width - 1 { columns.append(target.width - 1) }

@@ -39,9 +39,9 @@ enum SourceReach {
             }
         }
         do {
-            let transform = try (source.crs == target.crs ? IdentityTransform() as any CoordinateTransformFactory
-                                 : PROJTransformFactory(from: source.crs, to: target.crs)).makeTransform()
-            xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+            try PlanningTransforms.shared.withTransform(from: source.crs, to: target.crs) { transform in
+                xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+            }
         } catch {
             return whole
         }

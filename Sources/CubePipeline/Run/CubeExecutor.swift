@@ -407,24 +407,36 @@ struct CubeExecutor: Sendable {
             let areaMethods = variables.contains { plan.variables[$0].method.isArea }
             var mappings: [PixelMapping?] = [], cornerMappings: [PixelMapping?] = []
             let regionWindow = PixelWindow(rows: region.rows, columns: region.columns)
+            // The part of the region each grid covers: the whole region for one grid; for a
+            // mosaic's tiles only where the tile reaches, so mappings and weights are made for the
+            // pixels a tile can feed (the rest of its plane stays NaN).
+            var covered: [PixelWindow?] = []
             for (g, sourceGrid) in source.grids.enumerated() {
                 // A tile whose reach misses this region is neither mapped nor read.
                 if !source.targetWindows.isEmpty, !(source.targetWindows[g].map { $0.intersects(regionWindow) } ?? false) {
                     mappings.append(nil)
                     cornerMappings.append(nil)
+                    covered.append(nil)
                     continue
                 }
+                var reachable = regionWindow
+                if source.grids.count > 1, !source.targetWindows.isEmpty, let reach = source.targetWindows[g] {
+                    reachable = PixelWindow(rows: max(region.rows.lowerBound, reach.rows.lowerBound)..<min(region.rows.upperBound, reach.rows.upperBound),
+                                       columns: max(region.columns.lowerBound, reach.columns.lowerBound)..<min(region.columns.upperBound, reach.columns.upperBound))
+                }
+                let part = reachable
+                covered.append(part)
                 mappings.append(try await shared.mappings.value(for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x)) {
                     try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
-                        PixelMapping.compute(target: plan.grid, rows: region.rows, columns: region.columns, source: sourceGrid,
+                        PixelMapping.compute(target: plan.grid, rows: part.rows, columns: part.columns, source: sourceGrid,
                                              transform: transform, maxError: plan.recipe.grid.maxError)
                     }
                 })
                 cornerMappings.append(!areaMethods ? nil : try await shared.mappings.value(
                     for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x, corners: true)) {
                     try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
-                        PixelMapping.compute(target: plan.grid.cornerLattice, rows: region.rows.lowerBound..<(region.rows.upperBound + 1),
-                                             columns: region.columns.lowerBound..<(region.columns.upperBound + 1), source: sourceGrid,
+                        PixelMapping.compute(target: plan.grid.cornerLattice, rows: part.rows.lowerBound..<(part.rows.upperBound + 1),
+                                             columns: part.columns.lowerBound..<(part.columns.upperBound + 1), source: sourceGrid,
                                              transform: transform, maxError: plan.recipe.grid.maxError)
                     }
                 })
@@ -492,8 +504,23 @@ struct CubeExecutor: Sendable {
                                                         window: sourcePlane.window.bounds)
                                     : ResamplingWeights(variable.method, mapping: mappings[g]!, window: sourcePlane.window.bounds)
                             }
-                            sourcePlane.values.withUnsafeBufferPointer { values in
-                                plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                            let part = covered[g]!
+                            if part == regionWindow {
+                                sourcePlane.values.withUnsafeBufferPointer { values in
+                                    plane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                                }
+                            } else {
+                                // A tile covering part of the region: resample that part, NaN elsewhere.
+                                var partPlane = [Float](repeating: .nan, count: part.count)
+                                sourcePlane.values.withUnsafeBufferPointer { values in
+                                    partPlane.withUnsafeMutableBufferPointer { out in weights[key]!.apply(source: values, into: out) }
+                                }
+                                for k in plane.indices { plane[k] = .nan }
+                                let width = region.columns.count
+                                for (r, row) in part.rows.enumerated() {
+                                    let target = (row - region.rows.lowerBound) * width + (part.columns.lowerBound - region.columns.lowerBound)
+                                    for c in 0..<part.columns.count { plane[target + c] = partPlane[r * part.columns.count + c] }
+                                }
                             }
                             plane.withUnsafeBufferPointer { mosaic?.add($0) }
                             cursor += 1
