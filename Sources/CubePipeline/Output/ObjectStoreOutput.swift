@@ -56,7 +56,9 @@ final class ObjectStoreOutput: OutputTarget {
         let keys = try await storage.list(prefix: "").map(\.rawValue).filter { $0 != Self.leaseKey }
         if !keys.isEmpty {
             let hasGroup = keys.contains(where: ReplaceableOutput.groupDocuments.contains)
-            let unfinished = keys.contains(Self.marker) && !hasGroup && !keys.contains(".zmetadata")
+            // The marker stays until the consolidated metadata is written: a run killed anywhere
+            // before that left an unfinished cube, which the next run resumes without overwrite.
+            let unfinished = keys.contains(Self.marker) && !keys.contains(".zmetadata") && !keys.contains("zarr.json")
             if !overwrite && !unfinished && !update {
                 throw CubeError(.outputExists,
                     "output '\(location)' already exists (\(keys.count) objects); set output.overwrite: true or pass --overwrite to replace it",
@@ -101,11 +103,13 @@ final class ObjectStoreOutput: OutputTarget {
                 if let key = pending.next() { group.addTask { try await storage.delete(StoreKey(key)) } }
             }
         }
-        try await storage.delete(StoreKey(Self.marker))
     }
 
-    /// Nothing to do: the consolidated metadata, written last, is the commit point.
-    func publish() async throws {}
+    /// Removes the run marker: the consolidated metadata, written last, is the commit point, and
+    /// until the marker is gone the next run treats the cube as unfinished (and finalizes again).
+    func publish() async throws {
+        try await storage.delete(StoreKey(Self.marker))
+    }
 
     func discard() async -> String? {
         guard let count = try? await storage.list(prefix: "").filter({ $0.rawValue != Self.leaseKey }).count, count > 0 else { return nil }

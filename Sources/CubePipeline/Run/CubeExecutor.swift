@@ -80,7 +80,8 @@ struct CubeExecutor: Sendable {
         let digests = Dictionary(uniqueKeysWithValues: tasks.map { (CubeExecutor.index($0), taskDigests.digests(for: $0)) })
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
         let published = try await target.published()
-        if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest) {
+        if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest),
+           try await target.unfinished() == nil {
             return RunReport(outputPath: CatalogLayout.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
                              storedBytes: 0, elapsed: Date().timeIntervalSince(start), clippedValues: [:], planeCacheHits: 0,
                              planeReads: 0, tasksSkipped: tasks.count, upToDate: true)
