@@ -77,20 +77,26 @@ def write_tiles(work, size):
 
 
 def measure(command, **kwargs):
-    """Runs `command`; returns (seconds, peak RSS MiB, bytes read): wall time, `wait4`'s maxrss of
-    the process itself (a Python driver's children are counted by their own maxrss: gdalwarp runs
-    one process per date, so its figure is the largest of them), and `rchar` polled from /proc."""
+    """Runs `command`; returns (seconds, peak RSS MiB, bytes read): wall time, the peak RSS
+    `/usr/bin/time` reports for the command (for a Python driver its own process; gdalwarp runs one
+    process per date from a driver script, whose figure is the driver's), and `rchar` polled from
+    /proc (of the /usr/bin/time process's child tree root)."""
     import os
     started = time.monotonic()
     import tempfile
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, **kwargs)
+    # Peak RSS through /usr/bin/time: wait4's maxrss of a child forked from this (large) Python
+    # process starts at the parent's RSS (Linux keeps the pre-exec high-water mark).
+    peak_file = tempfile.NamedTemporaryFile(suffix=".rss", delete=False).name
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", peak_file, *command], stdout=subprocess.DEVNULL, stderr=log, **kwargs)
     rchar = 0
     while True:
         try:
-            for line in open(f"/proc/{process.pid}/io"):
+            # The command itself is /usr/bin/time's child.
+            child = open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()
+            for line in open(f"/proc/{child[0] if child else process.pid}/io"):
                 if line.startswith("rchar:"):
-                    rchar = int(line.split()[1])
+                    rchar = max(rchar, int(line.split()[1]))
         except OSError:
             pass
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -103,7 +109,9 @@ def measure(command, **kwargs):
         sys.exit(f"{command[0]} failed: {log.read().decode()[-2000:]}")
     import resource
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(usage.ru_maxrss, 0) / 1024, rchar, children / 1024
+    peak_kb = int(open(peak_file).read().split()[-1])
+    os.unlink(peak_file)
+    return seconds, peak_kb / 1024, rchar, children / 1024
 
 
 def cubegen(args, work, box):
