@@ -61,7 +61,7 @@ extension CubeCommand {
                 // The recipe's ml: section: training samples from the finished cube (again when the cube changed).
                 if let ml = recipe.ml, selection == .all {
                     let cube = recipe.output.path
-                    let sampled = try await Sample.outputExists(cube: cube, section: ml)
+                    let sampled = Sample.outputExists(cube: cube, section: ml)
                     if !(report.upToDate && sampled) {
                         let samples = try await Sample.sample(cube: cube, section: ml, output: nil, overwrite: true,
                                                               options: StorageOptions(recipe.output.storageOptions))

@@ -51,7 +51,7 @@ extension CubeCommand {
         }
 
         /// Whether the sample output of `cube` exists.
-        static func outputExists(cube: String, section: SamplingSection) async throws -> Bool {
+        static func outputExists(cube: String, section: SamplingSection) -> Bool {
             FileManager.default.fileExists(atPath: defaultOutput(cube: cube, section: section) + "/manifest.json")
         }
 

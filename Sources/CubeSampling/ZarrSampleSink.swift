@@ -16,6 +16,8 @@ struct ZarrSampleSink: SampleSink {
     private var pending = 0
     private var chunkIndex = 0
     private var origins: [[Int]] = []
+    /// One chunk writer per variable, made at the first flush.
+    private var writers: [ZarrChunkWriter] = []
     private(set) var files: [String] = []
     private let relative: String
 
@@ -48,13 +50,13 @@ struct ZarrSampleSink: SampleSink {
 
     private mutating func flush() throws {
         guard pending > 0 else { return }
+        if writers.isEmpty { writers = try names.indices.map { try ZarrChunkWriter(spec: spec($0, count: shardSize), format: .v2) } }
         let cells = patch.time * patch.y * patch.x
         for v in names.indices {
             var values = buffered[v]
             values += [Float](repeating: .nan, count: (shardSize - pending) * cells)
-            let writer = try ZarrChunkWriter(spec: spec(v, count: shardSize), format: .v2)
             let bytes = littleEndianBytes(values)
-            let unit = try writer.encode(at: [chunkIndex, 0, 0, 0], bytes: bytes)
+            let unit = try writers[v].encode(at: [chunkIndex, 0, 0, 0], bytes: bytes)
             if let stored = unit.bytes {
                 try writeFile(stored, to: folder.appendingPathComponent(unit.key))
                 files.append("\(relative)/\(unit.key)")

@@ -71,11 +71,10 @@ struct GRIBDataset: Sendable {
         // Names: qualify by level and member only where the file needs it to tell fields apart.
         let byShort = Dictionary(grouping: onGrid, by: \.shortName)
         var named: [String: [GRIBMessage]] = [:]
-        for (short, list) in byShort {
+        for list in byShort.values {
             let levels = Set(list.map { "\($0.typeOfLevel) \($0.level)" }).count > 1
             let members = Set(list.map(\.number)).count > 1
             for message in list { named[message.variableName(qualifiedByLevel: levels, qualifiedByMember: members), default: []].append(message) }
-            _ = short
         }
         func date(_ m: GRIBMessage) -> CalendarDate {
             CalendarDate(year: m.validityDate / 10000, month: m.validityDate / 100 % 100, day: m.validityDate % 100,

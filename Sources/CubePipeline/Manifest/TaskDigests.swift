@@ -54,6 +54,12 @@ struct TaskDigests: Sendable {
         }
     }
 
+    /// Per task index (time, y, x) and variable name, the digests of every task of `plan`.
+    static func all(_ plan: CubePlan) -> [[Int]: [String: String]] {
+        let digests = TaskDigests(plan: plan)
+        return Dictionary(uniqueKeysWithValues: plan.tasks.map { (CubeExecutor.index($0), digests.digests(for: $0)) })
+    }
+
     /// Per variable name, the digest of the task covering `region`.
     func digests(for region: ChunkRegion) -> [String: String] {
         var result: [String: String] = [:]

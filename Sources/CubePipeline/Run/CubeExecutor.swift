@@ -76,8 +76,7 @@ struct CubeExecutor: Sendable {
         let plan = self.plan
         let tasks = plan.tasks
         // Every task's digests, once: the up-to-date check, the record check and the records use them.
-        let taskDigests = TaskDigests(plan: plan)
-        let digests = Dictionary(uniqueKeysWithValues: tasks.map { (CubeExecutor.index($0), taskDigests.digests(for: $0)) })
+        let digests = TaskDigests.all(plan)
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
         let published = try await target.published()
         if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest),

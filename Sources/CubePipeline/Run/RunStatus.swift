@@ -60,8 +60,7 @@ extension CubeExecutor {
     func status() async throws -> RunStatus {
         let target = try OutputTargets.make(path: plan.recipe.output.path, options: StorageOptions(plan.recipe.output.storageOptions),
                                             registry: registries.storage)
-        let taskDigests = TaskDigests(plan: plan)
-        let digests = Dictionary(uniqueKeysWithValues: plan.tasks.map { (CubeExecutor.index($0), taskDigests.digests(for: $0)) })
+        let digests = TaskDigests.all(plan)
         let published = try await target.published()
         let unfinished = try await target.unfinished()
         var status = RunStatus(outputPath: CatalogLayout.text(target.url), state: unfinished != nil ? .unfinished : published != nil ? .published : .absent,
