@@ -230,6 +230,10 @@ struct CubeExecutor: Sendable {
             report.itemPath = CatalogLayout.text(layout.item)
             return report
         } catch {
+            // The background lineage work (file hashing through libcrypto, PROJ) stops before the
+            // error leaves the run: a process exiting while it still ran crashed in OpenSSL's exit cleanup.
+            facts?.cancel()
+            _ = await facts?.result
             // Writes still in flight land before anything is cleaned up.
             try? await writes.drain()
             let left = await target.discard()
