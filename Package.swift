@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // libbz2 ships no pkg-config file on Debian 12: the modulemap links it by name.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         // libgeotiff ships no pkg-config file on Debian: the modulemap links it by name.
         .systemLibrary(name: "CGeoTIFF", providers: [.apt(["libtiff-dev", "libgeotiff-dev"])]),
 
@@ -33,7 +36,7 @@ let package = Package(
 
         // Level 0/1: storage and Zarr, cube-agnostic.
         .target(name: "CubeStorage"),
-        .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib", "CDeflate"]),
+        .target(name: "Zarr", dependencies: ["CubeStorage", "CBlosc", "CZstd", "CZlib", "CDeflate", "CLZ4", "CBzip2"]),
         // S3-compatible object storage and read-only HTTPS, signed with CubeCrypto (AWS Signature V4).
         .target(
             name: "CubeStorageS3",

@@ -191,6 +191,12 @@ public struct SourceSection: Sendable, Hashable {
     /// `allow_mixed_crs`: whether the files of this source may be in different CRSs (tiles of
     /// several UTM zones); default false, so a glob that picks up a stray file fails clearly.
     public var allowMixedCRS = false
+    /// `crs`: the CRS of the files, replacing their own (plain TIFFs have none), as
+    /// `gdal_translate -a_srs` does.
+    public var crs: String?
+    /// `geotransform`: GDAL's `[x0, dx, 0, y0, 0, dy]` for the files (outer corner of the
+    /// top-left pixel and pixel size), replacing their own, as `gdal_translate -a_gt` does.
+    public var geotransform: [Double]?
 }
 
 /// How the files of one date that cover the same target pixel combine (`mosaic:`).

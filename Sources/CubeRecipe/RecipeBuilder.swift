@@ -143,7 +143,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs"]) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform"]) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -177,7 +177,7 @@ struct RecipeBuilder {
     }
 
     /// The keys for rasters without a time axis or with numbered bands: `bands`, `time_from_name`,
-    /// `times`, `mosaic`, `allow_mixed_crs`.
+    /// `times`, `mosaic`, `allow_mixed_crs`, and the georeferencing a recipe gives (`crs`, `geotransform`).
     mutating func rasterKeys(_ map: [String: Node], _ path: String, into section: inout SourceSection) {
         if let node = map["bands"], reader.mapping(node, key: "\(path).bands", allowed: []) != nil {
             var seen: [String: Int] = [:]
@@ -220,6 +220,16 @@ struct RecipeBuilder {
             section.mosaic = MosaicRule(rawValue: rule) ?? .first
         }
         section.allowMixedCRS = reader.optional(map, "allow_mixed_crs", in: path) { $0.boolean($1, $2) } ?? false
+        section.crs = reader.optional(map, "crs", in: path) { $0.string($1, $2) }
+        if let node = map["geotransform"], let g = reader.numbers(node, "\(path).geotransform", count: 6) {
+            if g[2] != 0 || g[4] != 0 {
+                reader.error("\(path).geotransform", "rotated geotransforms are not supported (terms 3 and 5 must be 0): warp the raster north-up first", node)
+            } else if g[1] == 0 || g[5] == 0 {
+                reader.error("\(path).geotransform", "the pixel size (terms 2 and 6) must not be 0", node)
+            } else {
+                section.geotransform = g
+            }
+        }
     }
 
     private func orderedPairs(_ node: Node) -> [(Node, Node)] {

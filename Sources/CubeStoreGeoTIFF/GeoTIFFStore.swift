@@ -23,7 +23,7 @@ public import CubeCore
 ///   header and one per run of tiles a window needs.
 /// Interop: GDAL writes every layout above (`gdal_translate -co TILED=YES -co COMPRESS=…`,
 /// `-of COG`); its `GTIFF_POINT_GEO_IGNORE=FALSE` default matches the pixel-is-point handling.
-public struct GeoTIFFStore: RangeReadingStore {
+public struct GeoTIFFStore: RangeReadingStore, GeoreferenceAssigningStore {
     /// The name used in recipes.
     public static let identifier = "geotiff"
 
@@ -40,9 +40,22 @@ public struct GeoTIFFStore: RangeReadingStore {
     /// Decoded blocks each open file keeps (bytes).
     public var blockCacheBytes: Int
 
+    /// The recipe's `crs`/`geotransform`, replacing each file's own georeferencing.
+    public var assigned: AssignedGeoreference?
+
     /// Creates the store.
-    /// - Parameter blockCacheBytes: Decoded blocks kept per open file (default 32 MiB).
-    public init(blockCacheBytes: Int = 32 << 20) { self.blockCacheBytes = blockCacheBytes }
+    /// - Parameters:
+    ///   - blockCacheBytes: Decoded blocks kept per open file (default 32 MiB).
+    ///   - assigned: Georeferencing that replaces the files' own (plain TIFFs need it).
+    public init(blockCacheBytes: Int = 32 << 20, assigned: AssignedGeoreference? = nil) {
+        self.blockCacheBytes = blockCacheBytes
+        self.assigned = assigned
+    }
+
+    /// The same store, georeferencing every file with `georeference`.
+    public func assigning(_ georeference: AssignedGeoreference) -> any DataStore {
+        GeoTIFFStore(blockCacheBytes: blockCacheBytes, assigned: georeference)
+    }
 
     /// Describes the file at `path`: grid, CRS, bands and layout (reads the directories only).
     public func describe(path: String) async throws -> DatasetDescriptor {
@@ -98,13 +111,15 @@ public struct GeoTIFFStore: RangeReadingStore {
     private func structure(location: String, bytes: any ByteRangeReader) async throws -> (file: TIFFFile, structure: GeoTIFFStructure) {
         let source = TIFFByteSource(size: bytes.size) { range in try BlockingWait.result { try await bytes.read(range) } }
         let file = try await TIFFFile.openOnQueue(name: location, source: source)
-        let structure = try await file.run { try GeoTIFFStructure(directories: try file.directories(), path: location) }
+        let assigned = self.assigned
+        let structure = try await file.run { try GeoTIFFStructure(directories: try file.directories(), path: location, assigned: assigned) }
         return (file, structure)
     }
 
     private func structure(path: String) async throws -> (file: TIFFFile, structure: GeoTIFFStructure) {
         let file = try TIFFFile.open(path: path)
-        let structure = try await file.run { try GeoTIFFStructure(directories: try file.directories(), path: path) }
+        let assigned = self.assigned
+        let structure = try await file.run { try GeoTIFFStructure(directories: try file.directories(), path: path, assigned: assigned) }
         return (file, structure)
     }
 }

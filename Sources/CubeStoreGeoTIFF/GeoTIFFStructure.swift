@@ -24,9 +24,11 @@ public struct GeoTIFFStructure: Sendable {
     /// - Parameters:
     ///   - directories: Every directory, in file order (the first is the image).
     ///   - path: The file, for messages and the descriptor's location.
+    ///   - assigned: The recipe's `crs`/`geotransform`, which replace the file's own (as
+    ///     `gdal_translate -a_srs/-a_gt` do) and georeference plain TIFFs.
     /// - Throws: `CubeError` naming the file: no georeferencing, unsupported samples or
     ///   compression, rotated images, CRSs libgeotiff cannot resolve.
-    public init(directories: [TIFFDirectory], path: String) throws {
+    public init(directories: [TIFFDirectory], path: String, assigned: AssignedGeoreference? = nil) throws {
         guard let first = directories.first else {
             throw CubeError(.invalidInput, "'\(path)' has no image", context: ["file": path])
         }
@@ -34,18 +36,34 @@ public struct GeoTIFFStructure: Sendable {
         overviews = directories.dropFirst().filter { $0.isOverview && $0.samplesPerPixel == first.samplesPerPixel }
             .compactMap { try? $0.layout(path: path) }
             .sorted { $0.width > $1.width }
-        guard let keys = first.geoKeys else {
+        let keys = first.geoKeys
+        let rasterType = keys?.rasterType ?? .pixelIsArea
+        let hint = "georeference it first (gdal_translate -a_srs EPSG:… -a_ullr …) or give the source crs: and geotransform: in the recipe"
+        let own = assigned?.geotransform != nil ? nil
+            : try GeoReference.make(scale: first.pixelScale, tiepoints: first.tiepoints, transformation: first.transformation,
+                                    rasterType: rasterType, path: path)
+        if keys == nil, own == nil, assigned == nil {
+            throw CubeError(.invalidInput, "'\(path)' has no georeferencing (no GeoKeys, no pixel georeferencing): it is a plain TIFF; \(hint)",
+                            context: ["file": path])
+        }
+        let reference: GeoReference
+        if let centres = assigned?.centres {
+            reference = GeoReference(xOrigin: centres.xOrigin, xStep: centres.xStep, yOrigin: centres.yOrigin, yStep: centres.yStep)
+        } else if let own {
+            reference = own
+        } else {
             throw CubeError(.invalidInput,
-                "'\(path)' has no georeferencing (no GeoKeys); it is a plain TIFF: georeference it first (gdal_translate -a_srs EPSG:… -a_ullr …)",
+                "'\(path)' has no pixel georeferencing (ModelPixelScale/ModelTiepoint or ModelTransformation); \(hint)",
                 context: ["file": path])
         }
-        guard let reference = try GeoReference.make(scale: first.pixelScale, tiepoints: first.tiepoints,
-                                                      transformation: first.transformation, rasterType: keys.rasterType, path: path) else {
-            throw CubeError(.invalidInput,
-                "'\(path)' has GeoKeys but no pixel georeferencing (ModelPixelScale/ModelTiepoint or ModelTransformation); georeference it first (gdal_translate -a_ullr …)",
-                context: ["file": path])
+        let crs: CRSDefinition, isGeographic: Bool
+        if let assignedCRS = assigned?.crs {
+            (crs, isGeographic) = (assignedCRS, assigned?.isGeographic ?? false)
+        } else if let keys {
+            (crs, isGeographic) = try keys.crs(path: path)
+        } else {
+            throw CubeError(.invalidInput, "'\(path)' has no CRS (no GeoKeys); \(hint)", context: ["file": path])
         }
-        let (crs, isGeographic) = try keys.crs(path: path)
         let grid = SourceGrid(crs: crs, isGeographic: isGeographic, x: try AxisCoordinates(reference.xCentres(first.width)),
                               y: try AxisCoordinates(reference.yCentres(first.height)))
         let metadata = first.metadata.map(GDALMetadata.init(xml:))
@@ -70,9 +88,13 @@ public struct GeoTIFFStructure: Sendable {
             Attribute("tiff_layout", .text(image.blocksDescription)),
             Attribute("tiff_compression", .text("\(image.compression)" + (image.predictor > 1 ? ", predictor \(image.predictor)" : ""))),
             Attribute("tiff_interleave", .text(image.samplesPerPixel > 1 ? image.interleave.rawValue : "single band")),
-            Attribute("tiff_raster_type", .text(keys.rasterType.description)),
+            Attribute("tiff_raster_type", .text(rasterType.description)),
         ]
         if let text = first.nodata { attributes.append(Attribute("tiff_nodata", .text(text))) }
+        if let assigned {
+            let given = [assigned.crs.map { "crs \($0)" }, assigned.geotransform.map { "geotransform \($0)" }].compactMap { $0 }
+            attributes.append(Attribute("tiff_georeference", .text("from the recipe: " + given.joined(separator: ", "))))
+        }
         if !overviews.isEmpty {
             attributes.append(Attribute("tiff_overviews", .text(overviews.map { "\($0.width) × \($0.height)" }.joined(separator: ", "))))
         }

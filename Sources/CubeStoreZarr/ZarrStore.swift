@@ -90,23 +90,22 @@ public struct ZarrStore: StorageDataStore {
                 return (try await ZarrGroupDescription.load(reference.storage, location: location), reference.storage)
             }
             var levels: [ZarrGroupDescription] = []
-            for path in pyramid.levels {
-                let storage = PrefixedStorage(base: reference.storage, prefix: path)
-                levels.append(try await ZarrGroupDescription.load(storage, location: location + "/" + path))
+            for level in pyramid.levels {
+                levels.append(try await ZarrGroupDescription.load(level.storage, location: location + "/" + level.path))
             }
             let chosen = reference.level ?? 0
             guard levels.indices.contains(chosen) else {
                 throw CubeError(.invalidInput, "'\(location)' has \(levels.count) levels; level \(chosen) was asked for", context: ["file": location])
             }
             let resolutionLevels = zip(pyramid.levels, levels).enumerated().map {
-                ResolutionLevel(index: $0.offset, path: $0.element.0, grid: $0.element.1.descriptor.grid)
+                ResolutionLevel(index: $0.offset, path: $0.element.0.path, grid: $0.element.1.descriptor.grid)
             }
             var group = levels[chosen]
             group.descriptor.location = location
             group.descriptor.levels = resolutionLevels
             group.descriptor.level = resolutionLevels[chosen]
             group.descriptor.format = (group.descriptor.format ?? "Zarr") + ", xcube pyramid of \(levels.count) levels"
-            return (group, PrefixedStorage(base: reference.storage, prefix: pyramid.levels[chosen]))
+            return (group, pyramid.levels[chosen].storage)
         } catch {
             throw ZarrStoreErrors.wrap(error, location: location, array: nil)
         }

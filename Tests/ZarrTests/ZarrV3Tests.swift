@@ -64,6 +64,37 @@ private func le64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) 
         #expect(plain.storedKey([1, 2], format: .v2) == "a/1.2")
     }
 
+    @Test func chunkKeyEncodingsOtherThanTheDefaultsAreRead() throws {
+        var plain = small
+        plain.shards = nil
+        for (json, key) in [(#"{"name":"default","configuration":{"separator":"."}}"#, "a/c.1.2"),
+                            (#"{"name":"v2","configuration":{"separator":"."}}"#, "a/1.2"),
+                            (#"{"name":"v2","configuration":{"separator":"/"}}"#, "a/1/2"),
+                            (#"{"name":"v2"}"#, "a/1.2")] {
+            var document = try plain.v3Document()
+            document = document.setting("chunk_key_encoding", try JSONValue.parse(Array(json.utf8)))
+            let read = try ZarrArraySpec(name: "a", v3Document: document)
+            #expect(read.storedKey([1, 2], format: .v3) == key, "\(json)")
+            #expect(try read.v3Document()["chunk_key_encoding"] == ZarrChunkKeyEncoding(v3JSON: document["chunk_key_encoding"]).v3JSON)
+        }
+        var bad = try plain.v3Document()
+        bad = bad.setting("chunk_key_encoding", try JSONValue.parse(Array(#"{"name":"v2","configuration":{"separator":"-"}}"#.utf8)))
+        #expect(throws: ZarrError.self) { try ZarrArraySpec(name: "a", v3Document: bad) }
+        // Zarr v2's dimension_separator "/".
+        let zarray = try JSONValue.parse(Array(#"{"chunks":[1,2],"compressor":null,"dimension_separator":"/","dtype":"<u2","fill_value":0,"filters":null,"order":"C","shape":[2,4],"zarr_format":2}"#.utf8))
+        let v2 = try ZarrArraySpec(name: "a", v2Metadata: zarray, attributes: .object([]))
+        #expect(v2.storedKey([1, 2], format: .v2) == "a/1/2")
+        #expect(try v2.v2Metadata().json["dimension_separator"] == .string("/"))
+    }
+
+    @Test func numcodecsWrappersReadAsTheirCodecs() throws {
+        let codecs = try JSONValue.parse(Array(#"[{"name":"bytes","configuration":{"endian":"little"}},{"name":"numcodecs.lz4","configuration":{"acceleration":3}}]"#.utf8))
+        let chain = try ZarrCodecChain(v3Codecs: codecs.arrayValue ?? [])
+        #expect(chain.compressor == .object([("id", .string("lz4")), ("acceleration", .int(3))]))
+        #expect(try ZarrCodecChain(compressor: .object([("id", .string("bz2")), ("level", .int(5))])).v3Codecs(elementSize: 4).last
+            == .object([("name", .string("numcodecs.bz2")), ("configuration", .object([("level", .int(5))]))]))
+    }
+
     @Test func consolidatedMetadataIsInlineInTheRootGroup() throws {
         let hierarchy = ZarrHierarchy(format: .v3, attributes: .object([("title", .string("t"))]), arrays: [small])
         let docs = try hierarchy.documents()

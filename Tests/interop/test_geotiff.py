@@ -325,6 +325,45 @@ def test_bad_inputs_give_one_line_errors_naming_the_file(tmp_path, binaries):
     one_line_error(run_on("ok.tif", extra="    time_from_name: \"S2_{date:%Y%m%d}.tif\"\n"), "ok.tif", "does not match time_from_name")
 
 
+def test_a_plain_tiff_is_georeferenced_by_the_recipe(tmp_path, binaries):
+    """A TIFF without GeoKeys or tie points (GDAL's baseline profile) read with the recipe's `crs` and
+    GDAL `geotransform`: the cube equals the one built from the georeferenced file, value for value,
+    and the recipe's values replace a file's own (as gdal_translate -a_srs/-a_gt do)."""
+    rows, cols = np.mgrid[0:H, 0:W]
+    values = (cols * 0.5 + rows * 2.0)[None]
+    gt = [X0, RES, 0, Y0, 0, -RES]
+    vrt = write_vrt(tmp_path / "g.vrt", values, gt, UTM32)
+    translate(vrt, tmp_path / "plain.tif", "-ot", "Float32", "-co", "PROFILE=BASELINE")
+    # The same pixels georeferenced elsewhere (a shifted origin, another CRS): the recipe overrides.
+    wrong = write_vrt(tmp_path / "w.vrt", values, [X0 + 5 * RES, RES, 0, Y0, 0, -RES], "EPSG:32633")
+    translate(wrong, tmp_path / "wrong.tif", "-ot", "Float32")
+    grid = {"crs": "EPSG:4326", "bbox": [8.99, 45.12, 9.06, 45.16], "resolution": 0.002}
+    keys = f"    crs: {UTM32}\n    geotransform: {json.dumps(gt)}\n"
+    cubes = {}
+    for name in ["plain", "wrong"]:
+        sources = (f"  - name: s\n    store: geotiff\n    paths: [{name}.tif]\n    times: [2024-06-01]\n{keys}"
+                   "    variables:\n      band_1: {resampling: bilinear}\n")
+        r = recipe(tmp_path, sources, grid, name=f"{name}.yaml")
+        r.write_text(r.read_text().replace("cube.zarr", f"{name}.zarr"))
+        cubegen("run", r, check=True)
+        cubes[name] = xr.open_zarr(tmp_path / f"{name}.zarr").band_1.isel(time=0).values
+    # The truth: the field at each target pixel's UTM coordinates (bilinear of a linear field is exact).
+    lon, lat = np.meshgrid(8.991 + 0.002 * np.arange(35), 45.159 - 0.002 * np.arange(20))
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", UTM32, always_xy=True).transform(lon, lat)
+    col, row = (x - X0) / RES - 0.5, (Y0 - y) / RES - 0.5
+    inside = (col >= 0) & (col <= W - 1) & (row >= 0) & (row <= H - 1)
+    got = cubes["plain"]
+    assert got.shape == lon.shape
+    assert inside.sum() > 100 and np.isfinite(got[inside]).all()
+    assert np.max(np.abs(got[inside] - (col * 0.5 + row * 2.0)[inside])) < 0.05
+    assert np.array_equal(cubes["plain"], cubes["wrong"], equal_nan=True)
+    # A CRS PROJ does not know, a rotated geotransform: errors naming the recipe key.
+    for extra, fragment in [("    crs: EPSG:999999\n    geotransform: [0, 1, 0, 0, 0, -1]\n", "sources[0].crs"),
+                            ("    crs: EPSG:32632\n    geotransform: [0, 1, 0.2, 0, 0, -1]\n", "sources[0].geotransform")]:
+        sources = f"  - name: s\n    store: geotiff\n    paths: [plain.tif]\n    times: [2024-06-01]\n{extra}    variables:\n      band_1: {{}}\n"
+        one_line_error(cubegen("run", recipe(tmp_path, sources, grid, name="bad.yaml")), fragment)
+
+
 def test_inspect_describes_a_cog(tmp_path, binaries):
     rows, cols = np.mgrid[0:300, 0:400]
     vrt = write_vrt(tmp_path / "c.vrt", np.stack([cols * 1.0, rows * 1.0]), [X0, 10, 0, Y0, 0, -10], UTM32, nodata=-1)

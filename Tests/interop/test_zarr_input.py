@@ -10,6 +10,7 @@ import shutil
 import uuid
 
 import numcodecs
+import numcodecs.zarr3
 import numpy as np
 import pytest
 import xarray as xr
@@ -44,7 +45,7 @@ def dataset(days, calendar="standard"):
     return ds
 
 
-def write(path, fmt, consolidated=True, compressor=None, shards=None, calendar="standard", chunks=(1, 20, 20)):
+def write(path, fmt, consolidated=True, compressor=None, shards=None, calendar="standard", chunks=(1, 20, 20), keys=None):
     ds = dataset(NOLEAP_DAYS if calendar == "noleap" else DAYS, calendar)
     encoding = {}
     for name in ("tas", "pk"):
@@ -54,6 +55,8 @@ def write(path, fmt, consolidated=True, compressor=None, shards=None, calendar="
             e["compressors"] = [compressor]
         if shards is not None:
             e["shards"] = shards
+        if keys is not None:
+            e["chunk_key_encoding"] = keys
         encoding[name] = e
     ds.to_zarr(path, zarr_format=fmt, consolidated=consolidated, encoding=encoding, mode="w")
     return path
@@ -67,6 +70,10 @@ VARIANTS = {
     "v3-gzip-listed": dict(fmt=3, compressor=zarr.codecs.GzipCodec(level=5), consolidated=False),
     "v3-sharded": dict(fmt=3, shards=(2, 40, 40), chunks=(1, 20, 20)),
     "v3-noleap": dict(fmt=3, calendar="noleap"),
+    # xarray's less common choices: lz4 and bz2 (numcodecs), "/" and v2-style chunk keys.
+    "v2-lz4-slash": dict(fmt=2, compressor=numcodecs.LZ4(), keys={"name": "v2", "separator": "/"}),
+    "v3-bz2-v2keys": dict(fmt=3, compressor=numcodecs.zarr3.BZ2(level=5), keys={"name": "v2", "separator": "."}),
+    "v3-lz4-dotkeys": dict(fmt=3, compressor=numcodecs.zarr3.LZ4(), keys={"name": "default", "separator": "."}),
 }
 
 TARGET = "crs: EPSG:4326\n  bbox: [-5, 15, 15, 35]\n  resolution: 1"
@@ -163,6 +170,33 @@ def test_inspect_describes_an_xcube_pyramid(inputs):
     jsonschema.validate(lineage, json.loads((ROOT / "schemas" / "lineage.schema.json").read_text()))
 
 
+def test_a_pyramid_whose_level_0_is_a_link(inputs):
+    """`xcube level --link` writes `0.link` (the base cube's path relative to the pyramid) instead of
+    copying level 0: a target fine enough for level 0 reads the linked cube, value for value."""
+    pyramid = inputs / "linked.levels"
+    pyramid.mkdir()
+    (pyramid / "0.link").write_text("../v2-blosc.zarr")
+    coarse = dataset(DAYS).coarsen(lat=2, lon=2).mean()
+    for name in ("lat", "lon"):
+        coarse[name].attrs = dataset(DAYS)[name].attrs
+    coarse.to_zarr(pyramid / "1.zarr", zarr_format=2, consolidated=True, mode="w")
+    (pyramid / ".zlevels").write_text(json.dumps({"version": "1.0", "num_levels": 2}))
+    out = cubegen("inspect", "--store", "zarr", pyramid, check=True).stdout
+    assert "level     0: ../v2-blosc.zarr, 60 × 60, pixel 0.5" in out
+    fine = "crs: EPSG:4326\n  bbox: [-5, 15, 15, 35]\n  resolution: 0.5"
+    cubegen("run", recipe(inputs, "via-link", "linked.levels", grid=fine), check=True, cwd=inputs)
+    cubegen("run", recipe(inputs, "direct", "v2-blosc.zarr", grid=fine), check=True, cwd=inputs)
+    via, direct = xr.open_zarr(inputs / "via-link.zarr"), xr.open_zarr(inputs / "direct.zarr")
+    for name in ("tas", "pk"):
+        assert np.array_equal(via[name].values, direct[name].values, equal_nan=True)
+    grid = json.loads((inputs / "via-link.zarr" / "lineage.json").read_text())["variables"][0]["source"]["grid"]
+    assert grid["level"] == 0 and grid["level_path"] == "../v2-blosc.zarr"
+    # A link to nothing is a one-line error naming the pyramid.
+    (pyramid / "0.link").write_text("../missing.zarr")
+    one_line_error(cubegen("run", recipe(inputs, "via-bad-link", "linked.levels", grid=fine), cwd=inputs), 3,
+                   "linked.levels/../missing.zarr", "is not a Zarr store")
+
+
 def one_line_error(result, code, *words):
     assert result.returncode == code, result.stderr
     lines = result.stderr.strip().splitlines()
@@ -172,9 +206,9 @@ def one_line_error(result, code, *words):
 
 
 def test_an_unknown_codec_is_named(inputs):
-    write(inputs / "lz4.zarr", fmt=2, compressor=numcodecs.LZ4())
-    result = cubegen("run", recipe(inputs, "lz4-out", "lz4.zarr"), cwd=inputs)
-    one_line_error(result, 5, "lz4.zarr", "array 'pk'", "codec 'lz4'")
+    write(inputs / "lzma.zarr", fmt=2, compressor=numcodecs.LZMA())
+    result = cubegen("run", recipe(inputs, "lzma-out", "lzma.zarr"), cwd=inputs)
+    one_line_error(result, 5, "lzma.zarr", "array 'pk'", "codec 'lzma'")
 
 
 def test_a_truncated_chunk_fails_with_exit_3(inputs):

@@ -79,17 +79,22 @@ enum RecipeNormalizer {
     }
 
     /// The raster source keys (`bands`, `time_from_name`, `times` as the dates the files got,
-    /// `mosaic`, `allow_mixed_crs`) for sources that use them; nothing for others, so their normal
+    /// `mosaic`, `allow_mixed_crs`, and the assigned `crs`/`geotransform`) for sources that use them; nothing for others, so their normal
     /// form is unchanged. (The overview read follows from the inputs and the grid.)
     private static func rasterMembers(_ section: SourceSection, _ source: SourcePlan) -> [(String, JSONValue)] {
-        guard InputTime.isStamped(section) || !section.bands.isEmpty || section.allowMixedCRS else { return [] }
-        return [
-            ("bands", .object(section.bands.sorted { $0.key < $1.key }.map { (String($0.key), JSONValue.string($0.value)) })),
-            ("time_from_name", section.timeFromName.map { .string($0.pattern) } ?? .null),
-            ("times", .array(source.files.map { .string($0.dates.first?.description ?? "") })),
-            ("mosaic", .string(section.mosaic.rawValue)),
-            ("allow_mixed_crs", .bool(section.allowMixedCRS)),
-        ]
+        var members: [(String, JSONValue)] = []
+        if InputTime.isStamped(section) || !section.bands.isEmpty || section.allowMixedCRS {
+            members += [
+                ("bands", .object(section.bands.sorted { $0.key < $1.key }.map { (String($0.key), JSONValue.string($0.value)) })),
+                ("time_from_name", section.timeFromName.map { .string($0.pattern) } ?? .null),
+                ("times", .array(source.files.map { .string($0.dates.first?.description ?? "") })),
+                ("mosaic", .string(section.mosaic.rawValue)),
+                ("allow_mixed_crs", .bool(section.allowMixedCRS)),
+            ]
+        }
+        if let crs = section.crs { members.append(("crs", .string(crs))) }
+        if let geotransform = section.geotransform { members.append(("geotransform", .array(geotransform.map { .double($0) }))) }
+        return members
     }
 
     /// `shards` and `checksum` as planned, for zarr3 output only (a zarr2 recipe has neither).

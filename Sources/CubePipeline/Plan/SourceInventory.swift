@@ -31,9 +31,16 @@ struct SourceInventory: Sendable {
     /// - Throws: `CubeError` naming the recipe key, files or URLs: no match, overlapping or duplicate
     ///   steps, different grids or calendars within the source, storage failures.
     static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache) async throws -> SourceInventory {
-        guard let store = registries.stores.store(section.store) else {
+        guard var store = registries.stores.store(section.store) else {
             let known = registries.stores.stores.keys.sorted().joined(separator: ", ")
             throw recipe.error("\(section.keyPath).store", "unknown data store '\(section.store)' (registered: \(known))")
+        }
+        if let georeference = try SourceGeoreference.assigned(section, recipe: recipe) {
+            guard let assigning = store as? any GeoreferenceAssigningStore else {
+                let key = section.crs != nil ? "crs" : "geotransform"
+                throw recipe.error("\(section.keyPath).\(key)", "store '\(section.store)' takes its georeferencing from the files; \(key) is for rasters (store: geotiff)")
+            }
+            store = assigning.assigning(georeference)
         }
         var paths: [String] = []
         var inputs = SourceInputs(cache: cache)

@@ -47,13 +47,15 @@ public struct CodecRegistry: Sendable {
     /// Creates an empty registry.
     public init() {}
 
-    /// The codecs built into CubeGen: blosc, zstd, zlib, gzip.
+    /// The codecs built into CubeGen: blosc, zstd, zlib, gzip, lz4, bz2.
     public static var standard: CodecRegistry {
         var registry = CodecRegistry()
         registry.register(BloscCodec.descriptor)
         registry.register(ZstdCodec.descriptor)
         registry.register(ZlibCodec.descriptor)
         registry.register(GzipCodec.descriptor)
+        registry.register(LZ4Codec.descriptor)
+        registry.register(Bzip2Codec.descriptor)
         return registry
     }
 

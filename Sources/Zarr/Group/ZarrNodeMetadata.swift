@@ -43,7 +43,8 @@ public struct ZarrNodeMetadata: Sendable {
                 codecs.flatMap { codec -> [String] in
                     let name = codec["name"]?.stringValue ?? "?"
                     if name == "sharding_indexed" { return names(codec["configuration"]?["codecs"]?.arrayValue ?? []) }
-                    return structural.contains(name) || registry.descriptors[name] != nil ? [] : [name]
+                    let id = name.hasPrefix(ZarrCodecChain.numcodecsPrefix) ? String(name.dropFirst(ZarrCodecChain.numcodecsPrefix.count)) : name
+                    return structural.contains(name) || registry.descriptors[id] != nil ? [] : [name]
                 }
             }
             return names(document["codecs"]?.arrayValue ?? [])
@@ -55,8 +56,8 @@ public struct ZarrNodeMetadata: Sendable {
     public func spec() throws -> ZarrArraySpec {
         switch format {
         case .v2:
-            if let separator = document["dimension_separator"]?.stringValue, separator != "." {
-                throw ZarrError.invalidMetadata("array '\(name)': dimension_separator '\(separator)' is not supported ('.' only)")
+            if let separator = document["dimension_separator"]?.stringValue, separator != ".", separator != "/" {
+                throw ZarrError.invalidMetadata("array '\(name)': dimension_separator '\(separator)' is not '.' or '/'")
             }
             return try ZarrArraySpec(name: name, v2Metadata: document, attributes: attributes)
         case .v3:

@@ -5,7 +5,12 @@ extension ZarrArraySpec {
     public func v2Metadata() throws -> ZarrV2ArrayMetadata {
         if shards != nil { throw ZarrError.invalidMetadata("array '\(name)': Zarr v2 has no sharding") }
         if codecs.checksum { throw ZarrError.invalidMetadata("array '\(name)': Zarr v2 has no crc32c codec") }
-        return ZarrV2ArrayMetadata(shape: shape, chunks: chunks, dataType: dataType, fillValue: fillValue, compressor: codecs.compressor)
+        if let keyEncoding, keyEncoding.scheme != .v2 {
+            throw ZarrError.invalidMetadata("array '\(name)': Zarr v2 has no '\(keyEncoding.scheme.rawValue)' chunk keys")
+        }
+        var metadata = ZarrV2ArrayMetadata(shape: shape, chunks: chunks, dataType: dataType, fillValue: fillValue, compressor: codecs.compressor)
+        metadata.dimensionSeparator = keyEncoding?.separator ?? "."
+        return metadata
     }
 
     /// The `.zattrs` document: the attributes, then `_ARRAY_DIMENSIONS` (xarray's dimension names).
@@ -25,5 +30,8 @@ extension ZarrArraySpec {
         let rest = attributes.objectMembers?.filter { $0.0 != "_ARRAY_DIMENSIONS" } ?? []
         self.init(name: name, shape: metadata.shape, chunks: metadata.chunks, dataType: metadata.dataType, fillValue: metadata.fillValue,
                   codecs: ZarrCodecChain(compressor: metadata.compressor), dimensionNames: dimensions, attributes: .object(rest))
+        if let separator = zarray["dimension_separator"]?.stringValue, separator != "." {
+            keyEncoding = try ZarrChunkKeyEncoding(scheme: .v2, separator: separator)
+        }
     }
 }

@@ -35,7 +35,7 @@ extension ZarrArraySpec {
             ("shape", ZarrArraySpec.intArray(shape)),
             ("data_type", .string(dataType.rawValue)),
             ("chunk_grid", .object([("name", .string("regular")), ("configuration", .object([("chunk_shape", ZarrArraySpec.intArray(storedShape))]))])),
-            ("chunk_key_encoding", .object([("name", .string("default")), ("configuration", .object([("separator", .string("/"))]))])),
+            ("chunk_key_encoding", (keyEncoding ?? .v3Default).v3JSON),
             ("fill_value", v3FillValue),
             ("codecs", .array(codecList)),
             ("attributes", attributes),
@@ -78,9 +78,11 @@ extension ZarrArraySpec {
         guard json["chunk_grid"]?["name"]?.stringValue == "regular",
             let grid = json["chunk_grid"]?["configuration"]?["chunk_shape"]?.arrayValue?.compactMap(\.intValue), grid.count == shape.count
         else { throw bad("chunk_grid is not a regular grid of rank \(shape.count)") }
-        let keyEncoding = json["chunk_key_encoding"]
-        guard keyEncoding?["name"]?.stringValue == "default", keyEncoding?["configuration"]?["separator"]?.stringValue ?? "/" == "/" else {
-            throw bad("chunk_key_encoding \(keyEncoding?.serialized(indent: 0) ?? "null") is not the default with '/'")
+        let keyEncoding: ZarrChunkKeyEncoding
+        do {
+            keyEncoding = try ZarrChunkKeyEncoding(v3JSON: json["chunk_key_encoding"])
+        } catch let ZarrError.invalidMetadata(message) {
+            throw bad(message)
         }
         guard let codecList = json["codecs"]?.arrayValue, !codecList.isEmpty else { throw bad("no codecs") }
         var chunks = grid, shards: [Int]? = nil
@@ -124,6 +126,7 @@ extension ZarrArraySpec {
         if masks { attributes = .object(attributes.objectMembers?.filter { $0.0 != "_FillValue" } ?? []) }
         self.init(name: name, shape: shape, chunks: chunks, shards: shards, dataType: dataType, fillValue: fill, codecs: chain,
                   dimensionNames: dimensions, attributes: attributes, masksFill: masks)
+        if keyEncoding != .v3Default { self.keyEncoding = keyEncoding }
     }
 
     static func intArray(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }

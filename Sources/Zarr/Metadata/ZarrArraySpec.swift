@@ -33,6 +33,9 @@ public struct ZarrArraySpec: Hashable, Sendable {
     /// xarray to mask (v3: base64 float64 for floats, a plain integer otherwise; v2 masks with
     /// `fill_value` alone). True for data variables, false for coordinates.
     public var masksFill: Bool
+    /// How chunk keys are formed; `nil` for the format's default (v2 `0.1.2`, v3 `c/0/1/2`), which
+    /// is what CubeGen writes. Set when reading arrays written with `/` (v2) or `v2` keys (v3).
+    public var keyEncoding: ZarrChunkKeyEncoding?
 
     /// Creates a spec.
     public init(name: String, shape: [Int], chunks: [Int], shards: [Int]? = nil, dataType: ZarrDataType, fillValue: ZarrFillValue,
@@ -91,6 +94,7 @@ public struct ZarrArraySpec: Hashable, Sendable {
 
     /// The key of the stored object (shard, or chunk) at `indices`.
     public func storedKey(_ indices: [Int], format: ZarrFormat) -> String {
+        if let keyEncoding { return keyEncoding.key(array: name, indices: indices) }
         switch format {
         case .v2: return ZarrV2ArrayMetadata.chunkKey(array: name, indices: indices)
         case .v3: return name + "/c" + indices.map { "/\($0)" }.joined()

@@ -1,7 +1,7 @@
 /// The v3 `codecs` list of a chain, and back.
 ///
 /// Spec: https://zarr-specs.readthedocs.io/en/latest/v3/core/index.html#codecs and the codec pages
-/// (`bytes`, `blosc`, `zstd`, `gzip`, `crc32c`). Written as zarr-python 3 writes them:
+/// (`bytes`, `blosc`, `zstd`, `gzip`, `crc32c`; numcodecs' `numcodecs.lz4`, `numcodecs.bz2`). Written as zarr-python 3 writes them:
 /// ```json
 /// [{"name": "bytes", "configuration": {"endian": "little"}},
 ///  {"name": "blosc", "configuration": {"typesize": 4, "cname": "zstd", "clevel": 5, "shuffle": "shuffle", "blocksize": 0}},
@@ -10,6 +10,9 @@
 extension ZarrCodecChain {
     /// The `bytes` array→bytes codec, little-endian.
     static let bytesCodec: JSONValue = .object([("name", .string("bytes")), ("configuration", .object([("endian", .string("little"))]))])
+
+    /// The v3 name prefix of zarr-python's numcodecs wrappers (`numcodecs.lz4`).
+    public static let numcodecsPrefix = "numcodecs."
 
     /// Blosc's v3 shuffle names by numcodecs number.
     static let shuffleNames = ["noshuffle", "shuffle", "bitshuffle"]
@@ -45,14 +48,20 @@ extension ZarrCodecChain {
             configuration = .object([("level", .int(Int64(try compressor.codecInt("level", default: 3)))), ("checksum", .bool(false))])
         case "gzip":
             configuration = .object([("level", .int(Int64(try compressor.codecInt("level", default: 1))))])
+        case "lz4":
+            return .object([("name", .string("numcodecs.lz4")),
+                            ("configuration", .object([("acceleration", .int(Int64(try compressor.codecInt("acceleration", default: 1))))]))])
+        case "bz2":
+            return .object([("name", .string("numcodecs.bz2")),
+                            ("configuration", .object([("level", .int(Int64(try compressor.codecInt("level", default: 1))))]))])
         default:
-            throw ZarrError.invalidCodecConfiguration("compressor '\(id)' has no Zarr v3 codec (v3 has blosc, zstd, gzip)")
+            throw ZarrError.invalidCodecConfiguration("compressor '\(id)' has no Zarr v3 codec (v3 has blosc, zstd, gzip, numcodecs.lz4, numcodecs.bz2)")
         }
         return .object([("name", .string(id)), ("configuration", configuration)])
     }
 
-    /// Reads a v3 `codecs` list of `bytes` (little-endian), then at most one of blosc/zstd/gzip,
-    /// then optionally `crc32c`.
+    /// Reads a v3 `codecs` list of `bytes` (little-endian), then at most one of blosc/zstd/gzip/
+    /// `numcodecs.*` (zarr-python's wrappers of numcodecs codecs, by the registry's `id`), then optionally `crc32c`.
     /// - Throws: `ZarrError.invalidMetadata` naming the codec this reader does not handle.
     public init(v3Codecs codecs: [JSONValue]) throws {
         guard let first = codecs.first, first["name"]?.stringValue == "bytes" else {
@@ -82,6 +91,10 @@ extension ZarrCodecChain {
                 ])
             case "zstd" where compressor == nil, "gzip" where compressor == nil:
                 compressor = .object([("id", .string(name)), ("level", configuration["level"] ?? .int(name == "zstd" ? 3 : 1))])
+            case _ where name.hasPrefix(ZarrCodecChain.numcodecsPrefix) && compressor == nil:
+                // zarr-python's wrapper of a numcodecs codec: its configuration is the numcodecs one.
+                let id = String(name.dropFirst(ZarrCodecChain.numcodecsPrefix.count))
+                compressor = .object([("id", .string(id))] + (configuration.objectMembers ?? []).filter { $0.0 != "id" })
             default:
                 throw ZarrError.invalidMetadata("codec \(codec.serialized(indent: 0)) is not supported here")
             }

@@ -1,7 +1,7 @@
 /// The `.zarray` document of a Zarr v2 array.
 ///
 /// Spec: https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#arrays. Arrays are always C order
-/// with `"."` as dimension separator and no filters, the layout xarray writes.
+/// with no filters, the layout xarray writes; CubeGen writes `"."` as dimension separator and reads `"/"` too.
 public struct ZarrV2ArrayMetadata: Hashable, Sendable {
     /// The array's shape; empty for a scalar.
     public var shape: [Int]
@@ -13,6 +13,8 @@ public struct ZarrV2ArrayMetadata: Hashable, Sendable {
     public var fillValue: ZarrFillValue
     /// The compressor's numcodecs configuration (`{"id": "blosc", …}`), or `nil` for none.
     public var compressor: JSONValue?
+    /// `dimension_separator`: `.` (what CubeGen writes) or `/`.
+    public var dimensionSeparator = "."
 
     /// Creates array metadata.
     public init(shape: [Int], chunks: [Int], dataType: ZarrDataType, fillValue: ZarrFillValue, compressor: JSONValue?) {
@@ -32,7 +34,7 @@ public struct ZarrV2ArrayMetadata: Hashable, Sendable {
         .object([
             ("chunks", .array(chunks.map { .int(Int64($0)) })),
             ("compressor", compressor ?? .null),
-            ("dimension_separator", .string(".")),
+            ("dimension_separator", .string(dimensionSeparator)),
             ("dtype", .string(dataType.v2Name)),
             ("fill_value", fillValue.v2JSON(for: dataType)),
             ("filters", .null),
