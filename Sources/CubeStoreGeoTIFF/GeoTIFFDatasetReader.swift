@@ -63,14 +63,19 @@ public final class GeoTIFFDatasetReader: MultiResolutionReader {
             for blockRow in (window.rows.lowerBound / size.height)...((window.rows.upperBound - 1) / size.height) {
                 for blockColumn in (window.columns.lowerBound / size.width)...((window.columns.upperBound - 1) / size.width) {
                     let index = layout.blockIndex(column: blockColumn, row: blockRow, sample: sample)
-                    let block = try cache.block(BlockCache.Key(directory: layout.directory, index: index)) {
+                    let top = blockRow * size.height, left = blockColumn * size.width
+                    // A block the window covers whole is not kept: a later read needs it only for
+                    // the same pixels, which the caller's plane cache holds; blocks on the window's
+                    // edge are kept for the neighbouring windows.
+                    let whole = window.rows.lowerBound <= top && window.rows.upperBound >= min(top + size.height, layout.height)
+                        && window.columns.lowerBound <= left && window.columns.upperBound >= min(left + size.width, layout.width)
+                    let block = try cache.block(BlockCache.Key(directory: layout.directory, index: index), keep: !whole) {
                         decoded.count.withLock { $0 += 1 }
                         var bytes = [UInt8](repeating: 0, count: file.blockByteCount(layout))
                         let count = try bytes.withUnsafeMutableBytes { try file.readBlock(index, layout: layout, into: $0) }
                         bytes.removeLast(bytes.count - min(bytes.count, count))
                         return bytes
                     }
-                    let top = blockRow * size.height, left = blockColumn * size.width
                     let rows = max(window.rows.lowerBound, top)..<min(window.rows.upperBound, top + size.height)
                     let columns = max(window.columns.lowerBound, left)..<min(window.columns.upperBound, left + size.width)
                     let available = block.count / max(1, size.width * samples * layout.sampleType.size)
@@ -117,15 +122,15 @@ final class BlockCache: @unchecked Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    /// The block for `key`, decoded by `make` when not cached.
-    func block(_ key: Key, make: () throws -> [UInt8]) throws -> [UInt8] {
+    /// The block for `key`, decoded by `make` when not cached; kept for later reads when `keep`.
+    func block(_ key: Key, keep: Bool = true, make: () throws -> [UInt8]) throws -> [UInt8] {
         if let block = blocks[key] {
             if let position = order.lastIndex(of: key) { order.remove(at: position) }
             order.append(key)
             return block
         }
         let block = try make()
-        guard block.count <= limit else { return block }
+        guard keep, block.count <= limit else { return block }
         blocks[key] = block
         order.append(key)
         bytes += block.count

@@ -54,6 +54,13 @@ import Testing
         // The same tiles again come from the block cache.
         _ = try await reader.read("band_1", timeIndex: 0, window: PixelWindow(rows: 45..<50, columns: 101..<102))
         #expect(reader.blocksDecoded == 4)
+        // Tiles a window covers whole are not kept (the pipeline's plane cache holds such reads):
+        // rows and columns 128..<192 are tiles 4–5 × 4–5, decoded again on a second read.
+        let whole = PixelWindow(rows: 128..<192, columns: 128..<192)
+        let first = try await reader.read("band_1", timeIndex: 0, window: whole)
+        #expect(reader.blocksDecoded == 8)
+        #expect(try await reader.read("band_1", timeIndex: 0, window: whole) == first)
+        #expect(reader.blocksDecoded == 12)
     }
 
     @Test func nodataScaleOffsetAndDescriptionsDecode() async throws {

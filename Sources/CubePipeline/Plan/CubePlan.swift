@@ -90,6 +90,18 @@ public struct CubePlan: Sendable {
         }
     }
 
+    /// The number of spatial task regions (chunk or shard columns × rows) that `window` of the
+    /// target grid meets; all of them for `nil` (a source that reaches everywhere).
+    public func spatialTasks(reaching window: PixelWindow?) -> Int {
+        let counts = taskCounts
+        guard let window else { return counts.y * counts.x }
+        guard !window.rows.isEmpty, !window.columns.isEmpty else { return 0 }
+        let shape = taskShape
+        let rows = window.rows.lowerBound / shape.y...(window.rows.upperBound - 1) / shape.y
+        let columns = window.columns.lowerBound / shape.x...(window.columns.upperBound - 1) / shape.x
+        return rows.count * columns.count
+    }
+
     /// Whether tasks share decoded source planes through the cache (more than one spatial task).
     public var sharesPlanes: Bool { taskCounts.y * taskCounts.x > 1 }
 

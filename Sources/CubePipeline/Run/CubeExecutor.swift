@@ -409,6 +409,7 @@ struct CubeExecutor: Sendable {
             guard !variables.isEmpty else { continue }
             // One pixel mapping per source grid (a mosaic's tiles each have theirs).
             let areaMethods = variables.contains { plan.variables[$0].method.isArea }
+            let pointMethods = variables.contains { !plan.variables[$0].method.isArea }
             var mappings: [PixelMapping?] = [], cornerMappings: [PixelMapping?] = []
             let regionWindow = PixelWindow(rows: region.rows, columns: region.columns)
             // The part of the region each grid covers: the whole region for one grid; for a
@@ -430,7 +431,8 @@ struct CubeExecutor: Sendable {
                 }
                 let part = reachable
                 covered.append(part)
-                mappings.append(try await shared.mappings.value(for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x)) {
+                // Centre mappings only for point methods (nearest, bilinear, …); area methods use corners.
+                mappings.append(!pointMethods ? nil : try await shared.mappings.value(for: MappingKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x)) {
                     try shared.transforms.withTransform(to: sourceGrid.crs) { transform in
                         PixelMapping.compute(target: plan.grid, rows: part.rows, columns: part.columns, source: sourceGrid,
                                              transform: transform, maxError: plan.recipe.grid.maxError)
@@ -474,6 +476,9 @@ struct CubeExecutor: Sendable {
             defer { ahead.values.forEach { $0.cancel() } }
             var cursor = 0
             var weights: [WeightsKey: ResamplingWeights] = [:]
+            // Weights are kept only while later reads of the task need them: a mosaic task with one
+            // step per tile frees each tile's weights once applied (they dominate its memory).
+            var uses = WeightUses(reads.map { (plan.variables[$0.variable].method, $0.grid) })
             for v in variables {
                 let variable = plan.variables[v]
                 var chunk = [Float](repeating: .nan, count: shape.time * shape.y * shape.x)
@@ -526,6 +531,7 @@ struct CubeExecutor: Sendable {
                                     for c in 0..<part.columns.count { plane[target + c] = partPlane[r * part.columns.count + c] }
                                 }
                             }
+                            if uses.release(variable.method, g) { weights[key] = nil }
                             plane.withUnsafeBufferPointer { mosaic?.add($0) }
                             cursor += 1
                         }
@@ -589,12 +595,15 @@ struct CubeExecutor: Sendable {
     }
 
     /// One decoded source time step covering `window`: from the shared footprint plane when it
-    /// holds the window and fits the cache, else read directly.
+    /// holds the window, fits the cache and more than one task reads it (a mosaic tile inside one
+    /// task's region is read once, so caching it would only hold memory), else read directly.
     private func sourcePlane(_ source: Int, _ variable: String, file: Int, index: Int, window: PixelWindow,
                              _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
-        if self.plan.sharesPlanes, let footprint = plan.footprints[plan.fileGrid[file]], footprint.contains(window),
-            footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2 {
+        let g = plan.fileGrid[file]
+        if self.plan.sharesPlanes, let footprint = plan.footprints[g], footprint.contains(window),
+            footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2,
+            self.plan.spatialTasks(reaching: plan.targetWindows.isEmpty ? nil : plan.targetWindows[g]) > 1 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
                 return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: footprint), window: footprint)
