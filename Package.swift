@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
-        .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF"]),
+        .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF", "Zarr"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),

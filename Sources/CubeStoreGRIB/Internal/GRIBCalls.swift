@@ -14,8 +14,23 @@ enum GRIBCalls {
         guard let ours = GRIBDefinitions.folder, let context = codes_context_get_default() else { return false }
         let system = codes_definition_path(context).map { String(cString: $0) } ?? "/usr/share/eccodes/definitions"
         codes_context_set_definitions_path(context, ours + ":" + system)
+        // ecCodes prints its errors to stderr itself; CubeGen reports one line per failure, so the
+        // library's messages are kept (the last one joins the error that follows) instead.
+        codes_context_set_logging_proc(context) { _, _, message in
+            if let message { GRIBCalls.lastLibraryMessage = String(cString: message) }
+        }
         return true
     }()
+
+    /// The last message ecCodes logged; read and written under `lock` only.
+    nonisolated(unsafe) private static var lastLibraryMessage: String?
+
+    /// ` (ecCodes: …)` with the last message the library logged since the previous call, or "".
+    private static func libraryDetail() -> String {
+        defer { lastLibraryMessage = nil }
+        guard let message = lastLibraryMessage?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty else { return "" }
+        return "; ecCodes: \(message)"
+    }
 
     /// ecCodes' version (`2.28.0`).
     static var version: String {
@@ -28,6 +43,7 @@ enum GRIBCalls {
     static func index(_ path: String) throws -> [GRIBMessage] {
         try lock.withLock { _ in
             _ = definitionsInstalled
+            lastLibraryMessage = nil
             guard let file = fopen(path, "rb") else {
                 throw CubeError(.invalidInput, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ["file": path])
             }
@@ -39,7 +55,7 @@ enum GRIBCalls {
                 guard let handle = codes_handle_new_from_file(nil, file, PRODUCT_GRIB, &error) else {
                     if error != 0 && error != CODES_END_OF_FILE {
                         throw CubeError(.invalidInput,
-                            "'\(path)': the GRIB message at byte \(start) does not decode (\(String(cString: codes_get_error_message(error))))",
+                            "'\(path)': the GRIB message at byte \(start) does not decode (\(String(cString: codes_get_error_message(error))))\(libraryDetail())",
                             context: ["file": path])
                     }
                     break
@@ -120,9 +136,10 @@ enum GRIBCalls {
         }
         return try lock.withLock { _ in
             _ = definitionsInstalled
+            lastLibraryMessage = nil
             let h: OpaquePointer? = bytes.withUnsafeBytes { codes_handle_new_from_message_copy(nil, $0.baseAddress, length) }
             guard let h else {
-                throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) does not decode", context: ["file": path])
+                throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) does not decode\(libraryDetail())", context: ["file": path])
             }
             defer { codes_handle_delete(h) }
             var count = 0
@@ -135,7 +152,7 @@ enum GRIBCalls {
             if status == 0 { status = codes_get_double_array(h, "values", &values, &count) }
             guard status == 0 else {
                 throw CubeError(.invalidInput,
-                    "'\(path)': the values of the GRIB message at byte \(offset) do not decode (\(String(cString: codes_get_error_message(status))))",
+                    "'\(path)': the values of the GRIB message at byte \(offset) do not decode (\(String(cString: codes_get_error_message(status))))\(libraryDetail())",
                     context: ["file": path])
             }
             if bitmap == 1 { for k in values.indices where values[k] == missing { values[k] = .nan } }

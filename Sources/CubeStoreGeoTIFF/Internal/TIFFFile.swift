@@ -1,5 +1,6 @@
 internal import CGeoTIFF
 import CubeCore
+import Zarr
 import Dispatch
 import Foundation
 
@@ -185,8 +186,11 @@ final class TIFFFile: @unchecked Sendable {
         case .tiles: read = TIFFReadEncodedTile(tif, UInt32(index), buffer.baseAddress, tmsize_t(buffer.count))
         case .strips: read = TIFFReadEncodedStrip(tif, UInt32(index), buffer.baseAddress, tmsize_t(buffer.count))
         }
+        let kind = layout.blocks == .strips(rows: layout.blockSize.height) ? "strip" : "tile"
+        if read > 0, layout.compression == .deflate || layout.compression.code == 32946 {
+            try verifyDeflate(index, kind: kind, decodedCount: Int(read))
+        }
         guard read > 0 else {
-            let kind = layout.blocks == .strips(rows: layout.blockSize.height) ? "strip" : "tile"
             if let failure = client?.failure {
                 throw CubeError(.storage, "cannot read \(kind) \(index) of '\(path)': \(failure)", context: ["file": path])
             }
@@ -194,6 +198,31 @@ final class TIFFFile: @unchecked Sendable {
                             context: ["file": path])
         }
         return Int(read)
+    }
+
+    /// Checks a deflate block's zlib stream whole: libtiff stops inflating once the block is full,
+    /// so a damaged stream that still fills it would pass without its Adler-32 being compared.
+    /// The raw block is inflated again through libdeflate (`ZlibCodec.inflate`), which verifies
+    /// the stream's structure, its exact size and its Adler-32.
+    private func verifyDeflate(_ index: Int, kind: String, decodedCount: Int) throws {
+        let size = Int(TIFFGetStrileByteCount(tif, UInt32(index)))
+        guard size > 0 else { return }
+        var raw = [UInt8](repeating: 0, count: size)
+        let got = raw.withUnsafeMutableBytes { buffer -> tmsize_t in
+            switch kind {
+            case "strip": return TIFFReadRawStrip(tif, UInt32(index), buffer.baseAddress, tmsize_t(size))
+            default: return TIFFReadRawTile(tif, UInt32(index), buffer.baseAddress, tmsize_t(size))
+            }
+        }
+        guard got == size else {
+            throw CubeError(.invalidInput, "'\(path)': \(kind) \(index) is truncated (\(max(0, got)) of \(size) bytes)", context: ["file": path])
+        }
+        do {
+            _ = try ZlibCodec.inflate(raw, decodedCount: decodedCount)
+        } catch {
+            throw CubeError(.invalidInput, "'\(path)': \(kind) \(index) is damaged (its deflate stream fails its check: \(error))",
+                            context: ["file": path])
+        }
     }
 
     /// The size of one decoded block of the current image in bytes (`TIFFTileSize`/`TIFFStripSize`).
