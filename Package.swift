@@ -87,6 +87,7 @@ let package = Package(
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/Zarr"),
         .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
         .executableTarget(name: "FuzzGeoTIFF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreGeoTIFF"], path: "Fuzz/GeoTIFF"),
+        .executableTarget(name: "FuzzGRIB", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreGRIB"], path: "Fuzz/GRIB"),
 
         // Tests.
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),

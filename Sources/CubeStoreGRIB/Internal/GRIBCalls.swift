@@ -22,6 +22,10 @@ enum GRIBCalls {
         return true
     }()
 
+    /// The most values one message may hold (2^27, five times the 26 million points of the largest
+    /// DestinE grid, O2560): a damaged count must not make ecCodes or CubeGen allocate gigabytes.
+    static let maximumValues = 1 << 27
+
     /// The last message ecCodes logged; read and written under `lock` only.
     nonisolated(unsafe) private static var lastLibraryMessage: String?
 
@@ -148,6 +152,11 @@ enum GRIBCalls {
             codes_get_long(h, "bitmapPresent", &bitmap)
             if bitmap == 1 { codes_get_double(h, "missingValue", &missing) }
             var status = codes_get_size(h, "values", &count)
+            guard count <= maximumValues else {
+                throw CubeError(.invalidInput,
+                    "'\(path)': the GRIB message at byte \(offset) claims \(count) values, more than the \(maximumValues) CubeGen decodes (damaged?)",
+                    context: ["file": path])
+            }
             var values = [Double](repeating: .nan, count: max(count, 1))
             if status == 0 { status = codes_get_double_array(h, "values", &values, &count) }
             guard status == 0 else {
