@@ -197,6 +197,9 @@ public struct SourceSection: Sendable, Hashable {
     /// `geotransform`: GDAL's `[x0, dx, 0, y0, 0, dy]` for the files (outer corner of the
     /// top-left pixel and pixel size), replacing their own, as `gdal_translate -a_gt` does.
     public var geotransform: [Double]?
+    /// `broadcast_time`: the source's variables are static fields (orography, land-sea mask: no
+    /// time axis); their one plane is repeated at every output time step. Default false.
+    public var broadcastTime = false
 }
 
 /// How the files of one date that cover the same target pixel combine (`mosaic:`).

@@ -143,7 +143,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform"]) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time"]) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -221,6 +221,10 @@ struct RecipeBuilder {
         }
         section.allowMixedCRS = reader.optional(map, "allow_mixed_crs", in: path) { $0.boolean($1, $2) } ?? false
         section.crs = reader.optional(map, "crs", in: path) { $0.string($1, $2) }
+        section.broadcastTime = reader.optional(map, "broadcast_time", in: path) { $0.boolean($1, $2) } ?? false
+        if section.broadcastTime, let node = map["time_from_name"] ?? map["times"] {
+            reader.error("\(path).broadcast_time", "a static source (broadcast_time: true) has no dates; drop time_from_name and times", node)
+        }
         if let node = map["geotransform"], let g = reader.numbers(node, "\(path).geotransform", count: 6) {
             if g[2] != 0 || g[4] != 0 {
                 reader.error("\(path).geotransform", "rotated geotransforms are not supported (terms 3 and 5 must be 0): warp the raster north-up first", node)

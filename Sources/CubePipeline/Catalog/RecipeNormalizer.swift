@@ -92,6 +92,7 @@ enum RecipeNormalizer {
                 ("allow_mixed_crs", .bool(section.allowMixedCRS)),
             ]
         }
+        if section.broadcastTime { members.append(("broadcast_time", .bool(true))) }
         if let crs = section.crs { members.append(("crs", .string(crs))) }
         if let geotransform = section.geotransform { members.append(("geotransform", .array(geotransform.map { .double($0) }))) }
         return members

@@ -35,7 +35,8 @@ extension CubePlan {
             let format = source.files.first?.format.map { " (\($0))" } ?? ""
             let overview = (source.overviewLevels.first ?? 0) > 0 ? ", overview \(source.overviewLevels[0])" : ""
             let mosaic = source.grids.count > 1 ? ", \(source.grids.count) grids mosaicked (\(source.mosaic.rawValue))" : ""
-            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level)\(overview)\(mosaic), \(window)\(scale)")
+            let repeated = source.section.broadcastTime ? ", static (broadcast_time: repeated at every step)" : ""
+            line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level)\(overview)\(mosaic)\(repeated), \(window)\(scale)")
         }
         for variable in variables {
             var packing = ""

@@ -12,8 +12,13 @@ enum InputTime {
     /// The dimension name stamped dates get.
     static let dimension = "time"
 
-    /// Whether a source's files get their dates from the recipe.
-    static func isStamped(_ section: SourceSection) -> Bool { section.timeFromName != nil || !section.times.isEmpty }
+    /// Whether a source's files get their dates from the recipe (or, static, the one placeholder
+    /// step of `broadcast_time`).
+    static func isStamped(_ section: SourceSection) -> Bool { section.timeFromName != nil || !section.times.isEmpty || section.broadcastTime }
+
+    /// The date a static source's one step carries (never an output date: the planner repeats the
+    /// step at every output step).
+    static let staticDate = CalendarDate(year: 1970, month: 1, day: 1)
 
     /// `descriptor` with one time step dated by the recipe when it has no time axis, and its
     /// bands renamed.
@@ -27,6 +32,7 @@ enum InputTime {
                       recipe: Recipe) throws -> DatasetDescriptor {
         var d = descriptor
         d.variables = try renamed(section, d, recipe: recipe)
+        if section.broadcastTime { return staticStep(d) }
         guard d.timeDimension == nil else {
             if isStamped(section) {
                 throw recipe.error("\(section.keyPath).\(section.timeFromName != nil ? "time_from_name" : "times")",
@@ -48,7 +54,7 @@ enum InputTime {
             date = section.times[position]
         } else {
             throw CubeError(.unsupported,
-                "'\(d.location)' has no time axis: not supported yet as a static field; give the source time_from_name (or times) to date each file",
+                "'\(d.location)' has no time axis: give the source time_from_name (or times) to date each file, or broadcast_time: true for static fields",
                 context: ["file": d.location, "key": "\(section.keyPath).time_from_name"])
         }
         d.timeDimension = dimension
@@ -61,6 +67,25 @@ enum InputTime {
             v.shape = [1] + v.shape
             return v
         }
+        return d
+    }
+
+    /// A static source's file as one placeholder step: its variables without a time dimension
+    /// (the static fields) gain one of length 1; variables with a time axis are left out, so a
+    /// recipe asking for one is told the source holds static fields only.
+    private static func staticStep(_ descriptor: DatasetDescriptor) -> DatasetDescriptor {
+        var d = descriptor
+        let time = d.timeDimension ?? dimension
+        d.variables = d.variables.filter { !$0.dimensions.contains(time) }.map { v in
+            var v = v
+            v.dimensions = [time] + v.dimensions
+            v.shape = [1] + v.shape
+            return v
+        }
+        d.timeDimension = time
+        d.timeUnits = units
+        d.dates = [staticDate]
+        d.timeValues = [units.value(staticDate)]
         return d
     }
 

@@ -133,7 +133,9 @@ enum Planner {
             }
             return groups
         }
-        let reference = inventories[0]
+        guard let reference = inventories.first(where: { !$0.section.broadcastTime }) else {
+            throw recipe.error("sources", "every source is static (broadcast_time: true); a cube needs a source with a time axis")
+        }
         let referenceSteps = grouped(try selected(reference))
         guard !referenceSteps.isEmpty else {
             throw recipe.error("time", "no time step of source '\(reference.section.name)' lies within time.start…time.end "
@@ -141,6 +143,11 @@ enum Planner {
         }
         var all: [[[(file: Int, index: Int)]]] = []
         for inventory in inventories {
+            if inventory.section.broadcastTime {
+                // A static source's one step (all its files: tiles of one mosaic) feeds every output step.
+                all.append(Array(repeating: grouped(inventory.steps).first?.parts ?? [], count: referenceSteps.count))
+                continue
+            }
             let steps = grouped(try selected(inventory))
             if inventory.first.timeUnits?.calendar != reference.first.timeUnits?.calendar || steps.map(\.date) != referenceSteps.map(\.date) {
                 throw recipe.error(inventory.section.keyPath,
@@ -180,7 +187,7 @@ enum Planner {
                 throw recipe.error(key, "\(date) is not a date of the \(calendar.cfName) calendar (the output calendar, time.calendar)")
             }
         }
-        let allDates = inventories.flatMap { $0.steps.map(\.date) }.filter { within($0, recipe) }
+        let allDates = inventories.filter { !$0.section.broadcastTime }.flatMap { $0.steps.map(\.date) }.filter { within($0, recipe) }
         guard let earliest = allDates.min(), let latest = allDates.max() else {
             throw recipe.error("time", "no source time step lies within time.start…time.end")
         }
@@ -199,6 +206,10 @@ enum Planner {
         let label = PeriodLabel(rawValue: recipe.time.label ?? "start") ?? .start
         var all: [[[(file: Int, index: Int)]]] = []
         for inventory in inventories {
+            if inventory.section.broadcastTime {
+                all.append(Array(repeating: inventory.steps.map { (file: $0.file, index: $0.index) }, count: binning.bins.count))
+                continue
+            }
             var steps = [[(file: Int, index: Int)]](repeating: [], count: binning.bins.count)
             for step in inventory.steps where within(step.date, recipe) {
                 if let bin = binning.bin(of: step.date) { steps[bin].append((step.file, step.index)) }
@@ -326,7 +337,7 @@ enum Planner {
                 "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y and x are supported yet")
         }
         guard file.timeDimension.map(descriptor.dimensions.contains) ?? false else {
-            throw recipe.error(variable.keyPath, "variable '\(variable.sourceName)' in '\(file.location)' has no time dimension; static variables are not supported yet")
+            throw recipe.error(variable.keyPath, "variable '\(variable.sourceName)' in '\(file.location)' has no time dimension: a static field; read it from a source of its own with broadcast_time: true")
         }
         for other in inventory.files.dropFirst() where other.variable(variable.sourceName) == nil {
             throw recipe.error(variable.keyPath, "'\(other.location)' has no variable '\(variable.sourceName)'")
