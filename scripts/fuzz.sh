@@ -32,7 +32,11 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "$crashes"
   log="$SCRATCH/fuzz-$t.log"
   set +e
-  ASAN_OPTIONS=detect_leaks=0 "$SCRATCH/debug/$product" "$work" "Fuzz/corpus/$t" \
+  # ecCodes asks malloc for absurd sizes when a damaged length field says so, and handles the
+  # NULL it gets in a normal run ("Memory allocation error"): let ASan return NULL as glibc does.
+  asan=detect_leaks=0
+  [ "$t" = grib ] && asan=$asan:allocator_may_return_null=1
+  ASAN_OPTIONS=$asan "$SCRATCH/debug/$product" "$work" "Fuzz/corpus/$t" \
     -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$crashes/" > "$log" 2>&1
   rc=$?

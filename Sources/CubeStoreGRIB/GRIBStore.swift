@@ -124,6 +124,12 @@ struct GRIBDataset: Sendable {
         guard m.ni > 1, m.nj > 1 else {
             throw CubeError(.unsupported, "'\(path)': a GRIB grid of \(m.ni) × \(m.nj) points is too small to resample", context: ["file": path])
         }
+        let (points, overflow) = m.ni.multipliedReportingOverflow(by: m.nj)
+        guard !overflow, points <= GRIBCalls.maximumValues else {
+            throw CubeError(.invalidInput,
+                "'\(path)': the GRIB message at byte \(m.offset) claims a grid of \(m.ni) × \(m.nj) points, more than the \(GRIBCalls.maximumValues) CubeGen reads (damaged?)",
+                context: ["file": path])
+        }
         var west = m.iScansNegatively ? m.lastLongitude : m.firstLongitude
         var east = m.iScansNegatively ? m.firstLongitude : m.lastLongitude
         if east <= west { east += 360 }

@@ -91,7 +91,7 @@ enum GRIBCalls {
         }
         func doubles(_ key: String) -> [Double]? {
             var count = 0
-            guard codes_get_size(h, key, &count) == 0, count > 0 else { return nil }
+            guard codes_get_size(h, key, &count) == 0, count > 0, count <= maximumValues else { return nil }
             var values = [Double](repeating: 0, count: count)
             guard codes_get_double_array(h, key, &values, &count) == 0 else { return nil }
             return Array(values.prefix(count))
