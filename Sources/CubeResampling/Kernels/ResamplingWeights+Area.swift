@@ -29,17 +29,24 @@ extension ResamplingWeights {
         var columnWeights: [(Int, Double)] = [], rowWeights: [(Int, Double)] = []
         for j in 0..<height {
             for i in 0..<width {
-                let points = [j * corners.width + i, j * corners.width + i + 1, (j + 1) * corners.width + i, (j + 1) * corners.width + i + 1]
-                var cs = points.map { corners.column[$0] }, rs = points.map { corners.row[$0] }
-                guard cs.allSatisfy(\.isFinite), rs.allSatisfy(\.isFinite) else {
+                // The four corners, as scalars (no per-pixel arrays: this loop runs for every
+                // target pixel of every region).
+                let p00 = j * corners.width + i, p10 = p00 + corners.width
+                var ca = corners.column[p00], cb = corners.column[p00 + 1], cc = corners.column[p10], cd = corners.column[p10 + 1]
+                let ra = corners.row[p00], rb = corners.row[p00 + 1], rc = corners.row[p10], rd = corners.row[p10 + 1]
+                guard ca.isFinite, cb.isFinite, cc.isFinite, cd.isFinite, ra.isFinite, rb.isFinite, rc.isFinite, rd.isFinite else {
                     offsets.append(Int32(indices.count))
                     continue
                 }
-                if corners.wrapsColumns, (cs.max()! - cs.min()!) > sourceWidth / 2 {
-                    cs = cs.map { $0 < sourceWidth / 2 ? $0 + sourceWidth : $0 }
+                if corners.wrapsColumns, max(ca, cb, cc, cd) - min(ca, cb, cc, cd) > sourceWidth / 2 {
+                    let half = sourceWidth / 2
+                    if ca < half { ca += sourceWidth }
+                    if cb < half { cb += sourceWidth }
+                    if cc < half { cc += sourceWidth }
+                    if cd < half { cd += sourceWidth }
                 }
-                var c0 = cs.min()!, c1 = cs.max()!
-                var r0 = max(rs.min()!, -0.5), r1 = min(rs.max()!, sourceHeight - 0.5)
+                var c0 = min(ca, cb, cc, cd), c1 = max(ca, cb, cc, cd)
+                var r0 = max(min(ra, rb, rc, rd), -0.5), r1 = min(max(ra, rb, rc, rd), sourceHeight - 0.5)
                 if !corners.wrapsColumns {
                     c0 = max(c0, -0.5)
                     c1 = min(c1, sourceWidth - 0.5)
