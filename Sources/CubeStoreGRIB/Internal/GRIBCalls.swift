@@ -42,36 +42,46 @@ enum GRIBCalls {
         return "\(v / 10000).\(v / 100 % 100).\(v % 100)"
     }
 
-    /// Every message of the file at `path`: its byte range and the keys `GRIBMessage` needs.
+    /// Every message of the file at `path`: its byte range and the keys `GRIBMessage` needs. The
+    /// messages are framed by CubeGen (`GRIBFraming`) and handed to ecCodes from memory, whole.
     /// - Throws: `CubeError` naming the file (and the offset of a message that does not decode).
     static func index(_ path: String) throws -> [GRIBMessage] {
-        try lock.withLock { _ in
-            _ = definitionsInstalled
-            lastLibraryMessage = nil
-            guard let file = fopen(path, "rb") else {
-                throw CubeError(.invalidInput, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ["file": path])
+        let frames = try GRIBFraming.frames(path: path)
+        if frames.isEmpty {
+            throw CubeError(.invalidInput, "'\(path)' holds no GRIB message (not a GRIB file)", context: ["file": path])
+        }
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path])
+        }
+        defer { try? file.close() }
+        var messages: [GRIBMessage] = []
+        for frame in frames {
+            let bytes: [UInt8]
+            do {
+                try file.seek(toOffset: UInt64(frame.offset))
+                bytes = [UInt8](try file.read(upToCount: frame.length) ?? Data())
+            } catch {
+                throw CubeError(.io, "cannot read '\(path)' at byte \(frame.offset): \(error.localizedDescription)", context: ["file": path])
             }
-            defer { fclose(file) }
-            var messages: [GRIBMessage] = []
-            while true {
-                var error: Int32 = 0
-                let start = ftello(file)
-                guard let handle = codes_handle_new_from_file(nil, file, PRODUCT_GRIB, &error) else {
-                    if error != 0 && error != CODES_END_OF_FILE {
-                        throw CubeError(.invalidInput,
-                            "'\(path)': the GRIB message at byte \(start) does not decode (\(String(cString: codes_get_error_message(error))))\(libraryDetail())",
-                            context: ["file": path])
-                    }
-                    break
+            guard bytes.count == frame.length else {
+                throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) is truncated", context: ["file": path])
+            }
+            try lock.withLock { _ in
+                _ = definitionsInstalled
+                lastLibraryMessage = nil
+                let handle: OpaquePointer? = bytes.withUnsafeBytes { codes_handle_new_from_message_copy(nil, $0.baseAddress, bytes.count) }
+                guard let handle else {
+                    throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) does not decode\(libraryDetail())",
+                                    context: ["file": path])
                 }
                 defer { codes_handle_delete(handle) }
-                messages.append(try message(handle, path: path, index: messages.count))
+                var indexed = try message(handle, path: path, index: messages.count)
+                indexed.offset = frame.offset
+                indexed.length = frame.length
+                messages.append(indexed)
             }
-            if messages.isEmpty {
-                throw CubeError(.invalidInput, "'\(path)' holds no GRIB message (not a GRIB file)", context: ["file": path])
-            }
-            return messages
         }
+        return messages
     }
 
     private static func message(_ h: OpaquePointer, path: String, index: Int) throws -> GRIBMessage {
