@@ -22,9 +22,15 @@ for TASK in T1 T2; do
   lower=$(echo "$TASK" | tr 'A-Z' 'a-z')
   sed -e "s#@INPUT@#$IN#" -e "s#@OUTPUT@#$OUT/cubegen_$TASK.zarr#" "$HERE/bench/$lower.yaml.in" > "$OUT/$lower.yaml"
   echo "== $TASK size $SIZE"
-  /usr/bin/time -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/$lower.yaml" 2>&1 | grep -v "^chunks"
+  /usr/bin/time -o "$OUT/$lower.time" -f "wall %e s, peak RSS %M kB, CPU %P" "$HERE/.build/release/cubegen" run "$OUT/$lower.yaml" 2>&1 | grep -v "^chunks"
+  cat "$OUT/$lower.time"
   "$VENV/bin/python" "$SHARED/bench/check_accuracy.py" "$OUT/cubegen_$TASK.zarr" --task "$TASK" --size "$SIZE" \
     | grep -E "^  (t2m|precip|ndvi) " | cut -c1-120
+  # The machine's floor for this job: reading + inflating the input (libdeflate, ISA-L and zlib)
+  # and re-encoding + writing this cube, no resampling (bench/floor.py; needs deflate and isal).
+  "$VENV/bin/python" -c "import deflate, isal" 2>/dev/null || "$VENV/bin/pip" install -q deflate isal
+  "$VENV/bin/python" "$HERE/bench/floor.py" --inputs "$IN" --cube "$OUT/cubegen_$TASK.zarr" --runs 3 \
+    --cubegen-seconds "$(grep -o 'wall [0-9.]*' "$OUT/$lower.time" | cut -d' ' -f2)"
   if [ "$TASK" = T1 ]; then
     echo "== ML sampling on the T1 cube, beside xbatcher"
     "$VENV/bin/python" "$HERE/bench/bench_sampling.py" --cubegen "$HERE/.build/release/cubegen" --cube "$OUT/cubegen_T1.zarr" --work "$OUT/sampling"
