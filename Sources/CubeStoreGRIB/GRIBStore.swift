@@ -130,6 +130,14 @@ struct GRIBDataset: Sendable {
                 "'\(path)': the GRIB message at byte \(m.offset) claims a grid of \(m.ni) × \(m.nj) points, more than the \(GRIBCalls.maximumValues) CubeGen reads (damaged?)",
                 context: ["file": path])
         }
+        // The grid must agree with the values the message holds: one per point, or with a bitmap
+        // (one bit per point, inside the message) at most one per point.
+        let consistent = m.bitmapPresent ? (points >= m.numberOfValues && points <= 8 * m.length) : points == m.numberOfValues
+        guard consistent else {
+            throw CubeError(.invalidInput,
+                "'\(path)': the GRIB message at byte \(m.offset) claims a grid of \(m.ni) × \(m.nj) points but holds \(m.numberOfValues) values (damaged?)",
+                context: ["file": path])
+        }
         var west = m.iScansNegatively ? m.lastLongitude : m.firstLongitude
         var east = m.iScansNegatively ? m.firstLongitude : m.lastLongitude
         if east <= west { east += 360 }
