@@ -132,6 +132,8 @@ public struct CatalogEntry: Sendable {
         public var lineage: String
         /// Quick-look PNG per data variable name.
         public var quicklooks: [(variable: String, href: String)]
+        /// The multi-resolution pyramid (`NAME.levels`), its level count and tile size, when written.
+        public var pyramid: (href: String, levels: Int, tile: Int)?
 
         /// Creates hrefs.
         public init(collection: String, item: String, cube: String, lineage: String, quicklooks: [(variable: String, href: String)]) {

@@ -79,7 +79,7 @@ public struct STACDocuments: Sendable {
             ("geometry", entry.box.geometry),
             ("bbox", .array([entry.box.west, entry.box.south, entry.box.east, entry.box.north].map(JSONValue.double))),
             ("properties", .object(properties)),
-            ("assets", .object([("zarr", zarr)] + sharedAssets)),
+            ("assets", .object([("zarr", zarr)] + pyramidAssets + sharedAssets)),
             ("links", .array([
                 link("collection", entry.hrefs.collection, "application/json", title: entry.title),
                 link("parent", entry.hrefs.collection, "application/json", title: entry.title),
@@ -93,6 +93,17 @@ public struct STACDocuments: Sendable {
         [("processing:lineage", .string(entry.lineage.markdown)),
          ("processing:software", .object(entry.lineage.software.map { ($0.name, .string($0.version)) })),
          ("processing:datetime", .string(entry.lineage.created))]
+    }
+
+    /// The pyramid beside the cube, when written: xcube's multi-level format.
+    private var pyramidAssets: [(String, JSONValue)] {
+        guard let pyramid = entry.hrefs.pyramid else { return [] }
+        return [("pyramid", .object([
+            ("href", .string(pyramid.href)), ("type", .string(STACDocuments.zarrMediaType)),
+            ("title", .string("Multi-resolution pyramid of \(entry.title)")),
+            ("description", .string("xcube levels: \(pyramid.levels) levels of \(pyramid.tile)-pixel tiles, each level half the resolution of the one before; level 0 is the cube (0.link), levels 1… are Zarr cubes (open with xcube.core.mldataset)")),
+            ("roles", .array([.string("overview"), .string("zarr")])),
+        ]))]
     }
 
     /// The lineage document and the quick-looks.
