@@ -286,6 +286,9 @@ public struct OutputSection: Sendable, Hashable {
     /// `pyramid`: also write the multi-resolution pyramid `NAME.levels` (xcube's levels format);
     /// `nil` when not asked.
     public var pyramid: PyramidSection?
+    /// `timeseries.chunks`: also write the time-series copy `NAME.ts.zarr`, chunked this way
+    /// (by dimension name, as `chunks`); `nil` when not asked.
+    public var timeSeriesChunks: [String: Int]?
 }
 
 /// `output.pyramid`: the multi-resolution pyramid written beside the cube while it is built.

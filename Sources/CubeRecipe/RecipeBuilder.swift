@@ -291,7 +291,7 @@ struct RecipeBuilder {
     }
 
     mutating func outputSection(_ node: Node) -> OutputSection? {
-        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs", "storage_options", "pyramid"])
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs", "storage_options", "pyramid", "timeseries"])
         else { return nil }
         let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
         let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
@@ -327,6 +327,13 @@ struct RecipeBuilder {
         section.checksum = checksum
         section.storageOptions = map["storage_options"].flatMap { storageOptions($0, "output.storage_options") } ?? StorageOptionsSection()
         section.pyramid = map["pyramid"].flatMap { pyramidSection($0) }
+        if let node = map["timeseries"], let series = reader.mapping(node, key: "output.timeseries", allowed: ["chunks"]) {
+            guard series["chunks"] != nil else {
+                reader.error("output.timeseries.chunks", "missing: give the time-series chunks, e.g. {time: 512, y: 32, x: 32}", node)
+                return section
+            }
+            section.timeSeriesChunks = dimensionSizes(series, "chunks", what: "chunk", in: "output.timeseries")
+        }
         return section
     }
 
@@ -347,14 +354,14 @@ struct RecipeBuilder {
     }
 
     /// `output.chunks` or `output.shards`: a size of at least 1 per dimension name.
-    private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String) -> [String: Int] {
+    private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String, in section: String = "output") -> [String: Int] {
         var sizes: [String: Int] = [:]
-        guard let node = map[key], let sizeMap = reader.mapping(node, key: "output.\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
+        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
             return sizes
         }
         for (name, value) in sizeMap {
-            if let n = reader.integer(value, "output.\(key).\(name)") {
-                if n < 1 { reader.error("output.\(key).\(name)", "\(what) sizes must be at least 1", value) } else { sizes[name] = n }
+            if let n = reader.integer(value, "\(section).\(key).\(name)") {
+                if n < 1 { reader.error("\(section).\(key).\(name)", "\(what) sizes must be at least 1", value) } else { sizes[name] = n }
             }
         }
         return sizes

@@ -137,6 +137,10 @@ BREAKS = [
     (["output", "pyramid"], {"tiles": 256}, "output.pyramid.tiles"),
     (["output", "pyramid"], "yes please", "output.pyramid"),
     (["sources", 0, "variables", "v"], {"pyramid_method": "mode"}, "sources[0].variables.v.pyramid_method"),
+    (["output", "timeseries"], {}, "output.timeseries.chunks"),
+    (["output", "timeseries"], {"chunks": {"time": 0}}, "output.timeseries.chunks.time"),
+    (["output", "timeseries"], {"chunks": {"band": 4}}, "output.timeseries.chunks.band"),
+    (["output", "timeseries"], {"chunks": {"time": 512}, "shards": {}}, "output.timeseries.shards"),
     (["catalog"], {"url": "x"}, "catalog.url"),
 ]
 

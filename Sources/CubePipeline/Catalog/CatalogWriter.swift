@@ -132,6 +132,11 @@ struct CatalogWriter {
                 URL(fileURLWithPath: PyramidWriter.location(ofCube: layout.cube.lastPathComponent)).lastPathComponent)
             pyramidHrefs.pyramid = (layout.relative(levels), pyramid.levels.count, pyramid.tile)
         }
+        if let shape = TimeSeriesWriter.shape(plan) {
+            let copy = layout.cube.deletingLastPathComponent().appendingPathComponent(
+                URL(fileURLWithPath: TimeSeriesWriter.location(ofCube: layout.cube.lastPathComponent)).lastPathComponent)
+            pyramidHrefs.timeSeries = (layout.relative(copy), [shape.time, shape.y, shape.x])
+        }
         var entry = CatalogEntry(
             id: recipe.cube.id, title: recipe.cube.title, description: recipe.cube.summary, license: recipe.cube.license,
             keywords: recipe.cube.keywords, version: recipe.cube.version,

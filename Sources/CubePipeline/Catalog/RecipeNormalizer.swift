@@ -98,10 +98,18 @@ enum RecipeNormalizer {
         return members
     }
 
-    /// `pyramid` as planned (levels counted, tile size), only when the recipe asks for one.
+    /// `pyramid` (levels counted, tile size) and `timeseries` (chunks as planned), only when the recipe asks for them.
     private static func pyramidMembers(_ plan: CubePlan) -> [(String, JSONValue)] {
-        guard let layout = PyramidLayout(plan: plan) else { return [] }
-        return [("pyramid", .object([("levels", .int(Int64(layout.levels.count))), ("tile", .int(Int64(layout.tile)))]))]
+        var members: [(String, JSONValue)] = []
+        if let layout = PyramidLayout(plan: plan) {
+            members.append(("pyramid", .object([("levels", .int(Int64(layout.levels.count))), ("tile", .int(Int64(layout.tile)))])))
+        }
+        if let shape = TimeSeriesWriter.shape(plan) {
+            let (xName, yName) = plan.spatialNames
+            members.append(("timeseries", .object([("chunks", .object([("time", .int(Int64(shape.time))), (yName, .int(Int64(shape.y))),
+                                                                      (xName, .int(Int64(shape.x)))]))])))
+        }
+        return members
     }
 
     /// `shards` and `checksum` as planned, for zarr3 output only (a zarr2 recipe has neither).

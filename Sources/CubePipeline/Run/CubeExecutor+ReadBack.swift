@@ -3,17 +3,19 @@ import CubeStorage
 import Zarr
 
 extension CubeExecutor {
-    /// Feeds the pyramid the stored chunks of the variables of `tasks` that this process did not
-    /// compute (recorded tasks of a resumed or incremental run, kept variables), for the time
-    /// steps whose tiles this run writes. Tasks reaching none of those steps are not read.
-    func readBack(into pyramid: PyramidWriter, tasks: [(region: ChunkRegion, variables: Set<String>)], storage: any Storage,
-                  encoders: [ChunkEncoder]) async throws {
+    /// Feeds the pyramid and the time-series copy the stored chunks of the variables of `tasks`
+    /// that this process did not compute (recorded tasks of a resumed or incremental run, kept
+    /// variables): every step for the copy, the steps whose tiles change for the pyramid. Tasks
+    /// reaching none of those steps are not read.
+    func readBack(into pyramid: PyramidWriter?, timeSeries: TimeSeriesWriter?, tasks: [(region: ChunkRegion, variables: Set<String>)],
+                  storage: any Storage, encoders: [ChunkEncoder]) async throws {
         let plan = self.plan
+        let wanted: @Sendable (Int) -> Bool = { step in timeSeries != nil || pyramid?.writes(step: step) == true }
         let chunk = plan.chunkShape
         var jobs: [(variable: Int, region: ChunkRegion, reader: ZarrArrayReader)] = []
         for (v, variable) in plan.variables.enumerated() {
             let reader = try ZarrArrayReader(storage: storage, spec: encoders[v].writer.spec, format: plan.format, registry: registries.codecs)
-            for (region, variables) in tasks where variables.contains(variable.name) && region.times.contains(where: pyramid.writes(step:)) {
+            for (region, variables) in tasks where variables.contains(variable.name) && region.times.contains(where: wanted) {
                 jobs.append((v, region, reader))
             }
         }
@@ -23,7 +25,7 @@ extension CubeExecutor {
                 guard let job = next.next() else { return }
                 group.addTask {
                     let region = job.region, width = region.columns.count
-                    let steps = region.times.filter(pyramid.writes(step:))
+                    let steps = region.times.filter(wanted)
                     var planes = [[Float]](repeating: [Float](repeating: .nan, count: region.rows.count * width), count: steps.count)
                     // The task region's chunks (several when sharded), each unpacked once.
                     for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {
@@ -43,7 +45,10 @@ extension CubeExecutor {
                         }
                     }
                     for (s, step) in steps.enumerated() {
-                        try await pyramid.add(variable: job.variable, step: step, rows: region.rows, columns: region.columns, plane: planes[s])
+                        if let pyramid, pyramid.writes(step: step) {
+                            try await pyramid.add(variable: job.variable, step: step, rows: region.rows, columns: region.columns, plane: planes[s])
+                        }
+                        try await timeSeries?.add(variable: job.variable, step: step, rows: region.rows, columns: region.columns, plane: planes[s])
                     }
                 }
             }
