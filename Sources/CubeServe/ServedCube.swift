@@ -18,6 +18,9 @@ public final class ServedCube: Sendable {
     /// The cube's path.
     public let path: String
     let levels: [Level]
+    /// The time-series copy (`NAME.ts.zarr`, same grid and steps), when a finished one is beside
+    /// the cube: time series read it instead of level 0.
+    let timeSeries: (any DatasetReader)?
     /// Level 0's descriptor.
     public var descriptor: DatasetDescriptor { levels[0].reader.descriptor }
     /// The data variables: those with time, y and x dimensions.
@@ -26,10 +29,12 @@ public final class ServedCube: Sendable {
     /// coarsest level (the quick-look's step), or 0…1 when there is none.
     let colorRanges: [String: (min: Double, max: Double)]
 
-    private init(id: String, path: String, levels: [Level], variables: [VariableDescriptor], colorRanges: [String: (min: Double, max: Double)]) {
+    private init(id: String, path: String, levels: [Level], timeSeries: (any DatasetReader)?, variables: [VariableDescriptor],
+                 colorRanges: [String: (min: Double, max: Double)]) {
         self.id = id
         self.path = path
         self.levels = levels
+        self.timeSeries = timeSeries
         self.variables = variables
         self.colorRanges = colorRanges
     }
@@ -66,8 +71,17 @@ public final class ServedCube: Sendable {
                 ranges[variable.name] = (Double(low), high > low ? Double(high) : Double(low) + 1)
             }
         }
+        // A finished copy only (its marker holds a digest, not "unfinished") with the cube's shape.
+        var timeSeries: (any DatasetReader)?
+        let copy = stem + ".ts.zarr"
+        if let marker = FileManager.default.contents(atPath: copy + "/.cubegen-timeseries"),
+           !String(decoding: marker, as: UTF8.self).hasPrefix("unfinished"),
+           let reader = try? await store.open(path: copy), reader.descriptor.grid == cube.descriptor.grid,
+           reader.descriptor.dates == cube.descriptor.dates {
+            timeSeries = reader
+        }
         let id = URL(fileURLWithPath: stem).lastPathComponent
-        return ServedCube(id: id, path: base, levels: levels, variables: variables, colorRanges: ranges)
+        return ServedCube(id: id, path: base, levels: levels, timeSeries: timeSeries, variables: variables, colorRanges: ranges)
     }
 
     /// The variable named `name`.

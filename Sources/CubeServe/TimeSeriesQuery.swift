@@ -1,7 +1,8 @@
 import CubeCore
 import Zarr
 
-/// Time series and statistics of a cube variable at a point or over a polygon, read from level 0.
+/// Time series and statistics of a cube variable at a point or over a polygon, read from level 0
+/// (time series from the time-series copy when there is one).
 ///
 /// A point takes the cube pixel nearest to it (none outside the cube: an empty series). A polygon
 /// takes the pixels whose centres are inside it (in the cube's CRS, the polygon's vertices
@@ -69,9 +70,10 @@ enum TimeSeriesQuery {
         let isPoint = if case .point = geometry { true } else { false }
         let keys = isPoint ? ["mean"] : (wanted.isEmpty ? ["mean"] : wanted)
         let times = cube.times
+        let reader = cube.timeSeries ?? cube.levels[0].reader
         var result: [JSONValue] = []
         for t in steps {
-            let values = try await cube.levels[0].reader.read(variable, timeIndex: t, window: window)
+            let values = try await reader.read(variable, timeIndex: t, window: window)
             var sum = 0.0, count = 0, low = Double.infinity, high = -Double.infinity
             for (k, v) in values.enumerated() where mask[k] && !v.isNaN {
                 sum += Double(v)

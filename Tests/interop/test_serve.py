@@ -266,3 +266,29 @@ def test_sigint_stops_the_server_cleanly_and_unknown_cubes_are_one_line_errors(s
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "missing.zarr" in lines[0], result.stderr
+
+
+def test_time_series_come_from_the_time_series_copy(tmp_path, binaries):
+    """With NAME.ts.zarr beside the cube, series read the copy: they still equal the cube's column
+    after the cube's own tas chunks are gone (tiles, which read the cube, then show nothing)."""
+    from test_timeseries_copy import build as build_with_copy
+    build_with_copy(tmp_path, DAYS, "{time: 512, y: 32, x: 32}")
+    cube = xr.open_zarr(tmp_path / "pyr.zarr").load()
+    column = cube["tas"].sel(lon=10.3, lat=5.1, method="nearest").values
+    for chunk in (tmp_path / "pyr.zarr" / "tas").iterdir():
+        if not chunk.name.startswith("."):
+            chunk.unlink()
+    process = subprocess.Popen([str(BIN / "cubegen"), "serve", str(tmp_path / "pyr.zarr"), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert "http://127.0.0.1:" in line, line + process.stderr.read()
+        served = {"url": line.split()[3].rstrip("/")}
+        status, answer = get_json(served, "/timeseries/pyr/tas", json.dumps({"type": "Point", "coordinates": [10.3, 5.1]}).encode())
+        assert status == 200
+        got = np.array([np.nan if item["mean"] is None else item["mean"] for item in answer["result"]])
+        np.testing.assert_allclose(got, column, rtol=1e-6, equal_nan=True)
+        assert not np.isnan(got).all()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
