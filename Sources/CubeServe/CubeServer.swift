@@ -10,7 +10,7 @@ import Zarr
 /// `GET /`, `GET /datasets[?details=1]`, `GET /datasets/{ds}`, `GET /tiles/{ds}/{var}/{z}/{y}/{x}`
 /// (`crs`, `time`, `vmin`, `vmax`, `cmap`), `POST /timeseries/{ds}/{var}` (GeoJSON; `aggMethods`,
 /// `startDate`, `endDate`), `GET /statistics/{ds}/{var}` (`lon`, `lat`, `time`), `GET /colorbars`,
-/// `GET /places`. Bad requests answer 4xx with `{"error": {"status": …, "message": …}}`; every
+/// `GET /places`, and OGC WMTS 1.0.0 (`/wmts/1.0.0/WMTSCapabilities.xml`, tiles). Bad requests answer 4xx with `{"error": {"status": …, "message": …}}`; every
 /// request is logged as one line on standard error; SIGINT and SIGTERM stop it cleanly.
 public struct CubeServer: Sendable {
     /// The cubes, by dataset identifier.
@@ -124,6 +124,36 @@ public struct CubeServer: Sendable {
                                                             timeIndex: try cube.timeIndex(query(request, "time")), cube: cube,
                                                             transforms: transforms[cube.id]!)
             return json(.object([("result", value)]))
+        }
+        let host = self.host, port = self.port
+        router.get("/wmts/1.0.0/WMTSCapabilities.xml") { request, _ in
+            let base = "http://" + (request.head.authority ?? "\(host):\(port)")
+            return Response(status: .ok, headers: [.contentType: "application/xml"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: WMTSCapabilities.document(cubes, base: base))))
+        }
+        router.get("/wmts/1.0.0/tile/:ds/:var/:z/:y/:file") { _, context in
+            let cube = try cube(context)
+            let variable = try cube.variable(try context.parameters.require("var")).name
+            let file = try context.parameters.require("file")
+            guard file.hasSuffix(".png"), let x = Int(file.dropLast(4)) else {
+                throw ServeError.badRequest("tile '\(file)' is not TileCol.png")
+            }
+            let z = try integer(context, "z"), y = try integer(context, "y")
+            guard z <= WMTSCapabilities.maxZoom(cube) else {
+                throw ServeError.badRequest("TileMatrix \(z) is beyond the deepest of this layer (\(WMTSCapabilities.maxZoom(cube)))")
+            }
+            try TileMatrix.webMercator.check(z: z, y: y, x: x)
+            let range = cube.colorRanges[variable] ?? (0, 1)
+            let key = TileRequest(dataset: cube.id, variable: variable, matrix: .webMercator, z: z, y: y, x: x,
+                                  timeIndex: cube.times.count - 1, vmin: range.min, vmax: range.max, colorMap: "viridis")
+            let png: [UInt8]
+            if let cached = cache.get(key) {
+                png = cached
+            } else {
+                png = try await TileRenderer.render(key, cube: cube, transforms: transforms[cube.id]!)
+                cache.put(key, png)
+            }
+            return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
         }
         router.get("/colorbars") { _, _ in json(colorbars) }
         router.get("/places") { _, _ in json(ServerDocuments.places) }

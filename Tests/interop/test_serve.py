@@ -292,3 +292,25 @@ def test_time_series_come_from_the_time_series_copy(tmp_path, binaries):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
+
+
+def test_gdal_reads_the_wmts_capabilities_and_a_tile(server, tmp_path):
+    """GDAL's WMTS driver (an independent client) lists the layers and reads the zoom-0 tile, which
+    holds exactly the pixels of /tiles/…/0/0/0 (EPSG:3857, last step, colour-bar range, viridis)."""
+    status, headers, xml = get(server, "/wmts/1.0.0/WMTSCapabilities.xml")
+    assert status == 200 and headers["Content-Type"] == "application/xml" and b"<Capabilities" in xml
+    capabilities = f"WMTS:{server['url']}/wmts/1.0.0/WMTSCapabilities.xml"
+    info = subprocess.run(["gdalinfo", capabilities], capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr
+    for layer in ("pyr.tas", "pyr.cls", "pyr.tas_max"):
+        assert f"layer={layer}" in info.stdout, info.stdout
+    out = tmp_path / "wmts.png"
+    translate = subprocess.run(["gdal_translate", "-q", "-of", "PNG", "-outsize", "256", "256", f"{capabilities},layer=pyr.tas", str(out)],
+                               capture_output=True, text=True, timeout=120)
+    assert translate.returncode == 0, translate.stderr
+    theirs = np.asarray(Image.open(out).convert("RGBA"))
+    mine = np.asarray(Image.open(io.BytesIO(get(server, "/tiles/pyr/tas/0/0/0")[2])).convert("RGBA"))
+    assert (mine[..., 3] == 255).sum() > 100
+    np.testing.assert_array_equal(theirs, mine)
+    assert get(server, "/wmts/1.0.0/tile/pyr/tas/0/0/1.png")[0] == 400
+    assert get(server, "/wmts/1.0.0/tile/pyr/tas/9/0/0.png")[0] == 400
