@@ -249,3 +249,22 @@ def test_bad_pyramid_keys_are_one_line_errors(tmp_path, binaries):
         result = cubegen("validate", tmp_path / "bad.yaml")
         assert result.returncode != 0, pyramid
         assert words in result.stderr + result.stdout, (pyramid, result.stderr, result.stdout)
+
+
+def test_shards_leave_the_pyramid_and_the_copy_to_finalize(tmp_path, binaries):
+    """Two `--shard` runs write neither; `cubegen finalize` builds both from the stored chunks."""
+    for day in DAYS:
+        write_day(tmp_path / f"in_{int(day)}.nc", day)
+    recipe = tmp_path / "pyr.yaml"
+    recipe.write_text(RECIPE.format(pyramid=f"{{tile: {TILE}}}") + "  timeseries: {chunks: {time: 3, y: 20, x: 20}}\n")
+    for shard in ("0/2", "1/2"):
+        cubegen("run", recipe, "--shard", shard, check=True)
+    assert not (tmp_path / "pyr.levels" / ".zlevels").exists() and not (tmp_path / "pyr.ts.zarr" / ".zmetadata").exists()
+    cubegen("finalize", recipe, check=True)
+    cube = xr.open_zarr(tmp_path / "pyr.zarr").load()
+    ml = FsMultiLevelDataset(str(tmp_path / "pyr.levels"))
+    expected = expected_levels(cube, ml.num_levels)
+    for k in range(1, ml.num_levels):
+        assert_level(ml.get_dataset(k).load(), expected[k], k)
+    copy = xr.open_zarr(tmp_path / "pyr.ts.zarr").load()
+    xr.testing.assert_identical(copy[["tas", "cls", "tas_max"]], cube[["tas", "cls", "tas_max"]])
