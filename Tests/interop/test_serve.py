@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import math
+import os
 import signal
 import subprocess
 import threading
@@ -300,13 +301,15 @@ def test_gdal_reads_the_wmts_capabilities_and_a_tile(server, tmp_path):
     status, headers, xml = get(server, "/wmts/1.0.0/WMTSCapabilities.xml")
     assert status == 200 and headers["Content-Type"] == "application/xml" and b"<Capabilities" in xml
     capabilities = f"WMTS:{server['url']}/wmts/1.0.0/WMTSCapabilities.xml"
-    info = subprocess.run(["gdalinfo", capabilities], capture_output=True, text=True, timeout=120)
+    # GDAL caches WMTS tiles in ./gdalwmscache unless told otherwise: keep it out of the repository.
+    env = {**os.environ, "GDAL_DEFAULT_WMS_CACHE_PATH": str(tmp_path / "gdalwmscache")}
+    info = subprocess.run(["gdalinfo", capabilities], capture_output=True, text=True, timeout=120, env=env)
     assert info.returncode == 0, info.stderr
     for layer in ("pyr.tas", "pyr.cls", "pyr.tas_max"):
         assert f"layer={layer}" in info.stdout, info.stdout
     out = tmp_path / "wmts.png"
     translate = subprocess.run(["gdal_translate", "-q", "-of", "PNG", "-outsize", "256", "256", f"{capabilities},layer=pyr.tas", str(out)],
-                               capture_output=True, text=True, timeout=120)
+                               capture_output=True, text=True, timeout=120, env=env)
     assert translate.returncode == 0, translate.stderr
     theirs = np.asarray(Image.open(out).convert("RGBA"))
     mine = np.asarray(Image.open(io.BytesIO(get(server, "/tiles/pyr/tas/0/0/0")[2])).convert("RGBA"))
