@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Level 0: C system libraries (modulemap + shim.h only).
@@ -70,12 +72,19 @@ let package = Package(
             dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
                            "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStoreGeoTIFF", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
 
+        // Level 4: the xcube-Server-compatible HTTP server (`cubegen serve`); the only module that
+        // depends on Hummingbird.
+        .target(
+            name: "CubeServe",
+            dependencies: ["CubeCore", "CubeStoreZarr", "CubeProjection", "CubeCatalog", "Zarr",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
+
         // Level 4: umbrella library and executables.
         .target(name: "CubeGen", dependencies: ["CubePipeline", "CubeCatalog", "CubeSampling", "CubeStoreZarr"]),
         .target(name: "CubeSamples", dependencies: ["CubeCore", "CubeStoreNetCDF"]),
         .executableTarget(
             name: "CubeCLI",
-            dependencies: ["CubeGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["CubeGen", "CubeServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "CubeSampleData",
             dependencies: ["CubeSamples", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

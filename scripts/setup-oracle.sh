@@ -9,7 +9,7 @@
 # usage: scripts/setup-oracle.sh [VENV]   (default .venv-oracle; idempotent)
 set -euo pipefail
 VENV=${1:-.venv-oracle}
-check="import xarray, zarr, netCDF4, h5py, kubernetes_validate, pyproj, jsonschema, yaml, pytest, dask, PIL, stac_validator, xcube.core.verify, tensorstore, s3fs, webdataset, xbatcher, healpy, mpmath, eccodes, cfgrib"
+check="import xarray, zarr, netCDF4, h5py, kubernetes_validate, pyproj, jsonschema, yaml, pytest, dask, PIL, stac_validator, xcube.core.verify, xcube.core.mldataset, scipy, tensorstore, s3fs, webdataset, xbatcher, healpy, mpmath, eccodes, cfgrib"
 if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "$check" 2>/dev/null; then
   exit 0
 fi
@@ -20,5 +20,5 @@ fi
 # xcube-core declares GDAL's Python bindings, which only build from source; `xcube.core.verify`
 # needs none of that, so it goes in without its declared dependencies, plus the few it imports.
 "$VENV/bin/pip" install -q --no-deps xcube-core
-"$VENV/bin/pip" install -q "pandas>=2,<3" affine geopandas rasterio distributed
+"$VENV/bin/pip" install -q "pandas>=2,<3" affine geopandas rasterio distributed scipy rfc3339-validator
 "$VENV/bin/python" -c "$check; print('oracle venv ready: xarray', xarray.__version__, 'zarr', zarr.__version__)"

@@ -8,7 +8,7 @@ struct CubeCommand: AsyncParsableCommand {
         commandName: "cubegen",
         abstract: "Build analysis-ready data cubes (Zarr) from declarative recipes.",
         version: CubeGenVersion.current,
-        subcommands: [Run.self, Finalize.self, Status.self, Submit.self, Sample.self, Plan.self, Validate.self, Verify.self, Inspect.self])
+        subcommands: [Run.self, Finalize.self, Status.self, Submit.self, Sample.self, Plan.self, Validate.self, Verify.self, Inspect.self, Serve.self])
 }
 
 /// Options shared by the commands that read a recipe.

@@ -159,6 +159,9 @@ public struct VariableSection: Sendable, Hashable {
     public var addOffset: Double?
     /// `fill_value` for the output.
     public var fillValue: Double?
+    /// `pyramid_method`: how pyramid levels aggregate this variable (`mean`, `first`, `min`,
+    /// `max`); `nil` for the default (NaN-aware mean, or `first` for unpacked integer classes).
+    public var pyramidMethod: String?
     /// The key path of this variable (`sources[0].variables.t2m`).
     public var keyPath: String
 }
@@ -280,6 +283,27 @@ public struct OutputSection: Sendable, Hashable {
     public var gdalCRS: Bool = false
     /// `storage_options`: how to reach an `s3://` output (and a `catalog.path` URL).
     public var storageOptions = StorageOptionsSection()
+    /// `pyramid`: also write the multi-resolution pyramid `NAME.levels` (xcube's levels format);
+    /// `nil` when not asked.
+    public var pyramid: PyramidSection?
+    /// `timeseries.chunks`: also write the time-series copy `NAME.ts.zarr`, chunked this way
+    /// (by dimension name, as `chunks`); `nil` when not asked.
+    public var timeSeriesChunks: [String: Int]?
+}
+
+/// `output.pyramid`: the multi-resolution pyramid written beside the cube while it is built.
+public struct PyramidSection: Sendable, Hashable {
+    /// `levels`: the number of levels, level 0 (the cube) included; `nil` (`auto`, the default)
+    /// halves until a side fits one tile, as xcube does.
+    public var levels: Int?
+    /// `tile`: the tile size in pixels of levels 1 and up (default 256).
+    public var tile: Int = 256
+
+    /// Creates a section.
+    public init(levels: Int? = nil, tile: Int = 256) {
+        self.levels = levels
+        self.tile = tile
+    }
 }
 
 /// The `catalog` section.

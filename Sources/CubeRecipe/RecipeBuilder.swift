@@ -247,7 +247,7 @@ struct RecipeBuilder {
                                    keyPath: path)
         }
         guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
-                                                                   "dtype", "scale_factor", "add_offset", "fill_value"])
+                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
@@ -274,6 +274,7 @@ struct RecipeBuilder {
         section.addOffset = reader.optional(map, "add_offset", in: path) { $0.number($1, $2) }
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }
         section.minCount = reader.optional(map, "min_count", in: path) { $0.integer($1, $2) }
+        section.pyramidMethod = reader.optional(map, "pyramid_method", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.pyramidMethods) }
         section.upsampling = reader.optional(map, "upsampling", in: path) { $0.choice($1, $2, ["nearest", "linear", "previous"]) }
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
@@ -290,7 +291,7 @@ struct RecipeBuilder {
     }
 
     mutating func outputSection(_ node: Node) -> OutputSection? {
-        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs", "storage_options"])
+        guard let map = reader.mapping(node, key: "output", allowed: ["path", "format", "chunks", "shards", "checksum", "compressor", "overwrite", "attrs", "gdal_crs", "storage_options", "pyramid", "timeseries"])
         else { return nil }
         let path = reader.required(map, "path", in: "output", parent: node) { $0.string($1, $2) }
         let format = reader.optional(map, "format", in: "output") { $0.choice($1, $2, ["zarr2", "zarr3"]) } ?? "zarr2"
@@ -325,18 +326,42 @@ struct RecipeBuilder {
         section.shards = shards
         section.checksum = checksum
         section.storageOptions = map["storage_options"].flatMap { storageOptions($0, "output.storage_options") } ?? StorageOptionsSection()
+        section.pyramid = map["pyramid"].flatMap { pyramidSection($0) }
+        if let node = map["timeseries"], let series = reader.mapping(node, key: "output.timeseries", allowed: ["chunks"]) {
+            guard series["chunks"] != nil else {
+                reader.error("output.timeseries.chunks", "missing: give the time-series chunks, e.g. {time: 512, y: 32, x: 32}", node)
+                return section
+            }
+            section.timeSeriesChunks = dimensionSizes(series, "chunks", what: "chunk", in: "output.timeseries")
+        }
+        return section
+    }
+
+    /// `output.pyramid: {levels: auto | N, tile: N}` (`pyramid: true` takes the defaults).
+    private mutating func pyramidSection(_ node: Node) -> PyramidSection? {
+        if case .scalar = node, let on = reader.boolean(node, "output.pyramid") { return on ? PyramidSection() : nil }
+        guard let map = reader.mapping(node, key: "output.pyramid", allowed: ["levels", "tile"]) else { return nil }
+        var section = PyramidSection()
+        if let levels = map["levels"], levels.scalar?.string != "auto" {
+            if let n = reader.integer(levels, "output.pyramid.levels") {
+                if n < 1 { reader.error("output.pyramid.levels", "\(n) is not a level count: give auto or at least 1", levels) } else { section.levels = n }
+            }
+        }
+        if let tile = map["tile"], let n = reader.integer(tile, "output.pyramid.tile") {
+            if n < 16 || n > 4096 { reader.error("output.pyramid.tile", "\(n) is not a tile size: give 16 to 4096 pixels", tile) } else { section.tile = n }
+        }
         return section
     }
 
     /// `output.chunks` or `output.shards`: a size of at least 1 per dimension name.
-    private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String) -> [String: Int] {
+    private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String, in section: String = "output") -> [String: Int] {
         var sizes: [String: Int] = [:]
-        guard let node = map[key], let sizeMap = reader.mapping(node, key: "output.\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
+        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
             return sizes
         }
         for (name, value) in sizeMap {
-            if let n = reader.integer(value, "output.\(key).\(name)") {
-                if n < 1 { reader.error("output.\(key).\(name)", "\(what) sizes must be at least 1", value) } else { sizes[name] = n }
+            if let n = reader.integer(value, "\(section).\(key).\(name)") {
+                if n < 1 { reader.error("\(section).\(key).\(name)", "\(what) sizes must be at least 1", value) } else { sizes[name] = n }
             }
         }
         return sizes

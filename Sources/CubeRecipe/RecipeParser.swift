@@ -14,6 +14,8 @@ public enum RecipeParser {
                                         "mode", "min", "max", "med", "q1", "q3", "sum", "conservative"]
         /// Temporal aggregation names.
         public static let aggregation = ["mean", "min", "max", "sum", "count", "median", "std", "first", "last"]
+        /// Pyramid aggregation names (`pyramid_method`), as xcube names them in `.zlevels`.
+        public static let pyramidMethods = ["mean", "first", "min", "max"]
         /// Output data types.
         public static let dataTypes = DataType.allCases.map(\.rawValue)
         /// Compressor identifiers.

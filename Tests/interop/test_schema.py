@@ -131,6 +131,16 @@ BREAKS = [
     (["output", "compressor"], {"id": "zlib", "level": 10}, "output.compressor.level"),
     (["output", "overwrite"], "yes please", "output.overwrite"),
     (["output", "attrs"], {"nested": {"a": 1}}, "output.attrs.nested"),
+    (["output", "pyramid"], {"levels": 0}, "output.pyramid.levels"),
+    (["output", "pyramid"], {"levels": "many"}, "output.pyramid.levels"),
+    (["output", "pyramid"], {"tile": 8}, "output.pyramid.tile"),
+    (["output", "pyramid"], {"tiles": 256}, "output.pyramid.tiles"),
+    (["output", "pyramid"], "yes please", "output.pyramid"),
+    (["sources", 0, "variables", "v"], {"pyramid_method": "mode"}, "sources[0].variables.v.pyramid_method"),
+    (["output", "timeseries"], {}, "output.timeseries.chunks"),
+    (["output", "timeseries"], {"chunks": {"time": 0}}, "output.timeseries.chunks.time"),
+    (["output", "timeseries"], {"chunks": {"band": 4}}, "output.timeseries.chunks.band"),
+    (["output", "timeseries"], {"chunks": {"time": 512}, "shards": {}}, "output.timeseries.shards"),
     (["catalog"], {"url": "x"}, "catalog.url"),
 ]
 

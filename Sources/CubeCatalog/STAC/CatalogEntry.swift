@@ -132,6 +132,10 @@ public struct CatalogEntry: Sendable {
         public var lineage: String
         /// Quick-look PNG per data variable name.
         public var quicklooks: [(variable: String, href: String)]
+        /// The multi-resolution pyramid (`NAME.levels`), its level count and tile size, when written.
+        public var pyramid: (href: String, levels: Int, tile: Int)?
+        /// The time-series copy (`NAME.ts.zarr`) and its chunk shape (time, y, x), when written.
+        public var timeSeries: (href: String, chunks: [Int])?
 
         /// Creates hrefs.
         public init(collection: String, item: String, cube: String, lineage: String, quicklooks: [(variable: String, href: String)]) {

@@ -79,7 +79,7 @@ public struct STACDocuments: Sendable {
             ("geometry", entry.box.geometry),
             ("bbox", .array([entry.box.west, entry.box.south, entry.box.east, entry.box.north].map(JSONValue.double))),
             ("properties", .object(properties)),
-            ("assets", .object([("zarr", zarr)] + sharedAssets)),
+            ("assets", .object([("zarr", zarr)] + viewerAssets + sharedAssets)),
             ("links", .array([
                 link("collection", entry.hrefs.collection, "application/json", title: entry.title),
                 link("parent", entry.hrefs.collection, "application/json", title: entry.title),
@@ -93,6 +93,26 @@ public struct STACDocuments: Sendable {
         [("processing:lineage", .string(entry.lineage.markdown)),
          ("processing:software", .object(entry.lineage.software.map { ($0.name, .string($0.version)) })),
          ("processing:datetime", .string(entry.lineage.created))]
+    }
+
+    /// The time-series copy and the pyramid beside the cube, when written (the pyramid in xcube's multi-level format).
+    private var viewerAssets: [(String, JSONValue)] {
+        var assets: [(String, JSONValue)] = []
+        if let copy = entry.hrefs.timeSeries {
+            assets.append(("timeseries", .object([
+                ("href", .string(copy.href)), ("type", .string(STACDocuments.zarrMediaType)),
+                ("title", .string("Time-series copy of \(entry.title)")),
+                ("description", .string("The same data chunked (\(copy.chunks.map(String.init).joined(separator: ", "))) in (time, y, x) for fast time series")),
+                ("roles", .array([.string("data"), .string("zarr")])),
+            ])))
+        }
+        guard let pyramid = entry.hrefs.pyramid else { return assets }
+        return assets + [("pyramid", .object([
+            ("href", .string(pyramid.href)), ("type", .string(STACDocuments.zarrMediaType)),
+            ("title", .string("Multi-resolution pyramid of \(entry.title)")),
+            ("description", .string("xcube levels: \(pyramid.levels) levels of \(pyramid.tile)-pixel tiles, each level half the resolution of the one before; level 0 is the cube (0.link), levels 1… are Zarr cubes (open with xcube.core.mldataset)")),
+            ("roles", .array([.string("overview"), .string("zarr")])),
+        ]))]
     }
 
     /// The lineage document and the quick-looks.

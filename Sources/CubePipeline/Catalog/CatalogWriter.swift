@@ -126,11 +126,22 @@ struct CatalogWriter {
             collection: "./" + layout.collection.lastPathComponent, item: "./" + layout.item.lastPathComponent,
             cube: layout.relative(layout.cube), lineage: layout.relative(layout.cube.appendingPathComponent(CatalogLayout.lineageKey)),
             quicklooks: quicklooks.map { ($0.variable, layout.relative(layout.cube.appendingPathComponent($0.key))) })
+        var pyramidHrefs = hrefs
+        if let pyramid = PyramidLayout(plan: plan) {
+            let levels = layout.cube.deletingLastPathComponent().appendingPathComponent(
+                URL(fileURLWithPath: PyramidWriter.location(ofCube: layout.cube.lastPathComponent)).lastPathComponent)
+            pyramidHrefs.pyramid = (layout.relative(levels), pyramid.levels.count, pyramid.tile)
+        }
+        if let shape = TimeSeriesWriter.shape(plan) {
+            let copy = layout.cube.deletingLastPathComponent().appendingPathComponent(
+                URL(fileURLWithPath: TimeSeriesWriter.location(ofCube: layout.cube.lastPathComponent)).lastPathComponent)
+            pyramidHrefs.timeSeries = (layout.relative(copy), [shape.time, shape.y, shape.x])
+        }
         var entry = CatalogEntry(
             id: recipe.cube.id, title: recipe.cube.title, description: recipe.cube.summary, license: recipe.cube.license,
             keywords: recipe.cube.keywords, version: recipe.cube.version,
             box: GeographicBox(west: extent.lonMin, south: extent.latMin, east: extent.lonMax, north: extent.latMax),
-            interval: interval, spatial: spatial, time: time, variables: variables, auxiliary: auxiliary, hrefs: hrefs, lineage: lineage)
+            interval: interval, spatial: spatial, time: time, variables: variables, auxiliary: auxiliary, hrefs: pyramidHrefs, lineage: lineage)
         entry.format = plan.format
         return entry
     }

@@ -26,7 +26,7 @@ enum RecipeNormalizer {
                     ("scale_factor", number(planned?.scaleFactor)),
                     ("add_offset", number(planned?.addOffset)),
                     ("fill_value", number(planned.map { $0.fillValue.isNaN ? nil : $0.fillValue } ?? nil)),
-                ]))
+                ] + (recipe.output.pyramid == nil ? [] : [("pyramid_method", .string(planned.map { PyramidMethod.of($0, in: recipe).rawValue } ?? "mean"))])))
             }
             return .object([
                 ("name", .string(section.name)), ("store", .string(section.store)),
@@ -69,7 +69,7 @@ enum RecipeNormalizer {
                 ("overwrite", .bool(recipe.output.overwrite)),
                 ("gdal_crs", .bool(recipe.output.gdalCRS)),
                 ("attrs", .object(recipe.output.attributes.map { ($0.name, .string($0.value.description)) })),
-            ])),
+            ] + pyramidMembers(plan))),
             ("catalog", .object([
                 ("path", optional(recipe.catalog.path)),
                 ("fingerprints", .bool(recipe.catalog.fingerprints)),
@@ -95,6 +95,20 @@ enum RecipeNormalizer {
         if section.broadcastTime { members.append(("broadcast_time", .bool(true))) }
         if let crs = section.crs { members.append(("crs", .string(crs))) }
         if let geotransform = section.geotransform { members.append(("geotransform", .array(geotransform.map { .double($0) }))) }
+        return members
+    }
+
+    /// `pyramid` (levels counted, tile size) and `timeseries` (chunks as planned), only when the recipe asks for them.
+    private static func pyramidMembers(_ plan: CubePlan) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if let layout = PyramidLayout(plan: plan) {
+            members.append(("pyramid", .object([("levels", .int(Int64(layout.levels.count))), ("tile", .int(Int64(layout.tile)))])))
+        }
+        if let shape = TimeSeriesWriter.shape(plan) {
+            let (xName, yName) = plan.spatialNames
+            members.append(("timeseries", .object([("chunks", .object([("time", .int(Int64(shape.time))), (yName, .int(Int64(shape.y))),
+                                                                      (xName, .int(Int64(shape.x)))]))])))
+        }
         return members
     }
 

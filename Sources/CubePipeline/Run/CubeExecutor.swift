@@ -71,6 +71,7 @@ struct CubeExecutor: Sendable {
     /// is written.
     func run() async throws -> RunReport {
         let start = Date()
+        try TimeSeriesWriter.checkMemory(plan)
         let options = StorageOptions(plan.recipe.output.storageOptions)
         let target = try OutputTargets.make(path: plan.recipe.output.path, options: options, registry: registries.storage)
         let plan = self.plan
@@ -80,7 +81,9 @@ struct CubeExecutor: Sendable {
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
         let published = try await target.published()
         if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest),
-           try await target.unfinished() == nil {
+           try await target.unfinished() == nil,
+           try await PyramidWriter.isFinished(plan: plan, registry: registries.storage, options: options, cubeDigest: cubeDigest),
+           try await TimeSeriesWriter.isFinished(plan: plan, registry: registries.storage, options: options, cubeDigest: cubeDigest) {
             return RunReport(outputPath: CatalogLayout.text(target.url), tasks: 0, chunksWritten: 0, bytes: plan.outputBytes,
                              storedBytes: 0, elapsed: Date().timeIntervalSince(start), clippedValues: [:], planeCacheHits: 0,
                              planeReads: 0, tasksSkipped: tasks.count, upToDate: true)
@@ -121,6 +124,7 @@ struct CubeExecutor: Sendable {
         // Input fingerprints, PROJ descriptions and scales for the lineage, gathered while the cube is built.
         let facts = shard == .all ? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) } : nil
         defer { facts?.cancel() }
+        var pyramid: PyramidWriter?, timeSeries: TimeSeriesWriter?
         do {
             let shared = Shared(
                 storage: storage, writes: writes, digests: digests, encoders: try encoders(), readers: ReaderPool(sources: plan.sources),
@@ -139,6 +143,17 @@ struct CubeExecutor: Sendable {
                 shard.contains(position, of: tasks.count) && recorded[CubeExecutor.index(region)] == nil
             }.map(\.element)
             let skipped = shard.range(of: tasks.count).count - pending.count
+            // The pyramid is built by plain runs and `finalize` (a shard sees only part of each tile).
+            if shard == .all {
+                pyramid = try await PyramidWriter.open(plan: plan, registry: registries.storage, options: options,
+                                                       published: try await target.published(), update: update,
+                                                       pendingSteps: Set(pending.flatMap { Array($0.times) }), ioConcurrency: ioConcurrency)
+            }
+            if shard == .all {
+                timeSeries = try await TimeSeriesWriter.open(plan: plan, registry: registries.storage, options: options,
+                                                             ioConcurrency: ioConcurrency)
+            }
+            let levels = pyramid, series = timeSeries
             var done = 0, bytesDone = 0, chunksComputed = 0
             // Per task, the variables computed by this process (the others are read back for the quick-looks).
             var computed: [[Int]: Set<String>] = [:]
@@ -146,7 +161,7 @@ struct CubeExecutor: Sendable {
                 var queue = pending.makeIterator()
                 func launch(_ region: ChunkRegion) {
                     let kept = partial[CubeExecutor.index(region)]
-                    group.addTask { try await self.fill(region, shared, keeping: kept) }
+                    group.addTask { try await self.fill(region, shared, keeping: kept, pyramid: levels, timeSeries: series) }
                 }
                 for _ in 0..<workers {
                     guard let region = queue.next() else { break }
@@ -185,6 +200,14 @@ struct CubeExecutor: Sendable {
                     context: ["path": target.location])
             }
             let records = tasks.map { recorded[CubeExecutor.index($0)]! }
+            if pyramid != nil || timeSeries != nil {
+                // Chunks not computed here (recorded tasks, kept variables) feed the pyramid tiles
+                // of the steps that change and the time-series copy.
+                let names = Set(plan.variables.map(\.name))
+                try await readBack(into: pyramid, timeSeries: timeSeries,
+                                   tasks: tasks.map { ($0, names.subtracting(computed[CubeExecutor.index($0)] ?? [])) },
+                                   storage: storage, encoders: shared.encoders)
+            }
             let created = CubeExecutor.creationDate()
             let gathered = try await (facts ?? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) }).value
             let clipped = plan.variables.map { variable in records.reduce(0) { $0 + ($1.clipped[variable.name] ?? 0) } }
@@ -222,6 +245,8 @@ struct CubeExecutor: Sendable {
             try await storage.set(StoreKey(CubeExecutor.finalizedKey), to: Array((cubeDigest + "\n").utf8))
             try await writeRootDocuments(storage, hierarchy)
             try await target.publish()
+            try await pyramid?.finish(plan: plan, extent: gathered.extent, created: created, lineage: lineage, cubeDigest: cubeDigest)
+            try await timeSeries?.finish(plan: plan, extent: gathered.extent, created: created, lineage: lineage, cubeDigest: cubeDigest)
             let layout = try await catalog.writeSTAC(cube: target.url, quicklooks: quicklooks, extent: gathered.extent,
                                                      storage: registries.storage, options: options)
             report.elapsed = Date().timeIntervalSince(start)
@@ -236,6 +261,8 @@ struct CubeExecutor: Sendable {
             _ = await facts?.result
             // Writes still in flight land before anything is cleaned up.
             try? await writes.drain()
+            try? await pyramid?.drain()
+            try? await timeSeries?.drain()
             let left = await target.discard()
             if error is CancellationError {
                 throw CubeError(.cancelled, "the run was cancelled; nothing was published" + (left.map { "; \($0)" } ?? ""))
@@ -392,7 +419,8 @@ struct CubeExecutor: Sendable {
     /// so reading (serial in the netCDF queue, decoding outside it) overlaps with computing. With a period, each output
     /// step's planes go through a `TemporalAccumulator`: one period's state per task at a time.
     /// - Parameter kept: the task's record cut down to the variables still valid (not recomputed).
-    private func fill(_ region: ChunkRegion, _ shared: Shared, keeping kept: TaskRecord?) async throws
+    private func fill(_ region: ChunkRegion, _ shared: Shared, keeping kept: TaskRecord?, pyramid: PyramidWriter?,
+                      timeSeries: TimeSeriesWriter?) async throws
         -> (bytes: Int, record: TaskRecord, variables: Set<String>) {
         let shape = plan.taskShape
         let planeCells = region.rows.count * region.columns.count
@@ -553,6 +581,14 @@ struct CubeExecutor: Sendable {
                         capture.record(variable: v, plane: shared.encoders[v].roundTrip(plane), rows: region.rows, columns: region.columns)
                     }
                 }
+                // The pyramid and the time-series copy get each step as stored (packed, unpacked again).
+                for step in region.times where timeSeries != nil || pyramid?.writes(step: step) == true {
+                    let plane = shared.encoders[v].roundTrip(taskPlane(chunk, step: step - region.times.lowerBound, region: region))
+                    if let pyramid, pyramid.writes(step: step) {
+                        try await pyramid.add(variable: v, step: step, rows: region.rows, columns: region.columns, plane: plane)
+                    }
+                    try await timeSeries?.add(variable: v, step: step, rows: region.rows, columns: region.columns, plane: plane)
+                }
                 let indices = [region.index.t, region.index.y, region.index.x]
                 written += region.times.count * planeCells * variable.dataType.size
                 // Chunks of fill only are not stored (a shard's index marks them missing): readers
@@ -575,6 +611,18 @@ struct CubeExecutor: Sendable {
         for write in landing { try await write.value }
         if !CubeExecutor.benchmarkWithoutRecords { try await shared.manifest.record(record) }
         return (written, record, Set(plan.variables.map(\.name)).subtracting(keptNames))
+    }
+
+    /// One time step of a task's buffer, cut to the region (the inverse of `copy`).
+    private func taskPlane(_ chunk: [Float], step: Int, region: ChunkRegion) -> [Float] {
+        let shape = plan.taskShape
+        let width = region.columns.count
+        var plane = [Float](repeating: .nan, count: region.rows.count * width)
+        for row in 0..<region.rows.count {
+            let source = (step * shape.y + row) * shape.x
+            plane[(row * width)..<((row + 1) * width)] = chunk[source..<(source + width)]
+        }
+        return plane
     }
 
     /// Source planes a task fetches ahead of the one it resamples.

@@ -1,0 +1,135 @@
+public import CubeCore
+import CubeStoreZarr
+import Foundation
+
+/// One cube the server serves: the cube (level 0) and its pyramid levels (`NAME.levels/k.zarr`
+/// when CubeGen wrote one), opened once with the Zarr store, with what the dataset list shows.
+public final class ServedCube: Sendable {
+    /// One resolution level: its reader and grid.
+    struct Level: Sendable {
+        let reader: any DatasetReader
+        var grid: SourceGrid { reader.descriptor.grid }
+        /// The pixel size in CRS units (x).
+        var resolution: Double { abs(grid.x.values.count > 1 ? grid.x.values[1] - grid.x.values[0] : 1) }
+    }
+
+    /// The dataset identifier: the cube's folder name without `.zarr`.
+    public let id: String
+    /// The cube's path.
+    public let path: String
+    let levels: [Level]
+    /// The time-series copy (`NAME.ts.zarr`, same grid and steps), when a finished one is beside
+    /// the cube: time series read it instead of level 0.
+    let timeSeries: (any DatasetReader)?
+    /// Level 0's descriptor.
+    public var descriptor: DatasetDescriptor { levels[0].reader.descriptor }
+    /// The data variables: those with time, y and x dimensions.
+    public let variables: [VariableDescriptor]
+    /// Colour-bar defaults per variable: the range of its values at the last time step on the
+    /// coarsest level (the quick-look's step), or 0…1 when there is none.
+    let colorRanges: [String: (min: Double, max: Double)]
+
+    private init(id: String, path: String, levels: [Level], timeSeries: (any DatasetReader)?, variables: [VariableDescriptor],
+                 colorRanges: [String: (min: Double, max: Double)]) {
+        self.id = id
+        self.path = path
+        self.levels = levels
+        self.timeSeries = timeSeries
+        self.variables = variables
+        self.colorRanges = colorRanges
+    }
+
+    /// Opens the cube at `path` and, when it exists, its pyramid `NAME.levels` beside it.
+    /// - Throws: `CubeError` naming the path when it is not a Zarr cube with a time axis.
+    public static func open(path: String, chunkCacheBytes: Int = 256 << 20) async throws -> ServedCube {
+        var base = path
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        let store = ZarrStore(chunkCacheBudget: chunkCacheBytes)
+        let cube = try await store.open(path: base)
+        guard cube.descriptor.timeDimension != nil, !cube.descriptor.dates.isEmpty else {
+            throw CubeError(.invalidInput, "'\(base)' has no time axis: cubegen serve serves data cubes (time, y, x)", context: ["file": base])
+        }
+        var levels = [Level(reader: cube)]
+        let stem = base.hasSuffix(".zarr") ? String(base.dropLast(5)) : base
+        let pyramid = stem + ".levels"
+        for k in 1..<32 {
+            let level = "\(pyramid)/\(k).zarr"
+            guard FileManager.default.fileExists(atPath: level) else { break }
+            levels.append(Level(reader: try await store.open(path: level)))
+        }
+        let (x, y) = cube.descriptor.spatialDimensions
+        let variables = cube.descriptor.variables.filter { variable in
+            variable.dimensions.count == 3 && variable.dimensions[1] == y && variable.dimensions[2] == x
+        }
+        var ranges: [String: (min: Double, max: Double)] = [:]
+        let top = levels[levels.count - 1]
+        let last = cube.descriptor.dates.count - 1
+        let whole = PixelWindow(rows: 0..<top.grid.height, columns: 0..<top.grid.width)
+        for variable in variables {
+            let values = try await top.reader.read(variable.name, timeIndex: last, window: whole).filter { !$0.isNaN }
+            if let low = values.min(), let high = values.max() {
+                ranges[variable.name] = (Double(low), high > low ? Double(high) : Double(low) + 1)
+            }
+        }
+        // A finished copy only (its marker holds a digest, not "unfinished") with the cube's shape.
+        var timeSeries: (any DatasetReader)?
+        let copy = stem + ".ts.zarr"
+        if let marker = FileManager.default.contents(atPath: copy + "/.cubegen-timeseries"),
+           !String(decoding: marker, as: UTF8.self).hasPrefix("unfinished"),
+           let reader = try? await store.open(path: copy), reader.descriptor.grid == cube.descriptor.grid,
+           reader.descriptor.dates == cube.descriptor.dates {
+            timeSeries = reader
+        }
+        let id = URL(fileURLWithPath: stem).lastPathComponent
+        return ServedCube(id: id, path: base, levels: levels, timeSeries: timeSeries, variables: variables, colorRanges: ranges)
+    }
+
+    /// The variable named `name`.
+    /// - Throws: `ServeError` 404 naming the dataset and variable.
+    func variable(_ name: String) throws -> VariableDescriptor {
+        guard let variable = variables.first(where: { $0.name == name }) else {
+            throw ServeError.notFound("dataset '\(id)' has no variable '\(name)' (variables: \(variables.map(\.name).joined(separator: ", ")))")
+        }
+        return variable
+    }
+
+    /// The time index of `text` (an ISO 8601 date or date-time; the nearest step), or the last
+    /// step when `nil` or `current`.
+    /// - Throws: `ServeError` 400 naming the value when it is not a date.
+    func timeIndex(_ text: String?) throws -> Int {
+        let dates = descriptor.dates
+        guard let text, text != "current" else { return dates.count - 1 }
+        guard let wanted = ISODate.seconds(text) else {
+            throw ServeError.badRequest("time '\(text)' is not an ISO 8601 date (2020-01-31 or 2020-01-31T12:00:00Z)")
+        }
+        let seconds = dates.map { ISODate.seconds($0.iso8601(alwaysTime: true)) ?? 0 }
+        return seconds.indices.min { abs(seconds[$0] - wanted) < abs(seconds[$1] - wanted) }!
+    }
+
+    /// The times as xcube shows them (`2020-01-01T00:00:00Z`).
+    var times: [String] { descriptor.dates.map { $0.iso8601(alwaysTime: true) } }
+}
+
+/// ISO 8601 dates and date-times to seconds since 1970 (proleptic Gregorian, UTC).
+enum ISODate {
+    static func seconds(_ text: String) -> Double? {
+        let trimmed = text.hasSuffix("Z") ? String(text.dropLast()) : text
+        let parts = trimmed.split(separator: "T", maxSplits: 1)
+        let date = parts[0].split(separator: "-").compactMap { Int($0) }
+        guard date.count == 3, (1...12).contains(date[1]), (1...31).contains(date[2]) else { return nil }
+        var seconds = 0.0
+        if parts.count == 2 {
+            let time = parts[1].split(separator: ":").compactMap { Double($0) }
+            guard (1...3).contains(time.count) else { return nil }
+            seconds = time[0] * 3600 + (time.count > 1 ? time[1] * 60 : 0) + (time.count > 2 ? time[2] : 0)
+        }
+        // Days from civil (Howard Hinnant's algorithm).
+        let y = date[1] <= 2 ? date[0] - 1 : date[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (date[1] + 9) % 12
+        let doy = (153 * mp + 2) / 5 + date[2] - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Double(era * 146097 + doe - 719468) * 86400 + seconds
+    }
+}

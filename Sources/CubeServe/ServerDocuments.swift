@@ -1,0 +1,88 @@
+import CubeCatalog
+import CubeCore
+import CubeProjection
+import Foundation
+import Zarr
+
+/// The JSON documents of the xcube Server API that describe what is served: server info, the
+/// dataset list (with `details=1`, the variables, dimensions and colour-bar defaults the Viewer
+/// uses), the colour bars, and the (empty) places.
+enum ServerDocuments {
+    /// `GET /`.
+    static func info(version: String) -> JSONValue {
+        .object([("name", .string("cubegen serve")), ("description", .string("CubeGen's xcube-Server-compatible tile and time-series server")),
+                 ("version", .string(version)), ("apis", .array(["datasets", "tiles", "timeseries", "statistics", "colorbars", "places"].map(JSONValue.string)))])
+    }
+
+    /// `GET /datasets[?details=1]`.
+    static func datasets(_ cubes: [ServedCube], details: Bool) -> JSONValue {
+        .object([("datasets", .array(cubes.map { dataset($0, details: details) }))])
+    }
+
+    /// One dataset: `id`, `title`, `bbox` (longitude/latitude), `spatialRef` (the cube's CRS) and,
+    /// with `details`, `variables` and `dimensions`.
+    static func dataset(_ cube: ServedCube, details: Bool) -> JSONValue {
+        let descriptor = cube.descriptor
+        func attribute(_ name: String) -> Double? { descriptor.attributes[named: name]?.numbers?.first }
+        let title = descriptor.attributes[named: "title"]?.text ?? cube.id
+        var members: [(String, JSONValue)] = [("id", .string(cube.id)), ("title", .string(title))]
+        if let w = attribute("geospatial_lon_min"), let s = attribute("geospatial_lat_min"), let e = attribute("geospatial_lon_max"),
+           let n = attribute("geospatial_lat_max") {
+            members.append(("bbox", .array([w, s, e, n].map(JSONValue.double))))
+        }
+        let code = (try? CRSDescription(descriptor.grid.crs))?.epsgCode
+        members.append(("spatialRef", .string(code.map { "EPSG:\($0)" } ?? descriptor.grid.crs.text)))
+        guard details else { return .object(members) }
+        let (xName, yName) = descriptor.spatialDimensions
+        let timeName = descriptor.timeDimension ?? "time"
+        members.append(("variables", .array(cube.variables.map { variable in
+            let range = cube.colorRanges[variable.name] ?? (0, 1)
+            var item: [(String, JSONValue)] = [
+                ("id", .string("\(cube.id).\(variable.name)")), ("name", .string(variable.name)),
+                ("dims", .array(variable.dimensions.map(JSONValue.string))), ("shape", .array(variable.shape.map { .int(Int64($0)) })),
+                ("dtype", .string(!variable.packing.isIdentity || variable.dataType.isFloatingPoint ? "float32" : variable.dataType.rawValue)),
+                ("units", .string(variable.attributes[named: "units"]?.text ?? "")),
+                ("title", .string(variable.attributes[named: "long_name"]?.text ?? variable.name)),
+                ("timeChunkSize", .int(Int64(variable.layout?.chunks.first ?? 1))),
+                ("colorBarName", .string("viridis")), ("colorBarMin", .double(range.min)), ("colorBarMax", .double(range.max)),
+                ("tileLevelMin", .int(0)), ("tileLevelMax", .int(Int64(cube.levels.count - 1))),
+            ]
+            if let name = variable.attributes[named: "standard_name"]?.text { item.append(("standardName", .string(name))) }
+            return .object(item)
+        })))
+        members.append(("dimensions", .array([
+            .object([("name", .string(timeName)), ("size", .int(Int64(cube.times.count))), ("dtype", .string("datetime64[ns]")),
+                     ("coordinates", .array(cube.times.map(JSONValue.string)))]),
+            .object([("name", .string(yName)), ("size", .int(Int64(descriptor.grid.height))), ("dtype", .string("float64"))]),
+            .object([("name", .string(xName)), ("size", .int(Int64(descriptor.grid.width))), ("dtype", .string("float64"))]),
+        ])))
+        members.append(("attrs", .object(descriptor.attributes.compactMap { attribute in
+            attribute.value.text.map { (attribute.name, .string($0)) }
+        })))
+        return .object(members)
+    }
+
+    /// `GET /colorbars`: xcube's shape, `[[group, description, [[name, base64 PNG], …]], …]`;
+    /// each image is 256 × 2 pixels, low values left.
+    static func colorbars() throws -> JSONValue {
+        let bars: [JSONValue] = try ColorMap.names.map { name in
+            let map = ColorMap.named(name)!
+            var rgba = [UInt8](repeating: 255, count: 256 * 2 * 4)
+            for i in 0..<256 {
+                let color = map.color(Double(i) / 255)
+                for row in 0..<2 {
+                    let p = (row * 256 + i) * 4
+                    rgba[p] = color.r
+                    rgba[p + 1] = color.g
+                    rgba[p + 2] = color.b
+                }
+            }
+            let png = try PNGEncoder.encode(rgba: rgba, width: 256, height: 2)
+            return .array([.string(name), .string(Data(png).base64EncodedString())])
+        }
+        return .array([.array([.string("CubeGen"), .string("Colour maps of cubegen serve (viridis, plasma: sequential; Greys: white to black; RdBu: diverging)"), .array(bars)])])
+    }
+
+    /// `GET /places`: no place groups.
+    static let places = JSONValue.object([("type", .string("FeatureCollection")), ("features", .array([])), ("placeGroups", .array([]))])
+}

@@ -1,0 +1,73 @@
+import CubeCatalog
+import CubeCore
+import Foundation
+
+/// What a tile request asks for.
+struct TileRequest: Hashable, Sendable {
+    var dataset: String
+    var variable: String
+    var matrix: TileMatrix
+    var z: Int
+    var y: Int
+    var x: Int
+    var timeIndex: Int
+    var vmin: Double
+    var vmax: Double
+    var colorMap: String
+}
+
+/// Renders 256-pixel PNG tiles of a cube variable: each tile pixel takes the value of the cube
+/// pixel nearest to its centre on the pyramid level whose pixels are the largest not larger than
+/// the tile's (level 0 when the tile is finer than the cube), mapped through the colour map over
+/// `vmin…vmax` (clamped); missing values and pixels outside the cube are transparent.
+enum TileRenderer {
+    /// The level of `cube` for tiles whose pixels are `pixelSize` cube-CRS units wide.
+    static func level(for pixelSize: Double, in cube: ServedCube) -> Int {
+        guard pixelSize.isFinite else { return 0 }
+        var chosen = 0
+        for (k, level) in cube.levels.enumerated() where level.resolution <= pixelSize * (1 + 1e-9) { chosen = k }
+        return chosen
+    }
+
+    /// The PNG of `request`.
+    static func render(_ request: TileRequest, cube: ServedCube, transforms: GeographicTransforms) async throws -> [UInt8] {
+        guard let colorMap = ColorMap.named(request.colorMap) else {
+            throw ServeError.badRequest("cmap '\(request.colorMap)' is not a colour map this server knows (\(ColorMap.names.joined(separator: ", ")))")
+        }
+        var (xs, ys) = request.matrix.pixelCenters(z: request.z, y: request.y, x: request.x)
+        try transforms.toCube(x: &xs, y: &ys)
+        let n = TileMatrix.size, centre = (n / 2) * n + n / 2
+        let k = level(for: abs(xs[centre + 1] - xs[centre]), in: cube)
+        let grid = cube.levels[k].grid
+        // The nearest level pixel of every tile pixel (-1 outside the level).
+        var rows = [Int](repeating: -1, count: n * n), columns = [Int](repeating: -1, count: n * n)
+        var rowLow = Int.max, rowHigh = Int.min, columnLow = Int.max, columnHigh = Int.min
+        for p in 0..<(n * n) where xs[p].isFinite && ys[p].isFinite {
+            let c = Int((grid.x.fractionalIndex(xs[p]) + 0.5).rounded(.down)), r = Int((grid.y.fractionalIndex(ys[p]) + 0.5).rounded(.down))
+            guard (0..<grid.width).contains(c), (0..<grid.height).contains(r) else { continue }
+            rows[p] = r
+            columns[p] = c
+            rowLow = min(rowLow, r)
+            rowHigh = max(rowHigh, r)
+            columnLow = min(columnLow, c)
+            columnHigh = max(columnHigh, c)
+        }
+        var rgba = [UInt8](repeating: 0, count: n * n * 4)
+        if rowLow <= rowHigh && columnLow <= columnHigh {
+            let rowRange = rowLow..<(rowHigh + 1), columnRange = columnLow..<(columnHigh + 1)
+            let window = PixelWindow(rows: rowRange, columns: columnRange)
+            let values = try await cube.levels[k].reader.read(request.variable, timeIndex: request.timeIndex, window: window)
+            let span = request.vmax - request.vmin
+            for p in 0..<(n * n) where rows[p] >= 0 {
+                let v = values[(rows[p] - rowRange.lowerBound) * columnRange.count + columns[p] - columnRange.lowerBound]
+                guard !v.isNaN else { continue }
+                let color = colorMap.color(span > 0 ? (Double(v) - request.vmin) / span : 0)
+                rgba[4 * p] = color.r
+                rgba[4 * p + 1] = color.g
+                rgba[4 * p + 2] = color.b
+                rgba[4 * p + 3] = 255
+            }
+        }
+        return try PNGEncoder.encode(rgba: rgba, width: n, height: n)
+    }
+}

@@ -1,0 +1,78 @@
+import CubeCore
+import Foundation
+
+/// OGC WMTS 1.0.0 (OGC 07-057r7) for QGIS and GDAL: a RESTful capabilities document with one layer
+/// per served variable (`ds.var`) in the WebMercatorQuad tile matrix set, and tiles at
+/// `/wmts/1.0.0/tile/{ds}/{var}/{TileMatrix}/{TileRow}/{TileCol}.png` (the last time step, the
+/// variable's colour-bar range, viridis: the same tiles as `/tiles/…?crs=EPSG:3857`).
+enum WMTSCapabilities {
+    /// Zoom levels offered for `cube`: down to the first whose pixel at the equator is not larger
+    /// than the cube's pixel (geographic resolution taken at 111,320 m a degree), at most 20.
+    static func maxZoom(_ cube: ServedCube) -> Int {
+        let grid = cube.levels[0].grid
+        let pixel = cube.levels[0].resolution * (grid.isGeographic ? 111_320 : 1)
+        var z = 0
+        while z < 20 && 2 * Double.pi * TileMatrix.earthRadius / Double(TileMatrix.size << z) > pixel { z += 1 }
+        return z
+    }
+
+    /// The capabilities document, its resource URLs on `base` (`http://host:port`).
+    static func document(_ cubes: [ServedCube], base: String) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var layers = "", deepest = 0
+        for cube in cubes {
+            let zoom = maxZoom(cube)
+            deepest = max(deepest, zoom)
+            for variable in cube.variables {
+                let title = variable.attributes[named: "long_name"]?.text ?? variable.name
+                layers += """
+                    <Layer>
+                      <ows:Title>\(escape("\(cube.id): \(title)"))</ows:Title>
+                      <ows:Identifier>\(escape("\(cube.id).\(variable.name)"))</ows:Identifier>
+                      <Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style>
+                      <Format>image/png</Format>
+                      <TileMatrixSetLink><TileMatrixSet>WebMercatorQuad</TileMatrixSet></TileMatrixSetLink>
+                      <ResourceURL format="image/png" resourceType="tile" template="\(escape(base))/wmts/1.0.0/tile/\(escape(cube.id))/\(escape(variable.name))/{TileMatrix}/{TileRow}/{TileCol}.png"/>
+                    </Layer>
+
+                """
+            }
+        }
+        var matrices = ""
+        for z in 0...deepest {
+            // OGC's WebMercatorQuad: scale denominator 559082264.0287178 at zoom 0, halving.
+            matrices += """
+                  <TileMatrix>
+                    <ows:Identifier>\(z)</ows:Identifier>
+                    <ScaleDenominator>\(559_082_264.028_717_8 / Double(1 << z))</ScaleDenominator>
+                    <TopLeftCorner>-20037508.3427892 20037508.3427892</TopLeftCorner>
+                    <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
+                    <MatrixWidth>\(1 << z)</MatrixWidth><MatrixHeight>\(1 << z)</MatrixHeight>
+                  </TileMatrix>
+
+            """
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Capabilities xmlns="http://www.opengis.net/wmts/1.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.0.0">
+              <ows:ServiceIdentification>
+                <ows:Title>cubegen serve</ows:Title>
+                <ows:ServiceType>OGC WMTS</ows:ServiceType>
+                <ows:ServiceTypeVersion>1.0.0</ows:ServiceTypeVersion>
+              </ows:ServiceIdentification>
+              <Contents>
+            \(layers)    <TileMatrixSet>
+                  <ows:Identifier>WebMercatorQuad</ows:Identifier>
+                  <ows:SupportedCRS>urn:ogc:def:crs:EPSG::3857</ows:SupportedCRS>
+                  <WellKnownScaleSet>urn:ogc:def:wkss:OGC:1.0:GoogleMapsCompatible</WellKnownScaleSet>
+            \(matrices)    </TileMatrixSet>
+              </Contents>
+              <ServiceMetadataURL xlink:href="\(escape(base))/wmts/1.0.0/WMTSCapabilities.xml"/>
+            </Capabilities>
+
+            """
+    }
+}
