@@ -169,6 +169,30 @@ def test_levels_equal_xcubes_own_subsampling(built):
                                        err_msg=f"level {k} {name}")
 
 
+def test_cubegen_reads_its_own_pyramid_back(built):
+    """`store: zarr` on NAME.levels: a target at the cube's resolution reads level 0 through 0.link,
+    one at 4× the pixel reads level 2; both equal what xarray sees at those levels (nearest on the
+    level's own grid)."""
+    ml = FsMultiLevelDataset(str(built / "pyr.levels"))
+    for k, resolution in [(0, 0.5), (2, 2.0)]:
+        level = ml.get_dataset(k).load()
+        lon, lat = level["lon"].values, level["lat"].values
+        half = resolution / 2
+        bbox = [float(lon.min() - half), float(lat.min() - half), float(lon.max() + half), float(lat.max() + half)]
+        recipe = built / f"from-levels-{k}.yaml"
+        recipe.write_text(
+            f"version: 1\ncube: {{id: back{k}, title: Pyramid as input, license: CC0-1.0}}\n"
+            f"grid: {{crs: EPSG:4326, bbox: {json.dumps(bbox)}, resolution: {resolution}}}\n"
+            "sources:\n  - name: p\n    store: zarr\n    paths: [pyr.levels]\n"
+            "    variables: {tas: {resampling: nearest}}\n"
+            f"output: {{path: back{k}.zarr, overwrite: true}}\n")
+        cubegen("run", recipe, check=True, cwd=built)
+        back = xr.open_zarr(built / f"back{k}.zarr").load()
+        np.testing.assert_array_equal(back["tas"].values, level["tas"].values.astype(np.float32), err_msg=f"level {k}")
+        grid = json.loads((built / f"back{k}.zarr" / "lineage.json").read_text())["variables"][0]["source"]["grid"]
+        assert grid["level"] == k and grid["level_path"] == ("../pyr.zarr" if k == 0 else f"{k}.zarr")
+
+
 def test_stac_item_names_the_pyramid(built):
     item = json.loads((built / "pyr.item.json").read_text()) if (built / "pyr.item.json").exists() else None
     if item is None:
