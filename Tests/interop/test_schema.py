@@ -117,6 +117,8 @@ BREAKS = [
     (["sources", 0, "times"], ["June"], "sources[0].times[0]"),
     (["sources", 0, "mosaic"], "median", "sources[0].mosaic"),
     (["sources", 0, "allow_mixed_crs"], "yes please", "sources[0].allow_mixed_crs"),
+    (["sources", 0, "url"], "http://127.0.0.1:9/", "sources[0].url"),
+    (["sources", 0, "variables", "v"], {"asset": "B04"}, "sources[0].variables.v.asset"),
     (["output", "path"], DELETE, "output.path"),
     (["output", "format"], "zarr4", "output.format"),
     (["output", "chunks"], {"time": 0}, "output.chunks.time"),
