@@ -4,7 +4,8 @@ import Yams
 
 extension RecipeBuilder {
     /// The source keys of `store: stac`.
-    static let stacKeys = ["url", "collections", "query", "filter", "ids", "bbox", "datetime", "limit", "method", "assets", "format"]
+    static let stacKeys = ["url", "collections", "query", "filter", "ids", "bbox", "datetime", "limit", "method", "assets", "format",
+                           "token_env", "token_file", "order", "order_timeout"]
 
     /// Reads the `store: stac` keys into `section.stac`; for other stores, reports any of them.
     mutating func stacKeys(_ map: [String: Node], _ path: String, node: Node, into section: inout SourceSection) {
@@ -40,6 +41,14 @@ extension RecipeBuilder {
         if let limit = stac.limit, limit < 1 { reader.error("\(path).limit", "must be at least 1", map["limit"]) }
         stac.method = reader.optional(map, "method", in: path) { $0.choice($1, $2, ["GET", "POST"]) }
         stac.format = reader.optional(map, "format", in: path) { $0.choice($1, $2, ["geotiff", "netcdf", "grib", "zarr"]) }
+        stac.tokenEnvironment = reader.optional(map, "token_env", in: path) { $0.string($1, $2) }
+        stac.tokenFile = reader.optional(map, "token_file", in: path) { $0.string($1, $2) }.map(resolve)
+        if stac.tokenEnvironment != nil, stac.tokenFile != nil {
+            reader.error("\(path).token_file", "give either token_env or token_file, not both", map["token_file"])
+        }
+        stac.order = reader.optional(map, "order", in: path) { $0.boolean($1, $2) } ?? false
+        stac.orderTimeout = reader.optional(map, "order_timeout", in: path) { $0.number($1, $2) } ?? 3600
+        if stac.orderTimeout <= 0 { reader.error("\(path).order_timeout", "must be more than 0 seconds", map["order_timeout"]) }
         if let node = map["assets"], reader.mapping(node, key: "\(path).assets", allowed: []) != nil {
             guard case let .mapping(pairs) = node else { return }
             for (keyNode, value) in pairs {

@@ -26,6 +26,16 @@ public struct STACSourceSection: Sendable, Hashable {
     /// `format`: the data store that reads the assets (`geotiff`, `netcdf`, `grib`, `zarr`);
     /// default: from each asset's media type or file extension.
     public var format: String?
+    /// `token_env`: the environment variable holding a bearer token for the catalogue (DestinE
+    /// HDA: `HDA_TOKEN`); sent only to the catalogue's host, never logged.
+    public var tokenEnvironment: String?
+    /// `token_file`: a file holding the bearer token (absolute), instead of `token_env`.
+    public var tokenFile: String?
+    /// `order`: order items whose `order:status` is `orderable` (POST their `retrieve` link, poll
+    /// until `succeeded`), then read the ordered assets (`downloadLink`).
+    public var order = false
+    /// `order_timeout`: the longest one order is waited for, in seconds (default 3600).
+    public var orderTimeout: Double = 3600
 
     /// Creates a section for the catalogue at `url`.
     public init(url: String) { self.url = url }

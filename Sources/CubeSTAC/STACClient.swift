@@ -187,7 +187,7 @@ public struct STACClient: Sendable {
     }
 
     /// Sends a request; any status other than 2xx is an error with the status and the server's message.
-    private func send(_ method: String, _ url: String, headers: [(name: String, value: String)], body: [UInt8]?) async throws -> HTTPAPIResponse {
+    func send(_ method: String, _ url: String, headers: [(name: String, value: String)], body: [UInt8]?) async throws -> HTTPAPIResponse {
         let response: HTTPAPIResponse
         do {
             response = try await http.send(method: method, url: url, headers: headers, body: body)
@@ -196,7 +196,11 @@ public struct STACClient: Sendable {
                             "cannot reach the STAC catalogue at '\(url.prefix { $0 != "?" })': \(error.reason)", context: ["url": url], underlying: error)
         }
         guard (200..<300).contains(response.status) else {
-            throw CubeError(.storage, "the STAC catalogue answered HTTP \(response.status) to \(method) '\(url.prefix { $0 != "?" })': \(Self.message(response.body))",
+            let hint = [401, 403].contains(response.status)
+                ? (headers.contains { $0.name == "authorization" } ? " (the bearer token was refused: it may have expired; renew it)"
+                                                                    : " (the catalogue wants credentials: give the source token_env or token_file)")
+                : ""
+            throw CubeError(.storage, "the STAC catalogue answered HTTP \(response.status) to \(method) '\(url.prefix { $0 != "?" })': \(Self.message(response.body))\(hint)",
                             context: ["url": url, "status": String(response.status)])
         }
         return response

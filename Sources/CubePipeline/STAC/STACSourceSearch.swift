@@ -56,12 +56,14 @@ enum STACSourceSearch {
                     cache: InputCache) async throws -> (items: [CataloguedItem], assets: SourceInputs, record: STACSearchRecord) {
         guard let stac = section.stac else { throw CubeError(.internalInconsistency, "source '\(section.name)' has no STAC keys") }
         let request = try search(stac, recipe: recipe, target: target, keyPath: section.keyPath)
-        let client = STACClient(http: HTTPAPIClient())
-        let result = try await searchAcrossAntimeridian(client, root: stac.url, request, method: stac.method)
+        let token = try CatalogueToken.resolve(stac, keyPath: section.keyPath, recipe: recipe)
+        let client = STACClient(http: HTTPAPIClient(), headers: token.map { [$0.header] } ?? [])
+        var result = try await searchAcrossAntimeridian(client, root: stac.url, request, method: stac.method)
         guard !result.items.isEmpty else {
             throw CubeError(.invalidInput, "the STAC search of source '\(section.name)' found no items: \(result.record.summary)",
                             context: ["url": stac.url, "key": "\(section.keyPath).url"])
         }
+        result.items = try await ordered(result.items, stac: stac, client: client)
         var items: [CataloguedItem] = []
         var seen: Set<String> = []
         for found in result.items {
@@ -91,7 +93,7 @@ enum STACSourceSearch {
             items.append(CataloguedItem(location: location, id: item.id, collection: item.collection, date: date, assets: assets))
         }
         items.sort { $0.date < $1.date || (!($1.date < $0.date) && $0.location < $1.location) }
-        let inputs = try await inspect(&items, section: section, registries: registries, cache: cache)
+        let inputs = try await inspect(&items, section: section, registries: registries, cache: cache, token: token)
         return (items, inputs, result.record)
     }
 
@@ -116,6 +118,36 @@ enum STACSourceSearch {
         return merged
     }
 
+    /// The next inspected asset; a refused request on the catalogue's host says the token may have expired.
+    private static func nextInspected(_ group: inout ThrowingTaskGroup<(Int, Int, RemoteObject?), any Error>,
+                                      token: CatalogueToken?) async throws -> (Int, Int, RemoteObject?)? {
+        do {
+            return try await group.next()
+        } catch var error as CubeError {
+            if let token, let storage = error.underlying as? StorageError, storage.code == .denied, token.covers(storage.location) {
+                error.message += " (the bearer token was refused: it may have expired; renew it)"
+            }
+            throw error
+        }
+    }
+
+    /// The items as they can be read: orderable ones ordered (all at once, polled until ready).
+    private static func ordered(_ items: [STACFoundItem], stac: STACSourceSection, client: STACClient) async throws -> [STACFoundItem] {
+        guard items.contains(where: { $0.item.properties["order:status"] != nil }) else { return items }
+        return try await withThrowingTaskGroup(of: (Int, STACFoundItem).self) { group in
+            for (index, found) in items.enumerated() {
+                group.addTask {
+                    (index, try await STACOrders.fulfil(found, client: client, order: stac.order, timeout: stac.orderTimeout) { line in
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    })
+                }
+            }
+            var result = items
+            for try await (index, found) in group { result[index] = found }
+            return result
+        }
+    }
+
     /// The data store for an asset: by media type, else by the extension of its href.
     static func format(of asset: STACAsset, href: String) -> String? {
         let type = (asset.type ?? "").lowercased()
@@ -137,7 +169,7 @@ enum STACSourceSearch {
     /// Inspects every asset: remote objects by HEAD (size, entity tag; a missing one is an error
     /// naming the item), Zarr datasets opened in place, local files checked to exist.
     private static func inspect(_ items: inout [CataloguedItem], section: SourceSection, registries: Registries,
-                                cache: InputCache) async throws -> SourceInputs {
+                                cache: InputCache, token: CatalogueToken?) async throws -> SourceInputs {
         var inputs = SourceInputs(cache: cache)
         let options = section.storageOptions.storageOptions
         var remote: [(item: Int, asset: Int)] = []
@@ -163,7 +195,14 @@ enum STACSourceSearch {
             do {
                 let url = try StorageURL(href)
                 let root = "\(url.scheme)://\(url.authority)"
-                if storages[root] == nil { storages[root] = try registries.storage.open(try StorageURL(root), options: options) }
+                if storages[root] == nil {
+                    // The catalogue's own host (HDA download links) gets the token; no other host does.
+                    if let token, token.covers(href) {
+                        storages[root] = HTTPStorage(url: try StorageURL(root), headers: [token.header])
+                    } else {
+                        storages[root] = try registries.storage.open(try StorageURL(root), options: options)
+                    }
+                }
                 work.append((i, a, url, storages[root]!))
             } catch {
                 throw StorageFailure.wrap(error, url: href)
@@ -181,7 +220,7 @@ enum STACSourceSearch {
                 }
             }
             for _ in 0..<inspectionConcurrency { start() }
-            while let (i, a, object) = try await group.next() {
+            while let (i, a, object) = try await nextInspected(&group, token: token) {
                 let asset = items[i].assets[a]
                 guard let object else {
                     throw CubeError(.invalidInput, "STAC item '\(items[i].id)' asset '\(asset.key)': '\(asset.href)' does not exist",
