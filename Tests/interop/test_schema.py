@@ -118,6 +118,7 @@ BREAKS = [
     (["sources", 0, "mosaic"], "median", "sources[0].mosaic"),
     (["sources", 0, "allow_mixed_crs"], "yes please", "sources[0].allow_mixed_crs"),
     (["sources", 0, "url"], "http://127.0.0.1:9/", "sources[0].url"),
+    (["sources", 0, "store"], "stac", "sources[0].url"),
     (["sources", 0, "variables", "v"], {"asset": "B04"}, "sources[0].variables.v.asset"),
     (["output", "path"], DELETE, "output.path"),
     (["output", "format"], "zarr4", "output.format"),
