@@ -285,3 +285,32 @@ def test_bad_input_gives_one_line_errors(tmp_path, tiles, binaries):
     items = [item("W", 1, str(utm))] + [item(t, d, str(tiles)) for d in DAYS for t in TILES][1:]
     catalogue = write_static_catalogue(tmp_path / "mixed", tiles, items)
     one_line_error(cubegen("run", recipe(tmp_path, catalogue, name="mixed.yaml")), "W_01", "allow_mixed_crs")
+
+
+# --- the same search loaded by odc-stac ----------------------------------------------------------------
+
+def odc_python():
+    for candidate in [os.environ.get("CUBEGEN_ODC_PYTHON"), pathlib.Path(__file__).resolve().parents[2] / ".venv-odc" / "bin" / "python"]:
+        if candidate and pathlib.Path(candidate).exists():
+            return str(candidate)
+    pytest.fail("the odc-stac peer venv is missing: scripts/test.sh installs it into .venv-odc (or set CUBEGEN_ODC_PYTHON)")
+
+
+def test_odc_stac_loads_the_same_search_to_the_same_values(tmp_path, tiles, binaries):
+    peer = odc_python()
+    with RangeServer(tiles) as files:
+        items = [item(t, d, files.url) for d in DAYS + [LATE_DAY] for t in TILES]
+        with STACServer(tmp_path, items) as api:
+            cubegen("run", recipe(tmp_path, api.url, extra="    collections: [tiles]\n    limit: 2\n"), check=True)
+            env = {**os.environ, "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+            done = subprocess.run([peer, str(pathlib.Path(__file__).with_name("odc_stac_load.py")), api.url, str(tmp_path / "odc.npz")],
+                                  capture_output=True, text=True, timeout=600, env=env)
+            assert done.returncode == 0, done.stderr[-3000:]
+    odc = np.load(tmp_path / "odc.npz")
+    with xr.open_zarr(tmp_path / "r.zarr") as ds:
+        assert [str(t)[:19] for t in ds.time.values] == [str(t)[:19] for t in odc["time"]]
+        np.testing.assert_allclose(ds.lon.values, odc["lon"], atol=1e-9)
+        np.testing.assert_allclose(ds.lat.values, odc["lat"], atol=1e-9)
+        # Same pixels (nearest on the tiles' own grid): the same values, exactly.
+        np.testing.assert_array_equal(ds.red.values, odc["red"])
+        np.testing.assert_array_equal(ds.nir.values, odc["nir"])
