@@ -96,11 +96,12 @@ def rustac_binary():
 class STACServer:
     """`rustac serve` on a free loopback port with the collection and `items`; stopped on exit."""
 
-    def __init__(self, folder, items):
+    def __init__(self, folder, items, port=None):
         self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / "collection.json").write_text(json.dumps(COLLECTION))
         (folder / "items.json").write_text(json.dumps({"type": "FeatureCollection", "features": items}))
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
@@ -314,3 +315,23 @@ def test_odc_stac_loads_the_same_search_to_the_same_values(tmp_path, tiles, bina
         # Same pixels (nearest on the tiles' own grid): the same values, exactly.
         np.testing.assert_array_equal(ds.red.values, odc["red"])
         np.testing.assert_array_equal(ds.nir.values, odc["nir"])
+
+
+# --- re-runs: the same search is up to date; a new item adds its time step only ---------------------
+
+def test_rerun_is_up_to_date_and_a_new_item_adds_only_its_step(tmp_path, tiles, binaries):
+    with RangeServer(tiles) as files:
+        items = [item(t, d, files.url) for d in DAYS for t in TILES]
+        with STACServer(tmp_path / "a", items) as api:
+            path = recipe(tmp_path, api.url, time_range="time: {}\n")
+            cubegen("run", path, check=True)
+            chunk = tmp_path / "r.zarr" / "red" / "0.0.0"
+            first_written = chunk.stat().st_mtime_ns
+            assert "up to date" in cubegen("run", path, check=True).stdout
+        # The catalogue gains the items of a new date (same API address): one new time step.
+        items += [item(t, LATE_DAY, files.url) for t in TILES]
+        with STACServer(tmp_path / "b", items, port=api.port) as api:
+            update = cubegen("run", path, check=True)
+    assert "wrote" in update.stdout and ": 2 chunks" in update.stdout, update.stdout
+    assert chunk.stat().st_mtime_ns == first_written  # the first step was not rewritten
+    assert_cube_is_truth(tmp_path / "r.zarr", days=DAYS + [LATE_DAY])
