@@ -16,6 +16,13 @@ import json
 import pathlib
 import re
 import threading
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server with a listen backlog for many concurrent clients (socketserver's 5
+    drops connection attempts that then wait for TCP's one-second SYN retransmission)."""
+    request_queue_size = 128
+    daemon_threads = True
 import time
 import urllib.parse
 
@@ -36,6 +43,9 @@ class HDAServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between headers and body
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):
                 pass
 
@@ -48,7 +58,7 @@ class HDAServer:
             def do_POST(self):
                 server._handle(self, "POST")
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -10,7 +10,18 @@ import re
 import threading
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server with a listen backlog for many concurrent clients (socketserver's 5
+    drops connection attempts that then wait for TCP's one-second SYN retransmission)."""
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
+    # Headers and body go out as separate writes: with Nagle's algorithm each response would wait
+    # for the client's delayed ACK (40 ms).
+    disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"
     root: pathlib.Path
     log: list
 
@@ -73,10 +84,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class RangeServer:
     """Serves `root` on 127.0.0.1 (a free port) in a thread; `with RangeServer(root) as server: server.url`."""
 
-    def __init__(self, root):
+    def __init__(self, root, port=0):
         handler = type("Handler", (_Handler,), {"root": pathlib.Path(root).resolve(), "log": []})
         self.requests = handler.log
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
