@@ -1,7 +1,7 @@
-public import CubeCore
+import CubeCore
 public import CubeStorageS3
 import CubeStorage
-public import Foundation
+import Foundation
 
 /// Searches a STAC catalogue: a STAC API (its landing page's `search` link, `POST` or `GET`, every
 /// page through `next` links) or a static catalogue (a catalogue, collection or item-collection

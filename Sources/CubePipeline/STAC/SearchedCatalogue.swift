@@ -1,3 +1,4 @@
+import CubeCore
 import CubeSTAC
 import Foundation
 
