@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
         .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF", "Zarr"]),
+        // STAC documents (Codable) and item search over the HTTP client of CubeStorageS3 (one HTTP stack).
+        .target(name: "CubeSTAC", dependencies: ["CubeCore", "CubeStorage", "CubeStorageS3"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "CubePipeline",
             dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeProjection", "CubeResampling",
-                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStoreGeoTIFF", "CubeStorageS3", "CubeRecipe", "CubeCatalog"]),
+                           "CubeStoreNetCDF", "CubeStoreGRIB", "CubeStoreZarr", "CubeStoreGeoTIFF", "CubeStorageS3", "CubeRecipe", "CubeCatalog", "CubeSTAC"]),
 
         // Level 4: the xcube-Server-compatible HTTP server (`cubegen serve`); the only module that
         // depends on Hummingbird.
@@ -111,6 +113,7 @@ let package = Package(
         .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
         .testTarget(name: "CubeStoreZarrTests", dependencies: ["CubeStoreZarr", "CubeCore", "CubeStorage", "Zarr", "CubeFixtures"]),
         .testTarget(name: "CubeStoreGeoTIFFTests", dependencies: ["CubeStoreGeoTIFF", "CubeCore", "CubeFixtures"]),
+        .testTarget(name: "CubeSTACTests", dependencies: ["CubeSTAC", "CubeCore"]),
         .testTarget(name: "CubeRecipeTests", dependencies: ["CubeRecipe", "CubeCore", "CubeCrypto"]),
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),

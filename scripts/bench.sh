@@ -45,3 +45,8 @@ ODC_VENV=${ODC_VENV:-$HERE/.venv-odc}
 echo "== Mosaic: 36 COG tiles in two UTM zones → EPSG:3035 100 m, beside gdalwarp and odc-stac"
 "$VENV/bin/python" "$HERE/bench/bench_mosaic.py" --cubegen "$HERE/.build/release/cubegen" --work "$OUT/mosaic" \
   --odc-python "$ODC_VENV/bin/python" --tile-size "${MOSAIC_TILE:-2048}"
+# The same mosaic workload started from a STAC search (issue 13): items on `rustac serve`, tiles on a
+# ranged HTTP server, both on loopback; CubeGen (store: stac) beside odc.stac.load(...).to_zarr(...).
+echo "== STAC: the mosaic workload from a rustac search, beside odc.stac.load().to_zarr()"
+"$VENV/bin/python" "$HERE/bench/bench_stac.py" --cubegen "$HERE/.build/release/cubegen" --work "$OUT/stac" \
+  --odc-python "$ODC_VENV/bin/python" --rustac "$VENV/bin/rustac" --tile-size "${MOSAIC_TILE:-2048}"

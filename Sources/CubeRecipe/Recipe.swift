@@ -164,6 +164,8 @@ public struct VariableSection: Sendable, Hashable {
     public var pyramidMethod: String?
     /// The key path of this variable (`sources[0].variables.t2m`).
     public var keyPath: String
+    /// `asset`: for `store: stac`, the key of the item asset holding this variable.
+    public var asset: String?
 }
 
 /// One entry of `sources`.
@@ -203,6 +205,9 @@ public struct SourceSection: Sendable, Hashable {
     /// `broadcast_time`: the source's variables are static fields (orography, land-sea mask: no
     /// time axis); their one plane is repeated at every output time step. Default false.
     public var broadcastTime = false
+    /// The catalogue search of a `store: stac` source (`url`, `collections`, `assets`, …); `nil`
+    /// for other stores.
+    public var stac: STACSourceSection?
 }
 
 /// How the files of one date that cover the same target pixel combine (`mosaic:`).

@@ -143,14 +143,15 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time"]) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time"] + Self.stacKeys) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
             }
             if let name { names[name] = map["name"] }
             let store = reader.required(map, "store", in: path, parent: item) { $0.string($1, $2) }
-            let paths = reader.required(map, "paths", in: path, parent: item) { $0.strings($1, $2) }?.map(resolve)
+            let paths = store == "stac" && map["paths"] == nil ? []
+                : reader.required(map, "paths", in: path, parent: item) { $0.strings($1, $2) }?.map(resolve)
             var variables: [VariableSection] = []
             if let variablesNode = reader.required(map, "variables", in: path, parent: item, { r, n, _ in Optional(n) }),
                 let variableMap = reader.mapping(variablesNode, key: "\(path).variables", allowed: []) {
@@ -170,6 +171,7 @@ struct RecipeBuilder {
                 var section = SourceSection(name: name, store: store, paths: paths, variables: variables, keyPath: path)
                 section.storageOptions = options
                 rasterKeys(map, path, into: &section)
+                stacKeys(map, path, node: item, into: &section)
                 sources.append(section)
             }
         }
@@ -247,7 +249,7 @@ struct RecipeBuilder {
                                    keyPath: path)
         }
         guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
-                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method"])
+                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
@@ -275,6 +277,7 @@ struct RecipeBuilder {
         section.fillValue = reader.optional(map, "fill_value", in: path) { $0.number($1, $2) }
         section.minCount = reader.optional(map, "min_count", in: path) { $0.integer($1, $2) }
         section.pyramidMethod = reader.optional(map, "pyramid_method", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.pyramidMethods) }
+        section.asset = reader.optional(map, "asset", in: path) { $0.string($1, $2) }
         section.upsampling = reader.optional(map, "upsampling", in: path) { $0.choice($1, $2, ["nearest", "linear", "previous"]) }
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }

@@ -38,7 +38,8 @@ public struct PixelMapping: Sendable {
     ///
     /// Target pixel centres go through `transform` (target CRS → source CRS) and then to
     /// fractional source indices through the source axes; for a geographic source, longitudes are
-    /// first brought into the source's 360° range.
+    /// first brought into the source's 360° range (a global grid), or within 180° of its centre
+    /// (a regional grid).
     ///
     /// With `maxError` > 0, each scanline is approximated like GDAL's approximate transformer:
     /// the ends and the middle of a segment are transformed exactly; if linear interpolation
@@ -80,8 +81,16 @@ public struct PixelMapping: Sendable {
         var lon = x
         if source.isGeographic {
             let west = source.longitudeWestEdge
-            lon = west + (x - west).truncatingRemainder(dividingBy: 360)
-            if lon < west { lon += 360 }
+            if source.wrapsLongitude {
+                lon = west + (x - west).truncatingRemainder(dividingBy: 360)
+                if lon < west { lon += 360 }
+            } else {
+                // A regional grid (a tile): the longitude's representation nearest the grid's
+                // centre, so a point just west of the grid stays just west (not 360° east).
+                let edges = source.x.outerEdges
+                let centre = (edges.first + edges.last) / 2
+                lon = centre + (x - centre).remainder(dividingBy: 360)
+            }
         }
         return (source.x.fractionalIndex(lon), source.y.fractionalIndex(y))
     }

@@ -9,11 +9,14 @@ public final class HTTPStorage: ReadableStorage {
     /// The base URL, without a trailing `/`.
     public let base: String
     let transport: HTTPTransport
+    /// Headers sent with every request (an `Authorization` bearer token); never in messages.
+    let headers: [(name: String, value: String)]
 
-    /// Creates a store below `url` (scheme `https` or `http`).
+    /// Creates a store below `url` (scheme `https` or `http`); `headers` go with every request.
     public init(url: StorageURL, retry: RetryPolicy = RetryPolicy(), maximumConcurrentRequests: Int = 32,
                 connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(300),
-                readTimeout: Duration = .seconds(30)) {
+                readTimeout: Duration = .seconds(30), headers: [(name: String, value: String)] = []) {
+        self.headers = headers
         base = "\(url.scheme)://\(url.authority)" + (url.path.isEmpty ? "" : "/" + AWSURIEncoding.encodePath(url.path))
         transport = HTTPTransport(maximumConcurrentRequests: maximumConcurrentRequests, connectTimeout: connectTimeout,
                                   requestTimeout: requestTimeout, readTimeout: readTimeout, retry: retry)
@@ -22,7 +25,7 @@ public final class HTTPStorage: ReadableStorage {
     private func url(_ key: StoreKey) -> String { base + "/" + AWSURIEncoding.encodePath(key.rawValue) }
 
     private func request(_ method: HTTPMethod, _ key: StoreKey, range: String? = nil) -> HTTPRequestSpec {
-        HTTPRequestSpec(method: method, url: url(key), headers: range.map { [("range", $0)] } ?? [], body: nil)
+        HTTPRequestSpec(method: method, url: url(key), headers: headers + (range.map { [("range", $0)] } ?? []), body: nil)
     }
 
     /// Returns the whole value at `key`, or `nil` for HTTP 404.

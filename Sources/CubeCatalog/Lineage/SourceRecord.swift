@@ -15,26 +15,34 @@ public struct SourceRecord: Sendable, Hashable {
         /// The entity tag of a remote object (without quotes): with `bytes`, its fingerprint; `nil`
         /// for local files. Written as `"fingerprint": "etag"`, `"etag": …` in `lineage.json`.
         public var etag: String?
+        /// For an asset of a STAC item: the item's URL (written as `stac_item`).
+        public var stacItem: String?
+        /// For an asset of a STAC item: its `file:checksum` (a multihash, hex), when the item gives one.
+        public var checksum: String?
 
         /// Creates a file record.
-        public init(path: String, bytes: Int, sha256: String?, etag: String? = nil) {
+        public init(path: String, bytes: Int, sha256: String?, etag: String? = nil, stacItem: String? = nil, checksum: String? = nil) {
             self.path = path
             self.bytes = bytes
             self.sha256 = sha256
             self.etag = etag
+            self.stacItem = stacItem
+            self.checksum = checksum
         }
 
         var json: JSONValue {
             var members: [(String, JSONValue)] = [("path", .string(path)), ("bytes", .int(Int64(bytes))),
                                                   ("sha256", sha256.map(JSONValue.string) ?? .null)]
             if let etag { members += [("fingerprint", .string("etag")), ("etag", .string(etag))] }
+            if let stacItem { members.append(("stac_item", .string(stacItem))) }
+            if let checksum { members.append(("checksum", .string(checksum))) }
             return .object(members)
         }
 
         init(json: JSONValue) throws {
             let f = LineageJSONReader(json, path: "source.files[]")
             self.init(path: try f.string("path"), bytes: try f.int("bytes"), sha256: try f.member("sha256").stringValue,
-                      etag: json["etag"]?.stringValue)
+                      etag: json["etag"]?.stringValue, stacItem: json["stac_item"]?.stringValue, checksum: json["checksum"]?.stringValue)
         }
     }
 

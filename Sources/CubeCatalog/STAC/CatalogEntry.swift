@@ -33,6 +33,9 @@ public struct CatalogEntry: Sendable {
     public var lineage: Lineage
     /// The Zarr format of the store, named in the Item's asset.
     public var format: ZarrFormat = .v2
+    /// The STAC items the cube was made from (their URLs), written as `derived_from` links; empty
+    /// when no source was a STAC search.
+    public var derivedFrom: [String] = []
 
     /// Creates an entry.
     public init(id: String, title: String, description: String, license: String, keywords: [String], version: String,

@@ -84,7 +84,7 @@ public struct STACDocuments: Sendable {
                 link("collection", entry.hrefs.collection, "application/json", title: entry.title),
                 link("parent", entry.hrefs.collection, "application/json", title: entry.title),
                 link("root", entry.hrefs.collection, "application/json", title: entry.title),
-            ])),
+            ] + entry.derivedFrom.map { link("derived_from", $0, "application/geo+json", title: "STAC item read") })),
         ])
     }
 

@@ -143,6 +143,7 @@ struct CatalogWriter {
             box: GeographicBox(west: extent.lonMin, south: extent.latMin, east: extent.lonMax, north: extent.latMax),
             interval: interval, spatial: spatial, time: time, variables: variables, auxiliary: auxiliary, hrefs: pyramidHrefs, lineage: lineage)
         entry.format = plan.format
+        entry.derivedFrom = plan.sources.flatMap { $0.inputs.catalogue?.items.map(\.location) ?? [] }
         return entry
     }
 }

@@ -14,6 +14,23 @@ enum FileFingerprints {
     static func compute(_ plan: CubePlan, hash: Bool) async throws -> [String: SourceRecord.File] {
         var records: [String: SourceRecord.File] = [:]
         for source in plan.sources {
+            if let catalogue = source.inputs.catalogue {
+                // STAC items: a record per asset read, by its href.
+                for item in catalogue.items {
+                    for asset in item.assets where records[asset.href] == nil {
+                        try Task.checkCancellation()
+                        var record = SourceRecord.File(path: asset.href, bytes: asset.bytes ?? 0, sha256: nil, etag: asset.etag,
+                                                       stacItem: item.location, checksum: asset.checksum)
+                        if asset.etag == nil, hash, source.inputs.remote[asset.href] == nil, source.inputs.datasets[asset.href] == nil {
+                            record.sha256 = try? SHA256.hex(fileAt: asset.href)
+                            let attributes = try? FileManager.default.attributesOfItem(atPath: asset.href)
+                            record.bytes = (attributes?[.size] as? NSNumber)?.intValue ?? record.bytes
+                        }
+                        records[asset.href] = record
+                    }
+                }
+                continue
+            }
             for file in source.files where records[file.location] == nil {
                 try Task.checkCancellation()
                 if source.inputs.datasets[file.location] != nil {

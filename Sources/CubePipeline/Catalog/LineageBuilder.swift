@@ -69,6 +69,10 @@ struct LineageBuilder {
         let used = Set(source.steps.flatMap { $0.map(\.file) } + variable.upsampled.values.flatMap { $0.map(\.file) })
         let fileRecords = source.files.indices.filter { used.contains($0) }.map { index -> SourceRecord.File in
             let location = source.files[index].location
+            if let item = source.inputs.catalogue?.item(at: location),
+               let asset = item.assets.first(where: { $0.variable == variable.sourceName }) {
+                return facts.files[asset.href] ?? SourceRecord.File(path: asset.href, bytes: asset.bytes ?? 0, sha256: nil, stacItem: item.location)
+            }
             return facts.files[location] ?? SourceRecord.File(path: location, bytes: 0, sha256: nil)
         }
         let descriptor = source.files[0].variable(variable.sourceName)

@@ -1,5 +1,6 @@
 import CubeCore
 import CubeResampling
+import CubeSTAC
 import CubeRecipe
 import Zarr
 
@@ -32,7 +33,7 @@ enum RecipeNormalizer {
                 ("name", .string(section.name)), ("store", .string(section.store)),
                 ("paths", .array(section.paths.map(JSONValue.string))),
                 ("files", .array(plan.sources[index].files.map { .string($0.location) })),
-            ] + rasterMembers(section, plan.sources[index]) + [
+            ] + rasterMembers(section, plan.sources[index]) + stacMembers(section, plan.sources[index]) + [
                 ("variables", .object(variables)),
             ])
         }
@@ -110,6 +111,29 @@ enum RecipeNormalizer {
                                                                       (xName, .int(Int64(shape.x)))]))])))
         }
         return members
+    }
+
+    /// The STAC keys of a `store: stac` source as given, and the search as it was sent (endpoint,
+    /// method, request, pages and items read); nothing for other sources.
+    private static func stacMembers(_ section: SourceSection, _ source: SourcePlan) -> [(String, JSONValue)] {
+        guard let stac = section.stac else { return [] }
+        func json(_ text: String?) -> JSONValue { text.flatMap { try? JSONValue.parse(Array($0.utf8)) } ?? .null }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        var members: [(String, JSONValue)] = [
+            ("url", .string(stac.url)), ("collections", strings(stac.collections)), ("ids", strings(stac.ids)),
+            ("query", json(stac.queryJSON)), ("filter", json(stac.filterJSON)),
+            ("bbox", stac.bbox.map { .array($0.map(JSONValue.double)) } ?? .null), ("datetime", stac.datetime.map(JSONValue.string) ?? .null),
+            ("limit", stac.limit.map { .int(Int64($0)) } ?? .null), ("method", stac.method.map(JSONValue.string) ?? .null),
+            ("assets", .object(stac.assets.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+            ("format", stac.format.map(JSONValue.string) ?? .null),
+        ]
+        if let record = source.inputs.catalogue?.record {
+            members.append(("search", .object([
+                ("endpoint", .string(record.endpoint)), ("method", .string(record.method)), ("request", .string(record.request)),
+                ("pages", .int(Int64(record.pages))), ("items", .int(Int64(record.items))),
+            ])))
+        }
+        return [("stac", .object(members))]
     }
 
     /// `shards` and `checksum` as planned, for zarr3 output only (a zarr2 recipe has neither).

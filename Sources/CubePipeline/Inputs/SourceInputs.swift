@@ -14,6 +14,8 @@ struct SourceInputs: Sendable {
     var datasets: [String: any ReadableStorage] = [:]
     /// The resolution level read from multi-resolution datasets (`nil`: level 0).
     var level: Int?
+    /// For a `store: stac` source, the items its search found (the "files" are their URLs).
+    var catalogue: SearchedCatalogue?
 
     /// Describes the dataset at `location` with `store`: in place through its storage for a
     /// `StorageDataStore`; a remote object by byte range when the store reads ranges

@@ -42,6 +42,10 @@ struct TaskDigests: Sendable {
         }
         files = plan.sources.map { source in
             source.files.map { file in
+                if let item = source.inputs.catalogue?.item(at: file.location) {
+                    // A STAC item: what its assets were when planned (href, entity tag or checksum, size).
+                    return "\(file.location) \(item.fingerprint)"
+                }
                 if let object = source.inputs.remote[file.location] {
                     let version = object.info.etag ?? "\(object.info.modified?.timeIntervalSince1970 ?? 0)"
                     return "\(file.location) \(object.info.size) \(version)"

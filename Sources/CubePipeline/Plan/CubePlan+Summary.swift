@@ -37,6 +37,7 @@ extension CubePlan {
             let mosaic = source.grids.count > 1 ? ", \(source.grids.count) grids mosaicked (\(source.mosaic.rawValue))" : ""
             let repeated = source.section.broadcastTime ? ", static (broadcast_time: repeated at every step)" : ""
             line("source", "\(source.section.name): \(source.files.count) \(inputs)\(format), \(source.grid.width) × \(source.grid.height) \(kind)\(level)\(overview)\(mosaic)\(repeated), \(window)\(scale)")
+            if let catalogue = source.inputs.catalogue { lines += catalogue.summaryLines(source: source.section.name) }
         }
         for variable in variables {
             var packing = ""

@@ -12,9 +12,9 @@ enum InputTime {
     /// The dimension name stamped dates get.
     static let dimension = "time"
 
-    /// Whether a source's files get their dates from the recipe (or, static, the one placeholder
+    /// Whether a source's files get their dates from the recipe or a STAC catalogue (or, static, the one placeholder
     /// step of `broadcast_time`).
-    static func isStamped(_ section: SourceSection) -> Bool { section.timeFromName != nil || !section.times.isEmpty || section.broadcastTime }
+    static func isStamped(_ section: SourceSection) -> Bool { section.timeFromName != nil || !section.times.isEmpty || section.broadcastTime || section.stac != nil }
 
     /// The date a static source's one step carries (never an output date: the planner repeats the
     /// step at every output step).
@@ -25,14 +25,17 @@ enum InputTime {
     /// - Parameters:
     ///   - position: The file's index among the source's sorted paths (for `times`).
     ///   - count: The number of files (for `times`).
+    ///   - catalogued: The date a catalogue gives the file (a STAC item's `datetime`).
     /// - Throws: `CubeError` naming the file and the recipe key: no time rule for a time-less
     ///   file, a name the pattern does not match, a `times` list of the wrong length, a band
     ///   the file does not have.
     static func apply(_ section: SourceSection, to descriptor: DatasetDescriptor, position: Int, count: Int,
-                      recipe: Recipe) throws -> DatasetDescriptor {
+                      recipe: Recipe, catalogued: CalendarDate? = nil) throws -> DatasetDescriptor {
         var d = descriptor
         d.variables = try renamed(section, d, recipe: recipe)
         if section.broadcastTime { return staticStep(d) }
+        // A STAC item's assets with their own time axis (NetCDF) keep it.
+        if section.stac != nil, d.timeDimension != nil { return d }
         guard d.timeDimension == nil else {
             if isStamped(section) {
                 throw recipe.error("\(section.keyPath).\(section.timeFromName != nil ? "time_from_name" : "times")",
@@ -41,7 +44,9 @@ enum InputTime {
             return d
         }
         let date: CalendarDate
-        if let pattern = section.timeFromName {
+        if let catalogued {
+            date = catalogued
+        } else if let pattern = section.timeFromName {
             guard let found = pattern.date(in: d.location) else {
                 throw recipe.error("\(section.keyPath).time_from_name",
                     "'\(d.location)': its name does not match time_from_name '\(pattern.pattern)' (or names no valid date)")

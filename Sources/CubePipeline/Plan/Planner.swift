@@ -14,7 +14,8 @@ enum Planner {
         let (grid, crs) = try TargetGridBuilder.build(recipe)
         var inventories: [SourceInventory] = []
         for section in recipe.sources {
-            var inventory = try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache)
+            var inventory = try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache,
+                                                                 target: grid)
             if inventory.first.levels.count > 1 {
                 let level = LevelChoice.pick(inventory.first.levels, target: grid)
                 if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }

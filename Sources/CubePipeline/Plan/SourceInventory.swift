@@ -30,7 +30,22 @@ struct SourceInventory: Sendable {
     /// first time step. Remote files keep their URL as their `location`.
     /// - Throws: `CubeError` naming the recipe key, files or URLs: no match, overlapping or duplicate
     ///   steps, different grids or calendars within the source, storage failures.
-    static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache) async throws -> SourceInventory {
+    static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache,
+                      target: RegularGrid) async throws -> SourceInventory {
+        if section.stac != nil {
+            if section.crs != nil || section.geotransform != nil {
+                throw recipe.error("\(section.keyPath).\(section.crs != nil ? "crs" : "geotransform")",
+                                   "store: stac takes each asset's georeferencing from the asset; crs and geotransform are for store: geotiff paths")
+            }
+            // The files are the items of a STAC search, each read through its assets' format stores.
+            let (items, assets, record) = try await STACSourceSearch.run(section, recipe: recipe, target: target, registries: registries,
+                                                                         cache: cache)
+            let store = STACItemStore(items: Dictionary(uniqueKeysWithValues: items.map { ($0.location, $0) }), assets: assets,
+                                      stores: registries.stores)
+            var inputs = SourceInputs(cache: cache)
+            inputs.catalogue = SearchedCatalogue(items: items, record: record)
+            return try await described(items.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
+        }
         guard var store = registries.stores.store(section.store) else {
             let known = registries.stores.stores.keys.sorted().joined(separator: ", ")
             throw recipe.error("\(section.keyPath).store", "unknown data store '\(section.store)' (registered: \(known))")
@@ -82,7 +97,8 @@ struct SourceInventory: Sendable {
         for (position, path) in paths.enumerated() {
             var descriptor = try await inputs.describe(path, with: store)
             descriptor.location = path
-            files.append(try InputTime.apply(section, to: descriptor, position: position, count: paths.count, recipe: recipe))
+            files.append(try InputTime.apply(section, to: descriptor, position: position, count: paths.count, recipe: recipe,
+                                             catalogued: inputs.catalogue?.item(at: path)?.date))
         }
         // By first date; files of one date (mosaic tiles) keep their path order.
         let origin = CalendarDate(year: .min, month: 1, day: 1)

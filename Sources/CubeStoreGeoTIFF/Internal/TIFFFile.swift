@@ -51,8 +51,11 @@ final class TIFFFile: @unchecked Sendable {
     /// threads (libtiff reads the header while opening).
     /// - Throws: `CubeError` naming `name` when the bytes are not a TIFF or cannot be fetched.
     static func openOnQueue(name: String, source: TIFFByteSource) async throws -> TIFFFile {
+        // A queue of its own, not the global one: the open blocks on network reads, and the global
+        // queue's pool (one thread per core, grown about once a second) stalled concurrent
+        // opens of remote COGs for seconds; a serial queue may have a thread beyond that.
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try open(name: name, source: source) }) }
+            DispatchQueue(label: "cubegen.tiff.open").async { continuation.resume(with: Result { try open(name: name, source: source) }) }
         }
     }
 
