@@ -57,7 +57,7 @@ let package = Package(
 
         // Level 2: implementations.
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
-        .target(name: "CubeResampling", dependencies: ["CubeCore"]),
+        .target(name: "CubeResampling", dependencies: ["CubeCore", "CubeHEALPix", "CubeGaussianGrid"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
         .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),

@@ -8,7 +8,9 @@ public enum DatasetSummary {
         var lines = ["\(d.location)"]
         if let format = d.format { lines.append("  format    \(format)") }
         let g = d.grid
-        if let geo = g.geolocation {
+        if let cells = g.cells {
+            lines.append("  grid      cell grid, \(cells.summary) (\(d.spatialDimensions.x)), WGS 84")
+        } else if let geo = g.geolocation {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
             lines.append("  grid      curvilinear, \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), 2-D longitude/latitude (WGS 84)")
             lines.append(String(format: "  lon/lat   %.6g … %.6g, %.6g … %.6g; %d cells without coordinates", lons.min() ?? .nan, lons.max() ?? .nan,

@@ -5,6 +5,8 @@ public import CubeCore
 /// Index `k` along an axis is the centre of source cell `k`; the source's valid domain is
 /// `-0.5 … n-0.5`. Computed once per target region and reused for every variable and time step.
 /// Layout: row-major over the region, `column[j * width + i]` for region row `j`, column `i`.
+/// For a cell grid source (`isCellGrid`) the positions are longitude (`column`) and latitude
+/// (`row`) in degrees: its cells are found from them by `CellLayout`.
 public struct PixelMapping: Sendable {
     /// The region's width in pixels.
     public let width: Int
@@ -20,10 +22,12 @@ public struct PixelMapping: Sendable {
     public let sourceHeight: Int
     /// Whether source columns wrap around (a global longitude axis).
     public let wrapsColumns: Bool
+    /// Whether the source is a cell grid (positions are longitude/latitude).
+    public let isCellGrid: Bool
 
     /// Creates a mapping from precomputed positions.
     public init(width: Int, height: Int, column: [Double], row: [Double], sourceWidth: Int, sourceHeight: Int,
-                wrapsColumns: Bool) {
+                wrapsColumns: Bool, isCellGrid: Bool = false) {
         precondition(column.count == width * height && row.count == width * height, "mapping size mismatch")
         self.width = width
         self.height = height
@@ -32,6 +36,7 @@ public struct PixelMapping: Sendable {
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
         self.wrapsColumns = wrapsColumns
+        self.isCellGrid = isCellGrid
     }
 
     /// Computes the mapping of `rows` × `columns` of `target` onto `source`.
@@ -49,6 +54,8 @@ public struct PixelMapping: Sendable {
     public static func compute(target: RegularGrid, rows: Range<Int>, columns: Range<Int>, source: SourceGrid,
                                transform: any CoordinateTransform, maxError: Double = 0) -> PixelMapping {
         let width = columns.count, height = rows.count
+        // On a cell grid positions are degrees: the error allowed is in cells of its mean spacing.
+        let maxError = source.cells.map { maxError * $0.meanSpacingDegrees } ?? maxError
         var xs = [Double](repeating: 0, count: width * height)
         var ys = [Double](repeating: 0, count: width * height)
         if maxError > 0 && width > 2 {
@@ -68,12 +75,13 @@ public struct PixelMapping: Sendable {
             for k in 0..<xs.count { (xs[k], ys[k]) = sourceIndex(xs[k], ys[k], in: source) }
         }
         return PixelMapping(width: width, height: height, column: xs, row: ys, sourceWidth: source.width,
-                            sourceHeight: source.height, wrapsColumns: source.wrapsLongitude)
+                            sourceHeight: source.height, wrapsColumns: source.wrapsLongitude, isCellGrid: source.cells != nil)
     }
 
     /// Fractional source indices of a point in source CRS coordinates (NaN when not finite).
     static func sourceIndex(_ x: Double, _ y: Double, in source: SourceGrid) -> (Double, Double) {
         guard x.isFinite, y.isFinite else { return (.nan, .nan) }
+        if source.cells != nil { return abs(y) <= 90 ? (x, y) : (.nan, .nan) }
         if let geolocation = source.geolocation {
             let position = geolocation.fractionalIndex(longitude: x, latitude: y)
             return (position.column, position.row)
@@ -98,6 +106,11 @@ public struct PixelMapping: Sendable {
     /// The source window a method needs for this region, or `nil` when no target pixel falls on the
     /// source. With wrapping columns, a window that would cross the seam spans the full width.
     public func sourceWindow(margin: Int) -> PixelWindow? {
+        if isCellGrid {
+            // A cell grid is read whole (one decoded message, shared by every task through the plane cache).
+            guard column.indices.contains(where: { column[$0].isFinite && row[$0].isFinite }) else { return nil }
+            return PixelWindow(rows: 0..<1, columns: 0..<sourceWidth)
+        }
         var minRow = Int.max, maxRow = Int.min, minColumn = Int.max, maxColumn = Int.min
         for k in 0..<column.count {
             let c = column[k], r = row[k]

@@ -1,9 +1,12 @@
 /// The horizontal grid of a source: a CRS and 1-D coordinate axes of cell centres, or, for a
-/// curvilinear grid, the longitude/latitude of every cell (`geolocation`).
+/// curvilinear grid, the longitude/latitude of every cell (`geolocation`), or, for a cell grid
+/// (HEALPix, reduced Gaussian), the grid's definition (`cells`).
 ///
 /// For geographic grids `x` is longitude (either −180…180 or 0…360) and `y` latitude (either
 /// direction). For curvilinear grids the CRS is WGS 84 (the geolocation's), `x`/`y` are the cell
-/// indices 0…n−1 and `isGeographic` is false.
+/// indices 0…n−1 and `isGeographic` is false. A cell grid is one row of `cells.count` columns (its
+/// `values` array): the CRS is WGS 84, `isGeographic` is false and `x`/`y` only span the globe
+/// (−180…180, −90…90) for extents.
 public struct SourceGrid: Hashable, Sendable {
     /// The CRS of the coordinates.
     public var crs: CRSDefinition
@@ -15,6 +18,8 @@ public struct SourceGrid: Hashable, Sendable {
     public var y: AxisCoordinates
     /// For a curvilinear grid: the longitude/latitude of every cell.
     public var geolocation: Geolocation?
+    /// For a cell grid: its definition (cell `k` is column `k` of the grid's single row).
+    public var cells: CellGridGeometry?
 
     /// Creates a grid with 1-D axes.
     public init(crs: CRSDefinition, isGeographic: Bool, x: AxisCoordinates, y: AxisCoordinates) {
@@ -34,10 +39,19 @@ public struct SourceGrid: Hashable, Sendable {
         self.geolocation = geolocation
     }
 
-    /// The width in cells.
-    public var width: Int { x.count }
-    /// The height in cells.
-    public var height: Int { y.count }
+    /// Creates a cell grid (one row of `cells.count` columns, WGS 84).
+    public init(cells: CellGridGeometry) throws {
+        crs = .wgs84
+        isGeographic = false
+        x = try AxisCoordinates([-180, 180])
+        y = try AxisCoordinates([-90, 90])
+        self.cells = cells
+    }
+
+    /// The width in cells (the number of cells of a cell grid).
+    public var width: Int { cells?.count ?? x.count }
+    /// The height in cells (1 for a cell grid).
+    public var height: Int { cells == nil ? y.count : 1 }
 
     /// Whether a geographic grid's columns cover all 360° of longitude, so that column indices wrap.
     public var wrapsLongitude: Bool {

@@ -126,6 +126,10 @@ struct LineageBuilder {
     }
 
     private func gridMembers(_ grid: SourceGrid) -> [(String, JSONValue)] {
+        if let cells = grid.cells {
+            return [("size", .array([.int(Int64(grid.width))])), ("resolution", .string(cells.summary)), ("units", .string("degrees")),
+                    ("extent", .array([-180, -90, 180, 90].map(JSONValue.double)))]
+        }
         if let geo = grid.geolocation {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
             return [("size", .array([.int(Int64(grid.width)), .int(Int64(grid.height))])), ("resolution", .string("curvilinear")),

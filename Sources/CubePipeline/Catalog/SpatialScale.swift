@@ -48,7 +48,13 @@ public struct SpatialScale: Sendable {
                 if source.wrapsLongitude, abs(dc) > Double(source.width) / 2 { dc -= Double(source.width) * (dc > 0 ? 1 : -1) }
                 return (dc * dc + (b.1 - a.1) * (b.1 - a.1)).squareRoot()
             }
-            let perX = distance(left, right) / dxSpan, perY = distance(up, down) / dySpan
+            var perX = distance(left, right) / dxSpan, perY = distance(up, down) / dySpan
+            if let cells = source.cells {
+                // Positions on a cell grid are degrees: in cells, with the cosine of the latitude on x.
+                let latitude = at(cj, ci).1 * .pi / 180
+                perX *= cos(latitude) / cells.meanSpacingDegrees
+                perY /= cells.meanSpacingDegrees
+            }
             guard perX.isFinite, perY.isFinite, perX > 0, perY > 0 else { continue }
             return SpatialScale(sourcePixelsPerTargetPixel: (perX, perY),
                                 targetPixelMetres: pixelMetres(target, row: row))

@@ -352,6 +352,10 @@ enum Planner {
         } else {
             method = variable.resamplingDown.flatMap(ResamplingMethod.init) ?? (isCategorical ? .mode : .average)
         }
+        if let cells = inventory.grid.cells, [.cubic, .cubicSpline, .lanczos].contains(method) {
+            throw recipe.error(variable.keyPath,
+                "resampling '\(method.rawValue)' has no cell-grid form (source '\(inventory.first.location)' is \(cells.summary)); use nearest, bilinear or an area method")
+        }
         // Integer and categorical variables keep their type and fill value under methods that
         // pick source values, unless the recipe says otherwise.
         var variable = variable

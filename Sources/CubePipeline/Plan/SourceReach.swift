@@ -21,7 +21,7 @@ enum SourceReach {
     static func targetWindow(of source: SourceGrid, on target: RegularGrid, margin: Int) -> PixelWindow? {
         let whole = PixelWindow(rows: 0..<target.height, columns: 0..<target.width)
         let xValues = source.x.values, yValues = source.y.values
-        guard source.geolocation == nil, !source.wrapsLongitude, xValues.count > 1, yValues.count > 1,
+        guard source.geolocation == nil, source.cells == nil, !source.wrapsLongitude, xValues.count > 1, yValues.count > 1,
               !(target.isGeographic && (target.xMin < -180 || target.xMax > 180)) else { return whole }
         // The largest step of each axis, so irregular axes are grown enough too.
         let xStep = zip(xValues, xValues.dropFirst()).map { abs($1 - $0) }.max() ?? 0

@@ -535,11 +535,8 @@ struct CubeExecutor: Sendable {
                             let g = reads[cursor].grid
                             let key = WeightsKey(grid: g, method: variable.method, window: sourcePlane.window)
                             if weights[key] == nil {
-                                weights[key] = variable.method.isArea
-                                    ? ResamplingWeights(area: variable.method, corners: cornerMappings[g]!,
-                                                        latitudes: source.grids[g].isGeographic ? source.grids[g].y : nil,
-                                                        window: sourcePlane.window.bounds)
-                                    : ResamplingWeights(variable.method, mapping: mappings[g]!, window: sourcePlane.window.bounds)
+                                weights[key] = try ResamplingWeights(variable.method, source: source.grids[g], centres: mappings[g],
+                                                                     corners: cornerMappings[g], window: sourcePlane.window.bounds)
                             }
                             let part = covered[g]!
                             if part == regionWindow {
