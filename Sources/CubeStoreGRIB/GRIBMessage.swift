@@ -1,3 +1,5 @@
+public import CubeCore
+
 /// What the index knows of one GRIB message: where it is, what it holds, on which grid.
 public struct GRIBMessage: Hashable, Sendable {
     /// Its position in the file (0 for the first message).
@@ -62,6 +64,23 @@ public struct GRIBMessage: Hashable, Sendable {
     public var nside: Int?
     /// Whether a HEALPix grid is in nested (else ring) order.
     public var nested: Bool?
+    /// A reduced Gaussian grid's points per row (GRIB's `pl`), north to south, else `nil`.
+    public var pointsPerRow: [Int]? = nil
+    /// A Gaussian grid's number of latitudes between a pole and the equator (GRIB's `N`).
+    public var gaussianN: Int? = nil
+
+    /// The message's grid as a cell grid (HEALPix, reduced Gaussian), `nil` for a raster grid.
+    public var cellGrid: CellGridGeometry? {
+        if gridType == "healpix", let nside { return .healpix(nside: nside, nested: nested ?? false) }
+        if gridType == "reduced_gg", let pointsPerRow, let gaussianN { return .reducedGaussian(n: gaussianN, pointsPerRow: pointsPerRow) }
+        return nil
+    }
+
+    /// Whether `other` lies on the same grid (same type, size, first point and cell layout).
+    func sameGrid(as other: GRIBMessage) -> Bool {
+        gridType == other.gridType && ni == other.ni && nj == other.nj && firstLatitude == other.firstLatitude
+            && firstLongitude == other.firstLongitude && cellGrid == other.cellGrid
+    }
 
     /// The variable name a cube uses: the short name, qualified by level and member when the file
     /// holds the parameter on several levels or members (`t_isobaricInhPa_850`, `2t_m3`).

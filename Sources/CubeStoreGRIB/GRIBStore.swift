@@ -11,8 +11,10 @@ import Synchronization
 ///   (`cubegen inspect FILE --store grib` lists them). The time axis is the valid times
 ///   (`validityDate`, `validityTime`).
 /// - Grids: regular lat/lon (`regular_ll`) and regular Gaussian (`regular_gg`), every scanning
-///   mode, bitmaps (missing values → NaN). Other grids (reduced Gaussian, HEALPix, Lambert, polar
-///   stereographic) are refused with a clear error until the cell-grid source geometry exists.
+///   mode, bitmaps (missing values → NaN); reduced Gaussian (`reduced_gg`, template 3.40 with
+///   `pl`, octahedral included) and HEALPix (template 3.150, ring and nested) as cell grids (one
+///   `values` dimension, `CellGridGeometry`). Other grids (Lambert, polar stereographic) are
+///   refused with a clear error.
 /// - Variables on another grid than the file's first message are left out (named by `inspect`).
 /// - Errors name the file and, for a damaged message, its byte offset.
 public struct GRIBStore: DataStore {
@@ -21,7 +23,7 @@ public struct GRIBStore: DataStore {
 
     /// The registry entry.
     public static let descriptor = DataStoreDescriptor(
-        identifier: identifier, summary: "GRIB 1/2 through ecCodes (regular lat/lon and Gaussian grids)", store: GRIBStore())
+        identifier: identifier, summary: "GRIB 1/2 through ecCodes (regular lat/lon, regular and reduced Gaussian, HEALPix grids)", store: GRIBStore())
 
     /// ecCodes' version.
     public static var libraryVersion: String { GRIBCalls.version }
@@ -55,19 +57,13 @@ struct GRIBDataset: Sendable {
         self.path = path
         let all = try GRIBCalls.index(path)
         let first = all[0]
-        if first.gridType == "healpix" {
+        guard ["regular_ll", "regular_gg", "reduced_gg", "healpix"].contains(first.gridType) else {
             throw CubeError(.unsupported,
-                "'\(path)': HEALPix grid (Nside \(first.nside ?? 0), \(first.nested == true ? "nested" : "ring")) of message 1 (\(first.shortName)) decodes, but HEALPix is not supported yet as source geometry",
-                context: ["file": path])
-        }
-        guard ["regular_ll", "regular_gg"].contains(first.gridType) else {
-            throw CubeError(.unsupported,
-                "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; regular_ll and regular_gg are",
+                "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; regular_ll, regular_gg, reduced_gg and healpix are",
                 context: ["file": path])
         }
         layout = first
-        let onGrid = all.filter { $0.gridType == first.gridType && $0.ni == first.ni && $0.nj == first.nj
-            && $0.firstLatitude == first.firstLatitude && $0.firstLongitude == first.firstLongitude }
+        let onGrid = all.filter { $0.sameGrid(as: first) }
         // Names: qualify by level and member only where the file needs it to tell fields apart.
         let byShort = Dictionary(grouping: onGrid, by: \.shortName)
         var named: [String: [GRIBMessage]] = [:]
@@ -108,12 +104,18 @@ struct GRIBDataset: Sendable {
             let m = table[name]![0]!
             var attributes = [Attribute("units", .text(m.units)), Attribute("long_name", .text(m.name)),
                               Attribute("GRIB_paramId", .integers([Int64(m.paramId)])), Attribute("GRIB_shortName", .text(m.shortName)),
-                              Attribute("GRIB_typeOfLevel", .text(m.typeOfLevel)), Attribute("GRIB_level", .integers([Int64(m.level)]))]
+                              Attribute("GRIB_typeOfLevel", .text(m.typeOfLevel)), Attribute("GRIB_level", .integers([Int64(m.level)])),
+                              Attribute("GRIB_number", .integers([Int64(m.number)]))]
             if let cf = m.cfName { attributes.append(Attribute("standard_name", .text(cf))) }
+            if grid.cells != nil {
+                return VariableDescriptor(name: name, dimensions: ["time", "values"], shape: [dates.count, grid.width],
+                                          dataType: .float64, attributes: attributes, packing: CFPacking())
+            }
             return VariableDescriptor(name: name, dimensions: ["time", "latitude", "longitude"], shape: [dates.count, first.nj, first.ni],
                                       dataType: .float64, attributes: attributes, packing: CFPacking())
         }
-        descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: (x: "longitude", y: "latitude"), timeDimension: "time",
+        let spatial = grid.cells != nil ? (x: "values", y: "values") : (x: "longitude", y: "latitude")
+        descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: spatial, timeDimension: "time",
                                        timeUnits: units, timeValues: dates.map(units.value), dates: dates, variables: variables,
                                        attributes: [Attribute("GRIB_edition", .integers([Int64(first.edition)]))])
     }
@@ -121,6 +123,7 @@ struct GRIBDataset: Sendable {
     /// The grid's axes in the order the reader delivers rows and columns: columns west to east,
     /// rows in the message's j order.
     static func grid(_ m: GRIBMessage, path: String) throws -> SourceGrid {
+        if m.gridType == "healpix" || m.gridType == "reduced_gg" { return try cellGrid(m, path: path) }
         guard m.ni > 1, m.nj > 1 else {
             throw CubeError(.unsupported, "'\(path)': a GRIB grid of \(m.ni) × \(m.nj) points is too small to resample", context: ["file": path])
         }
@@ -166,6 +169,9 @@ final class GRIBReader: DatasetReader {
     var descriptor: DatasetDescriptor { dataset.descriptor }
 
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+        if dataset.descriptor.grid.cells != nil {
+            return try readCells(variable, timeIndex: timeIndex, window: window)
+        }
         guard let row = dataset.messages[variable], timeIndex < row.count, let message = row[timeIndex] else {
             throw CubeError(.invalidInput, "'\(dataset.path)' has no GRIB variable '\(variable)' at time step \(timeIndex)",
                             context: ["file": dataset.path, "variable": variable])
@@ -184,9 +190,14 @@ final class GRIBReader: DatasetReader {
     }
 
     /// The message's values as rows (message j order) of columns west to east.
-    private func plane(_ message: GRIBMessage) throws -> [Float] {
+    func plane(_ message: GRIBMessage) throws -> [Float] {
         if let hit = recent.withLock({ $0.first { $0.key == message.offset }?.values }) { return hit }
         let raw = try GRIBCalls.values(dataset.path, offset: message.offset, length: message.length)
+        if let cells = dataset.descriptor.grid.cells {
+            let field = try cellValues(raw, message, cells)
+            remember(field, message)
+            return field
+        }
         let (ni, nj) = (message.ni, message.nj)
         guard raw.count == ni * nj else {
             throw CubeError(.invalidInput,
@@ -201,10 +212,15 @@ final class GRIBReader: DatasetReader {
                 field[j * ni + column] = Float(raw[source])
             }
         }
+        remember(field, message)
+        return field
+    }
+
+    /// Keeps a decoded field among the last few.
+    private func remember(_ field: [Float], _ message: GRIBMessage) {
         recent.withLock { cache in
             cache.insert((message.offset, field), at: 0)
             if cache.count > 4 { cache.removeLast() }
         }
-        return field
     }
 }

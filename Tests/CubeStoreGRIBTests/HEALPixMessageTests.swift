@@ -21,12 +21,18 @@ import Testing
         }
     }
 
-    @Test func aHEALPixSourceIsAClearNotYetError() async throws {
-        do {
-            _ = try await GRIBStore().describe(path: fixture)
-            Issue.record("a HEALPix file was accepted as a raster")
-        } catch {
-            #expect("\(error)".contains("HEALPix grid (Nside 2, nested)") && "\(error)".contains("not supported yet"), "\(error)")
-        }
+    @Test func aHEALPixFileIsACellGridSourceOfItsFirstMessagesGrid() async throws {
+        let descriptor = try await GRIBStore().describe(path: fixture)
+        #expect(descriptor.grid.cells == .healpix(nside: 2, nested: true))
+        #expect(descriptor.grid.width == 48 && descriptor.grid.height == 1)
+        // The second message is on the ring grid, another grid: left out.
+        #expect(descriptor.variables.count == 1)
+        let variable = try #require(descriptor.variables.first)
+        #expect(variable.dimensions == ["time", "values"] && variable.shape == [1, 48])
+        let reader = try await GRIBStore().open(path: fixture)
+        let all = try await reader.read(variable.name, timeIndex: 0, window: .init(rows: 0..<1, columns: 0..<48))
+        #expect(zip(all, (0..<48).map { 270 + 0.5 * Float($0) }).allSatisfy { abs($0 - $1) < 1e-2 }, "\(all.prefix(4))")
+        let part = try await reader.read(variable.name, timeIndex: 0, window: .init(rows: 0..<1, columns: 10..<14))
+        #expect(part == Array(all[10..<14]))
     }
 }

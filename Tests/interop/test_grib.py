@@ -124,7 +124,7 @@ def test_bad_grib_input_is_one_line_naming_the_file(inputs, cfgrib_samples, tmp_
     junk.write_bytes(b"a text file, not a weather message\n" * 40)
     truncated = tmp_path / "truncated.grib"
     truncated.write_bytes((inputs / "sfc.grib2").read_bytes()[:-5000])
-    for path, says, code in [(junk, "holds no GRIB message", 3), (cfgrib_samples / "reduced_gg.grib", "'reduced_gg'", 5),
+    for path, says, code in [(junk, "holds no GRIB message", 3), (cfgrib_samples / "lambert_grid.grib", "'lambert'", 5),
                              (truncated, "at byte", 3)]:
         recipe = tmp_path / "bad.yaml"
         recipe.write_text(f"""version: 1

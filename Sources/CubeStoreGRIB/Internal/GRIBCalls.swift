@@ -106,6 +106,13 @@ enum GRIBCalls {
             guard codes_get_double_array(h, key, &values, &count) == 0 else { return nil }
             return Array(values.prefix(count))
         }
+        func longs(_ key: String) -> [Int]? {
+            var count = 0
+            guard codes_get_size(h, key, &count) == 0, count > 0 else { return nil }
+            var values = [Int](repeating: 0, count: count)
+            guard codes_get_long_array(h, key, &values, &count) == 0 else { return nil }
+            return Array(values.prefix(count))
+        }
         var size = 0
         codes_get_message_size(h, &size)
         let template = long("gridDefinitionTemplateNumber")
@@ -113,7 +120,7 @@ enum GRIBCalls {
         let gridType = template == 150 ? "healpix" : string("gridType") ?? "unknown"
         var latitudes: [Double]?
         if gridType == "regular_gg" { latitudes = doubles("distinctLatitudes") }
-        return GRIBMessage(
+        var message = GRIBMessage(
             index: index, offset: long("offset") ?? 0, length: size, edition: long("edition") ?? 0,
             shortName: string("shortName") ?? "unknown", paramId: long("paramId") ?? 0, name: string("name") ?? "",
             units: string("units") ?? "", cfName: string("cfName").flatMap { $0 == "unknown" ? nil : $0 },
@@ -127,6 +134,11 @@ enum GRIBCalls {
             jPointsAreConsecutive: long("jPointsAreConsecutive") == 1, gaussianLatitudes: latitudes,
             numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1,
             nside: template == 150 ? long("Nside") : nil, nested: template == 150 ? long("ordering") == 1 : nil)
+        if gridType == "reduced_gg" {
+            message.pointsPerRow = longs("pl")
+            message.gaussianN = long("N")
+        }
+        return message
     }
 
     /// The decoded values of the message at `offset` (`length` bytes) of `path`, in its scanning

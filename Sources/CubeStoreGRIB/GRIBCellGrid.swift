@@ -1,0 +1,52 @@
+import CubeCore
+
+extension GRIBDataset {
+    /// The cell grid of a reduced Gaussian (template 3.40 with `pl`) or HEALPix (3.150) message.
+    ///
+    /// Only the layouts `CellGridGeometry` describes are accepted: a global reduced Gaussian grid
+    /// whose rows start at 0° E and run north to south, and a HEALPix grid in the standard
+    /// orientation (first point at 45° E). Anything else is refused naming the file and the key.
+    static func cellGrid(_ m: GRIBMessage, path: String) throws -> SourceGrid {
+        func refuse(_ what: String) -> CubeError {
+            CubeError(.unsupported, "'\(path)': \(m.gridType) grid of message #\(m.index + 1) (\(m.shortName)): \(what)", context: ["file": path])
+        }
+        if m.gridType == "healpix" {
+            guard let nside = m.nside, nside >= 1 else { throw refuse("no Nside") }
+            guard abs(m.firstLongitude - 45) < 1e-6 else {
+                throw refuse("longitudeOfFirstGridPoint \(m.firstLongitude)° is not the standard 45°")
+            }
+            return try SourceGrid(cells: .healpix(nside: nside, nested: m.nested ?? false))
+        }
+        guard let rows = m.pointsPerRow, let n = m.gaussianN, n >= 1 else { throw refuse("no pl array or N") }
+        guard rows.count == 2 * n else {
+            throw refuse("\(rows.count) rows for N\(n): only global reduced Gaussian grids (2·N rows) are supported")
+        }
+        guard abs(m.firstLongitude) < 1e-6, !m.jScansPositively, !m.iScansNegatively else {
+            throw refuse("rows must start at 0° E and run west to east, north to south (firstLongitude \(m.firstLongitude), jScansPositively \(m.jScansPositively))")
+        }
+        return try SourceGrid(cells: .reducedGaussian(n: n, pointsPerRow: rows))
+    }
+}
+
+extension GRIBReader {
+    /// A window (one row, a range of cells) of a cell-grid field.
+    func readCells(_ variable: String, timeIndex: Int, window: PixelWindow) throws -> [Float] {
+        guard let row = dataset.messages[variable], timeIndex < row.count, let message = row[timeIndex] else {
+            throw CubeError(.invalidInput, "'\(dataset.path)' has no GRIB variable '\(variable)' at time step \(timeIndex)",
+                            context: ["file": dataset.path, "variable": variable])
+        }
+        let field = try plane(message)
+        if window.columns == 0..<field.count { return field }
+        return Array(field[window.columns])
+    }
+
+    /// The values of a cell-grid message in cell order (HEALPix pixel index, Gaussian points row by row).
+    func cellValues(_ raw: [Double], _ message: GRIBMessage, _ cells: CellGridGeometry) throws -> [Float] {
+        guard raw.count == cells.count else {
+            throw CubeError(.invalidInput,
+                "'\(dataset.path)': GRIB message #\(message.index + 1) at byte \(message.offset) has \(raw.count) values for \(cells.summary)",
+                context: ["file": dataset.path])
+        }
+        return raw.map(Float.init)
+    }
+}
