@@ -166,6 +166,13 @@ public struct VariableSection: Sendable, Hashable {
     public var keyPath: String
     /// `asset`: for `store: stac`, the key of the item asset holding this variable.
     public var asset: String?
+    /// `select`: the source field by its keys (`{shortName: 2t, typeOfLevel: surface, number: 0}`,
+    /// cfgrib's `filter_by_keys`) instead of by name; keys are `VariableSection.selectionKeys`,
+    /// values as text. `nil`: the key under `variables` names the field.
+    public var select: [String: String]? = nil
+
+    /// The keys `select` accepts (a data store describes them as `GRIB_<key>` variable attributes).
+    public static let selectionKeys = ["shortName", "paramId", "typeOfLevel", "level", "number"]
 }
 
 /// One entry of `sources`.

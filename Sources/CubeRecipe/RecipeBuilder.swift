@@ -249,7 +249,7 @@ struct RecipeBuilder {
                                    keyPath: path)
         }
         guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
-                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset"])
+                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset", "select"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
@@ -279,6 +279,9 @@ struct RecipeBuilder {
         section.pyramidMethod = reader.optional(map, "pyramid_method", in: path) { $0.choice($1, $2, RecipeParser.Vocabulary.pyramidMethods) }
         section.asset = reader.optional(map, "asset", in: path) { $0.string($1, $2) }
         section.upsampling = reader.optional(map, "upsampling", in: path) { $0.choice($1, $2, ["nearest", "linear", "previous"]) }
+        if let node = map["select"] {
+            section.select = selection(node, "\(path).select")
+        }
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
         if !section.dataType.isFloatingPoint {
@@ -454,6 +457,25 @@ struct RecipeBuilder {
         return CatalogSection(path: reader.optional(map, "path", in: "catalog") { $0.string($1, $2) }.map(resolve),
                               fingerprints: reader.optional(map, "fingerprints", in: "catalog") { $0.boolean($1, $2) } ?? true,
                               quicklooks: reader.optional(map, "quicklooks", in: "catalog") { $0.boolean($1, $2) } ?? true)
+    }
+
+    /// Reads `select: {KEY: VALUE, …}`: at least one key of `VariableSection.selectionKeys`, each
+    /// value plain text or a whole number (`level` and `number` must be whole numbers).
+    mutating func selection(_ node: Node, _ path: String) -> [String: String]? {
+        guard let map = reader.mapping(node, key: path, allowed: VariableSection.selectionKeys) else { return nil }
+        guard !map.isEmpty else {
+            reader.error(path, "select needs at least one key (\(VariableSection.selectionKeys.joined(separator: ", ")))", node)
+            return nil
+        }
+        var result: [String: String] = [:]
+        for (key, value) in map {
+            if ["level", "number", "paramId"].contains(key) {
+                if let whole = reader.integer(value, "\(path).\(key)") { result[key] = String(whole) }
+            } else if let text = reader.string(value, "\(path).\(key)") {
+                result[key] = text
+            }
+        }
+        return result.count == map.count ? result : nil
     }
 
     /// Resolves a path against the recipe's folder (URLs and absolute paths stay as they are).

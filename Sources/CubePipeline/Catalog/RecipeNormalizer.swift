@@ -17,7 +17,7 @@ enum RecipeNormalizer {
         let sources: [JSONValue] = recipe.sources.enumerated().map { index, section in
             let variables: [(String, JSONValue)] = section.variables.map { variable in
                 let planned = plan.variables.first { $0.keyPath == variable.keyPath }
-                return (variable.sourceName, .object([
+                var members: [(String, JSONValue)] = [
                     ("name", .string(variable.name)),
                     ("resampling", optional(planned?.method.rawValue ?? variable.resampling)),
                     ("aggregation", optional(planned?.aggregation?.rawValue)),
@@ -27,7 +27,15 @@ enum RecipeNormalizer {
                     ("scale_factor", number(planned?.scaleFactor)),
                     ("add_offset", number(planned?.addOffset)),
                     ("fill_value", number(planned.map { $0.fillValue.isNaN ? nil : $0.fillValue } ?? nil)),
-                ] + (recipe.output.pyramid == nil ? [] : [("pyramid_method", .string(planned.map { PyramidMethod.of($0, in: recipe).rawValue } ?? "mean"))])))
+                ]
+                if recipe.output.pyramid != nil {
+                    members.append(("pyramid_method", .string(planned.map { PyramidMethod.of($0, in: recipe).rawValue } ?? "mean")))
+                }
+                if let select = variable.select {
+                    let pairs: [(String, JSONValue)] = select.keys.sorted().map { ($0, JSONValue.string(select[$0]!)) }
+                    members.append(("select", .object(pairs)))
+                }
+                return (planned?.sourceName ?? variable.sourceName, JSONValue.object(members))
             }
             return .object([
                 ("name", .string(section.name)), ("store", .string(section.store)),

@@ -323,6 +323,8 @@ enum Planner {
     /// grid's centre, which picks `resampling.up` or `resampling.down` (and their defaults).
     private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
                                      recipe: Recipe, upsampling: Bool) throws -> VariablePlan {
+        var variable = variable
+        variable.sourceName = try FieldSelection.sourceName(of: variable, in: inventory.first, recipe: recipe)
         guard let descriptor = inventory.first.variable(variable.sourceName) else {
             let available = inventory.first.variables.map(\.name)
             var message = "'\(inventory.first.location)' has no gridded variable '\(variable.sourceName)' (available: \(available.joined(separator: ", ")))"
@@ -358,7 +360,6 @@ enum Planner {
         }
         // Integer and categorical variables keep their type and fill value under methods that
         // pick source values, unless the recipe says otherwise.
-        var variable = variable
         let picksValues: Set<ResamplingMethod> = [.nearest, .mode, .min, .max]
         let picksInTime = recipe.time.period == nil || ["first", "last", "min", "max"].contains(variable.aggregation ?? "mean")
         if !variable.dataTypeGiven, isCategorical, picksValues.contains(method), picksInTime {

@@ -1,0 +1,40 @@
+import CubeCore
+import CubeRecipe
+
+/// Resolves a variable's `select:` (`{shortName: 2t, typeOfLevel: surface, number: 0}`) to the
+/// name of the one source variable whose `GRIB_<key>` attributes carry those values (cfgrib's
+/// `filter_by_keys` idea). Store-neutral: any store that describes its variables with such
+/// attributes can be selected from.
+enum FieldSelection {
+    /// The source variable `variable` reads: its `select` resolved in `file`, else its key.
+    /// - Throws: a recipe error naming the key path and the file when no field matches (listing
+    ///   what the file holds) or several do (naming them).
+    static func sourceName(of variable: VariableSection, in file: DatasetDescriptor, recipe: Recipe) throws -> String {
+        guard let select = variable.select else { return variable.sourceName }
+        let matches = file.variables.filter { descriptor in
+            select.allSatisfy { key, value in text(descriptor.attributes[named: "GRIB_\(key)"]) == value }
+        }
+        let wanted = select.keys.sorted().map { "\($0)=\(select[$0]!)" }.joined(separator: ", ")
+        if matches.count == 1 { return matches[0].name }
+        if matches.isEmpty {
+            let held = file.variables.map { descriptor -> String in
+                let keys = VariableSection.selectionKeys.compactMap { key in text(descriptor.attributes[named: "GRIB_\(key)"]).map { "\(key)=\($0)" } }
+                return keys.isEmpty ? descriptor.name : "\(descriptor.name) (\(keys.joined(separator: ", ")))"
+            }
+            throw recipe.error("\(variable.keyPath).select",
+                "no field of '\(file.location)' matches \(wanted); it holds: \(held.joined(separator: "; "))")
+        }
+        throw recipe.error("\(variable.keyPath).select",
+            "\(matches.count) fields of '\(file.location)' match \(wanted) (\(matches.map(\.name).joined(separator: ", "))); add keys to pick one")
+    }
+
+    /// An attribute's value as `select` compares it: text, or a single whole number.
+    private static func text(_ value: AttributeValue?) -> String? {
+        switch value {
+        case let .text(text)?: return text
+        case let .integers(values)? where values.count == 1: return String(values[0])
+        case let .reals(values)? where values.count == 1 && values[0] == values[0].rounded(): return String(Int64(values[0]))
+        default: return nil
+        }
+    }
+}
