@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "CubeCatalogTests", dependencies: ["CubeCatalog", "CubeCore", "Zarr", "CubeStorage", "CubeFixtures"]),
         .testTarget(name: "CubePipelineTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3", "CubeCrypto"]),
         .testTarget(name: "CubeStorageTests", dependencies: ["CubeStorage", "CubeFixtures"]),
-        .testTarget(name: "CubeStoreGRIBTests", dependencies: ["CubeStoreGRIB"], exclude: ["Fixtures"]),
+        .testTarget(name: "CubeStoreGRIBTests", dependencies: ["CubeStoreGRIB", "CubeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "CubeSamplingTests", dependencies: ["CubeGen", "CubeFixtures", "CubeSamples", "CubeStorageS3"]),
         // Signer, crypto and configuration tests run offline; the S3 suites need CUBEGEN_TEST_S3_* (scripts/test-s3.sh).
         .testTarget(

@@ -36,7 +36,9 @@ import Testing
         let rows = (1...n).map { 4 * $0 + 16 }
         let layout = try CellLayout.of(.reducedGaussian(n: n, pointsPerRow: rows + rows.reversed()))
         let areas = integratedAreas(layout)
-        #expect(abs(areas.reduce(0, +) / (4 * .pi) - 1) < 1e-12)
+        let total: Double = areas.reduce(0, +)
+        let sphere: Double = 4 * Double.pi
+        #expect(abs(total / sphere - 1) < 1e-12)
         // Row r's cells share its band equally: 2π·(z_top − z_bottom)/points.
         var first = 0, worst = 0.0
         for count in rows + rows.reversed() {

@@ -1,3 +1,4 @@
+import CubeCore
 import Foundation
 import Testing
 @testable import CubeStoreGRIB
@@ -21,7 +22,23 @@ import Testing
         }
     }
 
+    /// The same two messages with the standard first-point longitude, 45° (ecCodes 2.50 writes 0°
+    /// unless told, and its own geo-iterator then refuses the grid, as CubeGen does).
+    private var standardFixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/healpix_h2_45.grib2").path
+    }
+
+    @Test func aNonStandardFirstLongitudeIsOneClearError() async throws {
+        do {
+            _ = try await GRIBStore().describe(path: fixture)
+            Issue.record("a HEALPix grid rotated to 0° was accepted")
+        } catch {
+            #expect("\(error)".contains("healpix_h2_nested.grib2") && "\(error)".contains("longitudeOfFirstGridPoint 0.0° is not the standard 45°"), "\(error)")
+        }
+    }
+
     @Test func aHEALPixFileIsACellGridSourceOfItsFirstMessagesGrid() async throws {
+        let fixture = standardFixture
         let descriptor = try await GRIBStore().describe(path: fixture)
         #expect(descriptor.grid.cells == .healpix(nside: 2, nested: true))
         #expect(descriptor.grid.width == 48 && descriptor.grid.height == 1)
