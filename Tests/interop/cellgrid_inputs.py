@@ -103,6 +103,21 @@ def write_octahedral(path, n, params=("2t", "msl")):
                 eccodes.codes_release(h)
 
 
+def write_regular_gaussian(path, params=("2t",)):
+    """F32 (the eccodes sample's grid, 128 × 64): a regular Gaussian grid, read as a raster."""
+    lats, _ = gaussian_latitudes(32)
+    lon = 360.0 * np.arange(128) / 128
+    LON, LAT = np.meshgrid(lon, lats)
+    with open(path, "wb") as out:
+        for short in params:
+            for hours in HOURS:
+                h = eccodes.codes_grib_new_from_samples("regular_gg_sfc_grib2")
+                _common(h, short, hours)
+                eccodes.codes_set_values(h, field(short, LON, LAT, hours).ravel())
+                eccodes.codes_write(h, out)
+                eccodes.codes_release(h)
+
+
 def decoded(path, index=0):
     """The values of message `index` as ecCodes decodes them (packing included)."""
     with open(path, "rb") as f:
@@ -123,6 +138,7 @@ def main():
         write_healpix(out / f"h{nside}_ring.grib2", nside, False)
     for n in (32, 80):
         write_octahedral(out / f"o{n}.grib2", n)
+    write_regular_gaussian(out / "f32.grib2")
 
 
 if __name__ == "__main__":

@@ -213,3 +213,12 @@ def test_select_picks_a_field_by_its_grib_keys(inputs, tmp_path):
     assert result.returncode != 0 and "unknown key 'colour'" in result.stderr, result.stderr
     result = build(tmp_path, "bad3", path, "{2t: {resampling: cubic}}", GLOBAL, check=False)
     assert result.returncode != 0 and "no cell-grid form" in result.stderr, result.stderr
+
+
+def test_regular_gaussian_is_a_raster_that_matches_the_truth(inputs, tmp_path):
+    """F32 stays a regular grid (1-D Gaussian latitudes): bilinear on the 1-D axes misses the field
+    by ≈ ⅛·h²·|f''| with h ≈ 2.8°, and nothing beyond the outer rows (±87.86°) is asked for."""
+    cube = build(tmp_path, "f", inputs / "f32.grib2", "{2t: {resampling: bilinear}}",
+                 "{crs: EPSG:4326, bbox: [-180, -86, 180, 86], resolution: 2}")
+    lon, lat = centres(cube)
+    assert np.abs(cube["2t"].values[0] - field("2t", lon, lat, 0)).max() < 0.05
