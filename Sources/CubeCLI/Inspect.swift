@@ -23,7 +23,7 @@ extension CubeCommand {
         static func gribMessages(_ messages: [GRIBMessage]) -> String {
             var groups: [String: Int] = [:]
             for m in messages {
-                let grid = m.nside.map { "healpix Nside \($0) \(m.nested == true ? "nested" : "ring")" } ?? "\(m.gridType) \(m.ni) × \(m.nj)"
+                let grid = m.cellGrid.map(\.summary) ?? "\(m.gridType) \(m.ni) × \(m.nj)"
                 groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(grid)", default: 0] += 1
             }
             return "  GRIB messages: \(messages.count)\n" + groups.sorted { $0.key < $1.key }.map { "    \($0.value) × \($0.key)" }.joined(separator: "\n")
