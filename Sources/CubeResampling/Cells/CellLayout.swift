@@ -90,27 +90,32 @@ public struct CellLayout: Sendable {
     /// The `z` values strictly between `low` and `high` where the cell layout along a parallel
     /// changes, ascending, with `low` and `high` themselves first and last.
     public func stripBreaks(low: Double, high: Double) -> [Double] {
-        var breaks = [low]
+        var breaks: [Double] = []
+        stripBreaks(low: low, high: high, into: &breaks)
+        return breaks
+    }
+
+    /// `stripBreaks(low:high:)` into a reused buffer (emptied first).
+    public func stripBreaks(low: Double, high: Double, into breaks: inout [Double]) {
+        breaks.removeAll(keepingCapacity: true)
+        breaks.append(low)
         let inner: [Double]
         switch kind {
         case let .healpix(_, ringZ): inner = ringZ   // descending
         case let .gaussian(_, zBounds): inner = zBounds   // descending
         }
-        // First index with value < high (descending array).
+        // The last index with a value > low (descending array), then walk up while < high.
         var lo = 0, hi = inner.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if inner[mid] >= high { lo = mid + 1 } else { hi = mid }
+            if inner[mid] > low { lo = mid + 1 } else { hi = mid }
         }
-        var i = lo
-        var between: [Double] = []
-        while i < inner.count, inner[i] > low {
-            between.append(inner[i])
-            i += 1
+        var i = lo - 1
+        while i >= 0, inner[i] < high {
+            breaks.append(inner[i])
+            i -= 1
         }
-        breaks += between.reversed()
         breaks.append(high)
-        return breaks
     }
 
     /// The node of the one-point rule that integrates a cell's cross-section exactly over a strip
@@ -130,20 +135,33 @@ public struct CellLayout: Sendable {
     /// west ≤ 2π`) cross and the longitude length of the crossing (radians); the lengths sum to
     /// `east − west`. A cell may appear more than once.
     public func crossings(z: Double, west: Double, east: Double, into out: inout [(cell: Int, length: Double)]) {
+        var scratch: [Double] = []
+        crossings(z: z, west: west, east: east, into: &out, scratch: &scratch)
+    }
+
+    /// `crossings(z:west:east:into:)` with a reused buffer for the break longitudes.
+    public func crossings(z: Double, west: Double, east: Double, into out: inout [(cell: Int, length: Double)],
+                          scratch breaks: inout [Double]) {
         guard east > west else { return }
-        var breaks = [west]
+        breaks.removeAll(keepingCapacity: true)
+        breaks.append(west)
         let latitude = asin(min(1, max(-1, z))) * 180 / Double.pi
         switch kind {
         case let .healpix(cells, _):
             let n = Double(cells.grid.nside)
             let quarter = Double.pi / 2
             let t0 = west / quarter, t1 = east / quarter
-            var ts: [Double] = []
+            @inline(__always) func add(_ t: Double) { if t > t0 && t < t1 { breaks.append(t * quarter) } }
             if abs(z) <= 2.0 / 3.0 {
                 // The edge lines Nside·(½ + t) ∓ ¾·Nside·z = k (Górski et al. 2005, eq. 9).
-                for shift in [0.75 * n * z, -0.75 * n * z] {
+                for family in 0..<2 {
+                    let shift = family == 0 ? 0.75 * n * z : -0.75 * n * z
                     let kLow = (n * (t0 + 0.5) - shift).rounded(.up), kHigh = (n * (t1 + 0.5) - shift).rounded(.down)
-                    if kLow <= kHigh { for k in stride(from: kLow, through: kHigh, by: 1) { ts.append((k + shift) / n - 0.5) } }
+                    var k = kLow
+                    while k <= kHigh {
+                        add((k + shift) / n - 0.5)
+                        k += 1
+                    }
                 }
             } else {
                 // In the caps each quarter splits at within = k/F and 1 − k/F, F the distance from the pole.
@@ -151,16 +169,15 @@ public struct CellLayout: Sendable {
                 let steps = Int(f.rounded(.down))
                 for q in Int(t0.rounded(.down))...Int(t1.rounded(.down)) {
                     let base = Double(q)
-                    ts.append(base)
+                    add(base)
                     if steps >= 1 {
                         for k in 1...steps {
-                            ts.append(base + Double(k) / f)
-                            ts.append(base + 1 - Double(k) / f)
+                            add(base + Double(k) / f)
+                            add(base + 1 - Double(k) / f)
                         }
                     }
                 }
             }
-            for t in ts where t > t0 && t < t1 { breaks.append(t * quarter) }
             breaks.append(east)
             breaks.sort()
             for k in 0..<(breaks.count - 1) where breaks[k + 1] > breaks[k] {

@@ -78,31 +78,39 @@ extension ResamplingWeights {
         var indices: [Int32] = [], weights: [Float] = []
         var pieces: [(cell: Int, length: Double)] = []
         var weighted: [(cell: Int, weight: Double)] = []
+        var breaks: [Double] = [], scratch: [Double] = []
         let degree = Double.pi / 180
         for j in 0..<height {
             for i in 0..<width {
-                let points = [j * corners.width + i, j * corners.width + i + 1, (j + 1) * corners.width + i, (j + 1) * corners.width + i + 1]
-                var lons = points.map { corners.column[$0] }
-                let lats = points.map { corners.row[$0] }
-                guard lons.allSatisfy(\.isFinite), lats.allSatisfy(\.isFinite) else {
+                let a = j * corners.width + i, b = a + 1, c = a + corners.width, d = c + 1
+                var lon0 = corners.column[a], lon1 = corners.column[b], lon2 = corners.column[c], lon3 = corners.column[d]
+                let lat0 = corners.row[a], lat1 = corners.row[b], lat2 = corners.row[c], lat3 = corners.row[d]
+                guard lon0.isFinite, lon1.isFinite, lon2.isFinite, lon3.isFinite,
+                      lat0.isFinite, lat1.isFinite, lat2.isFinite, lat3.isFinite else {
                     offsets.append(Int32(indices.count))
                     continue
                 }
                 // Corners on both sides of the antimeridian: bring the western ones east.
-                if lons.max()! - lons.min()! > 180 { lons = lons.map { $0 < 0 ? $0 + 360 : $0 } }
-                let west = lons.min()! * degree
-                let east = min(lons.max()!, lons.min()! + 360) * degree
-                let south = sin(max(-90, lats.min()!) * degree), north = sin(min(90, lats.max()!) * degree)
+                if max(lon0, lon1, lon2, lon3) - min(lon0, lon1, lon2, lon3) > 180 {
+                    if lon0 < 0 { lon0 += 360 }
+                    if lon1 < 0 { lon1 += 360 }
+                    if lon2 < 0 { lon2 += 360 }
+                    if lon3 < 0 { lon3 += 360 }
+                }
+                let lonMin = min(lon0, lon1, lon2, lon3), lonMax = max(lon0, lon1, lon2, lon3)
+                let west = lonMin * degree, east = min(lonMax, lonMin + 360) * degree
+                let south = sin(max(-90, min(lat0, lat1, lat2, lat3)) * degree), north = sin(min(90, max(lat0, lat1, lat2, lat3)) * degree)
                 guard east > west, north > south else {
                     offsets.append(Int32(indices.count))
                     continue
                 }
                 weighted.removeAll(keepingCapacity: true)
-                let breaks = layout.stripBreaks(low: south, high: north)
+                layout.stripBreaks(low: south, high: north, into: &breaks)
                 for s in 0..<(breaks.count - 1) where breaks[s + 1] > breaks[s] {
                     let dz = breaks[s + 1] - breaks[s]
                     pieces.removeAll(keepingCapacity: true)
-                    layout.crossings(z: layout.integrationNode(low: breaks[s], high: breaks[s + 1]), west: west, east: east, into: &pieces)
+                    layout.crossings(z: layout.integrationNode(low: breaks[s], high: breaks[s + 1]), west: west, east: east,
+                                     into: &pieces, scratch: &scratch)
                     for piece in pieces { weighted.append((piece.cell, piece.length * dz)) }
                 }
                 weighted.sort { $0.cell < $1.cell }
