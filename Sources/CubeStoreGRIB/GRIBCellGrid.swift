@@ -10,14 +10,35 @@ extension GRIBDataset {
         func refuse(_ what: String) -> CubeError {
             CubeError(.unsupported, "'\(path)': \(m.gridType) grid of message #\(m.index + 1) (\(m.shortName)): \(what)", context: ["file": path])
         }
+        // Damaged messages claim sizes of any kind: the cell count must be one CubeGen reads and
+        // agree with the values the message holds, as for raster grids.
+        func checked(_ count: (partialValue: Int, overflow: Bool)) throws {
+            guard !count.overflow, count.partialValue >= 1, count.partialValue <= GRIBCalls.maximumValues else {
+                throw CubeError(.invalidInput,
+                    "'\(path)': the GRIB message at byte \(m.offset) claims a \(m.gridType) grid of more than \(GRIBCalls.maximumValues) cells (damaged?)",
+                    context: ["file": path])
+            }
+            let points = count.partialValue
+            let consistent = m.bitmapPresent ? (points >= m.numberOfValues && points <= 8 * m.length) : points == m.numberOfValues
+            guard consistent else {
+                throw CubeError(.invalidInput,
+                    "'\(path)': the GRIB message at byte \(m.offset) has \(m.numberOfValues) values for a \(m.gridType) grid of \(points) cells (damaged?)",
+                    context: ["file": path])
+            }
+        }
         if m.gridType == "healpix" {
             guard let nside = m.nside, nside >= 1 else { throw refuse("no Nside") }
+            let square = nside.multipliedReportingOverflow(by: nside)
+            let count = square.overflow ? square : square.partialValue.multipliedReportingOverflow(by: 12)
+            try checked(count)
             guard abs(m.firstLongitude - 45) < 1e-6 else {
                 throw refuse("longitudeOfFirstGridPoint \(m.firstLongitude)° is not the standard 45°")
             }
             return try SourceGrid(cells: .healpix(nside: nside, nested: m.nested ?? false))
         }
         guard let rows = m.pointsPerRow, let n = m.gaussianN, n >= 1 else { throw refuse("no pl array or N") }
+        guard rows.allSatisfy({ $0 >= 1 && $0 <= GRIBCalls.maximumValues }) else { throw refuse("a pl entry outside 1…\(GRIBCalls.maximumValues)") }
+        try checked((rows.reduce(0, +), false))
         guard rows.count == 2 * n else {
             throw refuse("\(rows.count) rows for N\(n): only global reduced Gaussian grids (2·N rows) are supported")
         }

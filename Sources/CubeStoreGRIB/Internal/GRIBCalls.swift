@@ -108,7 +108,7 @@ enum GRIBCalls {
         }
         func longs(_ key: String) -> [Int]? {
             var count = 0
-            guard codes_get_size(h, key, &count) == 0, count > 0 else { return nil }
+            guard codes_get_size(h, key, &count) == 0, count > 0, count <= maximumValues else { return nil }
             var values = [Int](repeating: 0, count: count)
             guard codes_get_long_array(h, key, &values, &count) == 0 else { return nil }
             return Array(values.prefix(count))
