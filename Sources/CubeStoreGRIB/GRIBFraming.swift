@@ -89,13 +89,17 @@ public enum GRIBFraming {
         } catch {
             throw CubeError(.io, "cannot read '\(path)': \(error.localizedDescription)", context: ["file": path])
         }
-        return try frames(size: size, path: path) { offset, count in
-            do {
-                try handle.seek(toOffset: UInt64(offset))
-                return [UInt8](try handle.read(upToCount: count) ?? Data())
-            } catch {
-                throw CubeError(.io, "cannot read '\(path)' at byte \(offset): \(error.localizedDescription)", context: ["file": path])
-            }
+        return try frames(size: size, path: path) { offset, count in try read(handle, path: path, offset: offset, count: count) }
+    }
+
+    /// Up to `count` bytes of the open file `handle` from `offset`.
+    /// - Throws: `CubeError` (`.io`) naming `path` and the offset.
+    static func read(_ handle: FileHandle, path: String, offset: Int, count: Int) throws -> [UInt8] {
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw CubeError(.io, "cannot read '\(path)' at byte \(offset): \(error.localizedDescription)", context: ["file": path])
         }
     }
 

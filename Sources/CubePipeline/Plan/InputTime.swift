@@ -66,12 +66,7 @@ enum InputTime {
         d.timeUnits = units
         d.dates = [date]
         d.timeValues = [units.value(date)]
-        d.variables = d.variables.map { v in
-            var v = v
-            v.dimensions = [dimension] + v.dimensions
-            v.shape = [1] + v.shape
-            return v
-        }
+        d.variables = withTime(d.variables, dimension)
         return d
     }
 
@@ -81,17 +76,22 @@ enum InputTime {
     private static func staticStep(_ descriptor: DatasetDescriptor) -> DatasetDescriptor {
         var d = descriptor
         let time = d.timeDimension ?? dimension
-        d.variables = d.variables.filter { !$0.dimensions.contains(time) }.map { v in
-            var v = v
-            v.dimensions = [time] + v.dimensions
-            v.shape = [1] + v.shape
-            return v
-        }
+        d.variables = withTime(d.variables.filter { !$0.dimensions.contains(time) }, time)
         d.timeDimension = time
         d.timeUnits = units
         d.dates = [staticDate]
         d.timeValues = [units.value(staticDate)]
         return d
+    }
+
+    /// `variables` with a leading time dimension `time` of length 1.
+    private static func withTime(_ variables: [VariableDescriptor], _ time: String) -> [VariableDescriptor] {
+        variables.map { v in
+            var v = v
+            v.dimensions = [time] + v.dimensions
+            v.shape = [1] + v.shape
+            return v
+        }
     }
 
     private static func renamed(_ section: SourceSection, _ d: DatasetDescriptor, recipe: Recipe) throws -> [VariableDescriptor] {

@@ -56,13 +56,7 @@ enum GRIBCalls {
         defer { try? file.close() }
         var messages: [GRIBMessage] = []
         for frame in frames {
-            let bytes: [UInt8]
-            do {
-                try file.seek(toOffset: UInt64(frame.offset))
-                bytes = [UInt8](try file.read(upToCount: frame.length) ?? Data())
-            } catch {
-                throw CubeError(.io, "cannot read '\(path)' at byte \(frame.offset): \(error.localizedDescription)", context: ["file": path])
-            }
+            let bytes = try GRIBFraming.read(file, path: path, offset: frame.offset, count: frame.length)
             guard bytes.count == frame.length else {
                 throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) is truncated", context: ["file": path])
             }
@@ -149,13 +143,7 @@ enum GRIBCalls {
             throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path])
         }
         defer { try? handle.close() }
-        let bytes: [UInt8]
-        do {
-            try handle.seek(toOffset: UInt64(offset))
-            bytes = [UInt8](try handle.read(upToCount: length) ?? Data())
-        } catch {
-            throw CubeError(.io, "cannot read '\(path)' at byte \(offset): \(error.localizedDescription)", context: ["file": path])
-        }
+        let bytes = try GRIBFraming.read(handle, path: path, offset: offset, count: length)
         guard bytes.count == length else {
             throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) is truncated (\(bytes.count) of \(length) bytes)",
                             context: ["file": path])

@@ -94,11 +94,7 @@ public struct ZarrArraySpec: Hashable, Sendable {
 
     /// The key of the stored object (shard, or chunk) at `indices`.
     public func storedKey(_ indices: [Int], format: ZarrFormat) -> String {
-        if let keyEncoding { return keyEncoding.key(array: name, indices: indices) }
-        switch format {
-        case .v2: return ZarrV2ArrayMetadata.chunkKey(array: name, indices: indices)
-        case .v3: return name + "/c" + indices.map { "/\($0)" }.joined()
-        }
+        (keyEncoding ?? (format == .v2 ? .v2Dot : .v3Default)).key(array: name, indices: indices)
     }
 
     static func counts(_ shape: [Int], _ chunks: [Int]) -> [Int] {

@@ -62,6 +62,6 @@ public struct ZarrV2ArrayMetadata: Hashable, Sendable {
 
     /// The key of the chunk at `indices` of the array named `name` (`"tas/0.1.2"`; `"tas/0"` for a scalar).
     public static func chunkKey(array name: String, indices: [Int]) -> String {
-        name + "/" + (indices.isEmpty ? "0" : indices.map(String.init).joined(separator: "."))
+        ZarrChunkKeyEncoding.v2Dot.key(array: name, indices: indices)
     }
 }
