@@ -63,7 +63,9 @@ let package = Package(
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
         .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF", "Zarr"]),
         // STAC documents (Codable) and item search over the HTTP client of CubeStorageS3 (one HTTP stack).
-        .target(name: "CubeSTAC", dependencies: ["CubeCore", "CubeStorage", "CubeStorageS3"]),
+        // STAC documents alone (Codable, no I/O): what the STAC fuzz target parses.
+        .target(name: "CubeSTACDocuments", dependencies: ["CubeCore"]),
+        .target(name: "CubeSTAC", dependencies: ["CubeCore", "CubeSTACDocuments", "CubeStorage", "CubeStorageS3"]),
         .target(name: "CubeRecipe", dependencies: ["CubeCore", "CubeCrypto", .product(name: "Yams", package: "Yams")]),
         .target(name: "CubeCatalog", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr"]),
         .target(name: "CubeSampling", dependencies: ["CubeCore", "CubeCrypto", "CubeStorage", "Zarr", "CubeRecipe"]),
@@ -99,6 +101,7 @@ let package = Package(
         .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
         .executableTarget(name: "FuzzGeoTIFF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreGeoTIFF"], path: "Fuzz/GeoTIFF"),
         .executableTarget(name: "FuzzGRIB", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreGRIB"], path: "Fuzz/GRIB"),
+        .executableTarget(name: "FuzzSTAC", dependencies: ["FuzzSupport", "CubeCore", "CubeSTACDocuments"], path: "Fuzz/STAC"),
 
         // Tests.
         .target(name: "CubeFixtures", dependencies: ["CubeGen", "CubeSamples"], path: "Tests/CubeFixtures"),

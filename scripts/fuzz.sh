@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers with libFuzzer + AddressSanitizer, time-boxed per target.
-# usage: scripts/fuzz.sh [TARGET…]   targets: recipe zarr netcdf geotiff grib (default: all)
+# usage: scripts/fuzz.sh [TARGET…]   targets: recipe zarr netcdf geotiff grib stac (default: all)
 # env:   FUZZ_SECONDS (per target, default 60), FUZZ_JOBS (parallel targets, default 1)
 # A crash leaves its input in Fuzz/crashes/TARGET/ and fails the script: fix it, keep the file
 # (ordinary builds replay Fuzz/corpus and Fuzz/crashes in `make test`).
@@ -8,12 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(recipe zarr netcdf geotiff grib)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(recipe zarr netcdf geotiff grib stac)
 scripts/setup-deps.sh
 SCRATCH=.build-fuzz
 mkdir -p "$SCRATCH"
 build_start=$(date +%s)
-product() { case $1 in recipe) echo FuzzRecipe;; zarr) echo FuzzZarr;; netcdf) echo FuzzNetCDF;; geotiff) echo FuzzGeoTIFF;; grib) echo FuzzGRIB;; *) echo "unknown target $1" >&2; exit 2;; esac; }
+product() { case $1 in recipe) echo FuzzRecipe;; zarr) echo FuzzZarr;; netcdf) echo FuzzNetCDF;; geotiff) echo FuzzGeoTIFF;; grib) echo FuzzGRIB;; stac) echo FuzzSTAC;; *) echo "unknown target $1" >&2; exit 2;; esac; }
 for t in "${TARGETS[@]}"; do
   # Swift and C (Yams' libyaml) code instrumented; the system C libraries are not.
   if ! swift build --scratch-path "$SCRATCH" -c debug --product "$(product "$t")" \

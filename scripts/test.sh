@@ -45,7 +45,7 @@ test_start=$(date +%s)
 swift test --skip-build
 echo "swift test: $(( $(date +%s) - test_start )) s"
 # The fuzz targets replay their seed corpora and every crash ever found (regression tests).
-for t in Recipe Zarr NetCDF GeoTIFF GRIB; do
+for t in Recipe Zarr NetCDF GeoTIFF GRIB STAC; do
   lower=$(echo "$t" | tr 'A-Z' 'a-z')
   "$(swift build --show-bin-path)/Fuzz$t" "Fuzz/corpus/$lower" "Fuzz/crashes/$lower"
 done

@@ -2,18 +2,21 @@ import CubeCore
 
 /// The item search of a static catalogue, done here: `collections`, `ids`, `bbox` (intersects,
 /// antimeridian-aware) and `datetime` (the item's time or range intersects the interval).
-struct STACStaticFilter {
-    let search: STACSearch
+public struct STACStaticFilter: Sendable {
+    /// The search this filter applies.
+    public let search: STACSearch
     private let interval: (start: CalendarDate?, end: CalendarDate?)
 
-    init(_ search: STACSearch) {
+    /// A filter for `search`; an unparsable `datetime` bound is open.
+    public init(_ search: STACSearch) {
         self.search = search
         let parts = (search.datetime ?? "..").split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         func bound(_ text: String) -> CalendarDate? { text == ".." || text.isEmpty ? nil : CalendarDate(parsing: text) }
         interval = parts.count == 2 ? (bound(parts[0]), bound(parts[1])) : (bound(parts[0]), bound(parts[0]))
     }
 
-    func matches(_ item: STACItem) -> Bool {
+    /// Whether `item` passes every criterion of the search.
+    public func matches(_ item: STACItem) -> Bool {
         if !search.collections.isEmpty, !search.collections.contains(item.collection ?? "") { return false }
         if !search.ids.isEmpty, !search.ids.contains(item.id) { return false }
         if let box = search.bbox, let itemBox = item.bbox, !Self.intersects(box, itemBox) { return false }
@@ -26,7 +29,7 @@ struct STACStaticFilter {
     }
 
     /// Whether two WGS 84 boxes (west, south, east, north; 2-D or 3-D) intersect.
-    static func intersects(_ a: [Double], _ b: [Double]) -> Bool {
+    public static func intersects(_ a: [Double], _ b: [Double]) -> Bool {
         func parts(_ box: [Double]) -> (lons: [(Double, Double)], lat: (Double, Double))? {
             guard box.count == 4 || box.count == 6 else { return nil }
             let (w, s, e, n) = box.count == 4 ? (box[0], box[1], box[2], box[3]) : (box[0], box[1], box[3], box[4])
@@ -38,7 +41,7 @@ struct STACStaticFilter {
     }
 
     /// The filter as text, for the search record.
-    static func describe(_ search: STACSearch) -> String {
+    public static func describe(_ search: STACSearch) -> String {
         var parts: [String] = []
         if !search.collections.isEmpty { parts.append("collections=\(search.collections.joined(separator: ","))") }
         if !search.ids.isEmpty { parts.append("ids=\(search.ids.joined(separator: ","))") }

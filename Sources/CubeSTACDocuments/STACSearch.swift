@@ -54,12 +54,12 @@ public struct STACSearch: Hashable, Sendable {
     }
 
     /// A number without a needless `.0`.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// Percent-encodes a query value (RFC 3986 unreserved characters stay).
-    static func encode(_ value: String) -> String {
+    public static func encode(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
