@@ -69,7 +69,7 @@ enum GRIBCalls {
                                     context: ["file": path])
                 }
                 defer { codes_handle_delete(handle) }
-                var indexed = try message(handle, path: path, index: messages.count)
+                var indexed = try message(handle, path: path, index: messages.count, offset: frame.offset)
                 indexed.offset = frame.offset
                 indexed.length = frame.length
                 messages.append(indexed)
@@ -78,7 +78,7 @@ enum GRIBCalls {
         return messages
     }
 
-    private static func message(_ h: OpaquePointer, path: String, index: Int) throws -> GRIBMessage {
+    private static func message(_ h: OpaquePointer, path: String, index: Int, offset: Int) throws -> GRIBMessage {
         func long(_ key: String) -> Int? {
             var v = 0
             return codes_get_long(h, key, &v) == 0 ? v : nil
@@ -114,6 +114,15 @@ enum GRIBCalls {
         let gridType = template == 150 ? "healpix" : string("gridType") ?? "unknown"
         var latitudes: [Double]?
         if gridType == "regular_gg" { latitudes = doubles("distinctLatitudes") }
+        // ecCodes 2.28 loops forever computing the validity date of a step whose time unit code
+        // is past its table (GRIB 2 code table 4.4, GRIB 1 table 4: 16 and above, 255 "missing"
+        // included; found by fuzzing): such a message is refused before the date is asked for.
+        for key in ["indicatorOfUnitOfTimeRange", "unitOfTimeRange", "indicatorOfUnitForTimeRange"] {
+            if let unit = long(key), !(0...15).contains(unit) {
+                throw CubeError(.invalidInput, "'\(path)': GRIB message \(index + 1) at byte \(offset) has time unit code \(unit) (\(key)), past the codes ecCodes 2.28 computes a validity time with (0–15)",
+                                context: ["file": path, "key": key])
+            }
+        }
         var message = GRIBMessage(
             index: index, offset: long("offset") ?? 0, length: size, edition: long("edition") ?? 0,
             shortName: string("shortName") ?? "unknown", paramId: long("paramId") ?? 0, name: string("name") ?? "",
