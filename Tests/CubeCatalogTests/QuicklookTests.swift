@@ -72,3 +72,22 @@ struct QuicklookTests {
         #expect(direct.width == viaSampling.width && direct.height == viaSampling.height)
     }
 }
+
+/// The quick-look range found by selection equals the ranks a full sort gives.
+struct QuicklookRangeTests {
+    @Test(arguments: [1, 2, 3, 50, 1001, 40_000])
+    func selectionGivesTheSortedPercentiles(count: Int) {
+        var state: UInt64 = UInt64(count) &* 2_654_435_761
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 40) % 997) / 7  // many ties
+        }
+        var values = (0..<count).map { _ in next() }
+        if count > 3 { values[1] = .nan; values[2] = .infinity }
+        let look = Quicklook(values: values, width: count, height: 1, title: "t", units: "")
+        let valid = values.filter(\.isFinite).sorted()
+        func rank(_ p: Double) -> Float { valid[min(valid.count - 1, Int(p * Double(valid.count - 1) + 0.5))] }
+        let range = look.range
+        #expect(range?.low == Double(rank(0.02)) && range?.high == Double(rank(0.98)))
+    }
+}

@@ -107,3 +107,35 @@ private func codecs() throws -> [(String, any BytesCodec)] {
         #expect(throws: ZarrError.self) { try registry.makeCodec(.object([("id", .string("zlib")), ("level", .int(12))]), elementSize: 4) }
     }
 }
+
+/// Fill detection of float32 chunks (blocks without early exit): NaN of any payload and the
+/// numeric fill count as fill, ±0 as equal, one other value anywhere makes the chunk non-empty.
+struct Float32FillDetectionTests {
+    private func bytes(_ values: [Float]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+
+    @Test func nanPayloadsZerosAndOneValueAnywhere() {
+        let payload = Float(bitPattern: 0x7FC0_1234), negative = Float(bitPattern: 0xFFC0_0001)
+        for count in [1, 63, 64, 65, 200] {
+            let nans = [Float](repeating: .nan, count: count)
+            #expect(ZarrDataType.float32.isAllFill(bytes(nans), fill: .nan))
+            #expect(ZarrDataType.float32.isAllFill(bytes(nans.map { _ in payload }), fill: .nan))
+            #expect(ZarrDataType.float32.isAllFill(bytes(nans.map { _ in negative }), fill: .nan))
+            for position in Set([0, count / 2, count - 1]) {
+                var one = nans
+                one[position] = 0
+                #expect(!ZarrDataType.float32.isAllFill(bytes(one), fill: .nan))
+                one[position] = .infinity
+                #expect(!ZarrDataType.float32.isAllFill(bytes(one), fill: .nan))
+                var fills = [Float](repeating: -9999, count: count)
+                #expect(ZarrDataType.float32.isAllFill(bytes(fills), fill: .number(-9999)))
+                fills[position] = .nan
+                #expect(ZarrDataType.float32.isAllFill(bytes(fills), fill: .number(-9999)))
+                fills[position] = -9998
+                #expect(!ZarrDataType.float32.isAllFill(bytes(fills), fill: .number(-9999)))
+                var zeros = [Float](repeating: 0, count: count)
+                zeros[position] = -0.0
+                #expect(ZarrDataType.float32.isAllFill(bytes(zeros), fill: .number(0)))
+            }
+        }
+    }
+}

@@ -34,9 +34,45 @@ public struct Quicklook: Sendable {
         valid.reserveCapacity(values.count / stride)
         for k in Swift.stride(from: 0, to: values.count, by: stride) where values[k].isFinite { valid.append(values[k]) }
         guard !valid.isEmpty else { return nil }
-        valid.sort()
-        func percentile(_ p: Double) -> Double { Double(valid[min(valid.count - 1, Int(p * Double(valid.count - 1) + 0.5))]) }
-        return (percentile(0.02), percentile(0.98))
+        // The ranks a sort would give, found by selection (linear time; the same values).
+        func rank(_ p: Double) -> Int { min(valid.count - 1, Int(p * Double(valid.count - 1) + 0.5)) }
+        let low = rank(0.02), high = rank(0.98)
+        Self.select(&valid, rank: low, in: 0..<valid.count)
+        Self.select(&valid, rank: high, in: low..<valid.count)
+        return (Double(valid[low]), Double(valid[high]))
+    }
+
+    /// Reorders `values[range]` so that `values[rank]` is the element a sort would put there,
+    /// with nothing greater before it and nothing smaller after it (Hoare's selection with a
+    /// median-of-three pivot). Every element is finite.
+    static func select(_ values: inout [Float], rank: Int, in range: Range<Int>) {
+        values.withUnsafeMutableBufferPointer { v in
+            var lo = range.lowerBound, hi = range.upperBound - 1
+            while hi > lo {
+                let mid = lo + (hi - lo) / 2
+                if v[mid] < v[lo] { v.swapAt(mid, lo) }
+                if v[hi] < v[lo] { v.swapAt(hi, lo) }
+                if v[hi] < v[mid] { v.swapAt(hi, mid) }
+                let pivot = v[mid]
+                var i = lo, j = hi
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while pivot < v[j] { j -= 1 }
+                    if i <= j {
+                        v.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if rank <= j {
+                    hi = j
+                } else if rank >= i {
+                    lo = i
+                } else {
+                    return
+                }
+            }
+        }
     }
 
     /// Renders the image: RGBA bytes and their size.

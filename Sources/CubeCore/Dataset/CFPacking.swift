@@ -51,6 +51,25 @@ public struct CFPacking: Hashable, Sendable {
         let hi = validMax.map { Float($0) } ?? .infinity
         let scale = scaleFactor, offset = addOffset
         let scales = scale != 1 || offset != 0
+        // The common cases (no or one missing value) without a branch per value, so the loop
+        // vectorises; the same comparisons and arithmetic as the general loop (the same bits).
+        if missing.count <= 1 {
+            let m = missing.first ?? .nan  // NaN equals nothing: no missing value
+            guard let base = values.baseAddress else { return }
+            if scales {
+                for k in 0..<values.count {
+                    let v = base[k]
+                    let invalid = v.isNaN || v < lo || v > hi || v == m
+                    base[k] = invalid ? .nan : Float(Double(v) * scale + offset)
+                }
+            } else {
+                for k in 0..<values.count {
+                    let v = base[k]
+                    base[k] = v.isNaN || v < lo || v > hi || v == m ? .nan : v
+                }
+            }
+            return
+        }
         for k in values.indices {
             let v = values[k]
             if v.isNaN || v < lo || v > hi || missing.contains(v) {

@@ -509,7 +509,12 @@ struct CubeExecutor: Sendable {
             var uses = WeightUses(reads.map { (plan.variables[$0.variable].method, $0.grid) })
             for v in variables {
                 let variable = plan.variables[v]
-                var chunk = [Float](repeating: .nan, count: shape.time * shape.y * shape.x)
+                // Every step of the task lands in the buffer (`copy`); only chunks at the grid's
+                // edges need their padding set to fill first.
+                let whole = region.times.count == shape.time && region.rows.count == shape.y && region.columns.count == shape.x
+                var chunk = whole ? [Float](unsafeUninitializedCapacity: shape.time * shape.y * shape.x) { $1 = $0.count }
+                    : [Float](repeating: .nan, count: shape.time * shape.y * shape.x)
+                var landed = [Bool](repeating: false, count: shape.time)
                 var plane = [Float](repeating: .nan, count: planeCells)
                 var accumulator = variable.aggregation.map { TemporalAccumulator($0, cells: planeCells) }
                 while cursor < reads.count, reads[cursor].variable == v {
@@ -573,10 +578,16 @@ struct CubeExecutor: Sendable {
                         plane.withUnsafeMutableBufferPointer { accumulator.finish(minCount: variable.minCount, into: $0) }
                     }
                     copy(plane, into: &chunk, at: step, region: region)
+                    landed[step] = true
                     if let capture = shared.quicklooks, region.times.lowerBound + step == capture.step {
                         // The values as stored and read back, so a resumed run shows the same picture.
                         capture.record(variable: v, plane: shared.encoders[v].roundTrip(plane), rows: region.rows, columns: region.columns)
                     }
+                }
+                // A step no source plane reached (a gap in the inputs) is fill.
+                let stepCells = shape.y * shape.x
+                for step in 0..<shape.time where whole && !landed[step] {
+                    chunk.withUnsafeMutableBufferPointer { $0[(step * stepCells)..<((step + 1) * stepCells)].initialize(repeating: .nan) }
                 }
                 // The pyramid and the time-series copy get each step as stored (packed, unpacked again).
                 for step in region.times where timeSeries != nil || pyramid?.writes(step: step) == true {

@@ -72,12 +72,14 @@ public struct ResamplingWeights: Sendable {
                 let ic = Int(c0), ir = Int(r0)
                 let cA = g.gridColumn(ic), cB = g.gridColumn(ic + 1)
                 let rA = min(max(ir, 0), g.sourceHeight - 1), rB = min(max(ir + 1, 0), g.sourceHeight - 1)
-                let cells = [(rA, cA), (rA, cB), (rB, cA), (rB, cB)]
-                let w = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy]
-                for t in 0..<4 {
-                    indices[4 * k + t] = Int32(g.index(row: cells[t].0, column: cells[t].1))
-                    weights[4 * k + t] = w[t]
-                }
+                indices[4 * k] = Int32(g.index(row: rA, column: cA))
+                indices[4 * k + 1] = Int32(g.index(row: rA, column: cB))
+                indices[4 * k + 2] = Int32(g.index(row: rB, column: cA))
+                indices[4 * k + 3] = Int32(g.index(row: rB, column: cB))
+                weights[4 * k] = (1 - fx) * (1 - fy)
+                weights[4 * k + 1] = fx * (1 - fy)
+                weights[4 * k + 2] = (1 - fx) * fy
+                weights[4 * k + 3] = fx * fy
             }
             self.indices = indices
             self.weights = weights

@@ -10,9 +10,22 @@ extension ZarrDataType {
             switch self {
             case .float32:
                 let f = Float(target)
-                for k in 0..<count {
-                    let v = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
-                    if !(v.isNaN || v == f) { return false }
+                // Blocks of 64 without an early exit inside (the loop vectorises), an exit between
+                // blocks: NaN is any pattern with an all-ones exponent and a non-zero fraction.
+                let fillBits = f.isNaN ? UInt32.max : f.bitPattern
+                var k = 0
+                while k < count {
+                    let end = min(count, k + 64)
+                    var other: UInt32 = 0
+                    for n in k..<end {
+                        let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* n, as: UInt32.self))
+                        let isNaN = (bits & 0x7FFF_FFFF) > 0x7F80_0000
+                        // ±0 equal each other as floats.
+                        let equal = bits == fillBits || (f == 0 && bits & 0x7FFF_FFFF == 0)
+                        other |= (isNaN || equal) ? 0 : 1
+                    }
+                    if other != 0 { return false }
+                    k = end
                 }
                 return true
             case .float64:
