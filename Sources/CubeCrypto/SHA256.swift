@@ -61,16 +61,24 @@ public struct SHA256 {
     /// The digest of `message` as lowercase hex.
     public static func hex(_ message: [UInt8]) -> String { hexText(digest(message)) }
 
-    /// The digest of a file's content as lowercase hex, read in 4 MiB pieces.
+    /// The digest of a file's content as lowercase hex, read in 1 MiB pieces into one buffer
+    /// (a fresh buffer per piece costs a page fault per page: a tenth of the hashing time).
     /// - Throws: when the file cannot be read.
     public static func hex(fileAt path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
-        }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
         var hasher = SHA256()
-        while let data = try handle.read(upToCount: 4 << 20), !data.isEmpty {
-            data.withUnsafeBytes { hasher.update($0) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
         return hexText(hasher.finalize())
     }

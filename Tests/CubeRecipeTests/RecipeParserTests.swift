@@ -217,5 +217,9 @@ struct SHA256StreamingTests {
         try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
         #expect(try SHA256.hex(fileAt: path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(throws: (any Error).self) { try SHA256.hex(fileAt: path + ".missing") }
+        // Past the 1 MiB read buffer, with a partial last piece.
+        let big = (0..<(5 << 19) + 77).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+        try Data(big).write(to: URL(fileURLWithPath: path))
+        #expect(try SHA256.hex(fileAt: path) == SHA256.hex(big))
     }
 }
