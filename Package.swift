@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CubeGen", targets: ["CubeGen"]),
         .executable(name: "cubegen", targets: ["CubeCLI"]),
         .executable(name: "cubegen-sample-data", targets: ["CubeSampleData"]),
+        .executable(name: "cubegen-floor", targets: ["CubeFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -96,6 +97,8 @@ let package = Package(
         // Fuzz targets (Fuzz/README.md): libFuzzer under `scripts/fuzz.sh`; in ordinary builds each
         // replays its corpus, so the seeds and every crash found run as regression tests.
         .target(name: "FuzzSupport", path: "Fuzz/Support"),
+        // The machine's floor for the reference workloads (bench/), measured with CubeGen's own code.
+        .executableTarget(name: "CubeFloor", dependencies: ["CubeCore", "CubeStoreNetCDF", "Zarr"], path: "Bench/Floor"),
         .executableTarget(name: "FuzzRecipe", dependencies: ["FuzzSupport", "CubeRecipe"], path: "Fuzz/Recipe"),
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/Zarr"),
         .executableTarget(name: "FuzzNetCDF", dependencies: ["FuzzSupport", "CubeCore", "CubeStoreNetCDF"], path: "Fuzz/NetCDF"),
