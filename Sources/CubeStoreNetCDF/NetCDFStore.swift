@@ -65,6 +65,11 @@ public struct NetCDFStore: DataStore {
             throw CubeError(.invalidInput, "'\(path)' is not a valid NetCDF classic file: \(failure.reason)", context: ["file": path])
         }
         do {
+            try HDF5GlobalHeapCheck.check(path: path)
+        } catch let failure as HDF5GlobalHeapCheck.Failure {
+            throw CubeError(.invalidInput, "'\(path)' is not a valid NetCDF-4 file: \(failure.reason)", context: ["file": path])
+        }
+        do {
             return try NetCDFFile(path: path)
         } catch let error as NetCDFError {
             throw CubeError(.invalidInput, "cannot open '\(path)' as NetCDF: \(error.reason)", context: ["file": path],
