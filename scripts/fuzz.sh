@@ -53,7 +53,7 @@ for t in "${TARGETS[@]}"; do
     # Fork mode prints '#RUNS: cov: … exec/s: E oom/timeout/crash: O/T/C time: …' per job.
     runs=$(echo "$last" | grep -o '^#[0-9]*' | tr -d '#' || echo 0)
     speed=$(echo "$last" | grep -o 'exec/s: [0-9]*' | grep -o '[0-9]*' || echo 0)
-    hangs=$(echo "$last" | grep -o 'oom/timeout/crash: [0-9/]*' | cut -d/ -f2 || echo 0)
+    hangs=$(echo "$last" | grep -o 'oom/timeout/crash: [0-9/]*' | awk '{print $2}' | cut -d/ -f2 || echo 0)
     # Hanging inputs are not crash regressions (a replay would never end): they go aside.
     mkdir -p "$SCRATCH/hangs/$t"
     find "$crashes" -newer "$SCRATCH/fuzz-report.md" -type f -name 'timeout-*' -exec mv {} "$SCRATCH/hangs/$t/" \;

@@ -19,7 +19,7 @@ extension GRIBDataset {
                     context: ["file": path])
             }
             let points = count.partialValue
-            let consistent = m.bitmapPresent ? (points >= m.numberOfValues && points <= 8 * m.length) : points == m.numberOfValues
+            let consistent = points == m.numberOfDataPoints && (m.bitmapPresent ? points >= m.numberOfValues : points == m.numberOfValues)
             guard consistent else {
                 throw CubeError(.invalidInput,
                     "'\(path)': the GRIB message at byte \(m.offset) has \(m.numberOfValues) values for a \(m.gridType) grid of \(points) cells (damaged?)",

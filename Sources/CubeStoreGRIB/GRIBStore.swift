@@ -135,7 +135,7 @@ struct GRIBDataset: Sendable {
         }
         // The grid must agree with the values the message holds: one per point, or with a bitmap
         // (one bit per point, inside the message) at most one per point.
-        let consistent = m.bitmapPresent ? (points >= m.numberOfValues && points <= 8 * m.length) : points == m.numberOfValues
+        let consistent = points == m.numberOfDataPoints && (m.bitmapPresent ? points >= m.numberOfValues : points == m.numberOfValues)
         guard consistent else {
             throw CubeError(.invalidInput,
                 "'\(path)': the GRIB message at byte \(m.offset) claims a grid of \(m.ni) × \(m.nj) points but holds \(m.numberOfValues) values (damaged?)",

@@ -5,7 +5,8 @@ import Testing
 
 /// ecCodes 2.28 loops forever computing the validity time of a step whose time unit code is past
 /// its table; CubeGen refuses such a message first (a fuzz finding, kept as this fixture: two 2t
-/// messages, the second with `indicatorOfUnitOfTimeRange` 81).
+/// messages, the second with `indicatorOfUnitOfTimeRange` 81; the value counts of section 5 set to
+/// what the bitmaps and data sections hold, so that only the unit is damaged).
 @Suite struct GRIBTimeUnitTests {
     private let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/time_unit_81.grib2").path
 

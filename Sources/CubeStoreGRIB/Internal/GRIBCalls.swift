@@ -78,6 +78,30 @@ enum GRIBCalls {
         return messages
     }
 
+    /// ecCodes 2.28 decodes as many values and bitmap bits as sections 3 and 5 state, from
+    /// sections 6 and 7 as long as they are: a damaged count reads past the message (found by
+    /// fuzzing, `Fuzz/crashes/grib`). The counts must fit CubeGen's limit and the sections must
+    /// hold what they announce (GRIB 2: the bitmap one bit per point, simple packing `values ×
+    /// bitsPerValue` bits).
+    private static func checkSections(_ m: GRIBMessage, offset: Int, long: (String) -> Int?, path: String) throws {
+        func refuse(_ what: String) -> CubeError {
+            CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) \(what) (damaged?)", context: ["file": path])
+        }
+        guard m.numberOfDataPoints >= 1, m.numberOfDataPoints <= maximumValues,
+              m.numberOfValues >= 0, m.numberOfValues <= m.numberOfDataPoints else {
+            throw refuse("states \(m.numberOfDataPoints) grid points and \(m.numberOfValues) values")
+        }
+        guard m.edition == 2 else { return }
+        if m.bitmapPresent, let section6 = long("section6Length"), section6 < 6 + (m.numberOfDataPoints + 7) / 8 {
+            throw refuse("has a bitmap of \(section6 - 6) bytes for \(m.numberOfDataPoints) grid points")
+        }
+        if long("dataRepresentationTemplateNumber") == 0, let bits = long("bitsPerValue"), let section7 = long("section7Length") {
+            guard bits >= 0, bits <= 64, section7 >= 5 + (m.numberOfValues * bits + 7) / 8 else {
+                throw refuse("packs \(m.numberOfValues) values of \(bits) bits into \(section7 - 5) bytes")
+            }
+        }
+    }
+
     private static func message(_ h: OpaquePointer, path: String, index: Int, offset: Int) throws -> GRIBMessage {
         func long(_ key: String) -> Int? {
             var v = 0
@@ -141,6 +165,8 @@ enum GRIBCalls {
             message.pointsPerRow = longs("pl")
             message.gaussianN = long("N")
         }
+        message.numberOfDataPoints = long("numberOfDataPoints") ?? 0
+        try checkSections(message, offset: offset, long: long, path: path)
         return message
     }
 
