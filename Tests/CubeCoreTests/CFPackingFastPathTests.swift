@@ -1,3 +1,4 @@
+import CubeFixtures
 import Testing
 @testable import CubeCore
 
@@ -16,7 +17,7 @@ import Testing
 
     @Test(arguments: [0, 1, 2])
     func fastPathsMatchTheGeneralLoop(missingCount: Int) {
-        var seeded = SplitMix(seed: 42 + UInt64(missingCount))
+        var seeded = SplitMix64(seed: 42 + UInt64(missingCount))
         let missing = [-32768.0, -999.0].prefix(missingCount)
         let packings = [
             CFPacking(missingValues: Array(missing), validMin: -2000, validMax: 10000, scaleFactor: 1e-4, addOffset: 0.5),
@@ -33,18 +34,5 @@ import Testing
         }
         var empty: [Float] = []
         empty.withUnsafeMutableBufferPointer { packings[0].decode($0) }
-    }
-}
-
-/// A small seeded generator (SplitMix64) so the cases are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
