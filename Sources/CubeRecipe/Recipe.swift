@@ -172,7 +172,7 @@ public struct VariableSection: Sendable, Hashable {
     public var select: [String: String]? = nil
     /// `levels`: the vertical levels to keep, in cube order (`[1000, 850, 500]`), in `levelUnits`;
     /// the variable becomes `(time, LEVEL, y, x)` (DESIGN.md §15). `nil`: one 2-D field per step.
-    /// A source's `levels` applies to its variables that give none.
+    /// A source's `levels` and `level_units` apply to its variables that give none of their own.
     public var levels: [Double]? = nil
     /// `level_units`: the units `levels` are written in (`hPa`, `Pa`, `m`, `1`); `nil`: the
     /// source's own level units (hPa for GRIB `isobaricInhPa`).

@@ -166,10 +166,10 @@ struct RecipeBuilder {
                     variables.append(v)
                 }
             }
-            // A source's `levels` and `level_units` apply to its variables that give none.
-            let sourceLevels = levels(map, path)
-            for index in variables.indices where variables[index].levels == nil {
-                variables[index].levels = sourceLevels.levels
+            // A source's `levels` and `level_units` apply to its variables that give none of their own.
+            let sourceLevels = levels(map, path, unitsAlone: true)
+            for index in variables.indices {
+                if variables[index].levels == nil { variables[index].levels = sourceLevels.levels }
                 if variables[index].levelUnits == nil { variables[index].levelUnits = sourceLevels.units }
             }
             let options = map["storage_options"].flatMap { storageOptions($0, "\(path).storage_options") } ?? StorageOptionsSection()
@@ -469,10 +469,11 @@ struct RecipeBuilder {
 
     /// Reads `levels: [L, …]` (at least one number, no repeats) and `level_units` (one of
     /// `VariableSection.levelUnitNames`) of a source or variable mapping.
-    mutating func levels(_ map: [String: Node], _ path: String) -> (levels: [Double]?, units: String?) {
+    /// A source's `level_units` alone is allowed (a default for its variables' `levels`).
+    mutating func levels(_ map: [String: Node], _ path: String, unitsAlone: Bool = false) -> (levels: [Double]?, units: String?) {
         let units = reader.optional(map, "level_units", in: path) { $0.choice($1, $2, VariableSection.levelUnitNames) }
         guard let node = map["levels"] else {
-            if let unitsNode = map["level_units"] { reader.error("\(path).level_units", "has no effect without levels", unitsNode) }
+            if !unitsAlone, let unitsNode = map["level_units"] { reader.error("\(path).level_units", "has no effect without levels", unitsNode) }
             return (nil, units)
         }
         guard let items = reader.sequence(node, "\(path).levels") else { return (nil, units) }

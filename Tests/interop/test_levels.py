@@ -13,9 +13,10 @@ import pytest
 import xarray as xr
 
 from conftest import cubegen
+# xcube (pyproj) before eccodes: the other order leaves pyproj without its database.
+from xcube.core.verify import verify_cube
 
 eccodes = pytest.importorskip("eccodes")
-from xcube.core.verify import verify_cube  # noqa: E402
 
 # The files' 0.5° grid: 10°W…20°E, 60°N…40°N (cell centres), by its cell edges.
 LON0, LAT0, D, NI, NJ = -10.0, 60.0, 0.5, 61, 41
