@@ -13,7 +13,6 @@ import pytest
 import xarray as xr
 
 from conftest import cubegen
-# xcube (pyproj) before eccodes: the other order leaves pyproj without its database.
 from xcube.core.verify import verify_cube
 
 eccodes = pytest.importorskip("eccodes")
@@ -138,6 +137,11 @@ def test_grib_pressure_levels_become_a_plev_axis(inputs, tmp_path, fmt):
     assert plev["type"] == "spatial" and plev["axis"] == "z" and plev["values"] == [50000.0, 85000.0, 100000.0]
     assert plev["unit"] == "Pa" and plev["extent"] == [50000.0, 100000.0]
     assert stac["cube:variables"]["t"]["dimensions"] == ["time", "plev", "lat", "lon"]
+    # `cubegen verify` compares the levels the STAC entry states with the cube's.
+    plev["values"] = [50000.0, 70000.0, 100000.0]
+    (tmp_path / "other.stac.json").write_text(json.dumps(stac))
+    wrong = cubegen("verify", tmp_path / "pl.zarr", "--stac", tmp_path / "other.stac.json")
+    assert wrong.returncode == 3 and "cube:dimensions.plev.values" in wrong.stdout, wrong.stdout
     lineage = json.loads((tmp_path / "pl.zarr" / "lineage.json").read_text())
     [t] = [v for v in lineage["variables"] if v["name"] == "t"]
     vertical = t["source"]["grid"]["vertical"]
