@@ -509,7 +509,7 @@ struct RecipeBuilder {
     }
 
     /// The names a vertical dimension may have in `output.chunks` (DESIGN.md §15).
-    static let verticalNames = ["plev", "lev", "height", "depth", "level"]
+    static let verticalNames = ["plev", "lev", "height", "depth"]
 
     /// Resolves a path against the recipe's folder (URLs and absolute paths stay as they are).
     func resolve(_ path: String) -> String {
