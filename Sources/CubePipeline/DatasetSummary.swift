@@ -31,6 +31,11 @@ public enum DatasetSummary {
         } else {
             lines.append("  time      none")
         }
+        // Vertical coordinates `levels:` can choose from.
+        for (dimension, level) in d.levelCoordinates.sorted(by: { $0.key < $1.key }) {
+            let values = level.values.map(VerticalCoordinate.format).joined(separator: ", ")
+            lines.append("  vertical  \(dimension) (\(level.coordinate.kind.rawValue), becomes '\(level.coordinate.name)'): \(values) \(level.coordinate.sourceUnits)")
+        }
         // How a raster store holds its pixels (GeoTIFF: `tiff_layout`, `tiff_compression`, …), one line.
         let raster = d.attributes.filter { $0.name.hasPrefix("tiff_") }.map { attribute -> String in
             let label = String(attribute.name.dropFirst(5)).replacingOccurrences(of: "_", with: " ")

@@ -170,6 +170,16 @@ public struct VariableSection: Sendable, Hashable {
     /// cfgrib's `filter_by_keys`) instead of by name; keys are `VariableSection.selectionKeys`,
     /// values as text. `nil`: the key under `variables` names the field.
     public var select: [String: String]? = nil
+    /// `levels`: the vertical levels to keep, in cube order (`[1000, 850, 500]`), in `levelUnits`;
+    /// the variable becomes `(time, LEVEL, y, x)` (DESIGN.md §15). `nil`: one 2-D field per step.
+    /// A source's `levels` and `level_units` apply to its variables that give none of their own.
+    public var levels: [Double]? = nil
+    /// `level_units`: the units `levels` are written in (`hPa`, `Pa`, `m`, `1`); `nil`: the
+    /// source's own level units (hPa for GRIB `isobaricInhPa`).
+    public var levelUnits: String? = nil
+
+    /// The units `level_units` accepts.
+    public static let levelUnitNames = ["hPa", "Pa", "m", "1"]
 
     /// The keys `select` accepts (a data store describes them as `GRIB_<key>` variable attributes).
     public static let selectionKeys = ["shortName", "paramId", "typeOfLevel", "level", "number"]
@@ -277,7 +287,8 @@ public struct OutputSection: Sendable, Hashable {
     public var path: String
     /// `format`: `zarr2` or `zarr3`.
     public var format: String
-    /// `chunks` by dimension name (`time`, `y`/`lat`, `x`/`lon`).
+    /// `chunks` by dimension name (`time`, `y`/`lat`, `x`/`lon`, and a vertical dimension:
+    /// `plev`, `lev`, `height`, `depth`, which must be 1 yet).
     public var chunks: [String: Int]
     /// `shards` by dimension name, as `chunks` (zarr3 only): each stored object holds a block of
     /// chunks this size; empty when not given.

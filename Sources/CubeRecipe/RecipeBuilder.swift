@@ -143,7 +143,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time"] + Self.stacKeys) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time", "levels", "level_units"] + Self.stacKeys) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -165,6 +165,12 @@ struct RecipeBuilder {
                     cubeNames[v.name] = v.keyPath
                     variables.append(v)
                 }
+            }
+            // A source's `levels` and `level_units` apply to its variables that give none of their own.
+            let sourceLevels = levels(map, path, unitsAlone: true)
+            for index in variables.indices {
+                if variables[index].levels == nil { variables[index].levels = sourceLevels.levels }
+                if variables[index].levelUnits == nil { variables[index].levelUnits = sourceLevels.units }
             }
             let options = map["storage_options"].flatMap { storageOptions($0, "\(path).storage_options") } ?? StorageOptionsSection()
             if let name, let store, let paths {
@@ -249,7 +255,8 @@ struct RecipeBuilder {
                                    keyPath: path)
         }
         guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
-                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset", "select"])
+                                                                   "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset", "select",
+                                                                   "levels", "level_units"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
@@ -282,6 +289,7 @@ struct RecipeBuilder {
         if let node = map["select"] {
             section.select = selection(node, "\(path).select")
         }
+        (section.levels, section.levelUnits) = levels(map, path)
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
         if !section.dataType.isFloatingPoint {
@@ -362,7 +370,7 @@ struct RecipeBuilder {
     /// `output.chunks` or `output.shards`: a size of at least 1 per dimension name.
     private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String, in section: String = "output") -> [String: Int] {
         var sizes: [String: Int] = [:]
-        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon"]) else {
+        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon"] + RecipeBuilder.verticalNames) else {
             return sizes
         }
         for (name, value) in sizeMap {
@@ -459,6 +467,28 @@ struct RecipeBuilder {
                               quicklooks: reader.optional(map, "quicklooks", in: "catalog") { $0.boolean($1, $2) } ?? true)
     }
 
+    /// Reads `levels: [L, …]` (at least one number, no repeats) and `level_units` (one of
+    /// `VariableSection.levelUnitNames`) of a source or variable mapping.
+    /// A source's `level_units` alone is allowed (a default for its variables' `levels`).
+    mutating func levels(_ map: [String: Node], _ path: String, unitsAlone: Bool = false) -> (levels: [Double]?, units: String?) {
+        let units = reader.optional(map, "level_units", in: path) { $0.choice($1, $2, VariableSection.levelUnitNames) }
+        guard let node = map["levels"] else {
+            if !unitsAlone, let unitsNode = map["level_units"] { reader.error("\(path).level_units", "has no effect without levels", unitsNode) }
+            return (nil, units)
+        }
+        guard let items = reader.sequence(node, "\(path).levels") else { return (nil, units) }
+        var values: [Double] = []
+        for (index, item) in items.enumerated() {
+            guard let value = reader.number(item, "\(path).levels[\(index)]") else { continue }
+            if values.contains(value) {
+                reader.error("\(path).levels[\(index)]", "level \(VerticalCoordinate.format(value)) is listed twice", item)
+            }
+            values.append(value)
+        }
+        if items.isEmpty { reader.error("\(path).levels", "give at least one level (for example [1000, 850, 500])", node) }
+        return (values.isEmpty ? nil : values, units)
+    }
+
     /// Reads `select: {KEY: VALUE, …}`: at least one key of `VariableSection.selectionKeys`, each
     /// value plain text or a whole number (`level` and `number` must be whole numbers).
     mutating func selection(_ node: Node, _ path: String) -> [String: String]? {
@@ -477,6 +507,9 @@ struct RecipeBuilder {
         }
         return result.count == map.count ? result : nil
     }
+
+    /// The names a vertical dimension may have in `output.chunks` (DESIGN.md §15).
+    static let verticalNames = ["plev", "lev", "height", "depth"]
 
     /// Resolves a path against the recipe's folder (URLs and absolute paths stay as they are).
     func resolve(_ path: String) -> String {

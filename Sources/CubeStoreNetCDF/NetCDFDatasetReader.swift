@@ -1,7 +1,7 @@
 import CubeCore
 
 /// Reads hyperslabs of one open netCDF file (see `NetCDFStore`).
-struct NetCDFDatasetReader: DatasetReader {
+struct NetCDFDatasetReader: LevelDatasetReader {
     let file: NetCDFFile
     let descriptor: DatasetDescriptor
     let structure: NetCDFStructure
@@ -17,6 +17,15 @@ struct NetCDFDatasetReader: DatasetReader {
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+        try await read(variable, timeIndex: timeIndex, level: nil, window: window)
+    }
+
+    /// Reads one time step and one index of a vertical dimension of `variable` over `window`.
+    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float] {
+        try await read(variable, timeIndex: timeIndex, level: Optional(level), window: window)
+    }
+
+    private func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int)?, window: PixelWindow) async throws -> [Float] {
         let path = file.path
         guard let raw = structure.variable(variable), let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(path)' has no gridded variable '\(variable)'",
@@ -29,6 +38,14 @@ struct NetCDFDatasetReader: DatasetReader {
             case xDim: start.append(window.columns.lowerBound); count.append(window.columns.count)
             case yDim: start.append(window.rows.lowerBound); count.append(window.rows.count)
             case descriptor.timeDimension: start.append(timeIndex); count.append(1)
+            case level?.dimension:
+                let index = level!.index
+                guard index >= 0, index < length else {
+                    throw CubeError(.invalidInput, "'\(path)': variable '\(variable)' has \(length) levels along '\(dimension)', not \(index + 1)",
+                                    context: ["file": path, "variable": variable])
+                }
+                start.append(index)
+                count.append(1)
             default:
                 guard length == 1 else {
                     throw CubeError(.unsupported,
@@ -57,7 +74,7 @@ struct NetCDFDatasetReader: DatasetReader {
             }
         } catch let error as NetCDFError {
             // A chunk that fails its checks is a damaged input (exit 3), not an I/O failure.
-            throw CubeError(error.function == "decode" ? .invalidInput : .io, "cannot read '\(variable)' at time step \(timeIndex) from '\(path)': \(error.reason)",
+            throw CubeError(error.function == "decode" ? .invalidInput : .io, "cannot read '\(variable)' at time step \(timeIndex)\(level.map { " and \($0.dimension) index \($0.index)" } ?? "") from '\(path)': \(error.reason)",
                             context: ["file": path, "variable": variable, "time_step": String(timeIndex)], underlying: error)
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }

@@ -6,6 +6,11 @@ import subprocess
 import pytest
 import yaml
 
+try:  # pyproj before the eccodes wheel, whichever test module comes first: the other order leaves
+    import pyproj  # noqa: F401  # pyproj without its database (xcube's imports then fail).
+except ImportError:
+    pass
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(os.environ.get("CUBEGEN_BIN_DIR", ROOT / ".build" / "debug"))
 

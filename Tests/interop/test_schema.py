@@ -145,6 +145,11 @@ BREAKS = [
     (["output", "timeseries"], {"chunks": {"band": 4}}, "output.timeseries.chunks.band"),
     (["output", "timeseries"], {"chunks": {"time": 512}, "shards": {}}, "output.timeseries.shards"),
     (["catalog"], {"url": "x"}, "catalog.url"),
+    (["sources", 0, "variables", "v"], {"levels": []}, "sources[0].variables.v.levels"),
+    (["sources", 0, "variables", "v"], {"levels": [850, 850]}, "sources[0].variables.v.levels"),
+    (["sources", 0, "variables", "v"], {"levels": [850], "level_units": "bar"}, "sources[0].variables.v.level_units"),
+    (["sources", 0, "levels"], ["high"], "sources[0].levels"),
+    (["output", "chunks"], {"plev": 0}, "output.chunks.plev"),
 ]
 
 

@@ -36,6 +36,8 @@ public struct CatalogEntry: Sendable {
     /// The STAC items the cube was made from (their URLs), written as `derived_from` links; empty
     /// when no source was a STAC search.
     public var derivedFrom: [String] = []
+    /// The vertical dimension (`plev`, …), when the cube has one.
+    public var vertical: VerticalDimension? = nil
 
     /// Creates an entry.
     public init(id: String, title: String, description: String, license: String, keywords: [String], version: String,
@@ -83,6 +85,26 @@ public struct CatalogEntry: Sendable {
             self.count = count
             self.referenceSystem = referenceSystem
             self.unit = unit
+        }
+    }
+
+    /// A vertical spatial dimension (datacube extension: `type: spatial`, `axis: z`), with its values.
+    public struct VerticalDimension: Sendable {
+        /// The dimension name (`plev`).
+        public var name: String
+        /// The levels, in `unit`, in cube order.
+        public var values: [Double]
+        /// The unit (`Pa`, `m`, `1`).
+        public var unit: String
+        /// A description (what the levels measure, which way is positive).
+        public var description: String
+
+        /// Creates a dimension.
+        public init(name: String, values: [Double], unit: String, description: String) {
+            self.name = name
+            self.values = values
+            self.unit = unit
+            self.description = description
         }
     }
 

@@ -140,6 +140,14 @@ public struct STACDocuments: Sendable {
                 ("description", .string("\(dimension.count) pixel centres; extent gives the outer pixel edges (\(dimension.unit))")),
             ]))
         }
+        if let vertical = entry.vertical {
+            members.append((vertical.name, .object([
+                ("type", .string("spatial")), ("axis", .string("z")),
+                ("extent", .array([.double(vertical.values.min() ?? 0), .double(vertical.values.max() ?? 0)])),
+                ("values", .array(vertical.values.map(JSONValue.double))), ("unit", .string(vertical.unit)),
+                ("description", .string(vertical.description)),
+            ])))
+        }
         var time: [(String, JSONValue)] = [
             ("type", .string("temporal")),
             ("extent", .array([.string(entry.interval.start), .string(entry.interval.end)])),

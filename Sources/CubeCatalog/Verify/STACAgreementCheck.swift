@@ -71,6 +71,10 @@ struct STACAgreementCheck {
                 checkTime(dimension, node: node, values: values, file: file, error)
                 continue
             }
+            if dimension["axis"]?.stringValue == "z" {
+                checkVertical(dimension, name: name, values: values, file: file, error)
+                continue
+            }
             let step = values.count > 1 ? values[1] - first : (dimension["step"]?.doubleValue ?? 0)
             var edges = [first - step / 2, values[values.count - 1] + step / 2]
             if let boundsName = node.attributes["bounds"]?.stringValue, let bounds = await cube.values(boundsName), !bounds.isEmpty {
@@ -84,6 +88,18 @@ struct STACAgreementCheck {
             if let stated = dimension["step"]?.doubleValue, !close(stated, step, scale: step) {
                 error("\(file): cube:dimensions.\(name).step \(stated) differs from the cube's \(step)")
             }
+        }
+    }
+
+    /// A vertical dimension lists its levels: they and their extent must be the cube's.
+    private func checkVertical(_ dimension: JSONValue, name: String, values: [Double], file: String, _ error: (String) -> Void) {
+        let stated = dimension["values"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        if stated.count != values.count || zip(stated, values).contains(where: { abs($0 - $1) > 1e-9 * max(1, abs($1)) }) {
+            error("\(file): cube:dimensions.\(name).values \(stated) differ from the cube's \(values)")
+        }
+        let extent = dimension["extent"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        if extent != [values.min()!, values.max()!] {
+            error("\(file): cube:dimensions.\(name).extent \(extent) differs from the cube's levels \(values.min()!) … \(values.max()!)")
         }
     }
 

@@ -65,7 +65,7 @@ public enum CFDatasetDescription {
                 throw CubeError(error.code, "'\(path)': \(error.message)", context: ["file": path])
             }
         }
-        return DatasetDescriptor(
+        var descriptor = DatasetDescriptor(
             location: path, grid: grid, spatialDimensions: (xDimension, yDimension), timeDimension: axes.time?.name,
             timeUnits: timeUnits, timeValues: timeValues, dates: dates,
             variables: dataVariables.map {
@@ -73,6 +73,16 @@ public enum CFDatasetDescription {
                                    attributes: $0.attributes, packing: CFPacking(attributes: $0.attributes))
             },
             attributes: attributes)
+        // Vertical coordinates (a `plev`) of the data variables' other dimensions, where their
+        // coordinate variable says what they measure.
+        let other = Set(dataVariables.flatMap(\.dimensions)).subtracting([xDimension, yDimension, axes.time?.name ?? ""])
+        for dimension in other.sorted() {
+            guard let variable = variables.first(where: { $0.name == dimension && $0.dimensions == [dimension] }),
+                  let coordinate = VerticalCoordinate(cfAttributes: variable.attributes),
+                  let stored = try? values(variable), stored.allSatisfy(\.isFinite) else { continue }
+            descriptor.levelCoordinates[dimension] = LevelCoordinate(values: stored, coordinate: coordinate)
+        }
+        return descriptor
     }
 
     /// The grid: 1-D axes with the grid mapping's CRS, or the geolocation of 2-D longitudes/latitudes.

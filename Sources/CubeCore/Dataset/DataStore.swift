@@ -19,6 +19,18 @@ public protocol DatasetReader: Sendable {
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float]
 }
 
+/// A reader of variables with a vertical dimension besides time, y and x (a NetCDF `plev`,
+/// `DatasetDescriptor.levelCoordinates`): reads one level of it (DESIGN.md §15).
+///
+/// ## Implementation guidance
+/// - `level.index` indexes `level.dimension` in storage order; values decode as in
+///   `read(_:timeIndex:window:)`.
+public protocol LevelDatasetReader: DatasetReader {
+    /// Reads one time step and one level of `variable` over `window`.
+    /// - Throws: `CubeError` naming the file, variable, level and time step when the read fails.
+    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float]
+}
+
 /// A reader that can also read the reduced-resolution versions of its grid the descriptor lists
 /// (`DatasetDescriptor.overviews`, a COG's internal overviews): the pipeline reads an overview
 /// instead of the full grid when it down-samples by a large factor.

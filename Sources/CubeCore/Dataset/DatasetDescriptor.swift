@@ -28,6 +28,9 @@ public struct DatasetDescriptor: Hashable, Sendable {
     /// Reduced-resolution versions of `grid` the store can read directly (a COG's internal
     /// overviews), finest first; overview `k` (1-based) is `overviews[k - 1]`. Empty for most stores.
     public var overviews: [SourceGrid] = []
+    /// The vertical coordinates of dimensions other than time, y and x that data variables have
+    /// (a NetCDF `plev`), by dimension name: the values as stored and what they measure.
+    public var levelCoordinates: [String: LevelCoordinate] = [:]
 
     /// Creates a descriptor.
     public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
@@ -52,12 +55,26 @@ public struct DatasetDescriptor: Hashable, Sendable {
         a.location == b.location && a.grid == b.grid && a.spatialDimensions == b.spatialDimensions
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
-            && a.level == b.level && a.overviews == b.overviews
+            && a.level == b.level && a.overviews == b.overviews && a.levelCoordinates == b.levelCoordinates
     }
 
     /// Hashes the location and grid.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(location)
         hasher.combine(grid)
+    }
+}
+
+/// A 1-D vertical coordinate of a dataset (see `DatasetDescriptor.levelCoordinates`).
+public struct LevelCoordinate: Hashable, Sendable {
+    /// The stored values, in storage order, in `coordinate.sourceUnits`.
+    public var values: [Double]
+    /// What they measure.
+    public var coordinate: VerticalCoordinate
+
+    /// Creates a coordinate.
+    public init(values: [Double], coordinate: VerticalCoordinate) {
+        self.values = values
+        self.coordinate = coordinate
     }
 }

@@ -25,7 +25,10 @@ struct CatalogWriter {
         let width = capture.sampling.columns.count, height = capture.sampling.rows.count
         let ascending = plan.grid.yAxis == .ascending
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, variable) in plan.variables.enumerated() {
+            // One picture per array: a (time, level, y, x) array shows its first level.
+            for array in plan.outputArrays {
+                let index = array.layers[0], variable = plan.variables[index]
+                let title = variable.layer.map { "\(array.name) \($0.label)" } ?? array.name
                 group.addTask {
                     var values = capture.field(index)
                     if ascending {
@@ -33,13 +36,13 @@ struct CatalogWriter {
                         values = (0..<height).reversed().flatMap { values[($0 * width)..<(($0 + 1) * width)] }
                     }
                     let units = variable.attributes[named: "units"]?.text ?? ""
-                    let image = Quicklook(values: values, width: width, height: height, title: "\(variable.name)  \(label)", units: units)
-                    try await storage.set(StoreKey(CatalogLayout.quicklookKey(variable.name)), to: try image.png())
+                    let image = Quicklook(values: values, width: width, height: height, title: "\(title)  \(label)", units: units)
+                    try await storage.set(StoreKey(CatalogLayout.quicklookKey(array.name)), to: try image.png())
                 }
             }
             try await group.waitForAll()
         }
-        return plan.variables.map { ($0.name, CatalogLayout.quicklookKey($0.name)) }
+        return plan.outputArrays.map { ($0.name, CatalogLayout.quicklookKey($0.name)) }
     }
 
     /// Writes the STAC Collection and Item beside the published cube (each replaced atomically).
@@ -108,9 +111,10 @@ struct CatalogWriter {
         let label = recipe.time.period == nil ? "source time steps" : "\(recipe.time.label ?? "start") of each \(plan.time.period!.description) period, bounds in time_bnds"
         let time = CatalogEntry.TimeDimension(values: values, step: timeStep,
                                               description: "CF time in '\(units.description)', calendar \(units.calendar.cfName); labels: \(label)")
-        let dims = ["time", yName, xName]
-        let variables = plan.variables.map { variable in
-            CatalogEntry.Variable(name: variable.name, dimensions: dims,
+        let dims = ["time"] + (plan.vertical.map { [$0.name] } ?? []) + [yName, xName]
+        let variables = plan.outputArrays.map { array in
+            let variable = plan.variables[array.layers[0]]
+            return CatalogEntry.Variable(name: array.name, dimensions: dims,
                                   description: variable.attributes[named: "long_name"]?.text ?? variable.attributes[named: "standard_name"]?.text,
                                   unit: variable.attributes[named: "units"]?.text)
         }
@@ -143,6 +147,12 @@ struct CatalogWriter {
             box: GeographicBox(west: extent.lonMin, south: extent.latMin, east: extent.lonMax, north: extent.latMax),
             interval: interval, spatial: spatial, time: time, variables: variables, auxiliary: auxiliary, hrefs: pyramidHrefs, lineage: lineage)
         entry.format = plan.format
+        if let vertical = plan.vertical {
+            let attributes = vertical.coordinate.attributes
+            entry.vertical = CatalogEntry.VerticalDimension(
+                name: vertical.name, values: vertical.values, unit: vertical.coordinate.units,
+                description: "\(attributes[named: "standard_name"]?.text ?? vertical.name), positive \(attributes[named: "positive"]?.text ?? "?"); levels as asked: \(vertical.labels.joined(separator: ", "))")
+        }
         entry.derivedFrom = plan.sources.flatMap { $0.inputs.catalogue?.items.map(\.location) ?? [] }
         return entry
     }

@@ -52,10 +52,20 @@ struct LineageBuilder {
     }
 
     func build() -> Lineage {
-        let variables = plan.variables.enumerated().map { index, variable in
-            VariableLineage(name: variable.name, source: sourceRecord(variable),
-                            steps: steps(variable, scale: plan.sources[variable.source].scale, clipped: clipped[index]),
-                            emptyChunks: emptyChunks[index])
+        // One record per cube array; the layers (levels) of a (time, level, y, x) array share it:
+        // the first layer's steps, every layer's source field and empty chunks.
+        let variables = plan.outputArrays.map { array -> VariableLineage in
+            let first = plan.variables[array.layers[0]]
+            var source = sourceRecord(first)
+            if first.layer != nil {
+                source.variable = array.layers.map { plan.variables[$0].sourceName }.joined(separator: ", ")
+                source.grid.append(("vertical", verticalMembers(array.layers)))
+            }
+            let clippedValues = array.layers.reduce(0) { $0 + clipped[$1] }
+            // The writer reports empty chunks by their index in the array: (t, level, y, x) for layers.
+            let empty = array.layers.flatMap { emptyChunks[$0] }.sorted { $0.lexicographicallyPrecedes($1) }
+            return VariableLineage(name: array.name, source: source,
+                                   steps: steps(first, scale: plan.sources[first.source].scale, clipped: clippedValues), emptyChunks: empty)
         }
         let recipe = RecipeRecord(file: plan.recipe.fileURL.lastPathComponent, sha256: plan.recipe.sha256, formatVersion: plan.recipe.version,
                                   normalized: RecipeNormalizer.normalize(plan))
@@ -88,6 +98,23 @@ struct LineageBuilder {
             crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + levelMembers(source.files[0]) + overviewMembers(source)
                 + mosaicMembers(source),
             time: timeMembers(source, variable))
+    }
+
+    /// The vertical axis of a (time, level, y, x) array: the cube's dimension, and per level
+    /// what the recipe asked for, the source field read and (NetCDF) the index along the source's
+    /// vertical dimension.
+    private func verticalMembers(_ layers: [Int]) -> JSONValue {
+        guard let vertical = plan.vertical else { return .null }
+        let levels: [JSONValue] = layers.map { index in
+            let layer = plan.variables[index]
+            var members: [(String, JSONValue)] = [("level", .string(layer.layer?.label ?? "")), ("variable", .string(layer.sourceName))]
+            if let level = layer.sourceLevel {
+                members += [("dimension", .string(level.dimension)), ("index", .int(Int64(level.index)))]
+            }
+            return .object(members)
+        }
+        return .object([("dimension", .string(vertical.name)), ("units", .string(vertical.coordinate.units)),
+                        ("values", .array(vertical.values.map(JSONValue.double))), ("levels", .array(levels))])
     }
 
     /// Which level of a multi-resolution dataset fed the variable: `level`, `level_path`, `levels`.

@@ -31,11 +31,15 @@ enum RecipeNormalizer {
                 if recipe.output.pyramid != nil {
                     members.append(("pyramid_method", .string(planned.map { PyramidMethod.of($0, in: recipe).rawValue } ?? "mean")))
                 }
+                if let levels = variable.levels {
+                    members.append(("levels", .array(levels.map(JSONValue.double))))
+                    members.append(("level_units", optional(planned?.layer?.label.split(separator: " ").last.map(String.init))))
+                }
                 if let select = variable.select {
                     let pairs: [(String, JSONValue)] = select.keys.sorted().map { ($0, JSONValue.string(select[$0]!)) }
                     members.append(("select", .object(pairs)))
                 }
-                return (planned?.sourceName ?? variable.sourceName, JSONValue.object(members))
+                return (planned?.layer != nil ? variable.sourceName : (planned?.sourceName ?? variable.sourceName), JSONValue.object(members))
             }
             return .object([
                 ("name", .string(section.name)), ("store", .string(section.store)),
@@ -71,8 +75,8 @@ enum RecipeNormalizer {
             ("sources", .array(sources)),
             ("output", .object([
                 ("path", .string(recipe.output.path)), ("format", .string(recipe.output.format)),
-                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time))), (yName, .int(Int64(plan.chunkShape.y))),
-                                    (xName, .int(Int64(plan.chunkShape.x)))])),
+                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time)))] + (plan.vertical.map { [($0.name, JSONValue.int(1))] } ?? [])
+                                   + [(yName, .int(Int64(plan.chunkShape.y))), (xName, .int(Int64(plan.chunkShape.x)))])),
             ] + zarr3Members(plan, yName: yName, xName: xName) + [
                 ("compressor", compressor ?? .string("none")),
                 ("overwrite", .bool(recipe.output.overwrite)),

@@ -37,7 +37,9 @@ struct TaskDigests: Sendable {
         let sources = normalized["sources"]?.arrayValue ?? []
         variables = plan.variables.map { variable in
             let section = variable.source < sources.count ? sources[variable.source] : .null
-            let settings = section["variables"]?[variable.sourceName]?.serialized() ?? ""
+            // The normalized recipe keys a layered variable (levels) by its recipe key, others by the field read.
+            let key = variable.layer != nil ? (variable.keyPath.components(separatedBy: ".variables.").last ?? variable.sourceName) : variable.sourceName
+            let settings = section["variables"]?[key]?.serialized() ?? ""
             return "\(variable.name) from \(section["store"]?.serialized() ?? "") \(variable.sourceName) \(settings)"
         }
         files = plan.sources.map { source in

@@ -38,6 +38,11 @@ struct CubeMetadataBuilder {
             coordinate("time_bnds", bounds.flatMap { [$0.0, $0.1] }, dimensions: ["time", "bnds"], shape: [plan.time.count, 2], attributes: [])
         }
         coordinate("time", plan.time.values, dimensions: ["time"], shape: [plan.time.count], attributes: timeAttributes)
+        // The vertical axis (DESIGN.md §15).
+        if let vertical = plan.vertical {
+            coordinate(vertical.name, vertical.values, dimensions: [vertical.name], shape: [vertical.count],
+                       attributes: vertical.coordinate.attributes.map { ($0.name, JSONValue(attribute: $0.value)) })
+        }
         // Spatial coordinates and bounds.
         let xs = (0..<grid.width).map(grid.xCenter), ys = (0..<grid.height).map(grid.yCenter)
         let xBounds = (0..<grid.width).flatMap { let b = grid.xBounds($0); return [b.0, b.1] }
@@ -71,11 +76,14 @@ struct CubeMetadataBuilder {
 
         // Data variables.
         let codecs = try CubeMetadataBuilder.codecs(plan)
-        for variable in plan.variables {
-            var attributes = variable.attributes.map { ($0.name, JSONValue(attribute: $0.value)) }
+        // One array per recipe variable: its layers (levels) share it, the first one's attributes.
+        for array in plan.outputArrays {
+            let variable = plan.variables[array.layers[0]]
+            var attributes = variable.attributes.filter { !CubeMetadataBuilder.layerAttributes.contains($0.name) }
+                .map { ($0.name, JSONValue(attribute: $0.value)) }
             if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
             if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
-            if let record = lineage.variable(variable.name) {
+            if let record = lineage.variable(array.name) {
                 if !attributes.contains(where: { $0.0 == "source" }) { attributes.append(("source", .string(record.sourceText))) }
                 attributes.append(("cubegen_lineage", .string(record.stepsText)))
             }
@@ -101,12 +109,27 @@ struct CubeMetadataBuilder {
         }
         let (xName, yName) = plan.spatialNames
         let shards = plan.shardShape.map { [$0.time, $0.y, $0.x] }
+        var shape = [plan.time.count, plan.grid.height, plan.grid.width]
+        var chunks = [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x]
+        var dimensions = ["time", yName, xName]
+        var shardShape = shards
+        if variable.layer != nil, let vertical = plan.vertical {
+            // (time, level, y, x), one level per chunk and shard: a layer's (time, y, x) chunk is
+            // the (time, 1, y, x) chunk at its level, byte for byte.
+            shape.insert(vertical.count, at: 1)
+            chunks.insert(1, at: 1)
+            dimensions.insert(vertical.name, at: 1)
+            shardShape?.insert(1, at: 1)
+        }
         return ZarrArraySpec(
-            name: variable.name, shape: [plan.time.count, plan.grid.height, plan.grid.width],
-            chunks: [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x], shards: shards, dataType: dataType,
+            name: variable.arrayName, shape: shape, chunks: chunks, shards: shardShape, dataType: dataType,
             fillValue: variable.fillValue.isNaN ? .nan : .number(variable.fillValue), codecs: codecs,
-            dimensionNames: ["time", yName, xName], attributes: attributes, masksFill: true)
+            dimensionNames: dimensions, attributes: attributes, masksFill: true)
     }
+
+    /// GRIB attributes that differ between the layers of one array (the level) and are left out
+    /// of it: the vertical coordinate says the level.
+    static let layerAttributes: Set<String> = ["GRIB_level"]
 
     private func globalAttributes() -> JSONValue {
         let recipe = plan.recipe

@@ -23,6 +23,9 @@ extension CubePlan {
         } else {
             line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
         }
+        if let vertical {
+            line("levels", "\(vertical.name): \(vertical.labels.joined(separator: ", ")) (\(vertical.values.map(VerticalCoordinate.format).joined(separator: ", ")) \(vertical.coordinate.units)), one level per chunk")
+        }
         for source in sources {
             var window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
             if source.grids.count > 1 {
@@ -47,7 +50,8 @@ extension CubePlan {
             var temporal = variable.aggregation.map { ", \($0.rawValue) over each period" } ?? ""
             if variable.minCount > 1 { temporal += " (min_count \(variable.minCount))" }
             if !variable.upsampled.isEmpty { temporal += ", \(variable.upsampled.count) period(s) up-sampled" }
-            line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
+            let level = variable.sourceLevel.map { "[\($0.dimension)=\($0.index)]" } ?? ""
+            line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName)\(level): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
         }
         let chunkTotal = counts.time * counts.y * counts.x
         if let shards = shardShape {

@@ -32,6 +32,23 @@ public struct CubePlan: Sendable {
     public var checksum: Bool = false
     /// Non-fatal findings (settings without effect).
     public var warnings: [Diagnostic]
+    /// The vertical axis, when a variable asks for `levels` (DESIGN.md §15); `nil` for a
+    /// (time, y, x) cube.
+    public var vertical: VerticalAxisPlan? = nil
+
+    /// The cube's data arrays in plan order: each array's name and the indices in `variables` of
+    /// its layers (one for a (time, y, x) variable; one per level, in level order, otherwise).
+    public var outputArrays: [(name: String, layers: [Int])] {
+        var arrays: [(name: String, layers: [Int])] = []
+        for (index, variable) in variables.enumerated() {
+            if let position = arrays.firstIndex(where: { $0.name == variable.arrayName }) {
+                arrays[position].layers.append(index)
+            } else {
+                arrays.append((variable.arrayName, [index]))
+            }
+        }
+        return arrays
+    }
 
     /// The names of the spatial dimensions: `lon`/`lat` for geographic grids, `x`/`y` otherwise.
     public var spatialNames: (x: String, y: String) { grid.isGeographic ? ("lon", "lat") : ("x", "y") }
@@ -202,6 +219,46 @@ public struct VariablePlan: Sendable {
     public var attributes: [Attribute]
     /// The recipe key path of the variable.
     public var keyPath: String
+    /// Where this plan sits in a (time, level, y, x) array, when its variable asks for `levels`:
+    /// each level is a layer planned like a (time, y, x) variable and named `ARRAY@LEVEL` inside
+    /// the run (task records, digests); `nil` for a (time, y, x) variable.
+    public var layer: VariableLayer? = nil
+    /// When the source holds the levels along a dimension of one variable (NetCDF `plev`): that
+    /// dimension and this layer's index along it; `nil` when each level is a field of its own (GRIB).
+    public var sourceLevel: (dimension: String, index: Int)? = nil
+
+    /// The name of the cube array this plan writes into.
+    public var arrayName: String { layer?.array ?? name }
+
+    /// The Zarr chunk (or shard) index of task index `task` (time, y, x) in this plan's array.
+    public func arrayIndex(_ task: [Int]) -> [Int] {
+        guard let layer else { return task }
+        return [task[0], layer.index] + task[1...]
+    }
+}
+
+/// One level of a (time, level, y, x) variable (see `VariablePlan.layer`).
+public struct VariableLayer: Sendable, Hashable {
+    /// The cube array's name (the recipe variable's `name`).
+    public var array: String
+    /// The index along the vertical axis.
+    public var index: Int
+    /// The level as the recipe wrote it, with its units (`850 hPa`), for titles and errors.
+    public var label: String
+}
+
+/// The cube's vertical axis (`levels:` in the recipe; DESIGN.md §15).
+public struct VerticalAxisPlan: Sendable, Hashable {
+    /// What the axis measures; its `name` is the dimension's name.
+    public var coordinate: VerticalCoordinate
+    /// The levels in the cube's units (`coordinate.units`: Pa for pressure), in recipe order.
+    public var values: [Double]
+    /// The levels as the recipe wrote them, with units (`850 hPa`).
+    public var labels: [String]
+    /// The number of levels.
+    public var count: Int { values.count }
+    /// The dimension name.
+    public var name: String { coordinate.name }
 }
 
 /// The chunk shape.

@@ -29,7 +29,7 @@ enum FieldSelection {
     }
 
     /// An attribute's value as `select` compares it: text, or a single whole number.
-    private static func text(_ value: AttributeValue?) -> String? {
+    static func text(_ value: AttributeValue?) -> String? {
         switch value {
         case let .text(text)?: return text
         case let .integers(values)? where values.count == 1: return String(values[0])

@@ -25,6 +25,7 @@ enum Planner {
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []
         var variables: [VariablePlan] = []
+        var vertical: VerticalAxisPlan?
         for (index, inventory) in inventories.enumerated() {
             let steps = time.steps[index]
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
@@ -39,8 +40,14 @@ enum Planner {
             plan.grids = overviews.map(\.grid)
             plan.grid = plan.grids[0]
             let upsampling = (plan.scale?.factor ?? 1) >= 1
-            var methods = try inventory.section.variables.map {
-                try variablePlan($0, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling)
+            var methods: [VariablePlan] = []
+            for section in inventory.section.variables {
+                guard let levels = section.levels else {
+                    methods.append(try variablePlan(section, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling))
+                    continue
+                }
+                methods += try layerPlans(section, levels: levels, source: index, inventory: inventory, recipe: recipe,
+                                          upsampling: upsampling, vertical: &vertical)
             }
             // One footprint per distinct grid (the tiles of a mosaic each have theirs).
             plan.footprints = []
@@ -70,14 +77,16 @@ enum Planner {
             variables += methods
             sources.append(plan)
         }
-        let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count)
+        try checkVertical(vertical, recipe: recipe)
+        let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count, vertical: vertical)
         let format: ZarrFormat = recipe.output.format == "zarr3" ? .v3 : .v2
         let compressor = try compressorPlan(recipe, registries: registries, format: format)
         var plan = CubePlan(recipe: recipe, grid: grid, crs: crs, time: time.axis, sources: sources, variables: variables,
                             chunkShape: chunkShape, compressor: compressor, warnings: warnings)
         plan.format = format
+        plan.vertical = vertical
         plan.checksum = recipe.output.checksum == "crc32c"
-        plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count)
+        plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count, vertical: vertical)
         return plan
     }
 
@@ -322,7 +331,7 @@ enum Planner {
     /// The plan of one variable. `upsampling`: whether the target is finer than the source at the
     /// grid's centre, which picks `resampling.up` or `resampling.down` (and their defaults).
     private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
-                                     recipe: Recipe, upsampling: Bool) throws -> VariablePlan {
+                                     recipe: Recipe, upsampling: Bool, levelDimension: String? = nil) throws -> VariablePlan {
         var variable = variable
         variable.sourceName = try FieldSelection.sourceName(of: variable, in: inventory.first, recipe: recipe)
         guard let descriptor = inventory.first.variable(variable.sourceName) else {
@@ -335,9 +344,10 @@ enum Planner {
         }
         let file = inventory.first
         for (dimension, length) in zip(descriptor.dimensions, descriptor.shape)
-        where ![file.spatialDimensions.x, file.spatialDimensions.y, file.timeDimension].contains(dimension) && length != 1 {
+        where ![file.spatialDimensions.x, file.spatialDimensions.y, file.timeDimension, levelDimension].contains(dimension) && length != 1 {
+            let vertical = file.levelCoordinates[dimension] != nil ? "; a vertical dimension: choose levels with 'levels:'" : ""
             throw recipe.error(variable.keyPath,
-                "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y and x are supported yet")
+                "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y, x and a vertical dimension with 'levels:' are supported\(vertical)")
         }
         guard file.timeDimension.map(descriptor.dimensions.contains) ?? false else {
             throw recipe.error(variable.keyPath, "variable '\(variable.sourceName)' in '\(file.location)' has no time dimension: a static field; read it from a source of its own with broadcast_time: true")
@@ -384,6 +394,46 @@ enum Planner {
                             fillValue: variable.fillValue ?? .nan, attributes: attributes, keyPath: variable.keyPath)
     }
 
+    /// The plans of a variable with `levels`: one layer per level, each planned as a (time, y, x)
+    /// variable, named `NAME@LEVEL` inside the run. The cube's vertical axis is the first such
+    /// variable's; every other must have the same levels.
+    private static func layerPlans(_ section: VariableSection, levels: [Double], source: Int, inventory: SourceInventory, recipe: Recipe,
+                                   upsampling: Bool, vertical: inout VerticalAxisPlan?) throws -> [VariablePlan] {
+        let resolution = try VerticalLevels.resolve(section, levels: levels, inventory: inventory, recipe: recipe)
+        let axis = VerticalAxisPlan(coordinate: resolution.coordinate, values: resolution.values, labels: resolution.layers.map(\.label))
+        if let vertical, vertical.coordinate.kind != axis.coordinate.kind || vertical.values != axis.values {
+            throw recipe.error("\(section.keyPath).levels",
+                "the cube has one vertical axis: '\(section.name)' asks for \(axis.name) \(axis.labels.joined(separator: ", ")) but an earlier variable for \(vertical.name) \(vertical.labels.joined(separator: ", "))")
+        }
+        vertical = axis
+        return try resolution.layers.enumerated().map { index, layer in
+            var plan = try variablePlan(layer.section, source: source, inventory: inventory, recipe: recipe, upsampling: upsampling,
+                                        levelDimension: layer.sourceLevel?.dimension)
+            plan.name = "\(section.name)@\(layer.label.replacingOccurrences(of: " ", with: ""))"
+            plan.layer = VariableLayer(array: section.name, index: index, label: layer.label)
+            plan.sourceLevel = layer.sourceLevel
+            return plan
+        }
+    }
+
+    /// What a cube with a vertical axis cannot have yet: variables without levels beside ones with
+    /// (xcube and the catalogue want one set of dimensions), a pyramid, a time-series copy.
+    private static func checkVertical(_ vertical: VerticalAxisPlan?, recipe: Recipe) throws {
+        guard let vertical else { return }
+        for source in recipe.sources {
+            for variable in source.variables where variable.levels == nil {
+                throw recipe.error(variable.keyPath,
+                    "the cube has a vertical axis (\(vertical.name)) and every variable must have it: give '\(variable.name)' levels too, or build a cube of its own for the (time, y, x) variables")
+            }
+        }
+        if recipe.output.pyramid != nil {
+            throw recipe.error("output.pyramid", "pyramids of cubes with a vertical axis (\(vertical.name)) are not supported yet")
+        }
+        if recipe.output.timeSeriesChunks != nil {
+            throw recipe.error("output.timeseries", "time-series copies of cubes with a vertical axis (\(vertical.name)) are not supported yet")
+        }
+    }
+
     /// The source window covering the target grid, estimated on a lattice of target pixels with a
     /// safety margin, and the fraction of lattice points that fall on the source. Executors fall
     /// back to direct reads where a chunk needs more.
@@ -418,8 +468,8 @@ enum Planner {
         return (PixelWindow(rows: r, columns: c), Double(inside) / Double(max(1, total)))
     }
 
-    private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int) throws -> ChunkShape {
-        let given = try sizes(recipe, "chunks", grid: grid)
+    private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int, vertical: VerticalAxisPlan?) throws -> ChunkShape {
+        let given = try sizes(recipe, "chunks", grid: grid, vertical: vertical)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         return ChunkShape(time: min(given["time"] ?? 1, timeCount), y: min(given[yName] ?? 512, grid.height),
                           x: min(given[xName] ?? 512, grid.width))
@@ -427,9 +477,10 @@ enum Planner {
 
     /// `output.shards`: per dimension a multiple of the chunk size (default: one chunk), at most
     /// the chunks that cover the dimension; `nil` when not given.
-    private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int) throws -> ChunkShape? {
+    private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int, vertical: VerticalAxisPlan?) throws -> ChunkShape? {
         guard !recipe.output.shards.isEmpty else { return nil }
-        let given = try sizes(recipe, "shards", grid: grid), chunkSizes = try sizes(recipe, "chunks", grid: grid)
+        let given = try sizes(recipe, "shards", grid: grid, vertical: vertical)
+        let chunkSizes = try sizes(recipe, "chunks", grid: grid, vertical: vertical)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         func size(_ name: String, chunk: Int, length: Int) throws -> Int {
             guard let shard = given[name] else { return chunk }
@@ -447,7 +498,7 @@ enum Planner {
     }
 
     /// `output.chunks` or `output.shards` by the cube's dimension names (`y`/`x` accepted for `lat`/`lon`).
-    private static func sizes(_ recipe: Recipe, _ key: String, grid: RegularGrid) throws -> [String: Int] {
+    private static func sizes(_ recipe: Recipe, _ key: String, grid: RegularGrid, vertical: VerticalAxisPlan?) throws -> [String: Int] {
         var given = key == "chunks" ? recipe.output.chunks : recipe.output.shards
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         if grid.isGeographic {
@@ -460,8 +511,15 @@ enum Planner {
                 given[name] = value
             }
         }
+        if let vertical, let size = given.removeValue(forKey: vertical.name) {
+            // Each level is a layer of its own (DESIGN.md §15): one level per chunk.
+            guard size == 1 else {
+                throw recipe.error("output.\(key).\(vertical.name)", "\(size) levels per \(key == "chunks" ? "chunk" : "shard") is not supported yet; each level is a chunk of its own (give 1)")
+            }
+        }
+        let names = vertical.map { "time, \($0.name), " } ?? "time, "
         for name in given.keys where ![xName, yName, "time"].contains(name) {
-            throw recipe.error("output.\(key).\(name)", "the cube's dimensions are time, \(yName), \(xName); '\(name)' is not one of them")
+            throw recipe.error("output.\(key).\(name)", "the cube's dimensions are \(names)\(yName), \(xName); '\(name)' is not one of them")
         }
         return given
     }

@@ -352,9 +352,10 @@ struct CubeExecutor: Sendable {
         let step = last % chunk.time
         var jobs: [(variable: Int, reader: ZarrArrayReader, row: Int, column: Int)] = []
         for (v, variable) in plan.variables.enumerated() {
+            // The quick-look of a (time, level, y, x) array shows its first level.
             let relevant = tasks.filter { $0.region.times.contains(last) && $0.variables.contains(variable.name) }.map(\.region)
-            guard !relevant.isEmpty else { continue }
-            let reader = try await ZarrArrayReader(storage: storage, name: variable.name, registry: registries.codecs)
+            guard !relevant.isEmpty, (variable.layer?.index ?? 0) == 0 else { continue }
+            let reader = try await ZarrArrayReader(storage: storage, name: variable.arrayName, registry: registries.codecs)
             for region in relevant {
                 for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {
                     for column in stride(from: region.columns.lowerBound, to: region.columns.upperBound, by: chunk.x) {
@@ -370,7 +371,8 @@ struct CubeExecutor: Sendable {
             func add() {
                 guard let job = next.next() else { return }
                 group.addTask {
-                    guard let raw = try await job.reader.chunk([last / chunk.time, job.row / chunk.y, job.column / chunk.x]) else { return }
+                    let index = plan.variables[job.variable].arrayIndex([last / chunk.time, job.row / chunk.y, job.column / chunk.x])
+                    guard let raw = try await job.reader.chunk(index) else { return }
                     let planeBytes = chunk.y * chunk.x * plan.variables[job.variable].dataType.size
                     let values = encoders[job.variable].unpack(Array(raw[(step * planeBytes)..<((step + 1) * planeBytes)]))
                     let rows = job.row..<min(job.row + chunk.y, plan.grid.height), columns = job.column..<min(job.column + chunk.x, plan.grid.width)
@@ -494,8 +496,10 @@ struct CubeExecutor: Sendable {
             }
             func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
                 guard index < reads.count else { return nil }
-                let read = reads[index], name = plan.variables[read.variable].sourceName
-                return Task { try await self.sourcePlane(sourceIndex, name, file: read.file, index: read.index, window: read.window, shared) }
+                let read = reads[index], name = plan.variables[read.variable].sourceName, level = plan.variables[read.variable].sourceLevel
+                return Task {
+                    try await self.sourcePlane(sourceIndex, name, level: level, file: read.file, index: read.index, window: read.window, shared)
+                }
             }
             // Reads run ahead of the resampling, `readAhead` planes deep: with direct chunk reads
             // their decoding runs outside the netCDF lock, so several decode at once.
@@ -597,7 +601,7 @@ struct CubeExecutor: Sendable {
                     }
                     try await timeSeries?.add(variable: v, step: step, rows: region.rows, columns: region.columns, plane: plane)
                 }
-                let indices = [region.index.t, region.index.y, region.index.x]
+                let indices = variable.arrayIndex([region.index.t, region.index.y, region.index.x])
                 written += region.times.count * planeCells * variable.dataType.size
                 // Chunks of fill only are not stored (a shard's index marks them missing): readers
                 // see the array's fill value, and the lineage records them as empty so
@@ -653,25 +657,33 @@ struct CubeExecutor: Sendable {
     /// One decoded source time step covering `window`: from the shared footprint plane when it
     /// holds the window, fits the cache and more than one task reads it (a mosaic tile inside one
     /// task's region is read once, so caching it would only hold memory), else read directly.
-    private func sourcePlane(_ source: Int, _ variable: String, file: Int, index: Int, window: PixelWindow,
-                             _ shared: Shared) async throws -> SourcePlane {
+    private func sourcePlane(_ source: Int, _ variable: String, level: (dimension: String, index: Int)?, file: Int, index: Int,
+                             window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
         let g = plan.fileGrid[file]
         if self.plan.sharesPlanes, let footprint = plan.footprints[g], footprint.contains(window),
             footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2,
             self.plan.spatialTasks(reaching: plan.targetWindows.isEmpty ? nil : plan.targetWindows[g]) > 1 {
-            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index)) {
+            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index, level: level?.index ?? -1)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
-                return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: footprint), window: footprint)
+                return SourcePlane(values: try await read(reader, plan, variable, level: level, file: file, index: index, window: footprint),
+                                   window: footprint)
             }
         }
         let reader = try await shared.readers.reader(source: source, file: file)
-        return SourcePlane(values: try await read(reader, plan, variable, file: file, index: index, window: window), window: window)
+        return SourcePlane(values: try await read(reader, plan, variable, level: level, file: file, index: index, window: window), window: window)
     }
 
     /// Reads from the overview the plan chose for the file's grid (the full grid for level 0).
-    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, file: Int, index: Int,
-                      window: PixelWindow) async throws -> [Float] {
+    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, level vertical: (dimension: String, index: Int)?,
+                      file: Int, index: Int, window: PixelWindow) async throws -> [Float] {
+        if let vertical {
+            guard let layered = reader as? any LevelDatasetReader else {
+                throw CubeError(.unsupported, "'\(plan.files[file].location)': the \(plan.section.store) store cannot read one level of '\(variable)' along '\(vertical.dimension)'",
+                                context: ["file": plan.files[file].location, "variable": variable])
+            }
+            return try await layered.read(variable, timeIndex: index, level: vertical, window: window)
+        }
         let level = plan.overviewLevels.isEmpty ? 0 : plan.overviewLevels[plan.fileGrid[file]]
         guard level > 0 else { return try await reader.read(variable, timeIndex: index, window: window) }
         guard let leveled = reader as? any MultiResolutionReader else {
