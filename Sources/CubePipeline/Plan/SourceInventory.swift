@@ -38,12 +38,12 @@ struct SourceInventory: Sendable {
                                    "store: stac takes each asset's georeferencing from the asset; crs and geotransform are for store: geotiff paths")
             }
             // The files are the items of a STAC search, each read through its assets' format stores.
-            let (items, assets, record) = try await STACSourceSearch.run(section, recipe: recipe, target: target, registries: registries,
+            let (items, assets, record, orders) = try await STACSourceSearch.run(section, recipe: recipe, target: target, registries: registries,
                                                                          cache: cache)
             let store = STACItemStore(items: Dictionary(uniqueKeysWithValues: items.map { ($0.location, $0) }), assets: assets,
                                       stores: registries.stores)
             var inputs = SourceInputs(cache: cache)
-            inputs.catalogue = SearchedCatalogue(items: items, record: record)
+            inputs.catalogue = SearchedCatalogue(items: items, record: record, orders: orders)
             return try await described(items.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
         }
         guard var store = registries.stores.store(section.store) else {
@@ -93,9 +93,14 @@ struct SourceInventory: Sendable {
 
     private static func described(_ paths: [String], section: SourceSection, store: any DataStore,
                                   inputs: SourceInputs, recipe: Recipe) async throws -> SourceInventory {
+        let described = await describeAll(paths, store: store, inputs: inputs)
         var files: [DatasetDescriptor] = []
         for (position, path) in paths.enumerated() {
-            var descriptor = try await inputs.describe(path, with: store)
+            // Every file before the first failure was described, so the first error in path order is the one thrown.
+            guard let result = described[position] else {
+                throw CubeError(.internalInconsistency, "'\(path)' was not described", context: ["file": path])
+            }
+            var descriptor = try result.get()
             descriptor.location = path
             files.append(try InputTime.apply(section, to: descriptor, position: position, count: paths.count, recipe: recipe,
                                              catalogued: inputs.catalogue?.item(at: path)?.date))
@@ -109,6 +114,43 @@ struct SourceInventory: Sendable {
         var inventory = SourceInventory(section: section, store: store, files: files, steps: [])
         inventory.inputs = inputs
         return try inventory.checked()
+    }
+
+    /// How many files are described at once when any is remote (each costs round trips: a HEAD and
+    /// the header's byte ranges, or a STAC item's assets); local files are described one by one.
+    static let remoteDescribeConcurrency = 12
+
+    /// Describes every file, results in path order: remote ones `remoteDescribeConcurrency` at a
+    /// time, local ones in turn. Files are started in path order and none after a failure, so
+    /// every file before the first failed one has a result and the error reported does not
+    /// depend on timing; files after it may have none.
+    static func describeAll(_ paths: [String], store: any DataStore,
+                            inputs: SourceInputs) async -> [Result<DatasetDescriptor, any Error>?] {
+        let limit = paths.contains(where: RemotePaths.isRemote) ? remoteDescribeConcurrency : 1
+        var results = [Result<DatasetDescriptor, any Error>?](repeating: nil, count: paths.count)
+        await withTaskGroup(of: (Int, Result<DatasetDescriptor, any Error>).self) { group in
+            var next = 0
+            var failed = false
+            func start() {
+                guard next < paths.count, !failed else { return }
+                let index = next, path = paths[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await inputs.describe(path, with: store)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<limit { start() }
+            for await (index, result) in group {
+                results[index] = result
+                if case .failure = result { failed = true }
+                start()
+            }
+        }
+        return results
     }
 
     /// Whether the files' dates come from the recipe: then several files may share a date (tiles
