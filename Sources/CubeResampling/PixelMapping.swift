@@ -78,6 +78,27 @@ public struct PixelMapping: Sendable {
                             sourceHeight: source.height, wrapsColumns: source.wrapsLongitude, isCellGrid: source.cells != nil)
     }
 
+    /// Computes the mapping of a lattice of target pixels, any `rows` × `columns` (a sample of the
+    /// grid, not necessarily contiguous), in one batch through `transform`, exactly (no
+    /// approximation): the same positions as `compute` gives those pixels one by one.
+    public static func compute(target: RegularGrid, sampleRows rows: [Int], sampleColumns columns: [Int], source: SourceGrid,
+                               transform: any CoordinateTransform) -> PixelMapping {
+        var xs = [Double](), ys = [Double]()
+        xs.reserveCapacity(rows.count * columns.count)
+        ys.reserveCapacity(rows.count * columns.count)
+        for row in rows {
+            let y = target.yCenter(row)
+            for column in columns {
+                xs.append(target.xCenter(column))
+                ys.append(y)
+            }
+        }
+        xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+        for k in 0..<xs.count { (xs[k], ys[k]) = sourceIndex(xs[k], ys[k], in: source) }
+        return PixelMapping(width: columns.count, height: rows.count, column: xs, row: ys, sourceWidth: source.width,
+                            sourceHeight: source.height, wrapsColumns: source.wrapsLongitude, isCellGrid: source.cells != nil)
+    }
+
     /// Fractional source indices of a point in source CRS coordinates (NaN when not finite).
     static func sourceIndex(_ x: Double, _ y: Double, in source: SourceGrid) -> (Double, Double) {
         guard x.isFinite, y.isFinite else { return (.nan, .nan) }
@@ -112,10 +133,8 @@ public struct PixelMapping: Sendable {
             return PixelWindow(rows: 0..<1, columns: 0..<sourceWidth)
         }
         var minRow = Int.max, maxRow = Int.min, minColumn = Int.max, maxColumn = Int.min
-        for k in 0..<column.count {
+        for k in 0..<column.count where isOnSource(k) {
             let c = column[k], r = row[k]
-            guard c.isFinite, r.isFinite, r >= -0.5, r <= Double(sourceHeight) - 0.5 else { continue }
-            guard wrapsColumns || (c >= -0.5 && c <= Double(sourceWidth) - 0.5) else { continue }
             let r0 = Int(r.rounded(.down)), c0 = Int(c.rounded(.down))
             minRow = min(minRow, r0 - margin)
             maxRow = max(maxRow, r0 + 1 + margin)
@@ -127,5 +146,18 @@ public struct PixelMapping: Sendable {
         var columns = max(0, minColumn)..<min(sourceWidth, maxColumn + 1)
         if wrapsColumns && (minColumn < 0 || maxColumn >= sourceWidth) { columns = 0..<sourceWidth }
         return PixelWindow(rows: rows, columns: columns)
+    }
+
+    /// How many of the mapped points fall on the source (those `sourceWindow` reads for).
+    public var pointsOnSource: Int {
+        if isCellGrid { return column.indices.count(where: { column[$0].isFinite && row[$0].isFinite }) }
+        return column.indices.count(where: { isOnSource($0) })
+    }
+
+    /// Whether point `k` falls on the (non-cell) source grid.
+    private func isOnSource(_ k: Int) -> Bool {
+        let c = column[k], r = row[k]
+        guard c.isFinite, r.isFinite, r >= -0.5, r <= Double(sourceHeight) - 0.5 else { return false }
+        return wrapsColumns || (c >= -0.5 && c <= Double(sourceWidth) - 0.5)
     }
 }

@@ -450,19 +450,10 @@ enum Planner {
         if columns.last != target.width - 1 { columns.append(target.width - 1) }
         var rows: [Int] = Array(stride(from: 0, to: target.height, by: stepY))
         if rows.last != target.height - 1 { rows.append(target.height - 1) }
-        var window: PixelWindow?
-        var inside = 0, total = 0
-        for y in rows {
-            for x in columns {
-                let mapping = PixelMapping.compute(target: target, rows: y..<(y + 1), columns: x..<(x + 1), source: source, transform: transform)
-                total += 1
-                if let w = mapping.sourceWindow(margin: margin + 2) {
-                    window = window.map { $0.union(w) } ?? w
-                    inside += 1
-                }
-            }
-        }
-        guard let window else { return (nil, 0) }
+        // One batch for the whole sample: the window over all points is the union of each point's.
+        let mapping = PixelMapping.compute(target: target, sampleRows: rows, sampleColumns: columns, source: source, transform: transform)
+        let inside = mapping.pointsOnSource, total = rows.count * columns.count
+        guard let window = mapping.sourceWindow(margin: margin + 2) else { return (nil, 0) }
         let r = max(0, window.rows.lowerBound - 2)..<min(source.height, window.rows.upperBound + 2)
         let c = max(0, window.columns.lowerBound - 2)..<min(source.width, window.columns.upperBound + 2)
         return (PixelWindow(rows: r, columns: c), Double(inside) / Double(max(1, total)))
