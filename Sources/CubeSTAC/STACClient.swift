@@ -206,11 +206,22 @@ public struct STACClient: Sendable {
         return response
     }
 
-    /// The message of an error answer: its JSON `description`/`detail`/`message`, else the start of its text.
+    /// The message of an error answer: its JSON `description`/`detail`/`message`, or FastAPI's
+    /// list of validation problems (`detail: [{loc, msg}]`, as stac-fastapi answers a request it
+    /// refuses), else the start of its text.
     static func message(_ body: [UInt8]) -> String {
         if let json = try? JSONDecoder().decode(STACJSON.self, from: Data(body)) {
             for key in ["description", "detail", "message", "error"] {
                 if let text = json[key]?.stringValue { return (json["code"]?.stringValue.map { "\($0): " } ?? "") + text }
+            }
+            if case let .array(problems)? = json["detail"] {
+                let lines = problems.compactMap { problem -> String? in
+                    guard let text = problem["msg"]?.stringValue else { return nil }
+                    guard case let .array(parts)? = problem["loc"] else { return text }
+                    let location = parts.compactMap { $0.stringValue ?? $0.numberValue.map { STACSearch.number($0) } }
+                    return location.joined(separator: ".") + ": " + text
+                }
+                if !lines.isEmpty { return lines.joined(separator: "; ") }
             }
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")

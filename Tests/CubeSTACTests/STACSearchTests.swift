@@ -56,5 +56,9 @@ struct STACSearchTests {
     @Test func errorMessagesComeFromTheJSONBody() {
         #expect(STACClient.message(Array(#"{"code": "NotFound", "description": "no collection s3"}"#.utf8)) == "NotFound: no collection s3")
         #expect(STACClient.message(Array("plain\ntext".utf8)) == "plain text")
+        // FastAPI's validation problems (stac-fastapi refusing a request): location and message of each.
+        let problems = #"{"detail": [{"type": "enum", "loc": ["body", "query", "eo:cloud_cover", "below"], "msg": "Input should be 'lt'"},"#
+            + #" {"loc": ["query", "limit", 0], "msg": "too big"}]}"#
+        #expect(STACClient.message(Array(problems.utf8)) == "body.query.eo:cloud_cover.below: Input should be 'lt'; query.limit.0: too big")
     }
 }
