@@ -23,6 +23,9 @@ VENV_S3=.venv-s3
 ODC_VENV=.venv-odc
 [ -x "$ODC_VENV/bin/python" ] || python3 -m venv "$ODC_VENV"
 "$ODC_VENV/bin/python" -c "import odc.stac, rasterio, pystac" 2>/dev/null || "$ODC_VENV/bin/pip" install -q odc-stac rasterio pystac dask zarr
+# The pgstac STAC API (test_stac_pgstac.py): PostgreSQL 15 + PostGIS from Debian, pypgstac and
+# stac-fastapi-pgstac in .venv-pgstac. The test makes and removes its own cluster.
+scripts/setup-pgstac.sh .venv-pgstac
 
 build_start=$(date +%s)
 swift build --build-tests
@@ -30,7 +33,12 @@ echo "build: $(( $(date +%s) - build_start )) s"
 
 # A throw-away S3 service on loopback for this run (SeaweedFS), stopped whatever happens.
 S3_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubegen-test-s3.XXXXXX")
-trap 'scripts/s3-server.sh stop "$S3_WORK" || true; rm -rf "$S3_WORK"' EXIT INT TERM
+# The pgstac test's clusters and API servers live under here; whatever the test left running is
+# stopped on exit. The folder is world-traversable: as root, the clusters run as the postgres user.
+CUBEGEN_PGSTAC_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubegen-test-pgstac.XXXXXX")
+chmod 755 "$CUBEGEN_PGSTAC_WORK"
+export CUBEGEN_PGSTAC_WORK
+trap 'scripts/s3-server.sh stop "$S3_WORK" || true; rm -rf "$S3_WORK"; scripts/pgstac-cleanup.sh "$CUBEGEN_PGSTAC_WORK"; rm -rf "$CUBEGEN_PGSTAC_WORK"' EXIT INT TERM
 SEED=${SEED:-$(date +%s)}
 export CUBEGEN_TEST_S3_ACCESS_KEY="cubegen-test-key"
 export CUBEGEN_TEST_S3_SECRET_KEY="cubegen-test-secret-$SEED"
