@@ -9,9 +9,13 @@ this workflow, hence this one (written for the tests, not a copy of HDA's code).
 
 Knobs (attributes of HDAServer): `delays` (item id → seconds until an order succeeds), `failing`
 (item ids whose orders fail), `expire_token_after_search` (the token stops working once a search
-has been answered: an expiry mid-run). `log` records (method, path, status)."""
+has been answered: an expiry mid-run), `orders_as_new_items` (as HDA does for its on-demand
+collections: an order makes a new item, `ID.orderN`, polled at its own URL with its own
+downloadLink, while searches keep returning the orderable placeholder). `log` records (method,
+path, status)."""
 import hashlib
 import http.server
+import itertools
 import json
 import pathlib
 import re
@@ -38,6 +42,9 @@ class HDAServer:
         self.delays, self.failing = {}, set()
         self.ordered_at = {}
         self.expire_token_after_search = False
+        self.orders_as_new_items = False
+        self.placed = {}  # order item id → placeholder id (orders_as_new_items)
+        self.order_numbers = itertools.count(1)
         self.token_valid = True
         self.log = []
         server = self
@@ -75,8 +82,9 @@ class HDAServer:
     # --- documents -------------------------------------------------------------------------------
 
     def _item(self, item_id):
-        base = self.items[item_id]
+        base = self.items[self.placed.get(item_id, item_id)]
         it = json.loads(json.dumps(base))
+        it["id"] = item_id
         self_href = f"{self.url}/stac/collections/{it['collection']}/items/{item_id}"
         it["links"] = [{"rel": "self", "href": self_href, "type": "application/geo+json"}]
         status = self._status(item_id)
@@ -93,11 +101,12 @@ class HDAServer:
         return it
 
     def _status(self, item_id):
-        if item_id not in self.ordered_at:
+        if item_id not in self.ordered_at or (self.orders_as_new_items and item_id in self.items):
             return "orderable"
-        if item_id in self.failing:
+        base = self.placed.get(item_id, item_id)
+        if base in self.failing:
             return "failed"
-        return "succeeded" if time.monotonic() - self.ordered_at[item_id] >= self.delays.get(item_id, 0) else "ordered"
+        return "succeeded" if time.monotonic() - self.ordered_at[item_id] >= self.delays.get(base, 0) else "ordered"
 
     def _page(self, body, skip):
         ids = [i for i in self.order if not body.get("ids") or i in body["ids"]]
@@ -153,14 +162,19 @@ class HDAServer:
             item_id = body.get("id")
             if item_id not in self.items:
                 return self._reply(handler, 404, {"detail": f"no item {item_id}"})
+            if self.orders_as_new_items:
+                order_id = f"{item_id}.order{next(self.order_numbers)}"
+                self.placed[order_id] = item_id
+                self.ordered_at[order_id] = time.monotonic()
+                return self._reply(handler, 202, self._item(order_id))
             self.ordered_at.setdefault(item_id, time.monotonic())
             return self._reply(handler, 202, self._item(item_id))
         match = re.fullmatch(r"/stac/collections/([^/]+)/items/([^/]+)", path)
-        if match and match[2] in self.items:
+        if match and (match[2] in self.items or match[2] in self.placed):
             return self._reply(handler, 200, self._item(match[2]))
         match = re.fullmatch(r"/download/([^/]+)\.tif", path)
-        if match and self._status(match[1]) == "succeeded":
-            data = (self.files / f"{match[1]}.tif").read_bytes()
+        if match and (match[1] in self.items or match[1] in self.placed) and self._status(match[1]) == "succeeded":
+            data = (self.files / f"{self.placed.get(match[1], match[1])}.tif").read_bytes()
             etag = hashlib.md5(data).hexdigest()
             rng = handler.headers.get("Range")
             if rng:

@@ -5,6 +5,7 @@ from their downloadLink); a slow order, a failed order, an order that times out,
 ordering without `order: true`, a missing token and a token that expires mid-run. Search pages come
 as a POST then a GET next link. Values: the analytic field of test_stac.py, exactly (nearest on the
 tiles' own grid)."""
+import json
 import os
 import subprocess
 
@@ -108,3 +109,40 @@ def test_missing_refused_and_expiring_tokens(tmp_path, files, binaries):
     with HDAServer(files, [placeholder(d) for d in DAYS], TOKEN) as hda:
         hda.expire_token_after_search = True  # the token stops working once the search is answered
         error_line(run(recipe(tmp_path, hda.url)), "HTTP 401", "may have expired")
+
+
+def test_a_rerun_polls_the_earlier_orders_instead_of_ordering_again(tmp_path, files, binaries):
+    def orders():
+        return [entry for entry in hda.log if entry[1] == "/stac/dataaccess/order"]
+
+    with HDAServer(files, [placeholder(d) for d in DAYS], TOKEN) as hda:
+        hda.orders_as_new_items = True  # searches keep answering with orderable placeholders
+        path = recipe(tmp_path, hda.url)
+        first = run(path)
+        assert first.returncode == 0, first.stderr
+        assert len(orders()) == 3
+        lineage = json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())
+        recorded = lineage["recipe"]["normalized"]["sources"][0]["stac"]["search"]["orders"]
+        placeholders = {f"{hda.url}/stac/collections/EO.ECMWF.DAT.DT/items/EO_{d:02d}": d for d in DAYS}
+        assert sorted(recorded) == sorted(placeholders)
+        assert all(url.startswith(f"{placeholder_url}.order") for placeholder_url, url in recorded.items())
+        # The same search again: the recorded orders are polled, none placed, and the cube is up to date.
+        second = run(path)
+        assert second.returncode == 0, second.stderr
+        assert len(orders()) == 3, orders()
+        assert second.stderr.count("reuses the order an earlier run placed") == 3, second.stderr
+        assert "up to date" in second.stdout, second.stdout
+        assert json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())["recipe"]["normalized"]["sources"][0]["stac"]["search"]["orders"] == recorded
+        # The catalogue forgot the orders (purged): the recorded items answer 404, so they are ordered again.
+        hda.placed.clear()
+        hda.ordered_at.clear()
+        third = run(path)
+        assert third.returncode == 0, third.stderr
+        assert len(orders()) == 6
+        assert "reuses the order" not in third.stderr
+    renewed = json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())["recipe"]["normalized"]["sources"][0]["stac"]["search"]["orders"]
+    assert sorted(renewed) == sorted(recorded) and not set(renewed.values()) & set(recorded.values())
+    with xr.open_zarr(tmp_path / "r.zarr") as ds:
+        lon, lat = np.meshgrid(ds.lon.values, ds.lat.values)
+        for k, day in enumerate(DAYS):
+            np.testing.assert_allclose(ds.t2m.values[k], red(lon, lat, day), atol=1e-4, rtol=0)

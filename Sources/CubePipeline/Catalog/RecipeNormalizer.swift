@@ -139,11 +139,17 @@ enum RecipeNormalizer {
             ("assets", .object(stac.assets.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
             ("format", stac.format.map(JSONValue.string) ?? .null),
         ]
-        if let record = source.inputs.catalogue?.record {
-            members.append(("search", .object([
+        if let catalogue = source.inputs.catalogue {
+            let record = catalogue.record
+            var search: [(String, JSONValue)] = [
                 ("endpoint", .string(record.endpoint)), ("method", .string(record.method)), ("request", .string(record.request)),
                 ("pages", .int(Int64(record.pages))), ("items", .int(Int64(record.items))),
-            ])))
+            ]
+            // Placeholder item → the item its order made (the next run polls these instead of ordering again).
+            if !catalogue.orders.isEmpty {
+                search.append(("orders", .object(catalogue.orders.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+            }
+            members.append(("search", .object(search)))
         }
         return [("stac", .object(members))]
     }

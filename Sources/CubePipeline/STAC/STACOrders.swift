@@ -12,13 +12,17 @@ enum STACOrders {
 
     /// The item as it can be read: unchanged when it needs no order, else the ordered item.
     /// - Parameters:
+    ///   - earlier: The URL of the item an earlier run's order of this placeholder made (from that
+    ///     run's lineage): polled instead of ordering again while the catalogue still has it
+    ///     succeeded or under way; a new order is placed when it is gone, failed or refused.
     ///   - timeout: The longest the order is waited for, in seconds.
     ///   - firstDelay: The first wait between polls (doubled up to `maximumDelay`).
     ///   - progress: Receives one line per poll.
     /// - Throws: `CubeError` naming the item: orderable without `order: true`, no retrieve link, a
     ///   failed order (with the catalogue's message), an order still pending at the timeout.
-    static func fulfil(_ found: STACFoundItem, client: STACClient, order: Bool, timeout: Double, firstDelay: Double = 0.25,
-                       maximumDelay: Double = 15, progress: @Sendable (String) -> Void) async throws -> STACFoundItem {
+    static func fulfil(_ found: STACFoundItem, client: STACClient, order: Bool, earlier: String? = nil, timeout: Double,
+                       firstDelay: Double = 0.25, maximumDelay: Double = 15,
+                       progress: @Sendable (String) -> Void) async throws -> STACFoundItem {
         let item = found.item
         guard let status = item.properties["order:status"]?.stringValue, status != "succeeded" else { return found }
         guard status == "orderable" || pending.contains(status) else {
@@ -30,7 +34,10 @@ enum STACOrders {
                             context: ["url": found.url])
         }
         var pollURL = found.url
-        if status == "orderable" {
+        if status == "orderable", let earlier, let reused = await reusable(earlier, client: client) {
+            pollURL = earlier
+            progress("stac: item '\(item.name)' reuses the order an earlier run placed (order:status \(reused))")
+        } else if status == "orderable" {
             guard let retrieve = item.link("retrieve") else {
                 throw CubeError(.invalidInput, "STAC item '\(item.name)' is orderable but has no retrieve link", context: ["url": found.url])
             }
@@ -66,6 +73,14 @@ enum STACOrders {
                 delay = min(maximumDelay, delay * 2)
             }
         }
+    }
+
+    /// The `order:status` of the ordered item at `url` when it can still be read from (succeeded)
+    /// or waited for (under way); `nil` when it is gone, failed, refused or not an item.
+    private static func reusable(_ url: String, client: STACClient) async -> String? {
+        guard let item = try? await client.item(at: url) else { return nil }
+        let status = item.properties["order:status"]?.stringValue ?? "succeeded"
+        return status == "succeeded" || pending.contains(status) ? status : nil
     }
 
     private static func failure(_ item: STACItem, url: String) -> CubeError {

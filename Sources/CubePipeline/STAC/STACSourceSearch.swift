@@ -53,7 +53,8 @@ enum STACSourceSearch {
     ///   catalogue, HTTP errors, an empty result (with the request), an item without a time, an
     ///   asset missing from an item, an asset of unknown format, a missing asset object.
     static func run(_ section: SourceSection, recipe: Recipe, target: RegularGrid, registries: Registries,
-                    cache: InputCache) async throws -> (items: [CataloguedItem], assets: SourceInputs, record: STACSearchRecord) {
+                    cache: InputCache) async throws -> (items: [CataloguedItem], assets: SourceInputs, record: STACSearchRecord,
+                                                        orders: [String: String]) {
         guard let stac = section.stac else { throw CubeError(.internalInconsistency, "source '\(section.name)' has no STAC keys") }
         let request = try search(stac, recipe: recipe, target: target, keyPath: section.keyPath)
         let token = try CatalogueToken.resolve(stac, keyPath: section.keyPath, recipe: recipe)
@@ -63,7 +64,9 @@ enum STACSourceSearch {
             throw CubeError(.invalidInput, "the STAC search of source '\(section.name)' found no items: \(result.record.summary)",
                             context: ["url": stac.url, "key": "\(section.keyPath).url"])
         }
-        result.items = try await ordered(result.items, stac: stac, client: client)
+        let ordering = try await ordered(result.items, stac: stac, client: client, recipe: recipe, source: section.name,
+                                         registries: registries)
+        result.items = ordering.items
         var items: [CataloguedItem] = []
         var seen: Set<String> = []
         for found in result.items {
@@ -94,7 +97,7 @@ enum STACSourceSearch {
         }
         items.sort { $0.date < $1.date || (!($1.date < $0.date) && $0.location < $1.location) }
         let inputs = try await inspect(&items, section: section, registries: registries, cache: cache, token: token)
-        return (items, inputs, result.record)
+        return (items, inputs, result.record, ordering.orders)
     }
 
     /// Runs `request`; a box across the antimeridian (west > east, as STAC allows) is sent as two
@@ -131,20 +134,36 @@ enum STACSourceSearch {
         }
     }
 
-    /// The items as they can be read: orderable ones ordered (all at once, polled until ready).
-    private static func ordered(_ items: [STACFoundItem], stac: STACSourceSection, client: STACClient) async throws -> [STACFoundItem] {
-        guard items.contains(where: { $0.item.properties["order:status"] != nil }) else { return items }
+    /// The items as they can be read: orderable ones ordered (all at once, polled until ready), or
+    /// their earlier run's orders polled again; and the orders, placeholder URL → ordered item URL.
+    private static func ordered(_ items: [STACFoundItem], stac: STACSourceSection, client: STACClient, recipe: Recipe,
+                                source: String, registries: Registries) async throws -> (items: [STACFoundItem], orders: [String: String]) {
+        guard items.contains(where: { $0.item.properties["order:status"] != nil }) else { return (items, [:]) }
+        func offline(_ found: STACFoundItem) -> Bool {
+            guard let status = found.item.properties["order:status"]?.stringValue else { return false }
+            return status == "orderable" || STACOrders.pending.contains(status)
+        }
+        var earlier: [String: String] = [:]
+        if stac.order, items.contains(where: offline) {
+            earlier = await EarlierOrders.load(recipe: recipe, source: source, registries: registries)
+        }
+        let known = earlier
         return try await withThrowingTaskGroup(of: (Int, STACFoundItem).self) { group in
             for (index, found) in items.enumerated() {
                 group.addTask {
-                    (index, try await STACOrders.fulfil(found, client: client, order: stac.order, timeout: stac.orderTimeout) { line in
+                    (index, try await STACOrders.fulfil(found, client: client, order: stac.order, earlier: known[found.url],
+                                                        timeout: stac.orderTimeout) { line in
                         FileHandle.standardError.write(Data((line + "\n").utf8))
                     })
                 }
             }
             var result = items
-            for try await (index, found) in group { result[index] = found }
-            return result
+            var orders: [String: String] = [:]
+            for try await (index, found) in group {
+                if offline(items[index]) { orders[items[index].url] = found.url }
+                result[index] = found
+            }
+            return (result, orders)
         }
     }
 

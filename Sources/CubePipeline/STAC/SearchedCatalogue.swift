@@ -10,6 +10,10 @@ struct SearchedCatalogue: Sendable {
     var items: [CataloguedItem]
     /// The search as it was sent.
     var record: STACSearchRecord
+    /// The orders behind the items (DestinE HDA): each placeholder item's URL → the URL of the
+    /// item its order made. Recorded in the lineage, so the next run polls them instead of
+    /// ordering again (`EarlierOrders`).
+    var orders: [String: String] = [:]
 
     /// The item at `location`, or `nil`.
     func item(at location: String) -> CataloguedItem? { items.first { $0.location == location } }
