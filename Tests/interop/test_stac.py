@@ -335,3 +335,82 @@ def test_rerun_is_up_to_date_and_a_new_item_adds_only_its_step(tmp_path, tiles, 
     assert "wrote" in update.stdout and ": 2 chunks" in update.stdout, update.stdout
     assert chunk.stat().st_mtime_ns == first_written  # the first step was not rewritten
     assert_cube_is_truth(tmp_path / "r.zarr", days=DAYS + [LATE_DAY])
+
+
+# --- a grid across the antimeridian: two boxes searched, tiles on both sides mosaicked -------------
+
+def red_wrapped(lon, lat, day):
+    return red(lon % 360, lat, day)
+
+
+def nir_wrapped(lon, lat, day):
+    return nir(lon % 360, lat, day)
+
+
+def test_a_grid_across_the_antimeridian_searches_both_sides(tmp_path, binaries):
+    # Tile W covers 179…180°E, tile E 180…179°W (−180…−179); the grid 179…181° spans both.
+    tiles = tmp_path / "tiles"
+    tiles.mkdir()
+    for name, west in (("W", 179.0), ("E", -180.0)):
+        write_cog(tiles / f"{name}_01_B04.tif", west, red_wrapped, 1)
+        write_cog(tiles / f"{name}_01_B08.tif", west, nir_wrapped, 1)
+    with RangeServer(tiles) as files:
+        items = []
+        for name, west in (("W", 179.0), ("E", -180.0)):
+            it = item("W", 1, files.url)
+            it["id"] = f"{name}_01"
+            it["bbox"] = [west, 45, west + 1, 46]
+            it["geometry"]["coordinates"] = [[[west, 45], [west + 1, 45], [west + 1, 46], [west, 46], [west, 45]]]
+            it["assets"] = {key: {**asset, "href": f"{files.url}/{name}_01_{key}.tif"} for key, asset in it["assets"].items()}
+            items.append(it)
+        # An item far away that neither box may return.
+        far = item("W", 1, files.url)
+        far["id"] = "far_01"
+        items.append(far)
+        with STACServer(tmp_path / "api", items) as api:
+            path = recipe(tmp_path, api.url, time_range="time: {start: 2020-01-01, end: 2020-01-01}\n", bbox=(179, 45, 181, 46))
+            plan = cubegen("plan", path, check=True)
+            assert '"bbox":[179,45,180,46]' in plan.stdout and '"bbox":[-180,45,-179,46]' in plan.stdout, plan.stdout
+            assert "2 item(s) on 2 page(s), 1 date(s)" in plan.stdout, plan.stdout
+            cubegen("run", path, check=True)
+    with xr.open_zarr(tmp_path / "r.zarr") as ds:
+        assert ds.red.shape == (1, 100, 200)
+        lon, lat = np.meshgrid(ds.lon.values, ds.lat.values)
+        assert np.all(np.isfinite(ds.red.values)), "both sides of the antimeridian are filled"
+        np.testing.assert_allclose(ds.red.values[0], red_wrapped(lon, lat, 1), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(ds.nir.values[0], nir_wrapped(lon, lat, 1), atol=1e-4, rtol=0)
+    derived = sorted(l["href"].rsplit("/", 1)[1] for d in (tmp_path.glob("r.*.json")) for l in json.loads(d.read_text())["links"]
+                     if l["rel"] == "derived_from")
+    assert derived == ["E_01", "W_01"], derived
+
+
+# --- NetCDF and Zarr assets: the format store picked by media type, read from the HTTP server -------
+
+def test_netcdf_and_zarr_assets_of_one_item(tmp_path, binaries):
+    n = int(round(1 / RES))
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    items = []
+    with RangeServer(folder) as files:
+        for day in DAYS:
+            for tile, (west, _) in TILES.items():
+                lon = west + (np.arange(n) + 0.5) * RES
+                lat = 46 - (np.arange(n) + 0.5) * RES
+                lons, lats = np.meshgrid(lon, lat)
+                coords = {"lat": ("lat", lat, {"units": "degrees_north", "standard_name": "latitude"}),
+                          "lon": ("lon", lon, {"units": "degrees_east", "standard_name": "longitude"})}
+                xr.Dataset({"red": (("lat", "lon"), red(lons, lats, day).astype("float32"))}, coords=coords).to_netcdf(
+                    folder / f"{tile}_{day:02d}.nc", engine="netcdf4")
+                xr.Dataset({"nir": (("lat", "lon"), nir(lons, lats, day).astype("float32"))}, coords=coords).to_zarr(
+                    folder / f"{tile}_{day:02d}.zarr", zarr_format=2, consolidated=True, mode="w")
+                it = item(tile, day, files.url)
+                it["assets"] = {"B04": {"href": f"{files.url}/{tile}_{day:02d}.nc", "type": "application/netcdf", "roles": ["data"]},
+                                # No media type: the .zarr extension picks the store.
+                                "B08": {"href": f"{files.url}/{tile}_{day:02d}.zarr", "roles": ["data"]}}
+                items.append(it)
+        with STACServer(tmp_path / "api", items) as api:
+            path = recipe(tmp_path, api.url, extra="    limit: 4\n")
+            plan = cubegen("plan", path, check=True)
+            assert "B04 → red (netcdf), B08 → nir (zarr)" in plan.stdout, plan.stdout
+            cubegen("run", path, check=True)
+    assert_cube_is_truth(tmp_path / "r.zarr")
