@@ -62,7 +62,7 @@ echo "== HEALPix GRIB: H1024 nested, 3 variables Ã— ${HEALPIX_HOURS:-24} hours â
 # Issue 15: `cubegen serve` beside `xcube serve` on the same cube and pyramid: tile p50/p99 at 16
 # concurrent clients, a 92-step point series. xcube's server needs more of its requirements than
 # the oracle venv holds for `xcube verify` (installed here, a peer, never a dependency).
-"$VENV/bin/python" -c "import chartlets, matplotlib, cmocean, numba, rioxarray, mashumaro, jdcal, tabulate, deprecated, jwt, altair, dask_image" 2>/dev/null \
-  || "$VENV/bin/pip" install -q chartlets matplotlib cmocean numba rioxarray mashumaro jdcal tabulate deprecated pyjwt altair dask-image cryptography
+"$VENV/bin/python" -c "import chartlets, matplotlib, cmocean, numba, rioxarray, mashumaro, jdcal, tabulate, deprecated, jwt, altair, dask_image, fiona" 2>/dev/null \
+  || "$VENV/bin/pip" install -q chartlets matplotlib cmocean numba rioxarray mashumaro jdcal tabulate deprecated pyjwt altair dask-image cryptography fiona
 echo "== serve: cubegen serve beside xcube serve (tiles at 16 clients, 92-step point series)"
 CUBEGEN_BIN_DIR="$HERE/.build/release" "$VENV/bin/python" "$HERE/bench/bench_serve.py" "$OUT/serve" 92
