@@ -81,7 +81,7 @@ let package = Package(
         // depends on Hummingbird.
         .target(
             name: "CubeServe",
-            dependencies: ["CubeCore", "CubeStoreZarr", "CubeProjection", "CubeCatalog", "Zarr",
+            dependencies: ["CubeCore", "CubeStorage", "CubeStoreZarr", "CubeProjection", "CubeCatalog", "Zarr",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
 
         // Level 4: umbrella library and executables.

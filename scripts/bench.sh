@@ -59,3 +59,10 @@ echo "== STAC: the mosaic workload from a rustac search, beside odc.stac.load().
 echo "== HEALPix GRIB: H1024 nested, 3 variables × ${HEALPIX_HOURS:-24} hours → 0.1° global, beside eccodes + healpy + xarray"
 "$VENV/bin/python" "$HERE/bench/bench_healpix_grib.py" --cubegen "$HERE/.build/release/cubegen" --work "$DATA/healpix" \
   --hours "${HEALPIX_HOURS:-24}"
+# Issue 15: `cubegen serve` beside `xcube serve` on the same cube and pyramid: tile p50/p99 at 16
+# concurrent clients, a 92-step point series. xcube's server needs more of its requirements than
+# the oracle venv holds for `xcube verify` (installed here, a peer, never a dependency).
+"$VENV/bin/python" -c "import chartlets, matplotlib, cmocean, numba, rioxarray, mashumaro, jdcal, tabulate, deprecated, jwt, altair, dask_image, fiona" 2>/dev/null \
+  || "$VENV/bin/pip" install -q chartlets matplotlib cmocean numba rioxarray mashumaro jdcal tabulate deprecated pyjwt altair dask-image cryptography fiona
+echo "== serve: cubegen serve beside xcube serve (tiles at 16 clients, 92-step point series)"
+CUBEGEN_BIN_DIR="$HERE/.build/release" "$VENV/bin/python" "$HERE/bench/bench_serve.py" "$OUT/serve" 92

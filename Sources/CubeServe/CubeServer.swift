@@ -10,7 +10,8 @@ import Zarr
 /// `GET /`, `GET /datasets[?details=1]`, `GET /datasets/{ds}`, `GET /tiles/{ds}/{var}/{z}/{y}/{x}`
 /// (`crs`, `time`, `vmin`, `vmax`, `cmap`), `POST /timeseries/{ds}/{var}` (GeoJSON; `aggMethods`,
 /// `startDate`, `endDate`), `GET /statistics/{ds}/{var}` (`lon`, `lat`, `time`), `GET /colorbars`,
-/// `GET /places`, and OGC WMTS 1.0.0 (`/wmts/1.0.0/WMTSCapabilities.xml`, tiles). Bad requests answer 4xx with `{"error": {"status": …, "message": …}}`; every
+/// `GET /places`, and OGC WMTS 1.0.0 (`/wmts/1.0.0/WMTSCapabilities.xml`, tiles); the xcube Viewer
+/// app at `/viewer/` when one is installed (`ViewerApp`). Bad requests answer 4xx with `{"error": {"status": …, "message": …}}`; every
 /// request is logged as one line on standard error; SIGINT and SIGTERM stop it cleanly.
 public struct CubeServer: Sendable {
     /// The cubes, by dataset identifier.
@@ -23,11 +24,13 @@ public struct CubeServer: Sendable {
     public var tileCacheBytes: Int
     /// The version shown by `GET /`.
     public var version: String
+    /// The xcube Viewer app served at `/viewer/`, if installed.
+    public var viewer: ViewerApp?
 
     /// A server for `cubes`.
     /// - Throws: `CubeError` when two cubes have the same identifier.
     public init(cubes: [ServedCube], host: String = "127.0.0.1", port: Int = 8080, tileCacheBytes: Int = 64 << 20,
-                version: String = "") throws {
+                version: String = "", viewer: ViewerApp? = nil) throws {
         var seen = Set<String>()
         for cube in cubes where !seen.insert(cube.id).inserted {
             throw CubeError(.invalidInput, "two cubes are named '\(cube.id)'; serve them from separate processes or rename one", context: ["file": cube.path])
@@ -37,6 +40,7 @@ public struct CubeServer: Sendable {
         self.port = port
         self.tileCacheBytes = tileCacheBytes
         self.version = version
+        self.viewer = viewer
     }
 
     /// Runs until SIGINT or SIGTERM; `onRunning` gets the bound port once the server listens.
@@ -76,6 +80,7 @@ public struct CubeServer: Sendable {
 
         let router = Router()
         router.add(middleware: AccessLogAndErrors())
+        ViewerRoutes.addMiddleware(to: router, viewer: viewer, fallbackAuthority: "\(self.host):\(self.port)")
         router.get("/") { _, _ in json(ServerDocuments.info(version: version)) }
         router.get("/datasets") { request, _ in
             json(ServerDocuments.datasets(cubes, details: ["1", "true"].contains(query(request, "details") ?? "")))
@@ -157,6 +162,7 @@ public struct CubeServer: Sendable {
         }
         router.get("/colorbars") { _, _ in json(colorbars) }
         router.get("/places") { _, _ in json(ServerDocuments.places) }
+        ViewerRoutes.addRoutes(to: router)
         return router
     }
 }

@@ -1,9 +1,12 @@
 public import CubeCore
+public import CubeStorage
 import CubeStoreZarr
 import Foundation
+import Zarr
 
 /// One cube the server serves: the cube (level 0) and its pyramid levels (`NAME.levels/k.zarr`
-/// when CubeGen wrote one), opened once with the Zarr store, with what the dataset list shows.
+/// when CubeGen wrote one), opened once with the Zarr store, local or on object storage, with
+/// what the dataset list shows.
 public final class ServedCube: Sendable {
     /// One resolution level: its reader and grid.
     struct Level: Sendable {
@@ -11,6 +14,10 @@ public final class ServedCube: Sendable {
         var grid: SourceGrid { reader.descriptor.grid }
         /// The pixel size in CRS units (x).
         var resolution: Double { abs(grid.x.values.count > 1 ? grid.x.values[1] - grid.x.values[0] : 1) }
+        /// The mean of the x and y pixel sizes in CRS units.
+        var averageResolution: Double {
+            (resolution + abs(grid.y.values.count > 1 ? grid.y.values[1] - grid.y.values[0] : resolution)) / 2
+        }
     }
 
     /// The dataset identifier: the cube's folder name without `.zarr`.
@@ -39,23 +46,48 @@ public final class ServedCube: Sendable {
         self.colorRanges = colorRanges
     }
 
-    /// Opens the cube at `path` and, when it exists, its pyramid `NAME.levels` beside it.
-    /// - Throws: `CubeError` naming the path when it is not a Zarr cube with a time axis.
-    public static func open(path: String, chunkCacheBytes: Int = 256 << 20) async throws -> ServedCube {
-        var base = path
+    /// Opens the cube at `location` (a local folder, or an `s3://`/`https://` prefix the registry
+    /// opens with `options`) and, beside it, its finished pyramid `NAME.levels` (one with
+    /// `.zlevels`) and its finished time-series copy `NAME.ts.zarr`.
+    /// - Throws: `CubeError` naming the location when it is not a Zarr cube with a time axis or
+    ///   cannot be read.
+    public static func open(location: String, registry: StorageRegistry = .standard, options: StorageOptions = StorageOptions(),
+                            chunkCacheBytes: Int = 256 << 20) async throws -> ServedCube {
+        var base = location
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        let url: StorageURL
+        do {
+            url = try StorageURL(base)
+        } catch {
+            throw CubeError(.invalidInput, "'\(base)': \(error)", context: ["file": base])
+        }
+        if url.scheme == "file" {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CubeError(.invalidInput, "'\(base)' is not a Zarr cube (no such directory)", context: ["file": base])
+            }
+        }
+        func storage(_ text: String) throws -> any ReadableStorage {
+            do {
+                return try registry.open(try StorageURL(text), options: options)
+            } catch let error as StorageError {
+                throw CubeError(.storage, "\(error)", context: ["location": text], underlying: error)
+            }
+        }
         let store = ZarrStore(chunkCacheBudget: chunkCacheBytes)
-        let cube = try await store.open(path: base)
+        let cube = try await store.open(DatasetReference(location: base, storage: try storage(base)))
         guard cube.descriptor.timeDimension != nil, !cube.descriptor.dates.isEmpty else {
             throw CubeError(.invalidInput, "'\(base)' has no time axis: cubegen serve serves data cubes (time, y, x)", context: ["file": base])
         }
         var levels = [Level(reader: cube)]
         let stem = base.hasSuffix(".zarr") ? String(base.dropLast(5)) : base
         let pyramid = stem + ".levels"
-        for k in 1..<32 {
-            let level = "\(pyramid)/\(k).zarr"
-            guard FileManager.default.fileExists(atPath: level) else { break }
-            levels.append(Level(reader: try await store.open(path: level)))
+        // A finished pyramid only: `.zlevels` is written last (and removed while a run changes it).
+        if let bytes = try await storage(pyramid).get(StoreKey(".zlevels")), let count = (try? JSONValue.parse(bytes))?["num_levels"]?.intValue {
+            for k in 1..<max(1, min(count, 32)) {
+                let level = "\(pyramid)/\(k).zarr"
+                levels.append(Level(reader: try await store.open(DatasetReference(location: level, storage: try storage(level)))))
+            }
         }
         let (x, y) = cube.descriptor.spatialDimensions
         let variables = cube.descriptor.variables.filter { variable in
@@ -74,14 +106,32 @@ public final class ServedCube: Sendable {
         // A finished copy only (its marker holds a digest, not "unfinished") with the cube's shape.
         var timeSeries: (any DatasetReader)?
         let copy = stem + ".ts.zarr"
-        if let marker = FileManager.default.contents(atPath: copy + "/.cubegen-timeseries"),
+        let copyStorage = try storage(copy)
+        if let marker = try await copyStorage.get(StoreKey(".cubegen-timeseries")),
            !String(decoding: marker, as: UTF8.self).hasPrefix("unfinished"),
-           let reader = try? await store.open(path: copy), reader.descriptor.grid == cube.descriptor.grid,
-           reader.descriptor.dates == cube.descriptor.dates {
+           let reader = try? await store.open(DatasetReference(location: copy, storage: copyStorage)),
+           reader.descriptor.grid == cube.descriptor.grid, reader.descriptor.dates == cube.descriptor.dates {
             timeSeries = reader
         }
-        let id = URL(fileURLWithPath: stem).lastPathComponent
+        let id = String(stem.split(separator: "/").last ?? Substring(stem))
         return ServedCube(id: id, path: base, levels: levels, timeSeries: timeSeries, variables: variables, colorRanges: ranges)
+    }
+
+    /// Opens the local cube at `path`, as `open(location:)` does.
+    public static func open(path: String, chunkCacheBytes: Int = 256 << 20) async throws -> ServedCube {
+        try await open(location: path, chunkCacheBytes: chunkCacheBytes)
+    }
+
+    /// The zoom range of the geographic tiling scheme (2 × 1 tiles of 256 pixels at zoom 0) that
+    /// the levels match, as xcube Server computes it for `tileLevelMin`/`tileLevelMax`
+    /// (`TilingScheme.get_levels_for_resolutions`: ⌈log2(zoom-0 pixel / level pixel)⌉ in degrees,
+    /// metres converted at the equator). The xcube Viewer lets the map zoom to `tileLevelMax + 3`.
+    var tileLevels: (min: Int, max: Int) {
+        let levelZero = 180.0 / 256
+        let toDegrees = descriptor.grid.isGeographic ? 1 : 360 / (2 * Double.pi * 6_378_137)
+        let zooms = levels.map(\.averageResolution).filter { $0 > 0 && $0.isFinite }.map { Int((log2(levelZero / ($0 * toDegrees))).rounded(.up)) }
+        let low = max(zooms.min() ?? 0, 0)
+        return (low, max(zooms.max() ?? 0, low))
     }
 
     /// The variable named `name`.

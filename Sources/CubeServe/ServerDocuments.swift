@@ -45,21 +45,41 @@ enum ServerDocuments {
                 ("title", .string(variable.attributes[named: "long_name"]?.text ?? variable.name)),
                 ("timeChunkSize", .int(Int64(variable.layout?.chunks.first ?? 1))),
                 ("colorBarName", .string("viridis")), ("colorBarMin", .double(range.min)), ("colorBarMax", .double(range.max)),
-                ("tileLevelMin", .int(0)), ("tileLevelMax", .int(Int64(cube.levels.count - 1))),
+                ("tileLevelMin", .int(Int64(cube.tileLevels.min))), ("tileLevelMax", .int(Int64(cube.tileLevels.max))),
             ]
             if let name = variable.attributes[named: "standard_name"]?.text { item.append(("standardName", .string(name))) }
+            item.append(("colorBarNorm", .string("lin")))
+            item.append(("attrs", attributes(variable.attributes)))
             return .object(item)
         })))
         members.append(("dimensions", .array([
             .object([("name", .string(timeName)), ("size", .int(Int64(cube.times.count))), ("dtype", .string("datetime64[ns]")),
                      ("coordinates", .array(cube.times.map(JSONValue.string)))]),
-            .object([("name", .string(yName)), ("size", .int(Int64(descriptor.grid.height))), ("dtype", .string("float64"))]),
-            .object([("name", .string(xName)), ("size", .int(Int64(descriptor.grid.width))), ("dtype", .string("float64"))]),
+            .object([("name", .string(yName)), ("size", .int(Int64(descriptor.grid.height))), ("dtype", .string("float64")),
+                     ("coordinates", .array(descriptor.grid.y.values.map(JSONValue.double)))]),
+            .object([("name", .string(xName)), ("size", .int(Int64(descriptor.grid.width))), ("dtype", .string("float64")),
+                     ("coordinates", .array(descriptor.grid.x.values.map(JSONValue.double)))]),
         ])))
-        members.append(("attrs", .object(descriptor.attributes.compactMap { attribute in
-            attribute.value.text.map { (attribute.name, .string($0)) }
-        })))
+        members.append(("attrs", attributes(descriptor.attributes)))
+        if case let .array(box)? = members.first(where: { $0.0 == "bbox" })?.1, box.count == 4,
+           let w = box[0].doubleValue, let s = box[1].doubleValue, let e = box[2].doubleValue, let n = box[3].doubleValue {
+            let ring: [JSONValue] = [[w, s], [e, s], [e, n], [w, n], [w, s]].map { .array($0.map(JSONValue.double)) }
+            members.append(("geometry", .object([("type", .string("Polygon")), ("coordinates", .array([.array(ring)]))])))
+        }
+        members.append(("resolutions", .array(cube.levels.map { .double($0.averageResolution) })))
+        members.append(("spatialUnits", .string(descriptor.grid.isGeographic ? "degrees" : "meters")))
         return .object(members)
+    }
+
+    /// Attributes as xcube lists them (`attrs`): text as strings, one number as a number, several
+    /// as an array (NaN as the string "NaN", as xcube writes it).
+    static func attributes(_ attributes: [Attribute]) -> JSONValue {
+        .object(attributes.compactMap { attribute in
+            if let text = attribute.value.text { return (attribute.name, .string(text)) }
+            guard let numbers = attribute.value.numbers else { return nil }
+            let values = numbers.map { $0.isNaN ? JSONValue.string("NaN") : .double($0) }
+            return (attribute.name, values.count == 1 ? values[0] : .array(values))
+        })
     }
 
     /// `GET /colorbars`: xcube's shape, `[[group, description, [[name, base64 PNG], …]], …]`;

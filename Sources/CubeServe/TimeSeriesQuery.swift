@@ -11,7 +11,7 @@ enum TimeSeriesQuery {
     /// The most level-0 pixels a polygon's bounding box may cover.
     static let maxPixels = 4_000_000
     /// The aggregations a polygon series may ask for (`aggMethods`).
-    static let methods = ["mean", "min", "max", "count"]
+    static let methods = ["mean", "median", "std", "min", "max", "count"]
 
     /// The pixels of `geometry` on level 0: a window and, per window pixel, whether it counts.
     static func pixels(_ geometry: GeoJSONGeometry, cube: ServedCube, transforms: GeographicTransforms) throws
@@ -74,19 +74,22 @@ enum TimeSeriesQuery {
         var result: [JSONValue] = []
         for t in steps {
             let values = try await reader.read(variable, timeIndex: t, window: window)
-            var sum = 0.0, count = 0, low = Double.infinity, high = -Double.infinity
-            for (k, v) in values.enumerated() where mask[k] && !v.isNaN {
-                sum += Double(v)
-                count += 1
-                low = min(low, Double(v))
-                high = max(high, Double(v))
-            }
+            var valid: [Double] = []
+            for (k, v) in values.enumerated() where mask[k] && !v.isNaN { valid.append(Double(v)) }
+            let count = valid.count
+            let mean = count > 0 ? valid.reduce(0, +) / Double(count) : .nan
             var item: [(String, JSONValue)] = keys.map { key in
+                guard count > 0 || key == "count" else { return (key, .null) }
                 switch key {
-                case "count": (key, .int(Int64(count)))
-                case "min": (key, count > 0 ? .double(low) : .null)
-                case "max": (key, count > 0 ? .double(high) : .null)
-                default: (key, count > 0 ? .double(sum / Double(count)) : .null)
+                case "count": return (key, .int(Int64(count)))
+                case "min": return (key, .double(valid.min()!))
+                case "max": return (key, .double(valid.max()!))
+                case "std":  // population standard deviation (ddof 0), as xarray's std
+                    return (key, .double((valid.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(count)).squareRoot()))
+                case "median":
+                    let sorted = valid.sorted()
+                    return (key, .double(count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2))
+                default: return (key, .double(mean))
                 }
             }
             item.append(("time", .string(times[t])))

@@ -84,7 +84,11 @@ def test_root_datasets_and_details(server, cube):
     np.testing.assert_allclose(ds["bbox"], [-30, -20, 40, 30])
     assert sorted(v["name"] for v in ds["variables"]) == ["cls", "tas", "tas_max"]
     tas = next(v for v in ds["variables"] if v["name"] == "tas")
-    assert tas["timeChunkSize"] == 2 and tas["tileLevelMax"] == 3 and tas["dims"] == ["time", "lat", "lon"]
+    assert tas["timeChunkSize"] == 2 and tas["dims"] == ["time", "lat", "lon"]
+    # The zoom range as xcube Server reports it for these levels (the Viewer zooms to max + 3).
+    from xcube.core.tilingscheme import TilingScheme
+    levels = TilingScheme.GEOGRAPHIC.get_levels_for_resolutions([0.5 * 2 ** k for k in range(4)], "degrees")
+    assert (tas["tileLevelMin"], tas["tileLevelMax"]) == levels == (0, 1)
     # Colour-bar defaults: the range of the coarsest level at the last step.
     top = level(server, 3)["tas"].values[-1]
     assert tas["colorBarMin"] == pytest.approx(float(np.nanmin(top)), rel=1e-6)
@@ -177,7 +181,7 @@ def inside(ring, x, y):
 
 def test_polygon_time_series_aggregates_the_pixels_inside(server, cube):
     ring = [[0.1, 0.2], [7.3, 0.2], [7.3, 4.9], [3.0, 8.1], [0.1, 4.9], [0.1, 0.2]]
-    status, answer = get_json(server, "/timeseries/pyr/tas?aggMethods=mean,count,max",
+    status, answer = get_json(server, "/timeseries/pyr/tas?aggMethods=mean,count,max,std,median",
                               json.dumps({"type": "Polygon", "coordinates": [ring]}).encode())
     assert status == 200
     lon, lat = np.meshgrid(cube.lon.values, cube.lat.values)
@@ -189,6 +193,9 @@ def test_polygon_time_series_aggregates_the_pixels_inside(server, cube):
         assert item["count"] == valid.size
         assert item["mean"] == pytest.approx(float(valid.astype(np.float64).mean()), rel=1e-6)
         assert item["max"] == pytest.approx(float(valid.max()), rel=1e-7)
+        # What the xcube Viewer asks for with "mean,std" and "median": numpy's population std, median.
+        assert item["std"] == pytest.approx(float(valid.astype(np.float64).std()), rel=1e-6)
+        assert item["median"] == pytest.approx(float(np.median(valid.astype(np.float64))), rel=1e-7)
 
 
 def test_statistics_colorbars_and_places(server, cube):
@@ -221,7 +228,7 @@ def test_statistics_colorbars_and_places(server, cube):
     ("/timeseries/pyr/tas", b'{"type": "Point"}', 400, "without \"coordinates\""),
     ("/timeseries/pyr/tas", b'{"type": "Point", "coordinates": [500, 0]}', 400, "[longitude, latitude]"),
     ("/timeseries/pyr/tas", b'{"type": "LineString", "coordinates": [[0, 0], [1, 1]]}', 400, "LineString"),
-    ("/timeseries/pyr/tas?aggMethods=median", b'{"type": "Point", "coordinates": [0, 0]}', 400, "aggMethods 'median'"),
+    ("/timeseries/pyr/tas?aggMethods=mode", b'{"type": "Point", "coordinates": [0, 0]}', 400, "aggMethods 'mode'"),
     ("/datasets/..%2F..%2F..%2Fetc%2Fpasswd", None, 404, "no dataset"),
     ("/tiles/..%2F..%2Fetc/passwd/0/0/0", None, 404, "no dataset"),
     ("/no/such/endpoint", None, 404, ""),
