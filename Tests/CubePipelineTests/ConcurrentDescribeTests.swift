@@ -43,7 +43,9 @@ import Testing
         #expect(described.map(\.location) == remote)
         #expect(described.map { $0.grid.x.values[0] } == (0..<40).map(Double.init))
         #expect(store.most > 1 && store.most <= SourceInventory.remoteDescribeConcurrency, "at most \(store.most) at once")
-        #expect(store.started == remote, "started in path order")
+        // Tasks are added in path order, but under load their bodies may begin in another order
+        // (a clean-clone CI run saw item 16 start after 23): each file is started exactly once.
+        #expect(store.started.sorted() == remote.sorted(), "every file started once")
     }
 
     @Test func localFilesAreDescribedOneAtATime() async throws {
