@@ -127,30 +127,56 @@ struct SourceInventory: Sendable {
     static func describeAll(_ paths: [String], store: any DataStore,
                             inputs: SourceInputs) async -> [Result<DatasetDescriptor, any Error>?] {
         let limit = paths.contains(where: RemotePaths.isRemote) ? remoteDescribeConcurrency : 1
-        var results = [Result<DatasetDescriptor, any Error>?](repeating: nil, count: paths.count)
-        await withTaskGroup(of: (Int, Result<DatasetDescriptor, any Error>).self) { group in
-            var next = 0
-            var failed = false
-            func start() {
-                guard next < paths.count, !failed else { return }
-                let index = next, path = paths[index]
-                next += 1
-                group.addTask {
-                    do {
-                        return (index, .success(try await inputs.describe(path, with: store)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+        if limit == 1 {
+            // Local files in turn, without a task group.
+            var results = [Result<DatasetDescriptor, any Error>?](repeating: nil, count: paths.count)
+            for (index, path) in paths.enumerated() {
+                do {
+                    results[index] = .success(try await inputs.describe(path, with: store))
+                } catch {
+                    results[index] = .failure(error)
+                    break
                 }
             }
-            for _ in 0..<limit { start() }
-            for await (index, result) in group {
-                results[index] = result
-                if case .failure = result { failed = true }
-                start()
-            }
+            return results
         }
-        return results
+        // One loop, and each child's outcome boxed in a class: with the (index, Result) tuple as
+        // the group's element type, release builds of Swift 6.3 handed back a corrupt index (a
+        // trap in the results' subscript, 2026-11-30); debug builds passed.
+        return await withTaskGroup(of: DescribeOutcome.self) { group in
+            var results = [Result<DatasetDescriptor, any Error>?](repeating: nil, count: paths.count)
+            var next = 0, running = 0
+            var failed = false
+            while true {
+                while !failed, next < paths.count, running < limit {
+                    let index = next, path = paths[index]
+                    group.addTask {
+                        do {
+                            return DescribeOutcome(index: index, result: .success(try await inputs.describe(path, with: store)))
+                        } catch {
+                            return DescribeOutcome(index: index, result: .failure(error))
+                        }
+                    }
+                    next += 1
+                    running += 1
+                }
+                guard let outcome = await group.next() else { break }
+                running -= 1
+                results[outcome.index] = outcome.result
+                if case .failure = outcome.result { failed = true }
+            }
+            return results
+        }
+    }
+
+    /// What one concurrent describe gave, for the file at `index`.
+    final class DescribeOutcome: Sendable {
+        let index: Int
+        let result: Result<DatasetDescriptor, any Error>
+        init(index: Int, result: Result<DatasetDescriptor, any Error>) {
+            self.index = index
+            self.result = result
+        }
     }
 
     /// Whether the files' dates come from the recipe: then several files may share a date (tiles
