@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Checks the global heap collections of a NetCDF-4 (HDF5) file before netCDF-C opens it.
 ///
@@ -16,6 +17,9 @@ enum HDF5GlobalHeapCheck {
         var description: String { reason }
     }
 
+    /// The file versions that passed (only passing ones: a damaged file is refused every time).
+    private static let checked = Mutex(Set<String>())
+
     /// The signature of a collection, version 1, and its three reserved bytes.
     private static let signature: [UInt8] = Array("GCOL".utf8) + [1, 0, 0, 0]
 
@@ -28,6 +32,10 @@ enum HDF5GlobalHeapCheck {
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_size > 8 else { return }
         let size = Int(status.st_size)
+        // A run describes each file when planning and opens it again to read: one scan per
+        // version of the file (path, size, modification time) is enough.
+        let version = "\(path)\u{0}\(size)\u{0}\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+        guard !checked.withLock({ $0.contains(version) }) else { return }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapped != MAP_FAILED else { return }
         defer { munmap(mapped, size) }
         let bytes = UnsafeRawBufferPointer(start: mapped, count: size)
@@ -41,6 +49,7 @@ enum HDF5GlobalHeapCheck {
             }
             offset = mapped.distance(to: found) + 1
         }
+        checked.withLock { _ = $0.insert(version) }
     }
 
     /// The "size of lengths" of the superblock (at 0, 512, 1024, … as HDF5 looks for it), or
