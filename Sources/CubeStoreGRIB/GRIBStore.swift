@@ -97,27 +97,47 @@ struct GRIBDataset: Sendable {
             }
             table[name] = row
         }
+        let aliases = GRIBDataset.aliases(of: named)
+        for (alias, name) in aliases { table[alias] = table[name] }
         messages = table
         let grid = try GRIBDataset.grid(first, path: path)
         let units = CFTimeUnits(unitName: "seconds", unitSeconds: 1, reference: CalendarDate(year: 1970, month: 1, day: 1), calendar: .standard)
-        let variables = table.keys.sorted().map { name -> VariableDescriptor in
+        let aliasesOf = Dictionary(grouping: aliases.keys.sorted(), by: { aliases[$0]! })
+        let variables = named.keys.sorted().map { name -> VariableDescriptor in
             let m = table[name]![0]!
             var attributes = [Attribute("units", .text(m.units)), Attribute("long_name", .text(m.name)),
                               Attribute("GRIB_paramId", .integers([Int64(m.paramId)])), Attribute("GRIB_shortName", .text(m.shortName)),
                               Attribute("GRIB_typeOfLevel", .text(m.typeOfLevel)), Attribute("GRIB_level", .integers([Int64(m.level)])),
                               Attribute("GRIB_number", .integers([Int64(m.number)]))]
             if let cf = m.cfName { attributes.append(Attribute("standard_name", .text(cf))) }
-            if grid.cells != nil {
-                return VariableDescriptor(name: name, dimensions: ["time", "values"], shape: [dates.count, grid.width],
-                                          dataType: .float64, attributes: attributes, packing: CFPacking())
-            }
-            return VariableDescriptor(name: name, dimensions: ["time", "latitude", "longitude"], shape: [dates.count, first.nj, first.ni],
-                                      dataType: .float64, attributes: attributes, packing: CFPacking())
+            var variable = grid.cells != nil
+                ? VariableDescriptor(name: name, dimensions: ["time", "values"], shape: [dates.count, grid.width],
+                                     dataType: .float64, attributes: attributes, packing: CFPacking())
+                : VariableDescriptor(name: name, dimensions: ["time", "latitude", "longitude"], shape: [dates.count, first.nj, first.ni],
+                                     dataType: .float64, attributes: attributes, packing: CFPacking())
+            variable.aliases = aliasesOf[name] ?? []
+            return variable
         }
         let spatial = grid.cells != nil ? (x: "values", y: "values") : (x: "longitude", y: "latitude")
         descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: spatial, timeDimension: "time",
                                        timeUnits: units, timeValues: dates.map(units.value), dates: dates, variables: variables,
                                        attributes: [Attribute("GRIB_edition", .integers([Int64(first.edition)]))])
+    }
+
+    /// Names that stay the same whichever other fields a file holds: every field also answers to
+    /// its short name qualified by level (`t_isobaricInhPa_850`), by member (`2t_m0`) and by both,
+    /// where that name is not already a variable's and no other field claims it. A source of several
+    /// files then names one field alike in a file of one level and in a file of many.
+    static func aliases(of named: [String: [GRIBMessage]]) -> [String: String] {
+        var claims: [String: Set<String>] = [:]
+        for (name, list) in named {
+            let m = list[0]
+            for (byLevel, byMember) in [(true, false), (false, true), (true, true)] {
+                let alias = m.variableName(qualifiedByLevel: byLevel, qualifiedByMember: byMember)
+                if named[alias] == nil { claims[alias, default: []].insert(name) }
+            }
+        }
+        return claims.compactMapValues { $0.count == 1 ? $0.first : nil }
     }
 
     /// The grid's axes in the order the reader delivers rows and columns: columns west to east,

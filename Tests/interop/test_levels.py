@@ -59,6 +59,9 @@ def inputs(tmp_path_factory, binaries):
     # Level 850 missing at +6 h in one file; level 500 missing from a whole file.
     write_grib(out / "gap_step.grib2", [("t", p, h) for h in (0, 6) for p in LEVELS_HPA if (p, h) != (850, 6)])
     write_grib(out / "gap_file.grib2", [("t", p, 18) for p in LEVELS_HPA if p != 500])
+    # Files that hold one level name the field `t`, files of several `t_isobaricInhPa_850`.
+    write_grib(out / "one_level.grib2", [("t", 850, h) for h in (24, 30)])
+    write_grib(out / "one_level_500.grib2", [("t", 500, 36)])
     # Model levels.
     write_grib(out / "ml.grib2", [("t", n, h) for h in (0, 6) for n in (1, 5, 9)], level_type="hybrid")
     # NetCDF: ta(time, plev, lat, lon) with plev in Pa (CMIP style, top of the file = surface).
@@ -190,6 +193,36 @@ def test_grib_model_levels_become_a_lev_axis(inputs, tmp_path):
     for j, n in enumerate([9, 1]):
         np.testing.assert_allclose(cube["t"].values[1, j], truth(LON, LAT, 6, n), atol=2e-3)
     assert verify_cube(xr.open_zarr(tmp_path / "ml.zarr")) == []
+
+
+@pytest.mark.parametrize("order", ["several_first", "one_first"])
+def test_a_file_of_one_level_joins_files_of_several(inputs, tmp_path, order):
+    # The GRIB store names a parameter by level only where the file holds several levels; every
+    # field also answers to its level-qualified name, so the planner finds the level in each file.
+    files = [f"{inputs}/pl_a.grib2", f"{inputs}/one_level.grib2"]
+    hours = [0, 6, 24, 30]
+    if order == "one_first":
+        files = [f"{inputs}/one_level.grib2", f"{inputs}/pl_b.grib2"]
+        hours = [12, 24, 30]
+    t_only = GRIB.split("      u:")[0].replace("[500, 850, 1000]", "[850]")
+    leveled = recipe(tmp_path, "lv", t_only.format(paths=", ".join(files)))
+    result = cubegen("run", leveled, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # `select` with a level picks the same field in both kinds of file: a 3-D cube.
+    plain = recipe(tmp_path, "sel", t_only.replace("levels: [850], level_units: hPa", "select: {{shortName: t, typeOfLevel: isobaricInhPa, level: 850}}")
+                   .format(paths=", ".join(files)))
+    result = cubegen("run", plain, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cube, flat = opened(tmp_path / "lv.zarr"), opened(tmp_path / "sel.zarr")
+    assert cube["t"].dims == ("time", "plev", "lat", "lon") and flat["t"].dims == ("time", "lat", "lon")
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    assert cube.sizes["time"] == len(hours)
+    for k, h in enumerate(hours):
+        np.testing.assert_allclose(cube["t"].values[k, 0], truth(LON, LAT, h, 850), atol=2e-3, err_msg=f"+{h}h")
+        np.testing.assert_allclose(flat["t"].values[k], truth(LON, LAT, h, 850), atol=2e-3, err_msg=f"+{h}h")
+    # A file of one other level is still missing that level, named as such.
+    wrong = recipe(tmp_path, "wrong", t_only.format(paths=f"{files[0]}, {inputs}/one_level_500.grib2"))
+    one_line_error(cubegen("run", wrong, cwd=tmp_path), "one_level_500.grib2", "850 hPa")
 
 
 def one_line_error(result, *fragments):

@@ -47,8 +47,10 @@ public struct DatasetDescriptor: Hashable, Sendable {
         self.attributes = attributes
     }
 
-    /// The variable named `name`, or `nil`.
-    public func variable(_ name: String) -> VariableDescriptor? { variables.first { $0.name == name } }
+    /// The variable named `name` (by its name, else by one of its aliases), or `nil`.
+    public func variable(_ name: String) -> VariableDescriptor? {
+        variables.first { $0.name == name } ?? variables.first { $0.aliases.contains(name) }
+    }
 
     /// Compares all stored properties.
     public static func == (a: DatasetDescriptor, b: DatasetDescriptor) -> Bool {

@@ -14,6 +14,9 @@ public struct VariableDescriptor: Hashable, Sendable {
     public var packing: CFPacking
     /// How it is stored (chunks, codecs), where the store reports it.
     public var layout: VariableLayout?
+    /// Other names the store also answers to for this variable, stable across files where the
+    /// name is not (GRIB: `t_isobaricInhPa_850` for the `t` of a file holding only that level).
+    public var aliases: [String] = []
 
     /// Creates a descriptor.
     public init(name: String, dimensions: [String], shape: [Int], dataType: DataType, attributes: [Attribute],

@@ -28,6 +28,27 @@ enum FieldSelection {
             "\(matches.count) fields of '\(file.location)' match \(wanted) (\(matches.map(\.name).joined(separator: ", "))); add keys to pick one")
     }
 
+    /// The name under which every file of `files` holds the field `name` names in the first: the
+    /// name itself when each file has it for the same field (the same `GRIB_*` keys), else the first
+    /// of its aliases that does (a GRIB file of one level names `t` what a file of several names
+    /// `t_isobaricInhPa_850`); `name` when none does, for the caller's error to name.
+    static func portableName(_ name: String, in files: [DatasetDescriptor]) -> String {
+        guard let field = files.first?.variable(name), files.count > 1 else { return name }
+        let keys = gribKeys(field)
+        for candidate in [name] + field.aliases
+        where files.dropFirst().allSatisfy({ other in other.variable(candidate).map { gribKeys($0) == keys } ?? false }) {
+            return candidate
+        }
+        return name
+    }
+
+    /// A field's `GRIB_*` attributes as text (empty for other stores' variables).
+    private static func gribKeys(_ field: VariableDescriptor) -> [String: String] {
+        var keys: [String: String] = [:]
+        for attribute in field.attributes where attribute.name.hasPrefix("GRIB_") { keys[attribute.name] = text(attribute.value) ?? "" }
+        return keys
+    }
+
     /// An attribute's value as `select` compares it: text, or a single whole number.
     static func text(_ value: AttributeValue?) -> String? {
         switch value {

@@ -333,7 +333,8 @@ enum Planner {
     private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
                                      recipe: Recipe, upsampling: Bool, levelDimension: String? = nil) throws -> VariablePlan {
         var variable = variable
-        variable.sourceName = try FieldSelection.sourceName(of: variable, in: inventory.first, recipe: recipe)
+        variable.sourceName = FieldSelection.portableName(try FieldSelection.sourceName(of: variable, in: inventory.first, recipe: recipe),
+                                                          in: inventory.files)
         guard let descriptor = inventory.first.variable(variable.sourceName) else {
             let available = inventory.first.variables.map(\.name)
             var message = "'\(inventory.first.location)' has no gridded variable '\(variable.sourceName)' (available: \(available.joined(separator: ", ")))"

@@ -101,7 +101,7 @@ enum VerticalLevels {
             }
             var section = variable
             section.select = keys.merging(["level": VerticalCoordinate.format(wanted)]) { $1 }
-            let name = try FieldSelection.sourceName(of: section, in: file, recipe: recipe)
+            let name = FieldSelection.portableName(try FieldSelection.sourceName(of: section, in: file, recipe: recipe), in: inventory.files)
             for other in inventory.files.dropFirst() {
                 let field = other.variable(name)
                 guard let field, field.attributes[named: "GRIB_level"]?.number == wanted,
