@@ -178,6 +178,11 @@ public struct VariableSection: Sendable, Hashable {
     /// source's own level units (hPa for GRIB `isobaricInhPa`).
     public var levelUnits: String? = nil
 
+    /// `members`: the ensemble members to keep, in cube order (`[0, 1, 2]`: GRIB `number`s); the
+    /// variable gets a `member` dimension after time (DESIGN.md §16). `nil`: no member axis.
+    /// A source's `members` apply to its variables that give none of their own.
+    public var members: [Int]? = nil
+
     /// The units `level_units` accepts.
     public static let levelUnitNames = ["hPa", "Pa", "m", "1"]
 

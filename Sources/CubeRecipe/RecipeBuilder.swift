@@ -143,7 +143,7 @@ struct RecipeBuilder {
         var cubeNames: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "sources[\(index)]"
-            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time", "levels", "level_units"] + Self.stacKeys) else { continue }
+            guard let map = reader.mapping(item, key: path, allowed: ["name", "store", "paths", "variables", "storage_options", "bands", "time_from_name", "times", "mosaic", "allow_mixed_crs", "crs", "geotransform", "broadcast_time", "levels", "level_units", "members"] + Self.stacKeys) else { continue }
             let name = reader.required(map, "name", in: path, parent: item) { $0.string($1, $2) }
             if let name, let previous = names[name] {
                 reader.error("\(path).name", "source name '\(name)' is already used at \(reader.location(previous).map(\.description) ?? "an earlier source")", map["name"])
@@ -168,7 +168,9 @@ struct RecipeBuilder {
             }
             // A source's `levels` and `level_units` apply to its variables that give none of their own.
             let sourceLevels = levels(map, path, unitsAlone: true)
+            let sourceMembers = members(map, path)
             for index in variables.indices {
+                if variables[index].members == nil, variables[index].select?["number"] == nil { variables[index].members = sourceMembers }
                 if variables[index].levels == nil { variables[index].levels = sourceLevels.levels }
                 if variables[index].levelUnits == nil { variables[index].levelUnits = sourceLevels.units }
             }
@@ -256,7 +258,7 @@ struct RecipeBuilder {
         }
         guard let map = reader.mapping(node, key: path, allowed: ["name", "resampling", "aggregation", "min_count", "upsampling",
                                                                    "dtype", "scale_factor", "add_offset", "fill_value", "pyramid_method", "asset", "select",
-                                                                   "levels", "level_units"])
+                                                                   "levels", "level_units", "members"])
         else { return nil }
         let name = reader.optional(map, "name", in: path) { $0.string($1, $2) } ?? sourceName
         // `resampling: NAME`, or `resampling: {up: NAME, down: NAME}` by direction.
@@ -290,6 +292,10 @@ struct RecipeBuilder {
             section.select = selection(node, "\(path).select")
         }
         (section.levels, section.levelUnits) = levels(map, path)
+        section.members = members(map, path)
+        if section.members != nil, section.select?["number"] != nil {
+            reader.error("\(path).select.number", "give either select.number or members, not both", map["select"])
+        }
         if let minCount = section.minCount, minCount < 1 { reader.error("\(path).min_count", "must be at least 1", map["min_count"]) }
         if section.scaleFactor == 0 { reader.error("\(path).scale_factor", "must not be 0", map["scale_factor"]) }
         if !section.dataType.isFloatingPoint {
@@ -370,7 +376,7 @@ struct RecipeBuilder {
     /// `output.chunks` or `output.shards`: a size of at least 1 per dimension name.
     private mutating func dimensionSizes(_ map: [String: Node], _ key: String, what: String, in section: String = "output") -> [String: Int] {
         var sizes: [String: Int] = [:]
-        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon"] + RecipeBuilder.verticalNames) else {
+        guard let node = map[key], let sizeMap = reader.mapping(node, key: "\(section).\(key)", allowed: ["time", "y", "x", "lat", "lon", "member"] + RecipeBuilder.verticalNames) else {
             return sizes
         }
         for (name, value) in sizeMap {
@@ -487,6 +493,23 @@ struct RecipeBuilder {
         }
         if items.isEmpty { reader.error("\(path).levels", "give at least one level (for example [1000, 850, 500])", node) }
         return (values.isEmpty ? nil : values, units)
+    }
+
+    /// Reads `members: [0, 1, …]`: ensemble member numbers (whole, ≥ 0, each once), or `nil`.
+    mutating func members(_ map: [String: Node], _ path: String) -> [Int]? {
+        guard let node = map["members"], let items = reader.sequence(node, "\(path).members") else { return nil }
+        var values: [Int] = []
+        for (index, item) in items.enumerated() {
+            guard let value = reader.integer(item, "\(path).members[\(index)]") else { continue }
+            if value < 0 {
+                reader.error("\(path).members[\(index)]", "\(value) is not an ensemble member number (0, 1, …)", item)
+            } else if values.contains(value) {
+                reader.error("\(path).members[\(index)]", "member \(value) is listed twice", item)
+            }
+            values.append(value)
+        }
+        if items.isEmpty { reader.error("\(path).members", "give at least one member (for example [0, 1, 2])", node) }
+        return values.isEmpty ? nil : values
     }
 
     /// Reads `select: {KEY: VALUE, …}`: at least one key of `VariableSection.selectionKeys`, each

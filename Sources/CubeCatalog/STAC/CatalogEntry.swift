@@ -38,6 +38,8 @@ public struct CatalogEntry: Sendable {
     public var derivedFrom: [String] = []
     /// The vertical dimension (`plev`, …), when the cube has one.
     public var vertical: VerticalDimension? = nil
+    /// The ensemble-member dimension, when the cube has one.
+    public var members: MemberDimension? = nil
 
     /// Creates an entry.
     public init(id: String, title: String, description: String, license: String, keywords: [String], version: String,
@@ -85,6 +87,24 @@ public struct CatalogEntry: Sendable {
             self.count = count
             self.referenceSystem = referenceSystem
             self.unit = unit
+        }
+    }
+
+    /// An ensemble-member dimension (datacube extension: an additional dimension of `type:
+    /// ensemble`), with the member numbers.
+    public struct MemberDimension: Sendable {
+        /// The dimension name (`member`).
+        public var name: String
+        /// The member numbers, in cube order.
+        public var values: [Int]
+        /// A description (what the numbers are).
+        public var description: String
+
+        /// Creates a dimension.
+        public init(name: String, values: [Int], description: String) {
+            self.name = name
+            self.values = values
+            self.description = description
         }
     }
 

@@ -140,6 +140,14 @@ public struct STACDocuments: Sendable {
                 ("description", .string("\(dimension.count) pixel centres; extent gives the outer pixel edges (\(dimension.unit))")),
             ]))
         }
+        if let ensemble = entry.members {
+            members.append((ensemble.name, .object([
+                ("type", .string("ensemble")),
+                ("extent", .array([.int(Int64(ensemble.values.min() ?? 0)), .int(Int64(ensemble.values.max() ?? 0))])),
+                ("values", .array(ensemble.values.map { JSONValue.int(Int64($0)) })),
+                ("description", .string(ensemble.description)),
+            ])))
+        }
         if let vertical = entry.vertical {
             members.append((vertical.name, .object([
                 ("type", .string("spatial")), ("axis", .string("z")),

@@ -71,7 +71,7 @@ struct STACAgreementCheck {
                 checkTime(dimension, node: node, values: values, file: file, error)
                 continue
             }
-            if dimension["axis"]?.stringValue == "z" {
+            if dimension["axis"]?.stringValue == "z" || dimension["type"]?.stringValue == "ensemble" {
                 checkVertical(dimension, name: name, values: values, file: file, error)
                 continue
             }
@@ -91,7 +91,8 @@ struct STACAgreementCheck {
         }
     }
 
-    /// A vertical dimension lists its levels: they and their extent must be the cube's.
+    /// A vertical or member dimension lists its levels or members: they and their extent must be
+    /// the cube's.
     private func checkVertical(_ dimension: JSONValue, name: String, values: [Double], file: String, _ error: (String) -> Void) {
         let stated = dimension["values"]?.arrayValue?.compactMap(\.doubleValue) ?? []
         if stated.count != values.count || zip(stated, values).contains(where: { abs($0 - $1) > 1e-9 * max(1, abs($1)) }) {

@@ -28,7 +28,7 @@ struct CatalogWriter {
             // One picture per array: a (time, level, y, x) array shows its first level.
             for array in plan.outputArrays {
                 let index = array.layers[0], variable = plan.variables[index]
-                let title = variable.layer.map { "\(array.name) \($0.label)" } ?? array.name
+                let title = variable.layer.map { "\(array.name) \($0.title)" } ?? array.name
                 group.addTask {
                     var values = capture.field(index)
                     if ascending {
@@ -111,7 +111,7 @@ struct CatalogWriter {
         let label = recipe.time.period == nil ? "source time steps" : "\(recipe.time.label ?? "start") of each \(plan.time.period!.description) period, bounds in time_bnds"
         let time = CatalogEntry.TimeDimension(values: values, step: timeStep,
                                               description: "CF time in '\(units.description)', calendar \(units.calendar.cfName); labels: \(label)")
-        let dims = ["time"] + (plan.vertical.map { [$0.name] } ?? []) + [yName, xName]
+        let dims = ["time"] + plan.extraDimensions.map(\.name) + [yName, xName]
         let variables = plan.outputArrays.map { array in
             let variable = plan.variables[array.layers[0]]
             return CatalogEntry.Variable(name: array.name, dimensions: dims,
@@ -152,6 +152,10 @@ struct CatalogWriter {
             entry.vertical = CatalogEntry.VerticalDimension(
                 name: vertical.name, values: vertical.values, unit: vertical.coordinate.units,
                 description: "\(attributes[named: "standard_name"]?.text ?? vertical.name), positive \(attributes[named: "positive"]?.text ?? "?"); levels as asked: \(vertical.labels.joined(separator: ", "))")
+        }
+        if let members = plan.members {
+            entry.members = CatalogEntry.MemberDimension(name: members.name, values: members.values,
+                                                         description: "ensemble member number (GRIB number), CF standard_name realization")
         }
         entry.derivedFrom = plan.sources.flatMap { $0.inputs.catalogue?.items.map(\.location) ?? [] }
         return entry

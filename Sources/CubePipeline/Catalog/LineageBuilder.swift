@@ -59,7 +59,8 @@ struct LineageBuilder {
             var source = sourceRecord(first)
             if first.layer != nil {
                 source.variable = array.layers.map { plan.variables[$0].sourceName }.joined(separator: ", ")
-                source.grid.append(("vertical", verticalMembers(array.layers)))
+                if plan.members != nil { source.grid.append(("members", memberRecord(array.layers))) }
+                if plan.vertical != nil { source.grid.append(("vertical", verticalMembers(array.layers))) }
             }
             let clippedValues = array.layers.reduce(0) { $0 + clipped[$1] }
             // The writer reports empty chunks by their index in the array: (t, level, y, x) for layers.
@@ -108,6 +109,7 @@ struct LineageBuilder {
         let levels: [JSONValue] = layers.map { index in
             let layer = plan.variables[index]
             var members: [(String, JSONValue)] = [("level", .string(layer.layer?.label ?? "")), ("variable", .string(layer.sourceName))]
+            if let member = layer.layer?.member, let axis = plan.members { members.insert(("member", .int(Int64(axis.values[member]))), at: 1) }
             if let level = layer.sourceLevel {
                 members += [("dimension", .string(level.dimension)), ("index", .int(Int64(level.index)))]
             }
@@ -115,6 +117,21 @@ struct LineageBuilder {
         }
         return .object([("dimension", .string(vertical.name)), ("units", .string(vertical.coordinate.units)),
                         ("values", .array(vertical.values.map(JSONValue.double))), ("levels", .array(levels))])
+    }
+
+    /// The member axis of a (time, member, …, y, x) array: the cube's dimension, its member
+    /// numbers, and per layer the member and the source field read.
+    private func memberRecord(_ layers: [Int]) -> JSONValue {
+        guard let axis = plan.members else { return .null }
+        let fields: [JSONValue] = layers.map { index in
+            let layer = plan.variables[index]
+            var members: [(String, JSONValue)] = [("member", .int(Int64(layer.layer?.member.map { axis.values[$0] } ?? -1)))]
+            if let level = layer.layer, level.hasLevel { members.append(("level", .string(level.label))) }
+            members.append(("variable", .string(layer.sourceName)))
+            return .object(members)
+        }
+        return .object([("dimension", .string(axis.name)), ("values", .array(axis.values.map { JSONValue.int(Int64($0)) })),
+                        ("fields", .array(fields))])
     }
 
     /// Which level of a multi-resolution dataset fed the variable: `level`, `level_path`, `levels`.

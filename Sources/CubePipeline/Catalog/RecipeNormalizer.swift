@@ -35,6 +35,9 @@ enum RecipeNormalizer {
                     members.append(("levels", .array(levels.map(JSONValue.double))))
                     members.append(("level_units", optional(planned?.layer?.label.split(separator: " ").last.map(String.init))))
                 }
+                if let numbers = variable.members {
+                    members.append(("members", .array(numbers.map { JSONValue.int(Int64($0)) })))
+                }
                 if let select = variable.select {
                     let pairs: [(String, JSONValue)] = select.keys.sorted().map { ($0, JSONValue.string(select[$0]!)) }
                     members.append(("select", .object(pairs)))
@@ -75,7 +78,7 @@ enum RecipeNormalizer {
             ("sources", .array(sources)),
             ("output", .object([
                 ("path", .string(recipe.output.path)), ("format", .string(recipe.output.format)),
-                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time)))] + (plan.vertical.map { [($0.name, JSONValue.int(1))] } ?? [])
+                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time)))] + plan.extraDimensions.map { ($0.name, JSONValue.int(1)) }
                                    + [(yName, .int(Int64(plan.chunkShape.y))), (xName, .int(Int64(plan.chunkShape.x)))])),
             ] + zarr3Members(plan, yName: yName, xName: xName) + [
                 ("compressor", compressor ?? .string("none")),

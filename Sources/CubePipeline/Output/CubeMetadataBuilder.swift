@@ -38,6 +38,15 @@ struct CubeMetadataBuilder {
             coordinate("time_bnds", bounds.flatMap { [$0.0, $0.1] }, dimensions: ["time", "bnds"], shape: [plan.time.count, 2], attributes: [])
         }
         coordinate("time", plan.time.values, dimensions: ["time"], shape: [plan.time.count], attributes: timeAttributes)
+        // The ensemble-member axis (DESIGN.md §16): the members' numbers, as int32.
+        if let members = plan.members {
+            let spec = ZarrArraySpec(name: members.name, shape: [members.count], chunks: [members.count], dataType: .int32, fillValue: .none,
+                                     codecs: .none, dimensionNames: [members.name],
+                                     attributes: .object(MemberAxisPlan.attributes.map { ($0.0, JSONValue.string($0.1)) }))
+            arrays.append(spec)
+            let numbers = members.values.map { Int32($0).littleEndian }
+            chunks.append((spec.storedKey([0], format: plan.format), numbers.withUnsafeBytes { Array($0) }))
+        }
         // The vertical axis (DESIGN.md §15).
         if let vertical = plan.vertical {
             coordinate(vertical.name, vertical.values, dimensions: [vertical.name], shape: [vertical.count],
@@ -79,7 +88,9 @@ struct CubeMetadataBuilder {
         // One array per recipe variable: its layers (levels) share it, the first one's attributes.
         for array in plan.outputArrays {
             let variable = plan.variables[array.layers[0]]
-            var attributes = variable.attributes.filter { !CubeMetadataBuilder.layerAttributes.contains($0.name) }
+            let dropped = plan.members == nil ? CubeMetadataBuilder.layerAttributes
+                : CubeMetadataBuilder.layerAttributes.union(CubeMetadataBuilder.memberAttributes)
+            var attributes = variable.attributes.filter { !dropped.contains($0.name) }
                 .map { ($0.name, JSONValue(attribute: $0.value)) }
             if let scale = variable.scaleFactor { attributes.append(("scale_factor", .double(scale))) }
             if let offset = variable.addOffset { attributes.append(("add_offset", .double(offset))) }
@@ -113,13 +124,15 @@ struct CubeMetadataBuilder {
         var chunks = [plan.chunkShape.time, plan.chunkShape.y, plan.chunkShape.x]
         var dimensions = ["time", yName, xName]
         var shardShape = shards
-        if variable.layer != nil, let vertical = plan.vertical {
-            // (time, level, y, x), one level per chunk and shard: a layer's (time, y, x) chunk is
-            // the (time, 1, y, x) chunk at its level, byte for byte.
-            shape.insert(vertical.count, at: 1)
-            chunks.insert(1, at: 1)
-            dimensions.insert(vertical.name, at: 1)
-            shardShape?.insert(1, at: 1)
+        if variable.layer != nil {
+            // (time, [member,] [level,] y, x), one member and level per chunk and shard: a layer's
+            // (time, y, x) chunk is the (time, 1, [1,] y, x) chunk at its member and level, byte for byte.
+            for (offset, axis) in plan.extraDimensions.enumerated() {
+                shape.insert(axis.size, at: 1 + offset)
+                chunks.insert(1, at: 1 + offset)
+                dimensions.insert(axis.name, at: 1 + offset)
+                shardShape?.insert(1, at: 1 + offset)
+            }
         }
         return ZarrArraySpec(
             name: variable.arrayName, shape: shape, chunks: chunks, shards: shardShape, dataType: dataType,
@@ -130,6 +143,10 @@ struct CubeMetadataBuilder {
     /// GRIB attributes that differ between the layers of one array (the level) and are left out
     /// of it: the vertical coordinate says the level.
     static let layerAttributes: Set<String> = ["GRIB_level"]
+
+    /// GRIB attributes that differ between the members of one array and are left out of it when
+    /// the cube has a member axis: the member coordinate says the member.
+    static let memberAttributes: Set<String> = ["GRIB_number"]
 
     private func globalAttributes() -> JSONValue {
         let recipe = plan.recipe

@@ -35,6 +35,14 @@ public struct CubePlan: Sendable {
     /// The vertical axis, when a variable asks for `levels` (DESIGN.md §15); `nil` for a
     /// (time, y, x) cube.
     public var vertical: VerticalAxisPlan? = nil
+    /// The ensemble-member axis, when a variable asks for `members` (DESIGN.md §16); `nil`
+    /// otherwise.
+    public var members: MemberAxisPlan? = nil
+
+    /// The dimensions between time and y of the data arrays: `member`, then the vertical axis.
+    public var extraDimensions: [(name: String, size: Int)] {
+        (members.map { [($0.name, $0.count)] } ?? []) + (vertical.map { [($0.name, $0.count)] } ?? [])
+    }
 
     /// The cube's data arrays in plan order: each array's name and the indices in `variables` of
     /// its layers (one for a (time, y, x) variable; one per level, in level order, otherwise).
@@ -233,18 +241,45 @@ public struct VariablePlan: Sendable {
     /// The Zarr chunk (or shard) index of task index `task` (time, y, x) in this plan's array.
     public func arrayIndex(_ task: [Int]) -> [Int] {
         guard let layer else { return task }
-        return [task[0], layer.index] + task[1...]
+        return [task[0]] + layer.axes + task[1...]
     }
 }
 
-/// One level of a (time, level, y, x) variable (see `VariablePlan.layer`).
+/// One level and/or ensemble member of a (time, [member,] [level,] y, x) variable (see
+/// `VariablePlan.layer`).
 public struct VariableLayer: Sendable, Hashable {
     /// The cube array's name (the recipe variable's `name`).
     public var array: String
-    /// The index along the vertical axis.
+    /// The index along the vertical axis (0 when the array has none).
     public var index: Int
-    /// The level as the recipe wrote it, with its units (`850 hPa`), for titles and errors.
+    /// The level as the recipe wrote it, with its units (`850 hPa`), for titles and errors;
+    /// empty when the array has no vertical axis.
     public var label: String
+    /// Whether the array has a vertical axis.
+    public var hasLevel: Bool = true
+    /// The index along the member axis, `nil` when the array has none.
+    public var member: Int? = nil
+    /// The member as the source numbers it (`member 3`), `nil` when the array has no member axis.
+    public var memberLabel: String? = nil
+
+    /// The indices along the array's axes between time and y, in array order (member, level).
+    public var axes: [Int] { (member.map { [$0] } ?? []) + (hasLevel ? [index] : []) }
+    /// The member and level together, for titles (`member 3 850 hPa`).
+    public var title: String { [memberLabel ?? "", label].filter { !$0.isEmpty }.joined(separator: " ") }
+}
+
+/// The cube's ensemble-member axis (`members:` in the recipe; DESIGN.md §16).
+public struct MemberAxisPlan: Sendable, Hashable {
+    /// The member numbers (GRIB `number`), in recipe order.
+    public var values: [Int]
+    /// The number of members.
+    public var count: Int { values.count }
+    /// The dimension name.
+    public var name: String { "member" }
+    /// The member coordinate's CF attributes.
+    public static let attributes: [(String, String)] = [
+        ("standard_name", "realization"), ("long_name", "ensemble member number"), ("units", "1"),
+    ]
 }
 
 /// The cube's vertical axis (`levels:` in the recipe; DESIGN.md §15).

@@ -25,7 +25,7 @@ enum Planner {
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []
         var variables: [VariablePlan] = []
-        var vertical: VerticalAxisPlan?
+        var axes = ExtraAxes()
         for (index, inventory) in inventories.enumerated() {
             let steps = time.steps[index]
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
@@ -42,12 +42,17 @@ enum Planner {
             let upsampling = (plan.scale?.factor ?? 1) >= 1
             var methods: [VariablePlan] = []
             for section in inventory.section.variables {
+                if let numbers = section.members {
+                    methods += try memberPlans(section, members: numbers, source: index, inventory: inventory, recipe: recipe,
+                                               upsampling: upsampling, axes: &axes)
+                    continue
+                }
                 guard let levels = section.levels else {
                     methods.append(try variablePlan(section, source: index, inventory: inventory, recipe: recipe, upsampling: upsampling))
                     continue
                 }
                 methods += try layerPlans(section, levels: levels, source: index, inventory: inventory, recipe: recipe,
-                                          upsampling: upsampling, vertical: &vertical)
+                                          upsampling: upsampling, vertical: &axes.vertical)
             }
             // One footprint per distinct grid (the tiles of a mosaic each have theirs).
             plan.footprints = []
@@ -77,16 +82,18 @@ enum Planner {
             variables += methods
             sources.append(plan)
         }
-        try checkVertical(vertical, recipe: recipe)
-        let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count, vertical: vertical)
+        try checkVertical(axes.vertical, recipe: recipe)
+        try checkMembers(axes.members, recipe: recipe)
+        let chunkShape = try chunks(recipe, grid: grid, timeCount: time.axis.count, axes: axes)
         let format: ZarrFormat = recipe.output.format == "zarr3" ? .v3 : .v2
         let compressor = try compressorPlan(recipe, registries: registries, format: format)
         var plan = CubePlan(recipe: recipe, grid: grid, crs: crs, time: time.axis, sources: sources, variables: variables,
                             chunkShape: chunkShape, compressor: compressor, warnings: warnings)
         plan.format = format
-        plan.vertical = vertical
+        plan.vertical = axes.vertical
+        plan.members = axes.members
         plan.checksum = recipe.output.checksum == "crc32c"
-        plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count, vertical: vertical)
+        plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count, axes: axes)
         return plan
     }
 
@@ -417,6 +424,56 @@ enum Planner {
         }
     }
 
+    /// The plans of a variable with `members` (DESIGN.md §16): per member, one (time, y, x) plan
+    /// or the layers of its `levels`, named `NAME@mN` (`NAME@mN@LEVEL`) inside the run. The cube's
+    /// member axis is the first such variable's; every other must have the same members.
+    private static func memberPlans(_ section: VariableSection, members numbers: [Int], source: Int, inventory: SourceInventory,
+                                    recipe: Recipe, upsampling: Bool, axes: inout ExtraAxes) throws -> [VariablePlan] {
+        let axis = MemberAxisPlan(values: numbers)
+        if let members = axes.members, members != axis {
+            throw recipe.error("\(section.keyPath).members",
+                "the cube has one member axis: '\(section.name)' asks for members \(numbers.map(String.init).joined(separator: ", ")) but an earlier variable for \(members.values.map(String.init).joined(separator: ", "))")
+        }
+        axes.members = axis
+        var plans: [VariablePlan] = []
+        for (position, member) in try EnsembleMembers.sections(section, members: numbers, inventory: inventory, recipe: recipe).enumerated() {
+            var memberPlans: [VariablePlan]
+            if let levels = section.levels {
+                memberPlans = try layerPlans(member, levels: levels, source: source, inventory: inventory, recipe: recipe,
+                                             upsampling: upsampling, vertical: &axes.vertical)
+            } else {
+                var plan = try variablePlan(member, source: source, inventory: inventory, recipe: recipe, upsampling: upsampling)
+                plan.layer = VariableLayer(array: section.name, index: 0, label: "", hasLevel: false)
+                memberPlans = [plan]
+            }
+            for index in memberPlans.indices {
+                memberPlans[index].name = "\(section.name)@m\(numbers[position])" + memberPlans[index].name.dropFirst(section.name.count)
+                memberPlans[index].layer?.member = position
+                memberPlans[index].layer?.memberLabel = "member \(numbers[position])"
+            }
+            plans += memberPlans
+        }
+        return plans
+    }
+
+    /// What a cube with a member axis cannot have yet: variables without members beside ones
+    /// with (one set of dimensions), a pyramid, a time-series copy.
+    private static func checkMembers(_ members: MemberAxisPlan?, recipe: Recipe) throws {
+        guard members != nil else { return }
+        for source in recipe.sources {
+            for variable in source.variables where variable.members == nil {
+                throw recipe.error(variable.keyPath,
+                    "the cube has a member axis and every variable must have it: give '\(variable.name)' members too, or build a cube of its own for the other variables")
+            }
+        }
+        if recipe.output.pyramid != nil {
+            throw recipe.error("output.pyramid", "pyramids of cubes with a member axis are not supported yet")
+        }
+        if recipe.output.timeSeriesChunks != nil {
+            throw recipe.error("output.timeseries", "time-series copies of cubes with a member axis are not supported yet")
+        }
+    }
+
     /// What a cube with a vertical axis cannot have yet: variables without levels beside ones with
     /// (xcube and the catalogue want one set of dimensions), a pyramid, a time-series copy.
     private static func checkVertical(_ vertical: VerticalAxisPlan?, recipe: Recipe) throws {
@@ -433,6 +490,12 @@ enum Planner {
         if recipe.output.timeSeriesChunks != nil {
             throw recipe.error("output.timeseries", "time-series copies of cubes with a vertical axis (\(vertical.name)) are not supported yet")
         }
+    }
+
+    /// The axes between time and y that variables with `members` or `levels` give the cube.
+    struct ExtraAxes {
+        var members: MemberAxisPlan?
+        var vertical: VerticalAxisPlan?
     }
 
     /// The source window covering the target grid, estimated on a lattice of target pixels with a
@@ -460,8 +523,8 @@ enum Planner {
         return (PixelWindow(rows: r, columns: c), Double(inside) / Double(max(1, total)))
     }
 
-    private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int, vertical: VerticalAxisPlan?) throws -> ChunkShape {
-        let given = try sizes(recipe, "chunks", grid: grid, vertical: vertical)
+    private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int, axes: ExtraAxes) throws -> ChunkShape {
+        let given = try sizes(recipe, "chunks", grid: grid, axes: axes)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         return ChunkShape(time: min(given["time"] ?? 1, timeCount), y: min(given[yName] ?? 512, grid.height),
                           x: min(given[xName] ?? 512, grid.width))
@@ -469,10 +532,10 @@ enum Planner {
 
     /// `output.shards`: per dimension a multiple of the chunk size (default: one chunk), at most
     /// the chunks that cover the dimension; `nil` when not given.
-    private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int, vertical: VerticalAxisPlan?) throws -> ChunkShape? {
+    private static func shards(_ recipe: Recipe, grid: RegularGrid, chunks: ChunkShape, timeCount: Int, axes: ExtraAxes) throws -> ChunkShape? {
         guard !recipe.output.shards.isEmpty else { return nil }
-        let given = try sizes(recipe, "shards", grid: grid, vertical: vertical)
-        let chunkSizes = try sizes(recipe, "chunks", grid: grid, vertical: vertical)
+        let given = try sizes(recipe, "shards", grid: grid, axes: axes)
+        let chunkSizes = try sizes(recipe, "chunks", grid: grid, axes: axes)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         func size(_ name: String, chunk: Int, length: Int) throws -> Int {
             guard let shard = given[name] else { return chunk }
@@ -490,7 +553,8 @@ enum Planner {
     }
 
     /// `output.chunks` or `output.shards` by the cube's dimension names (`y`/`x` accepted for `lat`/`lon`).
-    private static func sizes(_ recipe: Recipe, _ key: String, grid: RegularGrid, vertical: VerticalAxisPlan?) throws -> [String: Int] {
+    private static func sizes(_ recipe: Recipe, _ key: String, grid: RegularGrid, axes: ExtraAxes) throws -> [String: Int] {
+        let vertical = axes.vertical
         var given = key == "chunks" ? recipe.output.chunks : recipe.output.shards
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
         if grid.isGeographic {
@@ -509,7 +573,13 @@ enum Planner {
                 throw recipe.error("output.\(key).\(vertical.name)", "\(size) levels per \(key == "chunks" ? "chunk" : "shard") is not supported yet; each level is a chunk of its own (give 1)")
             }
         }
-        let names = vertical.map { "time, \($0.name), " } ?? "time, "
+        if let members = axes.members, let size = given.removeValue(forKey: members.name) {
+            // Each member is a layer of its own (DESIGN.md §16): one member per chunk.
+            guard size == 1 else {
+                throw recipe.error("output.\(key).\(members.name)", "\(size) members per \(key == "chunks" ? "chunk" : "shard") is not supported yet; each member is a chunk of its own (give 1)")
+            }
+        }
+        let names = "time, " + (axes.members.map { "\($0.name), " } ?? "") + (vertical.map { "\($0.name), " } ?? "")
         for name in given.keys where ![xName, yName, "time"].contains(name) {
             throw recipe.error("output.\(key).\(name)", "the cube's dimensions are \(names)\(yName), \(xName); '\(name)' is not one of them")
         }

@@ -354,7 +354,7 @@ struct CubeExecutor: Sendable {
         for (v, variable) in plan.variables.enumerated() {
             // The quick-look of a (time, level, y, x) array shows its first level.
             let relevant = tasks.filter { $0.region.times.contains(last) && $0.variables.contains(variable.name) }.map(\.region)
-            guard !relevant.isEmpty, (variable.layer?.index ?? 0) == 0 else { continue }
+            guard !relevant.isEmpty, variable.layer?.axes.allSatisfy({ $0 == 0 }) ?? true else { continue }
             let reader = try await ZarrArrayReader(storage: storage, name: variable.arrayName, registry: registries.codecs)
             for region in relevant {
                 for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {

@@ -1,0 +1,154 @@
+"""Ensemble members as a cube dimension (`members:`, DESIGN.md §16): GRIB files written here
+through ecCodes (the PyPI `eccodes` wheel) with an analytic field that depends on the member (and
+the level) → (time, member, lat, lon) and (time, member, plev, lat, lon) cubes whose values are
+the truth per member; xarray opens them without warnings, xcube's verify_cube and `cubegen verify`
+pass, the STAC entry and the lineage name the members; bad input is one line."""
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from conftest import cubegen
+from test_levels import BBOX, D, LAT0, LON0, NI, NJ, one_line_error, opened, truth
+from xcube.core.verify import verify_cube
+
+eccodes = pytest.importorskip("eccodes")
+
+
+def write_members(path, messages):
+    """messages: (short name, level hPa, hours after 2024-01-01T00, member number)."""
+    lons = LON0 + D * np.arange(NI)
+    lats = LAT0 - D * np.arange(NJ)
+    LON, LAT = np.meshgrid(lons, lats)
+    with open(path, "wb") as out:
+        for short, hpa, hours, member in messages:
+            h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
+            for key, value in [("Ni", NI), ("Nj", NJ), ("latitudeOfFirstGridPointInDegrees", float(lats[0])),
+                               ("latitudeOfLastGridPointInDegrees", float(lats[-1])),
+                               ("longitudeOfFirstGridPointInDegrees", float(lons[0] % 360)),
+                               ("longitudeOfLastGridPointInDegrees", float(lons[-1] % 360)),
+                               ("iDirectionIncrementInDegrees", D), ("jDirectionIncrementInDegrees", D),
+                               ("dataDate", 20240101), ("dataTime", 0), ("stepUnits", 1), ("endStep", hours),
+                               ("productDefinitionTemplateNumber", 1), ("number", member), ("numberOfForecastsInEnsemble", 10),
+                               ("typeOfLevel", "isobaricInhPa"), ("level", hpa), ("shortName", short), ("bitsPerValue", 24)]:
+                eccodes.codes_set(h, key, value)
+            eccodes.codes_set_values(h, member_truth(LON, LAT, hours, hpa, member).ravel())
+            eccodes.codes_write(h, out)
+            eccodes.codes_release(h)
+
+
+def member_truth(lon, lat, hours, hpa, member):
+    return truth(lon, lat, hours, hpa) + 3.0 * member
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, binaries):
+    out = tmp_path_factory.mktemp("members")
+    # Members 0…3 of t on two levels, two files of steps; the second file holds member 2 only at
+    # one level, so its fields are named differently (t_m2 vs t_isobaricInhPa_850_m2).
+    write_members(out / "ens_a.grib2", [("t", p, h, m) for h in (0, 6) for m in range(4) for p in (850, 500)])
+    write_members(out / "ens_b.grib2", [("t", p, 12, m) for m in range(4) for p in (850, 500)])
+    write_members(out / "ens_c.grib2", [("t", 850, 18, m) for m in (0, 2)])
+    return out
+
+
+def recipe(folder, name, variable, paths, output=""):
+    path = folder / f"{name}.yaml"
+    path.write_text(f"""version: 1
+cube: {{id: {name}, title: Members, license: CC0-1.0}}
+grid: {{crs: EPSG:4326, bbox: [{", ".join(map(str, BBOX))}], resolution: 0.5}}
+sources:
+  - name: ens
+    store: grib
+    paths: [{", ".join(str(p) for p in paths)}]
+    variables:
+      {variable}
+output: {{path: {name}.zarr, overwrite: true{output}}}
+""")
+    return path
+
+
+def test_members_become_a_member_axis(inputs, tmp_path):
+    variable = "t: {resampling: nearest, select: {shortName: t, typeOfLevel: isobaricInhPa, level: 850}, members: [2, 0, 3]}"
+    result = cubegen("run", recipe(tmp_path, "m", variable, [inputs / "ens_a.grib2", inputs / "ens_b.grib2", inputs / "ens_c.grib2"]).as_posix(),
+                     cwd=tmp_path)
+    # ens_c lacks member 3: one line naming the file.
+    one_line_error(result, "ens_c.grib2")
+    assert not (tmp_path / "m.zarr").exists()
+    variable = variable.replace("[2, 0, 3]", "[2, 0]")
+    result = cubegen("run", recipe(tmp_path, "m", variable, [inputs / "ens_a.grib2", inputs / "ens_b.grib2", inputs / "ens_c.grib2"]),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "m.zarr")
+    assert cube["t"].dims == ("time", "member", "lat", "lon")
+    assert cube["member"].values.tolist() == [2, 0] and cube["member"].dtype == np.int32
+    assert cube["member"].attrs["standard_name"] == "realization"
+    assert "GRIB_number" not in cube["t"].attrs
+    assert cube["t"].encoding["chunks"][1] == 1
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for k, hours in enumerate([0, 6, 12, 18]):
+        for j, member in enumerate([2, 0]):
+            np.testing.assert_allclose(cube["t"].values[k, j], member_truth(LON, LAT, hours, 850, member), atol=2e-3,
+                                       err_msg=f"member {member} +{hours}h")
+    assert verify_cube(xr.open_zarr(tmp_path / "m.zarr")) == []
+    verified = cubegen("verify", tmp_path / "m.zarr")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    stac = json.loads((tmp_path / "m.stac.json").read_text())
+    member = stac["cube:dimensions"]["member"]
+    assert member["type"] == "ensemble" and member["values"] == [2, 0] and member["extent"] == [0, 2]
+    assert stac["cube:variables"]["t"]["dimensions"] == ["time", "member", "lat", "lon"]
+    member["values"] = [2, 1]
+    (tmp_path / "other.stac.json").write_text(json.dumps(stac))
+    wrong = cubegen("verify", tmp_path / "m.zarr", "--stac", tmp_path / "other.stac.json")
+    assert wrong.returncode == 3 and "cube:dimensions.member.values" in wrong.stdout, wrong.stdout
+    lineage = json.loads((tmp_path / "m.zarr" / "lineage.json").read_text())
+    [t] = [v for v in lineage["variables"] if v["name"] == "t"]
+    record = t["source"]["grid"]["members"]
+    assert record["dimension"] == "member" and record["values"] == [2, 0]
+    assert [f["member"] for f in record["fields"]] == [2, 0]
+
+
+def test_members_and_levels_make_a_5d_cube(inputs, tmp_path):
+    variable = "t: {resampling: nearest, members: [0, 1], levels: [500, 850], level_units: hPa}"
+    result = cubegen("run", recipe(tmp_path, "ml", variable, [inputs / "ens_a.grib2", inputs / "ens_b.grib2"], ", format: zarr3"),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "ml.zarr")
+    assert cube["t"].dims == ("time", "member", "plev", "lat", "lon")
+    assert cube.sizes["member"] == 2 and cube["plev"].values.tolist() == [50000.0, 85000.0]
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for k, hours in enumerate([0, 6, 12]):
+        for j, member in enumerate([0, 1]):
+            for l, hpa in enumerate([500, 850]):
+                np.testing.assert_allclose(cube["t"].values[k, j, l], member_truth(LON, LAT, hours, hpa, member), atol=2e-3,
+                                           err_msg=f"member {member} {hpa} hPa +{hours}h")
+    assert verify_cube(xr.open_zarr(tmp_path / "ml.zarr")) == []
+    verified = cubegen("verify", tmp_path / "ml.zarr")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    lineage = json.loads((tmp_path / "ml.zarr" / "lineage.json").read_text())
+    [t] = [v for v in lineage["variables"] if v["name"] == "t"]
+    levels = t["source"]["grid"]["vertical"]["levels"]
+    assert [(l["member"], l["level"]) for l in levels] == [(0, "500 hPa"), (0, "850 hPa"), (1, "500 hPa"), (1, "850 hPa")]
+
+
+def test_member_errors_are_one_line(inputs, tmp_path):
+    def run(name, variable, paths, output=""):
+        result = cubegen("run", recipe(tmp_path, name, variable, paths, output), cwd=tmp_path)
+        assert not (tmp_path / f"{name}.zarr").exists()
+        return result
+
+    a = [inputs / "ens_a.grib2"]
+    # A member the file does not hold: the members it holds are listed.
+    one_line_error(run("absent", "t: {select: {shortName: t, level: 850}, members: [0, 7]}", a),
+                   "members", "no member 7", "it holds members 0, 1, 2, 3")
+    # select.number beside members.
+    one_line_error(run("both", "t: {select: {shortName: t, number: 1}, members: [0]}", a), "select.number", "members")
+    # A member listed twice.
+    one_line_error(run("twice", "t: {select: {shortName: t, level: 850}, members: [0, 0]}", a), "members[1]", "twice")
+    # More than one member per chunk.
+    one_line_error(run("chunks", "t: {select: {shortName: t, level: 850}, members: [0, 1]}", a, ", chunks: {member: 2}"),
+                   "output.chunks.member", "give 1")
+    # A pyramid of a member cube is refused when planning.
+    one_line_error(run("pyr", "t: {select: {shortName: t, level: 850}, members: [0, 1]}", a, ", pyramid: true"),
+                   "output.pyramid", "member axis")
