@@ -62,12 +62,12 @@ extension GRIBReader {
     }
 
     /// The values of a cell-grid message in cell order (HEALPix pixel index, Gaussian points row by row).
-    func cellValues(_ raw: [Double], _ message: GRIBMessage, _ cells: CellGridGeometry) throws -> [Float] {
+    func cellValues(_ raw: [Float], _ message: GRIBMessage, _ cells: CellGridGeometry) throws -> [Float] {
         guard raw.count == cells.count else {
             throw CubeError(.invalidInput,
                 "'\(dataset.path)': GRIB message #\(message.index + 1) at byte \(message.offset) has \(raw.count) values for \(cells.summary)",
                 context: ["file": dataset.path])
         }
-        return raw.map(Float.init)
+        return raw
     }
 }

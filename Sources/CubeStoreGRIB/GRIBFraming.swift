@@ -129,6 +129,33 @@ public enum GRIBFraming {
         }
     }
 
+    /// The `length` bytes of the message at `offset` of the file at `path`, read in one call.
+    /// - Throws: `CubeError` naming the file and offset when it cannot be read or ends early.
+    static func message(_ path: String, offset: Int, length: Int) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path]) }
+        defer { close(descriptor) }
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = 0
+            while count < length {
+                let got = pread(descriptor, buffer.baseAddress! + count, length - count, off_t(offset + count))
+                if got < 0, errno == EINTR { continue }
+                if got <= 0 {
+                    failure = got < 0 ? errno : 0
+                    break
+                }
+                count += got
+            }
+        }
+        guard bytes.count == length else {
+            let reason = failure != 0 ? String(cString: strerror(failure)) : "\(bytes.count) of \(length) bytes"
+            throw CubeError(failure != 0 ? .io : .invalidInput,
+                "'\(path)': the GRIB message at byte \(offset) cannot be read whole (\(reason)): truncated?", context: ["file": path])
+        }
+        return bytes
+    }
+
     private static func signature(in bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else { return nil }
         for k in 0...(bytes.count - 4) where bytes[k] == 0x47 && bytes[k + 1] == 0x52 && bytes[k + 2] == 0x49 && bytes[k + 3] == 0x42 {

@@ -179,10 +179,15 @@ struct GRIBDataset: Sendable {
     }
 }
 
-/// Reads windows of GRIB fields; the last few decoded fields are kept (tasks read windows of one field in turn).
+/// Reads windows of GRIB fields; the last few decoded fields of the process are kept (tasks read
+/// windows of one field in turn).
 final class GRIBReader: DatasetReader {
     let dataset: GRIBDataset
-    private let recent = Mutex<[(key: Int, values: [Float])]>([])
+    /// The last decoded fields of any file, newest first: at most `recentCount` of them and
+    /// `recentBytes` in all (one per reader made an hour of H1024 files hold gigabytes).
+    private static let recent = Mutex<[(path: String, offset: Int, values: [Float])]>([])
+    private static let recentCount = 4
+    private static let recentBytes = 256 << 20
 
     init(dataset: GRIBDataset) { self.dataset = dataset }
 
@@ -211,8 +216,9 @@ final class GRIBReader: DatasetReader {
 
     /// The message's values as rows (message j order) of columns west to east.
     func plane(_ message: GRIBMessage) throws -> [Float] {
-        if let hit = recent.withLock({ $0.first { $0.key == message.offset }?.values }) { return hit }
-        let raw = try GRIBCalls.values(dataset.path, offset: message.offset, length: message.length)
+        let path = dataset.path
+        if let hit = GRIBReader.recent.withLock({ $0.first { $0.offset == message.offset && $0.path == path }?.values }) { return hit }
+        let raw = try GRIBReader.values(dataset.path, message)
         if let cells = dataset.descriptor.grid.cells {
             let field = try cellValues(raw, message, cells)
             remember(field, message)
@@ -229,18 +235,39 @@ final class GRIBReader: DatasetReader {
             for i in 0..<ni {
                 let source = message.jPointsAreConsecutive ? i * nj + j : j * ni + i
                 let column = message.iScansNegatively ? ni - 1 - i : i
-                field[j * ni + column] = Float(raw[source])
+                field[j * ni + column] = raw[source]
             }
         }
         remember(field, message)
         return field
     }
 
+    /// The values of `message` in its scanning order, NaN where missing: simple-packed GRIB 2
+    /// fields decoded by CubeGen (`GRIBSimplePacking`, in the calling thread, so tasks decode in
+    /// parallel), any other packing by ecCodes (under its lock).
+    /// - Throws: `CubeError` naming the file and offset when the message cannot be read or decoded.
+    static func values(_ path: String, _ message: GRIBMessage) throws -> [Float] {
+        let bytes = try GRIBFraming.message(path, offset: message.offset, length: message.length)
+        if let own = bytes.withUnsafeBytes({ GRIBSimplePacking.decode($0) }), own.count == message.numberOfDataPoints {
+            return own
+        }
+        return try GRIBCalls.values(bytes, path: path, offset: message.offset).map(Float.init)
+    }
+
     /// Keeps a decoded field among the last few.
     private func remember(_ field: [Float], _ message: GRIBMessage) {
-        recent.withLock { cache in
-            cache.insert((message.offset, field), at: 0)
-            if cache.count > 4 { cache.removeLast() }
+        let path = dataset.path
+        GRIBReader.recent.withLock { cache in
+            cache.removeAll { $0.offset == message.offset && $0.path == path }
+            cache.insert((path, message.offset, field), at: 0)
+            var bytes = 0
+            for (k, entry) in cache.enumerated() {
+                bytes += entry.values.count * MemoryLayout<Float>.size
+                if k >= GRIBReader.recentCount || (k > 0 && bytes > GRIBReader.recentBytes) {
+                    cache.removeSubrange(k...)
+                    break
+                }
+            }
         }
     }
 }

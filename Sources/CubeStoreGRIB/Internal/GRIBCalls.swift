@@ -46,24 +46,43 @@ enum GRIBCalls {
     /// messages are framed by CubeGen (`GRIBFraming`) and handed to ecCodes from memory, whole.
     /// - Throws: `CubeError` naming the file (and the offset of a message that does not decode).
     static func index(_ path: String) throws -> [GRIBMessage] {
+        // Planning describes a file and the run opens it again: one index per version of the file
+        // (path, inode, size, modification and change times). A file changed in the last two
+        // seconds is indexed every time: file times are as coarse as the kernel's tick, and a file
+        // rewritten in place within one (as the fuzz target does) must not look unchanged.
+        var status = stat()
+        var key: String?
+        if stat(path, &status) == 0, time(nil) - max(status.st_mtim.tv_sec, status.st_ctim.tv_sec) >= 2 {
+            key = "\(path)\u{0}\(status.st_ino)\u{0}\(status.st_size)\u{0}\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)"
+        }
+        if let key, let known = indexes.withLock({ $0[key] }) { return known }
+        let messages = try indexAnew(path)
+        if let key {
+            indexes.withLock { cache in
+                if cache.count >= 4096 { cache.removeAll() }
+                cache[key] = messages
+            }
+        }
+        return messages
+    }
+
+    /// The indexes made so far, by path, size and modification time.
+    private static let indexes = Mutex<[String: [GRIBMessage]]>([:])
+
+    /// `index(_:)` without the cache.
+    private static func indexAnew(_ path: String) throws -> [GRIBMessage] {
         let frames = try GRIBFraming.frames(path: path)
         if frames.isEmpty {
             throw CubeError(.invalidInput, "'\(path)' holds no GRIB message (not a GRIB file)", context: ["file": path])
         }
-        guard let file = FileHandle(forReadingAtPath: path) else {
-            throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path])
-        }
-        defer { try? file.close() }
         var messages: [GRIBMessage] = []
         for frame in frames {
-            let bytes = try GRIBFraming.read(file, path: path, offset: frame.offset, count: frame.length)
-            guard bytes.count == frame.length else {
-                throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) is truncated", context: ["file": path])
-            }
-            try lock.withLock { _ in
+            let bytes = try GRIBFraming.message(path, offset: frame.offset, length: frame.length)
+            // ecCodes reads the message in place (no copy): the handle lives inside this closure.
+            try bytes.withUnsafeBytes { raw in try lock.withLock { _ in
                 _ = definitionsInstalled
                 lastLibraryMessage = nil
-                let handle: OpaquePointer? = bytes.withUnsafeBytes { codes_handle_new_from_message_copy(nil, $0.baseAddress, bytes.count) }
+                let handle: OpaquePointer? = codes_handle_new_from_message(nil, raw.baseAddress, raw.count)
                 guard let handle else {
                     throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) does not decode\(libraryDetail())",
                                     context: ["file": path])
@@ -73,7 +92,7 @@ enum GRIBCalls {
                 indexed.offset = frame.offset
                 indexed.length = frame.length
                 messages.append(indexed)
-            }
+            } }
         }
         return messages
     }
@@ -174,15 +193,13 @@ enum GRIBCalls {
     /// order, NaN where its bitmap marks a value missing.
     /// - Throws: `CubeError` naming the file and offset when the bytes are not the message any more.
     static func values(_ path: String, offset: Int, length: Int) throws -> [Double] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path])
-        }
-        defer { try? handle.close() }
-        let bytes = try GRIBFraming.read(handle, path: path, offset: offset, count: length)
-        guard bytes.count == length else {
-            throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(offset) is truncated (\(bytes.count) of \(length) bytes)",
-                            context: ["file": path])
-        }
+        try values(GRIBFraming.message(path, offset: offset, length: length), path: path, offset: offset)
+    }
+
+    /// The decoded values of `bytes`, the whole message at `offset` of `path`, as
+    /// `values(_:offset:length:)`.
+    static func values(_ bytes: [UInt8], path: String, offset: Int) throws -> [Double] {
+        let length = bytes.count
         return try lock.withLock { _ in
             _ = definitionsInstalled
             lastLibraryMessage = nil
