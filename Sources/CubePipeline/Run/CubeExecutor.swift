@@ -42,6 +42,8 @@ struct CubeExecutor: Sendable {
         let readers: ReaderPool
         let planes: AsyncCache<PlaneKey, SourcePlane>
         let mappings: AsyncCache<MappingKey, PixelMapping>
+        /// Cell-grid resampling weights shared by the time blocks of a region (`SharedWeightsKey`).
+        let weights: AsyncCache<SharedWeightsKey, ResamplingWeights>
         let transforms: TransformPool
         let stored: Mutex<Int>
         /// The last time step's values the quick-looks show, when they are written.
@@ -58,6 +60,7 @@ struct CubeExecutor: Sendable {
             self.readers = readers
             self.planes = planes
             self.mappings = mappings
+            self.weights = AsyncCache(budget: CubeExecutor.sharedWeightsBudget, cost: { $0.bytes })
             self.transforms = transforms
             self.stored = Mutex(0)
             self.quicklooks = quicklooks
@@ -544,8 +547,20 @@ struct CubeExecutor: Sendable {
                             let g = reads[cursor].grid
                             let key = WeightsKey(grid: g, method: variable.method, window: sourcePlane.window)
                             if weights[key] == nil {
-                                weights[key] = try ResamplingWeights(variable.method, source: source.grids[g], centres: mappings[g],
-                                                                     corners: cornerMappings[g], window: sourcePlane.window.bounds)
+                                let (grid, method, centres, corners) = (source.grids[g], variable.method, mappings[g], cornerMappings[g])
+                                let bounds = sourcePlane.window.bounds
+                                let make: @Sendable () throws -> ResamplingWeights = {
+                                    try ResamplingWeights(method, source: grid, centres: centres, corners: corners, window: bounds)
+                                }
+                                // A cell grid's stencils are costly (HEALPix pixel searches, spherical overlaps):
+                                // made once per region and method, shared by the region's later time blocks.
+                                if grid.cells != nil, plan.taskCounts.time > 1 {
+                                    let shareKey = SharedWeightsKey(source: sourceIndex, grid: g, y: region.index.y, x: region.index.x,
+                                                                    method: method, window: sourcePlane.window)
+                                    weights[key] = try await shared.weights.value(for: shareKey) { try make() }
+                                } else {
+                                    weights[key] = try make()
+                                }
                             }
                             let part = covered[g]!
                             if part == regionWindow {
@@ -640,6 +655,10 @@ struct CubeExecutor: Sendable {
     /// Source planes a task fetches ahead of the one it resamples.
     private var readAhead: Int { max(2, workers) }
 
+    /// Bytes of cell-grid weights kept for later time blocks (H1024 → 0.1° global: about 210 MB
+    /// bilinear, 400 MB conservative).
+    static let sharedWeightsBudget = 1 << 30
+
     /// Places one resampled time step into the task's buffer (chunks or shards at the grid's edges are padded).
     private func copy(_ plane: [Float], into chunk: inout [Float], at step: Int, region: ChunkRegion) {
         let shape = plan.taskShape
@@ -721,6 +740,17 @@ struct CubeExecutor: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+}
+
+/// Identifies cell-grid resampling weights shared between tasks: the source grid, the task's
+/// chunk row and column (which fix the pixel mapping), the method and the source window.
+struct SharedWeightsKey: Hashable, Sendable {
+    var source: Int
+    var grid: Int
+    var y: Int
+    var x: Int
+    var method: ResamplingMethod
+    var window: PixelWindow
 }
 
 /// Identifies precomputed resampling weights within one region.

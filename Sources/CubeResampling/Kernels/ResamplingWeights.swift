@@ -23,6 +23,9 @@ public struct ResamplingWeights: Sendable {
     /// The number of target pixels.
     public var count: Int { taps == 0 ? offsets.count - 1 : indices.count / taps }
 
+    /// The bytes the weights hold (indices, weights and offsets), for bounded caches.
+    public var bytes: Int { (offsets.count + indices.count) * MemoryLayout<Int32>.size + weights.count * MemoryLayout<Float>.size }
+
     /// Creates weights from their parts (see the layout above).
     init(taps: Int, offsets: [Int32], indices: [Int32], weights: [Float], reduction: AreaReduction = .mean, minimumWeight: Float = 0) {
         self.reduction = reduction
