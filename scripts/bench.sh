@@ -53,10 +53,11 @@ echo "== Mosaic: 36 COG tiles in two UTM zones → EPSG:3035 100 m, beside gdalw
 echo "== STAC: the mosaic workload from a rustac search, beside odc.stac.load().to_zarr()"
 "$VENV/bin/python" "$HERE/bench/bench_stac.py" --cubegen "$HERE/.build/release/cubegen" --work "$OUT/stac" \
   --odc-python "$ODC_VENV/bin/python" --rustac "$VENV/bin/rustac" --tile-size "${MOSAIC_TILE:-2048}"
-# Issue 11: hourly HEALPix H1024 nested GRIB fields of 3 surface variables → a global 0.1° cube
-# (bilinear, conservative), beside eccodes + healpy.get_interp_weights + xarray to_zarr. The inputs
-# (3 × 38 MiB per hour) are kept in BENCH_DATA; HEALPIX_HOURS (default 24) sets how many hours.
-echo "== HEALPix GRIB: H1024 nested, 3 variables × ${HEALPIX_HOURS:-24} hours → 0.1° global, beside eccodes + healpy + xarray"
+# Issue 11: hourly HEALPix H1024 nested GRIB files (3 surface variables and t on 5 pressure levels)
+# → a global 0.1° cube and an EPSG:3035 5 km cube (bilinear, conservative), beside eccodes + healpy
+# (+ pyproj) + xarray to_zarr. The inputs (8 × 36 MiB per hour) are kept in BENCH_DATA;
+# HEALPIX_HOURS (default 24) sets how many hours.
+echo "== HEALPix GRIB: H1024 nested, 8 fields × ${HEALPIX_HOURS:-24} hours → 0.1° global and EPSG:3035 5 km, beside eccodes + healpy + xarray"
 "$VENV/bin/python" "$HERE/bench/bench_healpix_grib.py" --cubegen "$HERE/.build/release/cubegen" --work "$DATA/healpix" \
   --hours "${HEALPIX_HOURS:-24}"
 # Issue 15: `cubegen serve` beside `xcube serve` on the same cube and pyramid: tile p50/p99 at 16

@@ -96,7 +96,9 @@ import Testing
         let (ni, nj) = (5, 4)
         for (r, d) in [(Float(273.15), 0), (-12.5, 2), (101_325, -1), (0, 3)] {
             let bitmap = (0..<(ni * nj)).map { $0 % 3 != 1 }
-            try compare(Self.message(ni: ni, nj: nj, bits: 0, e: 0, d: d, r: r, packed: [], bitmap: nil), bitmap: nil, "constant \(r) D \(d)")
+            // Width 0: no data bytes, but section 5 still counts a value per point.
+            try compare(Self.message(ni: ni, nj: nj, bits: 0, e: 0, d: d, r: r, packed: Array(repeating: 0, count: ni * nj), bitmap: nil),
+                        bitmap: nil, "constant \(r) D \(d)")
             try compare(Self.message(ni: ni, nj: nj, bits: 0, e: 0, d: d, r: r, packed: Array(repeating: 0, count: bitmap.filter { $0 }.count),
                                      bitmap: bitmap), bitmap: bitmap, "constant \(r) D \(d) with bitmap")
         }
