@@ -183,11 +183,15 @@ struct GRIBDataset: Sendable {
 /// windows of one field in turn).
 final class GRIBReader: DatasetReader {
     let dataset: GRIBDataset
-    /// The last decoded fields of any file, newest first: at most `recentCount` of them and
-    /// `recentBytes` in all (one per reader made an hour of H1024 files hold gigabytes).
-    private static let recent = Mutex<[(path: String, offset: Int, values: [Float])]>([])
+    /// The last decoded fields of any reader, newest first: at most `recentCount` of them and
+    /// `recentBytes` in all (four per reader made an hour of H1024 files hold gigabytes). Keyed
+    /// by the reader's serial number, never reused, so a file rewritten and opened again is read anew.
+    private static let recent = Mutex<[(reader: Int, offset: Int, values: [Float])]>([])
     private static let recentCount = 4
     private static let recentBytes = 256 << 20
+    private static let serials = Atomic<Int>(0)
+    /// This reader's key in `recent`.
+    private let serial = GRIBReader.serials.wrappingAdd(1, ordering: .relaxed).newValue
 
     init(dataset: GRIBDataset) { self.dataset = dataset }
 
@@ -216,8 +220,8 @@ final class GRIBReader: DatasetReader {
 
     /// The message's values as rows (message j order) of columns west to east.
     func plane(_ message: GRIBMessage) throws -> [Float] {
-        let path = dataset.path
-        if let hit = GRIBReader.recent.withLock({ $0.first { $0.offset == message.offset && $0.path == path }?.values }) { return hit }
+        let serial = self.serial
+        if let hit = GRIBReader.recent.withLock({ $0.first { $0.offset == message.offset && $0.reader == serial }?.values }) { return hit }
         let raw = try GRIBReader.values(dataset.path, message)
         if let cells = dataset.descriptor.grid.cells {
             let field = try cellValues(raw, message, cells)
@@ -256,10 +260,10 @@ final class GRIBReader: DatasetReader {
 
     /// Keeps a decoded field among the last few.
     private func remember(_ field: [Float], _ message: GRIBMessage) {
-        let path = dataset.path
+        let serial = self.serial
         GRIBReader.recent.withLock { cache in
-            cache.removeAll { $0.offset == message.offset && $0.path == path }
-            cache.insert((path, message.offset, field), at: 0)
+            cache.removeAll { $0.offset == message.offset && $0.reader == serial }
+            cache.insert((serial, message.offset, field), at: 0)
             var bytes = 0
             for (k, entry) in cache.enumerated() {
                 bytes += entry.values.count * MemoryLayout<Float>.size
