@@ -38,7 +38,8 @@ TARGETS = {
 }
 
 PYTHON_WAY = r'''
-import json, sys, numpy as np, eccodes, healpy, xarray as xr, pandas as pd, pyproj
+import pyproj  # before eccodes: its wheel's bundled libraries leave pyproj without its database otherwise
+import json, sys, numpy as np, eccodes, healpy, xarray as xr, pandas as pd
 paths, nside, target, out = sys.argv[1].split(","), int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 west, south, east, north = target["bbox"]
 res = target["resolution"]
@@ -77,6 +78,9 @@ ds.chunk({k: v for k, v in chunks.items() if k in ds.dims}).to_zarr(out, mode="w
 def write_inputs(work, nside, hours):
     """One file per hour: the 3 surface variables and t on 5 pressure levels; each field is computed
     once and shifted per hour (and per level). Files already there (same name) are kept."""
+    paths = [work / f"h{nside}_levels_{hour:02d}.grib2" for hour in range(hours)]
+    if all(path.exists() for path in paths):
+        return paths
     import eccodes
     import healpy
     lon, lat = healpy.pix2ang(nside, np.arange(12 * nside * nside), nest=True, lonlat=True)
