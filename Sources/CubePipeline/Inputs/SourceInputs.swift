@@ -16,6 +16,15 @@ struct SourceInputs: Sendable {
     var level: Int?
     /// For a `store: stac` source, the items its search found (the "files" are their URLs).
     var catalogue: SearchedCatalogue?
+    /// What planning learnt about the remote objects that later reads reuse (shared by copies).
+    var planning = PlanningReads()
+
+    /// Adds a remote object planning just inspected (HEAD or listing): describing it next does not
+    /// ask the server again whether it changed.
+    mutating func addInspected(_ object: RemoteObject) {
+        remote[object.url] = object
+        planning.inspected(object.url)
+    }
 
     /// Describes the dataset at `location` with `store`: in place through its storage for a
     /// `StorageDataStore`; a remote object by byte range when the store reads ranges
@@ -25,7 +34,7 @@ struct SourceInputs: Sendable {
         if let storage = datasets[location], let store = store as? any StorageDataStore {
             return try await store.describe(DatasetReference(location: location, storage: storage, level: level))
         }
-        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location, reuse: .record) {
             return try await ranged.describe(location: location, bytes: bytes)
         }
         return try await withLocalFile(location) { try await store.describe(path: $0) }
@@ -44,7 +53,7 @@ struct SourceInputs: Sendable {
             }
             return reader
         }
-        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location) {
+        if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location, reuse: .replay) {
             return try await ranged.open(location: location, bytes: bytes)
         }
         return try await withLocalFile(location) { try await store.open(path: $0) }
@@ -64,16 +73,18 @@ struct SourceInputs: Sendable {
     }
 
     /// The byte ranges of a remote object, checked to be unchanged since planning; `nil` for local files.
-    private func byteRanges(for location: String) async throws -> RemoteByteRanges? {
+    private func byteRanges(for location: String, reuse: RemoteByteRanges.Reuse) async throws -> RemoteByteRanges? {
         guard let planned = try await unchangedObject(location) else { return nil }
-        return RemoteByteRanges(object: planned)
+        return RemoteByteRanges(object: planned, planning: planning, reuse: reuse)
     }
 
     /// The planned remote object at `location`, checked (HEAD) to be unchanged since planning;
-    /// `nil` for local files.
+    /// `nil` for local files. The first check after planning inspected the object is that
+    /// inspection itself (no second HEAD moments later).
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed, or cannot be reached.
     private func unchangedObject(_ location: String) async throws -> RemoteObject? {
         guard let planned = remote[location] else { return nil }
+        if planning.takeInspection(location) { return planned }
         let current: ObjectInfo?
         do {
             current = try await planned.storage.head(planned.key)

@@ -245,7 +245,7 @@ enum STACSourceSearch {
                     throw CubeError(.invalidInput, "STAC item '\(items[i].id)' asset '\(asset.key)': '\(asset.href)' does not exist",
                                     context: ["url": asset.href])
                 }
-                inputs.remote[asset.href] = object
+                inputs.addInspected(object)
                 items[i].assets[a].etag = object.info.etag
                 items[i].assets[a].bytes = object.info.size
                 start()
