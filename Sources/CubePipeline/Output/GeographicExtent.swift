@@ -17,7 +17,8 @@ struct GeographicExtent: Sendable {
             let box = GeographicBox(west: grid.xMin, south: grid.yMin, east: grid.xMax, north: grid.yMax)
             return GeographicExtent(lonMin: box.west, lonMax: box.east, latMin: box.south, latMax: box.north)
         }
-        let toGeographic = try PROJTransform(from: grid.crs, to: .wgs84)
+        // The process's shared transforms: planning (the STAC search box) and the catalogue ask for the same pair.
+        let transforms = PlanningTransforms.shared
         let n = 256
         var xs: [Double] = [], ys: [Double] = []
         for k in 0...n {
@@ -26,15 +27,18 @@ struct GeographicExtent: Sendable {
             xs += [x, x, grid.xMin, grid.xMax]
             ys += [grid.yMin, grid.yMax, y, y]
         }
-        xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in toGeographic.transform(x: x, y: y) } }
+        try transforms.withTransform(from: grid.crs, to: .wgs84) { toGeographic in
+            xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in toGeographic.transform(x: x, y: y) } }
+        }
         let valid = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite }
         let box = GeographicBox.enclosing(longitudes: valid.map(\.0), latitudes: valid.map(\.1))
             ?? GeographicBox(west: -180, south: -90, east: 180, north: 90)
         var extent = GeographicExtent(lonMin: box.west, lonMax: box.east, latMin: box.south, latMax: box.north)
         // A pole inside the grid: the box reaches it and spans every longitude.
-        let toGrid = try PROJTransform(from: .wgs84, to: grid.crs)
         var poleX = [0.0, 0.0], poleY = [90.0, -90.0]
-        poleX.withUnsafeMutableBufferPointer { x in poleY.withUnsafeMutableBufferPointer { y in toGrid.transform(x: x, y: y) } }
+        try transforms.withTransform(from: .wgs84, to: grid.crs) { toGrid in
+            poleX.withUnsafeMutableBufferPointer { x in poleY.withUnsafeMutableBufferPointer { y in toGrid.transform(x: x, y: y) } }
+        }
         for k in 0..<2 where poleX[k] > grid.xMin && poleX[k] < grid.xMax && poleY[k] > grid.yMin && poleY[k] < grid.yMax {
             if k == 0 { extent.latMax = 90 } else { extent.latMin = -90 }
             extent.lonMin = -180
