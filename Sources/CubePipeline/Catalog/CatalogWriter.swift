@@ -157,7 +157,9 @@ struct CatalogWriter {
             entry.members = CatalogEntry.MemberDimension(name: members.name, values: members.values,
                                                          description: "ensemble member number (GRIB number), CF standard_name realization")
         }
-        entry.derivedFrom = plan.sources.flatMap { $0.inputs.catalogue?.items.map(\.location) ?? [] }
+        // Each item once, also when a source split by asset grid lists it in several plans.
+        var seen: Set<String> = []
+        entry.derivedFrom = plan.sources.flatMap { $0.inputs.catalogue?.items.map(\.location) ?? [] }.filter { seen.insert($0).inserted }
         return entry
     }
 }

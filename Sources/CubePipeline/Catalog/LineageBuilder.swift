@@ -255,7 +255,7 @@ struct LineageBuilder {
             ], effect: AccuracyNotes.aggregate(aggregation, period: period.description, steps: (counts.min() ?? 0)...(counts.max() ?? 0),
                                                minCount: variable.minCount)))
         }
-        if !variable.upsampled.isEmpty, let method = plan.recipe.sources[variable.source].variables.first(where: { $0.keyPath == variable.keyPath })?.upsampling {
+        if !variable.upsampled.isEmpty, let method = plan.sources[variable.source].section.variables.first(where: { $0.keyPath == variable.keyPath })?.upsampling {
             steps.append(LineageStep(.upsampleTime, [("method", .string(method)), ("periods", .int(Int64(variable.upsampled.count)))],
                                      effect: "\(variable.upsampled.count) period(s) without a source step are filled by \(method) interpolation in time: estimated, not observed"))
         }

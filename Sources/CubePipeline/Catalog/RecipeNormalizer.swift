@@ -15,6 +15,8 @@ enum RecipeNormalizer {
         let grid = plan.grid
         let (xName, yName) = plan.spatialNames
         let sources: [JSONValue] = recipe.sources.enumerated().map { index, section in
+            // A store: stac source split by asset grid has several plans; they share the search and the items.
+            let source = plan.sources.first(where: { $0.recipeIndex == index }) ?? plan.sources[index]
             let variables: [(String, JSONValue)] = section.variables.map { variable in
                 let planned = plan.variables.first { $0.keyPath == variable.keyPath }
                 var members: [(String, JSONValue)] = [
@@ -47,8 +49,8 @@ enum RecipeNormalizer {
             return .object([
                 ("name", .string(section.name)), ("store", .string(section.store)),
                 ("paths", .array(section.paths.map(JSONValue.string))),
-                ("files", .array(plan.sources[index].files.map { .string($0.location) })),
-            ] + rasterMembers(section, plan.sources[index]) + stacMembers(section, plan.sources[index]) + [
+                ("files", .array(source.files.map { .string($0.location) })),
+            ] + rasterMembers(section, source) + stacMembers(section, source) + [
                 ("variables", .object(variables)),
             ])
         }

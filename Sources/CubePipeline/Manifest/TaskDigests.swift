@@ -36,7 +36,8 @@ struct TaskDigests: Sendable {
         layout = SHA256.hex(Array(layoutText.utf8))
         let sources = normalized["sources"]?.arrayValue ?? []
         variables = plan.variables.map { variable in
-            let section = variable.source < sources.count ? sources[variable.source] : .null
+            let recipeIndex = plan.sources[variable.source].recipeIndex
+            let section = recipeIndex < sources.count ? sources[recipeIndex] : .null
             // The normalized recipe keys a layered variable (levels) by its recipe key, others by the field read.
             let key = variable.layer != nil ? (variable.keyPath.components(separatedBy: ".variables.").last ?? variable.sourceName) : variable.sourceName
             let settings = section["variables"]?[key]?.serialized() ?? ""

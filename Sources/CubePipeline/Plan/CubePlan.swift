@@ -160,8 +160,12 @@ public struct TimeAxisPlan: Sendable {
 
 /// One source with the file step feeding each output time step.
 public struct SourcePlan: Sendable {
-    /// The recipe section.
+    /// The recipe section (for a `store: stac` source whose assets lie on different grids, the
+    /// part of it one grid's assets give: see `STACAssetGroups`).
     public var section: SourceSection
+    /// The index of its section in `Recipe.sources` (several plans share one when a `store: stac`
+    /// source is split by asset grid).
+    public var recipeIndex: Int = 0
     /// The store reading it.
     public var store: any DataStore
     /// The files' descriptors, in time order.

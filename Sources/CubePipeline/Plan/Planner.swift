@@ -13,14 +13,16 @@ enum Planner {
         try checkUnsupported(recipe, warnings: &warnings)
         let (grid, crs) = try TargetGridBuilder.build(recipe)
         var inventories: [SourceInventory] = []
-        for section in recipe.sources {
-            var inventory = try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache,
-                                                                 target: grid)
-            if inventory.first.levels.count > 1 {
-                let level = LevelChoice.pick(inventory.first.levels, target: grid)
-                if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }
+        for (recipeIndex, section) in recipe.sources.enumerated() {
+            for var inventory in try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache,
+                                                                 target: grid) {
+                if inventory.first.levels.count > 1 {
+                    let level = LevelChoice.pick(inventory.first.levels, target: grid)
+                    if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }
+                }
+                inventory.recipeIndex = recipeIndex
+                inventories.append(inventory)
             }
-            inventories.append(inventory)
         }
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []
@@ -31,6 +33,7 @@ enum Planner {
             var plan = SourcePlan(section: inventory.section, store: inventory.store, files: inventory.files, steps: steps,
                                   grid: inventory.grid, footprint: nil)
             plan.inputs = inventory.inputs
+            plan.recipeIndex = inventory.recipeIndex
             (plan.grids, plan.fileGrid) = inventory.grids
             plan.mosaic = inventory.section.mosaic
             plan.scale = SpatialScale.measure(target: grid, source: inventory.grid)

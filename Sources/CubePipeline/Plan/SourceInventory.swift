@@ -21,17 +21,20 @@ struct SourceInventory: Sendable {
     var steps: [Step]
     /// How the files are read (remote objects through the input cache).
     var inputs = SourceInputs()
+    /// The index of its section in `Recipe.sources`.
+    var recipeIndex = 0
 
     var grid: SourceGrid { files[0].grid }
     var first: DatasetDescriptor { files[0] }
 
     /// Expands the source's globs (local, or `s3://` listings and `https://` URLs through
     /// `registries.storage`, fetched into `cache`), describes every file and orders them by their
-    /// first time step. Remote files keep their URL as their `location`.
+    /// first time step. Remote files keep their URL as their `location`. One inventory, except for
+    /// a `store: stac` source whose assets lie on different grids: one per grid (`STACAssetGroups`).
     /// - Throws: `CubeError` naming the recipe key, files or URLs: no match, overlapping or duplicate
     ///   steps, different grids or calendars within the source, storage failures.
     static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache,
-                      target: RegularGrid) async throws -> SourceInventory {
+                      target: RegularGrid) async throws -> [SourceInventory] {
         if section.stac != nil {
             if section.crs != nil || section.geotransform != nil {
                 throw recipe.error("\(section.keyPath).\(section.crs != nil ? "crs" : "geotransform")",
@@ -40,11 +43,16 @@ struct SourceInventory: Sendable {
             // The files are the items of a STAC search, each read through its assets' format stores.
             let (items, assets, record, orders) = try await STACSourceSearch.run(section, recipe: recipe, target: target, registries: registries,
                                                                          cache: cache)
-            let store = STACItemStore(items: Dictionary(uniqueKeysWithValues: items.map { ($0.location, $0) }), assets: assets,
-                                      stores: registries.stores)
-            var inputs = SourceInputs(cache: cache)
-            inputs.catalogue = SearchedCatalogue(items: items, record: record, orders: orders)
-            return try await described(items.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
+            var inventories: [SourceInventory] = []
+            for group in try await STACAssetGroups.byGrid(items, section: section, inputs: assets, stores: registries.stores) {
+                let store = STACItemStore(items: Dictionary(uniqueKeysWithValues: group.items.map { ($0.location, $0) }), assets: assets,
+                                          stores: registries.stores)
+                var inputs = SourceInputs(cache: cache)
+                inputs.catalogue = SearchedCatalogue(items: group.items, record: record, orders: orders)
+                inventories.append(try await described(group.items.map(\.location), section: group.section, store: store, inputs: inputs,
+                                                       recipe: recipe))
+            }
+            return inventories
         }
         guard var store = registries.stores.store(section.store) else {
             let known = registries.stores.stores.keys.sorted().joined(separator: ", ")
@@ -71,7 +79,7 @@ struct SourceInventory: Sendable {
                 let objects = try await RemotePaths.expand(pattern, options: section.storageOptions.storageOptions,
                                                            registry: registries.storage)
                 if objects.isEmpty { throw recipe.error("\(section.keyPath).paths", "no object matches '\(pattern)'") }
-                for object in objects { inputs.remote[object.url] = object }
+                for object in objects { inputs.addInspected(object) }
                 paths += objects.map(\.url)
                 continue
             }
@@ -80,7 +88,7 @@ struct SourceInventory: Sendable {
             paths += matches
         }
         paths = Array(Set(paths)).sorted()
-        return try await described(paths, section: section, store: store, inputs: inputs, recipe: recipe)
+        return [try await described(paths, section: section, store: store, inputs: inputs, recipe: recipe)]
     }
 
     /// The inventory of the same files read at resolution level `level` (multi-resolution datasets).
@@ -88,7 +96,9 @@ struct SourceInventory: Sendable {
     func atLevel(_ level: Int, recipe: Recipe) async throws -> SourceInventory {
         var inputs = self.inputs
         inputs.level = level
-        return try await SourceInventory.described(files.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
+        var inventory = try await SourceInventory.described(files.map(\.location), section: section, store: store, inputs: inputs, recipe: recipe)
+        inventory.recipeIndex = recipeIndex
+        return inventory
     }
 
     private static func described(_ paths: [String], section: SourceSection, store: any DataStore,

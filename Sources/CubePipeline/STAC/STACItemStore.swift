@@ -6,7 +6,8 @@ import Foundation
 /// the format store its media type or extension picked and the source's `SourceInputs` (ranged
 /// or cached reads of remote objects, local files as they are).
 ///
-/// The assets of one item must share a grid; items may differ (tiles of a mosaic).
+/// The assets it reads of one item share a grid (a source whose assets lie on different grids is
+/// planned as one such store per grid, see `STACAssetGroups`); items may differ (tiles of a mosaic).
 struct STACItemStore: DataStore {
     /// The planned items, by location.
     var items: [String: CataloguedItem]
@@ -16,50 +17,59 @@ struct STACItemStore: DataStore {
     var stores: DataStoreRegistry
 
     func describe(path: String) async throws -> DatasetDescriptor {
-        let (item, parts) = try await described(path)
-        var merged = parts[0].descriptor
-        merged.location = item.location
-        merged.variables = parts.map(\.variable)
-        merged.format = "STAC item \(item.id): " + Set(item.assets.map(\.store)).sorted().joined(separator: ", ")
-        // Overviews are read per asset; the merged item offers them only when every asset has the same ones.
-        if !parts.allSatisfy({ $0.descriptor.overviews == merged.overviews }) { merged.overviews = [] }
-        return merged
+        guard let item = items[path] else { throw unknown(path) }
+        var parts: [DatasetDescriptor] = []
+        for asset in item.assets {
+            var descriptor = try await assets.describe(asset.href, with: try formatStore(asset.store, item: item))
+            descriptor.location = asset.href
+            parts.append(descriptor)
+        }
+        return try Self.merged(item, parts)
     }
 
+    /// Opens every asset once; the item's descriptor is merged from the opened readers' own
+    /// descriptors (describing the assets again would cost each a second HEAD and header read).
     func open(path: String) async throws -> any DatasetReader {
-        let descriptor = try await describe(path: path)
         guard let item = items[path] else { throw unknown(path) }
         var readers: [String: (reader: any DatasetReader, name: String)] = [:]
+        var parts: [DatasetDescriptor] = []
         for asset in item.assets {
             let store = try formatStore(asset.store, item: item)
             let reader = try await assets.open(asset.href, with: store)
+            var descriptor = reader.descriptor
+            descriptor.location = asset.href
+            parts.append(descriptor)
             readers[asset.variable] = (reader, try Self.variable(in: reader.descriptor, for: asset, item: item).name)
         }
-        return STACItemReader(descriptor: descriptor, readers: readers)
+        return STACItemReader(descriptor: try Self.merged(item, parts), readers: readers)
     }
 
-    /// Each asset's descriptor and the variable it gives (renamed to the recipe's source name).
-    private func described(_ path: String) async throws -> (CataloguedItem, [(descriptor: DatasetDescriptor, variable: VariableDescriptor)]) {
-        guard let item = items[path] else { throw unknown(path) }
-        var parts: [(descriptor: DatasetDescriptor, variable: VariableDescriptor)] = []
-        for asset in item.assets {
-            let store = try formatStore(asset.store, item: item)
-            var descriptor = try await assets.describe(asset.href, with: store)
-            descriptor.location = asset.href
+    /// The item as one dataset: the first asset's grid and time, one variable per asset (renamed
+    /// to the recipe's source name).
+    /// - Throws: `CubeError` naming the item when its assets differ in grid or in having a time axis.
+    static func merged(_ item: CataloguedItem, _ parts: [DatasetDescriptor]) throws -> DatasetDescriptor {
+        var variables: [VariableDescriptor] = []
+        for (asset, descriptor) in zip(item.assets, parts) {
             var variable = try Self.variable(in: descriptor, for: asset, item: item)
             variable.name = asset.variable
-            if let first = parts.first, first.descriptor.grid != descriptor.grid {
+            if parts[0].grid != descriptor.grid {
                 throw CubeError(.unsupported,
-                    "item '\(item.id)': assets '\(item.assets[0].key)' and '\(asset.key)' have different grids (\(first.descriptor.grid.width) × \(first.descriptor.grid.height) and \(descriptor.grid.width) × \(descriptor.grid.height)); put variables of other resolutions in a source of their own",
+                    "item '\(item.id)': assets '\(item.assets[0].key)' and '\(asset.key)' have different grids (\(parts[0].grid.width) × \(parts[0].grid.height) and \(descriptor.grid.width) × \(descriptor.grid.height)), unlike in the source's first item, which decides how its assets are grouped by grid; put these variables in sources of their own",
                     context: ["url": item.location])
             }
-            if let first = parts.first, first.descriptor.timeDimension != descriptor.timeDimension {
+            if parts[0].timeDimension != descriptor.timeDimension {
                 throw CubeError(.invalidInput, "item '\(item.id)': assets '\(item.assets[0].key)' and '\(asset.key)' differ in having a time axis",
                                 context: ["url": item.location])
             }
-            parts.append((descriptor, variable))
+            variables.append(variable)
         }
-        return (item, parts)
+        var merged = parts[0]
+        merged.location = item.location
+        merged.variables = variables
+        merged.format = "STAC item \(item.id): " + Set(item.assets.map(\.store)).sorted().joined(separator: ", ")
+        // Overviews are read per asset; the merged item offers them only when every asset has the same ones.
+        if !parts.allSatisfy({ $0.overviews == merged.overviews }) { merged.overviews = [] }
+        return merged
     }
 
     /// The variable of an asset's dataset that gives `asset.variable`: one of that name, else
