@@ -68,6 +68,7 @@ def main():
     parser.add_argument("--odc-python", required=True)
     parser.add_argument("--rustac", default=shutil.which("rustac") or str(pathlib.Path(sys.executable).parent / "rustac"))
     parser.add_argument("--tile-size", type=int, default=2048)
+    parser.add_argument("--requests-log", type=pathlib.Path, help="write each tool's tile requests (method, path, range) here")
     args = parser.parse_args()
     work = args.work.resolve()
     cubegen = str(pathlib.Path(args.cubegen).resolve())
@@ -127,6 +128,9 @@ catalog: {{fingerprints: false, quicklooks: false}}
             rows.append(("odc.stac.load().to_zarr()", *measure([args.odc_python, str(script), api, str(work / "odc.zarr"), *map(str, box)],
                                                               cwd=work, env=env)))
             odc_requests = len(files.requests) - before
+            if args.requests_log:
+                args.requests_log.write_text("".join(f"{'cubegen' if i < cubegen_requests else 'odc'} {m} {p} {r}\n"
+                                                     for i, (m, p, r) in enumerate(files.requests[-(cubegen_requests + odc_requests):])))
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -40,12 +40,12 @@ def nir(lon, lat, day):
     return 20 - lon + 5 * lat + 0.5 * day
 
 
-def write_cog(path, west, function, day, epsg=4326, south=45.0):
-    n = int(round(1 / RES))
-    lon = west + (np.arange(n) + 0.5) * RES
-    lat = south + 1 - (np.arange(n) + 0.5) * RES
+def write_cog(path, west, function, day, epsg=4326, south=45.0, res=RES):
+    n = int(round(1 / res))
+    lon = west + (np.arange(n) + 0.5) * res
+    lat = south + 1 - (np.arange(n) + 0.5) * res
     values = function(*np.meshgrid(lon, lat), day)
-    vrt = write_vrt(path.with_suffix(".vrt"), values[None], [west, RES, 0, south + 1, 0, -RES], f"EPSG:{epsg}")
+    vrt = write_vrt(path.with_suffix(".vrt"), values[None], [west, res, 0, south + 1, 0, -res], f"EPSG:{epsg}")
     translate(vrt, path, "-ot", "Float32", *COG)
     path.with_suffix(".vrt").unlink()
     path.with_suffix(".bin").unlink()
@@ -414,3 +414,207 @@ def test_netcdf_and_zarr_assets_of_one_item(tmp_path, binaries):
             assert "B04 → red (netcdf), B08 → nir (zarr)" in plan.stdout, plan.stdout
             cubegen("run", path, check=True)
     assert_cube_is_truth(tmp_path / "r.zarr")
+
+
+# --- GRIB assets; assets of one item on different grids; one variable's tiles in several CRSs ----------
+
+def write_grib(path, west, function, day):
+    """One GRIB 2 message written by ecCodes: `function` on the 0.01° lat/lon points at the cell
+    centres of the tile west…west+1, 45…46, valid at the item's time (2020-01-DD 10:00)."""
+    import eccodes
+    n = int(round(1 / RES))
+    lons = west + (np.arange(n) + 0.5) * RES
+    lats = 46 - (np.arange(n) + 0.5) * RES
+    handle = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
+    try:
+        for key, value in [("Ni", n), ("Nj", n), ("iScansNegatively", 0), ("jScansPositively", 0),
+                           ("latitudeOfFirstGridPointInDegrees", float(lats[0])), ("latitudeOfLastGridPointInDegrees", float(lats[-1])),
+                           ("longitudeOfFirstGridPointInDegrees", float(lons[0])), ("longitudeOfLastGridPointInDegrees", float(lons[-1])),
+                           ("iDirectionIncrementInDegrees", RES), ("jDirectionIncrementInDegrees", RES),
+                           ("dataDate", 20200100 + day), ("dataTime", 1000), ("stepUnits", 1), ("endStep", 0),
+                           ("typeOfLevel", "surface"), ("level", 0), ("shortName", "2t"), ("bitsPerValue", 24)]:
+            eccodes.codes_set(handle, key, value)
+        eccodes.codes_set_values(handle, function(*np.meshgrid(lons, lats), day).astype("float64").ravel())
+        with open(path, "wb") as out:
+            eccodes.codes_write(handle, out)
+    finally:
+        eccodes.codes_release(handle)
+
+
+def test_grib_assets_picked_by_media_type_or_extension_read_over_https(tmp_path, binaries):
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    items = []
+    with RangeServer(folder) as files:
+        for day in DAYS:
+            for tile, (west, _) in TILES.items():
+                write_grib(folder / f"{tile}_{day:02d}_B04.grib2", west, red, day)
+                write_grib(folder / f"{tile}_{day:02d}_B08.grb", west, nir, day)
+                it = item(tile, day, files.url)
+                it["assets"] = {
+                    "B04": {"href": f"{files.url}/{tile}_{day:02d}_B04.grib2", "roles": ["data"],
+                            "type": "application/wmo-grib2" if tile == "W" else "application/x-grib"},
+                    # No media type: the .grb extension picks the store.
+                    "B08": {"href": f"{files.url}/{tile}_{day:02d}_B08.grb", "roles": ["data"]}}
+                items.append(it)
+        with STACServer(tmp_path / "api", items) as api:
+            path = recipe(tmp_path, api.url, extra="    limit: 4\n")
+            plan = cubegen("plan", path, check=True)
+            assert "B04 → red (grib), B08 → nir (grib)" in plan.stdout, plan.stdout
+            cubegen("run", path, check=True)
+        # Every GRIB asset came from the HTTP server (through the input cache).
+        fetched = {r[1].lstrip("/") for r in files.requests if r[0] == "GET"}
+        assert fetched == {p.name for p in folder.iterdir()}, fetched
+    assert_cube_is_truth(tmp_path / "r.zarr")
+    lineage = json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())
+    nir_files = next(v for v in lineage["variables"] if v["name"] == "nir")["source"]["files"]
+    assert sorted(f["path"].rsplit("/", 1)[1] for f in nir_files) == sorted(f"{t}_{d:02d}_B08.grb" for d in DAYS for t in TILES)
+
+
+def test_a_run_reads_each_asset_header_once_and_checks_it_twice(tmp_path, tiles, binaries):
+    """`cubegen run` plans and runs in one process: per COG asset one HEAD when the search is
+    inspected, one when the run opens it (unchanged since planning?), and no byte range twice (the
+    header pages planning read serve the run's open)."""
+    with RangeServer(tiles) as files:
+        items = [item(t, d, files.url) for d in DAYS for t in TILES]
+        with STACServer(tmp_path, items) as api:
+            cubegen("run", recipe(tmp_path, api.url), check=True)
+    per_asset = {}
+    for method, path, byte_range in files.requests:
+        per_asset.setdefault(path, []).append((method, byte_range))
+    assert len(per_asset) == 2 * len(items), sorted(per_asset)
+    for path, requests in per_asset.items():
+        assert [m for m, _ in requests].count("HEAD") == 2, (path, requests)
+        ranges = [r for m, r in requests if m == "GET"]
+        assert ranges and all(r is not None for r in ranges) and len(ranges) == len(set(ranges)), (path, requests)
+    assert_cube_is_truth(tmp_path / "r.zarr")
+
+
+def test_grib_assets_in_an_s3_bucket(tmp_path, binaries):
+    endpoint = os.environ.get("CUBEGEN_TEST_S3_ENDPOINT")
+    if not endpoint:
+        pytest.skip("CUBEGEN_TEST_S3_ENDPOINT is not set (scripts/test.sh starts SeaweedFS)")
+    s3fs = pytest.importorskip("s3fs")
+    key, secret = os.environ["CUBEGEN_TEST_S3_ACCESS_KEY"], os.environ["CUBEGEN_TEST_S3_SECRET_KEY"]
+    fs = s3fs.S3FileSystem(key=key, secret=secret, client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True)
+    bucket = f"cubegen-stac-grib-{os.getpid()}-{int(time.time())}"
+    fs.mkdir(bucket)
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    items = []
+    for day in DAYS:
+        for tile, (west, _) in TILES.items():
+            for key_name, function in (("B04", red), ("B08", nir)):
+                name = f"{tile}_{day:02d}_{key_name}.grib2"
+                write_grib(folder / name, west, function, day)
+                fs.put(str(folder / name), f"{bucket}/grib/{name}")
+            it = item(tile, day, f"s3://{bucket}/grib")
+            it["assets"] = {k: {"href": f"s3://{bucket}/grib/{tile}_{day:02d}_{k}.grib2", "type": "application/wmo-grib2", "roles": ["data"]}
+                            for k in ("B04", "B08")}
+            items.append(it)
+    with STACServer(tmp_path / "api", items) as api:
+        path = recipe(tmp_path, api.url, extra=f"    limit: 4\n    storage_options: {{endpoint_url: \"{endpoint}\"}}\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION="us-east-1",
+                   AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
+        result = subprocess.run([str(binaries / "cubegen"), "run", str(path), "--cache-dir", str(tmp_path / "cache")],
+                                capture_output=True, text=True, env=env, timeout=600)
+        assert result.returncode == 0, result.stderr
+    assert_cube_is_truth(tmp_path / "r.zarr")
+    lineage = json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())
+    paths = [f["path"] for v in lineage["variables"] for f in v["source"]["files"]]
+    assert all(p.startswith(f"s3://{bucket}/grib/") and p.endswith(".grib2") for p in paths) and len(paths) == 12
+
+
+def test_assets_of_one_item_on_different_grids_are_each_resampled_from_their_own_grid(tmp_path, binaries):
+    """B04 at 0.01° and B11 at 0.02° in every item: the source is planned as one source per asset
+    grid; red is the 0.01° field itself, nir the 0.02° field taken by nearest (the coarse cell
+    holding each 0.01° centre: no ties)."""
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    items = []
+    with RangeServer(folder) as files:
+        for day in DAYS:
+            for tile, (west, _) in TILES.items():
+                write_cog(folder / f"{tile}_{day:02d}_B04.tif", west, red, day)
+                write_cog(folder / f"{tile}_{day:02d}_B11.tif", west, nir, day, res=0.02)
+                items.append(item(tile, day, files.url, assets=("B04", "B11")))
+        with STACServer(tmp_path / "api", items) as api:
+            path = recipe(tmp_path, api.url, variables="      red: {resampling: nearest}\n      nir: {resampling: nearest, asset: B11}\n")
+            plan = cubegen("plan", path, check=True)
+            sources = [line for line in plan.stdout.splitlines() if line.startswith("source")]
+            assert len(sources) == 2 and "100 × 100" in sources[0] and "50 × 50" in sources[1], plan.stdout
+            cubegen("run", path, check=True)
+    with xr.open_zarr(tmp_path / "r.zarr") as ds:
+        assert [str(t)[:19] for t in ds.time.values] == [f"2020-01-{d:02d}T10:00:00" for d in DAYS]
+        lon, lat = np.meshgrid(ds.lon.values, ds.lat.values)
+        coarse_lon = np.floor(lon / 0.02) * 0.02 + 0.01
+        coarse_lat = np.floor(lat / 0.02) * 0.02 + 0.01
+        for k, day in enumerate(DAYS):
+            np.testing.assert_allclose(ds.red.values[k], red(lon, lat, day), atol=1e-4, rtol=0)
+            np.testing.assert_allclose(ds.nir.values[k], nir(coarse_lon, coarse_lat, day), atol=1e-4, rtol=0)
+    lineage = json.loads((tmp_path / "r.zarr" / "lineage.json").read_text())
+    grids = {v["name"]: v["source"]["grid"] for v in lineage["variables"]}
+    assert grids["red"] != grids["nir"], grids
+    documents = [json.loads(p.read_text()) for p in tmp_path.glob("r.*.json")]
+    derived = [l["href"] for d in documents for l in d.get("links", []) if l["rel"] == "derived_from"]
+    assert sorted(derived) == sorted(f"{api.url}/collections/tiles/items/{t}_{d:02d}" for d in DAYS for t in TILES), derived
+
+
+MERCATOR_PIXEL = 1000.0
+
+
+def write_mercator_cog(path, west, function, day):
+    """The tile west…west+1, 45…46 on a Web Mercator (EPSG:3857) grid of 1 km pixels, starting
+    exactly at `west` (so it does not overlap the tile west of it) and overlapping the other
+    edges; each pixel holds `function` at its centre. Returns the grid's origin."""
+    import pyproj
+    to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    to_geo = pyproj.Transformer.from_crs(3857, 4326, always_xy=True)
+    x0, y_top = to_merc.transform(west, 46.0)
+    _, y_bottom = to_merc.transform(west, 45.0)
+    x1, _ = to_merc.transform(west + 1, 46.0)
+    y0 = y_top + 2 * MERCATOR_PIXEL
+    width, height = int(np.ceil((x1 - x0) / MERCATOR_PIXEL)) + 2, int(np.ceil((y0 - y_bottom) / MERCATOR_PIXEL)) + 2
+    xs = x0 + (np.arange(width) + 0.5) * MERCATOR_PIXEL
+    ys = y0 - (np.arange(height) + 0.5) * MERCATOR_PIXEL
+    lon, lat = to_geo.transform(*np.meshgrid(xs, ys))
+    vrt = write_vrt(path.with_suffix(".vrt"), function(lon, lat, day)[None], [x0, MERCATOR_PIXEL, 0, y0, 0, -MERCATOR_PIXEL], "EPSG:3857")
+    translate(vrt, path, "-ot", "Float32", *COG)
+    path.with_suffix(".vrt").unlink()
+    path.with_suffix(".bin").unlink()
+    return x0, y0
+
+
+def test_one_variable_from_tiles_in_two_crss(tmp_path, tiles, binaries):
+    """Tile W in EPSG:4326, tile E in Web Mercator: refused without allow_mixed_crs (one line
+    naming it), mosaicked with it; E's pixels are the Mercator pixel holding each target centre
+    (nearest, computed here with pyproj), W's the field itself."""
+    import pyproj
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    origins = {}
+    for day in DAYS:
+        for key, function in (("B04", red), ("B08", nir)):
+            shutil.copy(tiles / f"W_{day:02d}_{key}.tif", folder / f"W_{day:02d}_{key}.tif")
+            origins[key] = write_mercator_cog(folder / f"E_{day:02d}_{key}.tif", TILES["E"][0], function, day)
+    with RangeServer(folder) as files:
+        items = [item(t, d, files.url) for d in DAYS for t in TILES]
+        with STACServer(tmp_path / "api", items) as api:
+            one_line_error(cubegen("run", recipe(tmp_path, api.url, name="refused.yaml")), "allow_mixed_crs", "/collections/tiles/items/")
+            cubegen("run", recipe(tmp_path, api.url, extra="    allow_mixed_crs: true\n"), check=True)
+    to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    to_geo = pyproj.Transformer.from_crs(3857, 4326, always_xy=True)
+    with xr.open_zarr(tmp_path / "r.zarr") as ds:
+        lon, lat = np.meshgrid(ds.lon.values, ds.lat.values)
+        east = lon > TILES["E"][0]
+        for key, variable, function in (("B04", "red", red), ("B08", "nir", nir)):
+            x0, y0 = origins[key]
+            x, y = to_merc.transform(lon, lat)
+            cx = x0 + (np.floor((x - x0) / MERCATOR_PIXEL) + 0.5) * MERCATOR_PIXEL
+            cy = y0 - (np.floor((y0 - y) / MERCATOR_PIXEL) + 0.5) * MERCATOR_PIXEL
+            centre_lon, centre_lat = to_geo.transform(cx, cy)
+            for k, day in enumerate(DAYS):
+                values = ds[variable].values[k]
+                np.testing.assert_allclose(values[~east], function(lon, lat, day)[~east], atol=1e-4, rtol=0)
+                np.testing.assert_allclose(values[east], function(centre_lon, centre_lat, day)[east], atol=1e-3, rtol=0)
