@@ -2,11 +2,11 @@ import Synchronization
 
 /// What planning learnt about remote objects that the next reads of the same objects in this
 /// process reuse instead of asking the server again:
-/// - an object inspected by HEAD (or listed) while planning answers the first "unchanged since
-///   planning" check, made when planning describes it moments later (the run's open checks again);
-/// - the byte ranges a description fetched (a COG's header and tile index) serve the same ranges
-///   when the run opens the object, after that open's own check found it unchanged. Each recorded
-///   range is served once and then forgotten (the opened reader keeps its own pages).
+/// - an object inspected by HEAD (or listed) while planning answers the "unchanged since planning"
+///   checks of planning's own descriptions moments later (the run's open checks again);
+/// - the byte ranges a description fetched (a COG's header and tile index) serve later
+///   descriptions of it, and once the run's open of the object, after that open's own check found
+///   it unchanged; then they are forgotten (the opened reader keeps its own pages).
 ///
 /// Shared by every copy of one source's `SourceInputs`; safe to use from any task.
 final class PlanningReads: Sendable {
@@ -29,9 +29,9 @@ final class PlanningReads: Sendable {
         state.withLock { _ = $0.inspected.insert(url) }
     }
 
-    /// Whether `url` was inspected by planning and not yet checked since: true once.
-    func takeInspection(_ url: String) -> Bool {
-        state.withLock { $0.inspected.remove(url) != nil }
+    /// Whether planning inspected `url`.
+    func wasInspected(_ url: String) -> Bool {
+        state.withLock { $0.inspected.contains(url) }
     }
 
     /// Keeps `bytes`, read from `range` of `url` while describing it, within the limits.
@@ -46,7 +46,12 @@ final class PlanningReads: Sendable {
         }
     }
 
-    /// The bytes recorded for exactly `range` of `url`, forgotten once served.
+    /// The bytes recorded for exactly `range` of `url`, kept (another description of it).
+    func peek(_ url: String, range: Range<Int>) -> [UInt8]? {
+        state.withLock { $0.ranges[url]?[range] }
+    }
+
+    /// The bytes recorded for exactly `range` of `url`, forgotten once served (the run's open).
     func take(_ url: String, range: Range<Int>) -> [UInt8]? {
         state.withLock { state in
             guard let bytes = state.ranges[url]?.removeValue(forKey: range) else { return nil }

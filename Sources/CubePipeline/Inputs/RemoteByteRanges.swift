@@ -8,7 +8,7 @@ import CubeStorage
 struct RemoteByteRanges: ByteRangeReader {
     /// How this reader uses the planning's recorded ranges.
     enum Reuse {
-        /// Record the ranges read (describing while planning).
+        /// Record the ranges read, and serve ranges recorded before (describing while planning).
         case record
         /// Serve recorded ranges (opening for the run, after the object was checked unchanged).
         case replay
@@ -21,7 +21,10 @@ struct RemoteByteRanges: ByteRangeReader {
     var size: Int { object.info.size }
 
     func read(_ range: Range<Int>) async throws -> [UInt8] {
-        if reuse == .replay, let recorded = planning?.take(object.url, range: range) { return recorded }
+        switch reuse {
+        case .replay: if let recorded = planning?.take(object.url, range: range) { return recorded }
+        case .record: if let recorded = planning?.peek(object.url, range: range) { return recorded }
+        }
         let bytes = try await fetch(range)
         if reuse == .record { planning?.record(object.url, range: range, bytes: bytes) }
         return bytes

@@ -37,7 +37,7 @@ struct SourceInputs: Sendable {
         if let ranged = store as? any RangeReadingStore, let bytes = try await byteRanges(for: location, reuse: .record) {
             return try await ranged.describe(location: location, bytes: bytes)
         }
-        return try await withLocalFile(location) { try await store.describe(path: $0) }
+        return try await withLocalFile(location, planning: true) { try await store.describe(path: $0) }
     }
 
     /// Opens the dataset at `location` with `store`, as `describe` reads it. A dataset read in place
@@ -63,7 +63,12 @@ struct SourceInputs: Sendable {
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed after planning,
     ///   or cannot be fetched.
     func localPath(for location: String) async throws -> String {
-        guard let cache, let planned = try await unchangedObject(location) else { return location }
+        try await localPath(for: location, planning: false)
+    }
+
+    /// The local path for the file at `location`; `planning`: asked while planning (see `unchangedObject`).
+    private func localPath(for location: String, planning: Bool) async throws -> String {
+        guard let cache, let planned = try await unchangedObject(location, planning: planning) else { return location }
         return try await cache.localFile(for: planned)
     }
 
@@ -74,17 +79,17 @@ struct SourceInputs: Sendable {
 
     /// The byte ranges of a remote object, checked to be unchanged since planning; `nil` for local files.
     private func byteRanges(for location: String, reuse: RemoteByteRanges.Reuse) async throws -> RemoteByteRanges? {
-        guard let planned = try await unchangedObject(location) else { return nil }
+        guard let planned = try await unchangedObject(location, planning: reuse == .record) else { return nil }
         return RemoteByteRanges(object: planned, planning: planning, reuse: reuse)
     }
 
     /// The planned remote object at `location`, checked (HEAD) to be unchanged since planning;
-    /// `nil` for local files. The first check after planning inspected the object is that
-    /// inspection itself (no second HEAD moments later).
+    /// `nil` for local files. While planning (`planning`: describing), an object planning itself
+    /// inspected is not asked again moments later; opening for the run always asks.
     /// - Throws: `CubeError` naming the URL when the object was deleted or changed, or cannot be reached.
-    private func unchangedObject(_ location: String) async throws -> RemoteObject? {
+    private func unchangedObject(_ location: String, planning describing: Bool) async throws -> RemoteObject? {
         guard let planned = remote[location] else { return nil }
-        if planning.takeInspection(location) { return planned }
+        if describing, planning.wasInspected(location) { return planned }
         let current: ObjectInfo?
         do {
             current = try await planned.storage.head(planned.key)
@@ -114,8 +119,8 @@ struct SourceInputs: Sendable {
 
     /// Runs `body` on the local path of the file at `location`; errors that name the cached copy
     /// name the URL instead.
-    func withLocalFile<T: Sendable>(_ location: String, _ body: (String) async throws -> T) async throws -> T {
-        let path = try await localPath(for: location)
+    func withLocalFile<T: Sendable>(_ location: String, planning: Bool = false, _ body: (String) async throws -> T) async throws -> T {
+        let path = try await localPath(for: location, planning: planning)
         do {
             return try await body(path)
         } catch {
