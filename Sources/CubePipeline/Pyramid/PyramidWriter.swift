@@ -146,7 +146,9 @@ final class PyramidWriter: Sendable {
     func drain() async throws { try await writes.drain() }
 
     /// Waits for the tile writes, then writes every level's metadata (coordinates, CF
-    /// attributes, consolidated metadata), `0.link` and `.zlevels` last.
+    /// attributes with the level's `proj:`/`spatial:` conventions, consolidated metadata),
+    /// `0.link`, the levels group's zarr-conventions attributes (`PyramidConventions`) and
+    /// `.zlevels` last.
     /// - Throws: `CubeError` (`.internalInconsistency`) when a tile never got all its contributions.
     func finish(plan: CubePlan, extent: GeographicExtent, created: String, lineage: Lineage, cubeDigest: String) async throws {
         try await writes.drain()
@@ -155,8 +157,11 @@ final class PyramidWriter: Sendable {
             throw CubeError(.internalInconsistency, "output.pyramid: \(left) tiles of '\(location)' did not get all their values")
         }
         for k in layout.levels.indices.dropFirst() {
-            let (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: PyramidWriter.levelPlan(plan, layout, k), extent: extent,
-                                                                       created: created, lineage: lineage).build()
+            let built = try CubeMetadataBuilder(plan: PyramidWriter.levelPlan(plan, layout, k), extent: extent,
+                                                created: created, lineage: lineage).build()
+            var hierarchy = built.hierarchy
+            let coordinateChunks = built.coordinateChunks
+            for (name, value) in PyramidConventions.level(plan, layout, k) { hierarchy.attributes = hierarchy.attributes.setting(name, value) }
             for (key, bytes) in coordinateChunks { try await storage.set(StoreKey("\(k).zarr/\(key)"), to: bytes) }
             let consolidated = try hierarchy.consolidated()
             for (key, document) in try hierarchy.documents() where key != consolidated.key {
@@ -166,6 +171,7 @@ final class PyramidWriter: Sendable {
         }
         let cubeName = URL(fileURLWithPath: plan.recipe.output.path).lastPathComponent
         try await storage.set(StoreKey("0.link"), to: Array("../\(cubeName)".utf8))
+        for (key, bytes) in PyramidConventions.groupDocuments(plan, layout) { try await storage.set(StoreKey(key), to: bytes) }
         let description = JSONValue.object([
             ("version", .string("1.0")),
             ("num_levels", .int(Int64(layout.levels.count))),

@@ -1,0 +1,138 @@
+"""The zarr-conventions attributes of NAME.levels (`multiscales` v1, `proj:` v1, `spatial:` v0.1).
+
+The levels group's attributes (`.zattrs` of a v2 pyramid, `zarr.json` of a v3 one) and each level
+group's validate against the conventions' own JSON schemas (Tests/interop/zarr_conventions/, copied
+from the conventions' repositories) with `jsonschema`; their values agree with what xcube's reader
+and xarray find in the level arrays: `spatial:shape` is each level's (lat, lon) size, and the affine
+`spatial:transform` maps pixel centres (index + 0.5) to the level's own lon/lat coordinates; the
+`proj:` CRS is the cube's (pyproj); xcube still opens the pyramid with the group documents in it."""
+import json
+import pathlib
+import re
+
+import jsonschema
+import numpy as np
+import pyproj
+import pytest
+import xarray as xr
+from xcube.core.mldataset import FsMultiLevelDataset
+
+from test_pyramid import DAYS, TILE, build
+
+SCHEMAS = pathlib.Path(__file__).parent / "zarr_conventions"
+MULTISCALES, PROJ, SPATIAL = ("d35379db-88df-4056-af3a-620245f8e347", "f17cb550-5864-4468-aeb7-f3180cfb622f",
+                              "689b58e2-cf7b-45e0-9fff-9cfc0883d6b4")
+
+
+def validator(name):
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+    return jsonschema.Draft7Validator(schema)
+
+
+def node_document(group):
+    """The group's node document as the conventions' schemas expect it (v3 `zarr.json`, or v2
+    `.zgroup` + `.zattrs` put in that shape)."""
+    if (group / "zarr.json").exists():
+        return json.loads((group / "zarr.json").read_text())
+    assert json.loads((group / ".zgroup").read_text()) == {"zarr_format": 2}
+    return {"zarr_format": 2, "node_type": "group", "attributes": json.loads((group / ".zattrs").read_text())}
+
+
+def assert_valid(document, *schemas):
+    for name in schemas:
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(name).iter_errors(document)]
+        assert not errors, (name, errors)
+
+
+def assert_proj(attributes):
+    assert re.fullmatch(r"[A-Z]+:[0-9]+", attributes["proj:code"])
+    assert attributes["proj:code"] == "EPSG:4326"
+    assert pyproj.CRS.from_wkt(attributes["proj:wkt2"]).to_epsg() == 4326
+
+
+def assert_transform_matches(transform, shape, ds):
+    """x = a·(col + ½) + c and y = e·(row + ½) + f are the level's pixel-centre coordinates."""
+    a, b, c, d, e, f = transform
+    assert b == 0 and d == 0
+    assert list(shape) == [ds.sizes["lat"], ds.sizes["lon"]]
+    np.testing.assert_allclose(a * (np.arange(ds.sizes["lon"]) + 0.5) + c, ds["lon"].values, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(e * (np.arange(ds.sizes["lat"]) + 0.5) + f, ds["lat"].values, rtol=0, atol=1e-9)
+
+
+def check_pyramid(tmp):
+    levels = tmp / "pyr.levels"
+    document = node_document(levels)
+    assert_valid(document, "multiscales", "spatial", "zarr-conventions")
+    attributes = document["attributes"]
+    assert [c["uuid"] for c in attributes["zarr_conventions"]] == [MULTISCALES, PROJ, SPATIAL]
+    assert_proj(attributes)
+    assert attributes["spatial:dimensions"] == ["lat", "lon"]
+
+    cube = xr.open_zarr(tmp / "pyr.zarr")
+    bounds = [float(cube["lon_bnds"].min()), float(cube["lat_bnds"].min()), float(cube["lon_bnds"].max()), float(cube["lat_bnds"].max())]
+    np.testing.assert_allclose(attributes["spatial:bbox"], bounds, atol=1e-9)
+    assert bounds == pytest.approx([-30, -20, 40, 30])
+
+    multiscales = attributes["multiscales"]
+    # The variables aggregate differently: no common method, each one's named.
+    assert "resampling_method" not in multiscales
+    assert multiscales["cubegen:resampling_methods"] == {"tas": "average", "cls": "nearest", "tas_max": "max"}
+    layout = multiscales["layout"]
+    ml = FsMultiLevelDataset(str(levels))  # xcube still reads the pyramid, the group documents beside the levels
+    assert ml.num_levels == len(layout) == 4
+    base = layout[0]["spatial:transform"]
+    for k, entry in enumerate(layout):
+        assert entry["asset"] == ("0.link" if k == 0 else f"{k}.zarr")
+        assert (levels / entry["asset"]).exists()
+        ds = ml.get_dataset(k)
+        assert_transform_matches(entry["spatial:transform"], entry["spatial:shape"], ds)
+        if k == 0:
+            assert "derived_from" not in entry
+            continue
+        assert entry["derived_from"] == "0.link"
+        assert entry["transform"]["scale"] == [2.0 ** k, 2.0 ** k]
+        # Pixel sizes are the base level's times the scale; the corner stays.
+        assert entry["spatial:transform"][0] == base[0] * 2 ** k and entry["spatial:transform"][4] == base[4] * 2 ** k
+        assert entry["spatial:transform"][2] == base[2] and entry["spatial:transform"][5] == base[5]
+        # The level group carries proj: and spatial: for its own grid.
+        level_document = node_document(levels / f"{k}.zarr")
+        assert_valid(level_document, "spatial", "zarr-conventions")
+        level_attributes = level_document["attributes"]
+        assert [c["uuid"] for c in level_attributes["zarr_conventions"]] == [PROJ, SPATIAL]
+        assert_proj(level_attributes)
+        assert level_attributes["spatial:transform"] == entry["spatial:transform"]
+        assert level_attributes["spatial:shape"] == entry["spatial:shape"]
+        opened = xr.open_zarr(levels / f"{k}.zarr")
+        assert opened.attrs["spatial:shape"] == [opened.sizes["lat"], opened.sizes["lon"]]
+        half = [abs(base[0]) * 2 ** k / 2, abs(base[4]) * 2 ** k / 2]
+        np.testing.assert_allclose(level_attributes["spatial:bbox"],
+                                   [float(opened.lon.min()) - half[0], float(opened.lat.min()) - half[1],
+                                    float(opened.lon.max()) + half[0], float(opened.lat.max()) + half[1]], atol=1e-9)
+
+
+def test_v2_pyramid_carries_multiscales_proj_and_spatial(tmp_path, binaries):
+    build(tmp_path, DAYS)
+    assert not (tmp_path / "pyr.levels" / "zarr.json").exists()
+    check_pyramid(tmp_path)
+
+
+def test_v3_pyramid_carries_them_in_zarr_json(tmp_path, binaries):
+    build(tmp_path, DAYS[:1], pyramid=f"{{levels: auto, tile: {TILE}}}\n  format: zarr3")
+    assert not (tmp_path / "pyr.levels" / ".zattrs").exists()
+    assert node_document(tmp_path / "pyr.levels")["zarr_format"] == 3
+    check_pyramid(tmp_path)
+
+
+def test_the_schemas_reject_what_they_should(tmp_path, binaries):
+    """The checks can fail: a layout entry without asset, a malformed bbox, a foreign registration."""
+    build(tmp_path, DAYS[:1])
+    document = node_document(tmp_path / "pyr.levels")
+    broken = json.loads(json.dumps(document))
+    del broken["attributes"]["multiscales"]["layout"][1]["asset"]
+    assert list(validator("multiscales").iter_errors(broken))
+    broken = json.loads(json.dumps(document))
+    broken["attributes"]["spatial:bbox"] = [0, 0, 1]
+    assert list(validator("spatial").iter_errors(broken))
+    broken = json.loads(json.dumps(document))
+    broken["attributes"]["zarr_conventions"][0]["uuid"] = "not-a-uuid"
+    assert list(validator("zarr-conventions").iter_errors(broken))
