@@ -160,7 +160,7 @@ public struct VariableSection: Sendable, Hashable {
     /// `fill_value` for the output.
     public var fillValue: Double?
     /// `pyramid_method`: how pyramid levels aggregate this variable (`mean`, `first`, `min`,
-    /// `max`); `nil` for the default (NaN-aware mean, or `first` for unpacked integer classes).
+    /// `max`, `mode`); `nil` for the default (NaN-aware mean, or `first` for unpacked integer classes).
     public var pyramidMethod: String?
     /// The key path of this variable (`sources[0].variables.t2m`).
     public var keyPath: String

@@ -15,7 +15,7 @@ public enum RecipeParser {
         /// Temporal aggregation names.
         public static let aggregation = ["mean", "min", "max", "sum", "count", "median", "std", "first", "last"]
         /// Pyramid aggregation names (`pyramid_method`), as xcube names them in `.zlevels`.
-        public static let pyramidMethods = ["mean", "first", "min", "max"]
+        public static let pyramidMethods = ["mean", "first", "min", "max", "mode"]
         /// Output data types.
         public static let dataTypes = DataType.allCases.map(\.rawValue)
         /// Compressor identifiers.

@@ -17,7 +17,7 @@ import Testing
         #expect(given.levels.map { [$0.width, $0.height] } == [[5, 3], [3, 2], [2, 1], [1, 1]])
     }
 
-    @Test(arguments: [PyramidMethod.mean, .first, .min, .max])
+    @Test(arguments: [PyramidMethod.mean, .first, .min, .max, .mode])
     func tilesEqualBlockReductionsWhateverTheRegions(method: PyramidMethod) {
         var random = SplitMix64(seed: 15)
         for _ in 0..<6 {
@@ -62,6 +62,11 @@ import Testing
                         case .first: expected = Double(block[0])
                         case .min: expected = valid.min() ?? .nan
                         case .max: expected = valid.max() ?? .nan
+                        case .mode:
+                            // Brute force: the most frequent valid value, ties to the smallest.
+                            let counts = Dictionary(valid.map { ($0, 1) }, uniquingKeysWith: +)
+                            let top = counts.values.max() ?? 0
+                            expected = counts.filter { $0.value == top }.keys.min() ?? .nan
                         }
                         #expect(expected.isNaN ? got.isNaN : abs(Double(got) - expected) < 1e-5,
                                 "\(method) level \(k) cell (\(y), \(x)) of \(width)×\(height), regions \(regionRows)×\(regionColumns), tile \(tile): \(got) ≠ \(expected)")

@@ -292,3 +292,64 @@ def test_shards_leave_the_pyramid_and_the_copy_to_finalize(tmp_path, binaries):
         assert_level(ml.get_dataset(k).load(), expected[k], k)
     copy = xr.open_zarr(tmp_path / "pyr.ts.zarr").load()
     xr.testing.assert_identical(copy[["tas", "cls", "tas_max"]], cube[["tas", "cls", "tas_max"]])
+
+
+MODE_RECIPE = RECIPE.replace("output:", """  - name: classes
+    store: netcdf
+    paths: [in_*.nc]
+    variables:
+      cls: {{name: cls_mode, resampling: nearest, dtype: int16, fill_value: -1, pyramid_method: mode}}
+output:""")
+
+
+def block_mode(values, f):
+    """numpy: the most frequent valid value of each f × f block (ties: the smallest), NaN for none."""
+    t, h, w = values.shape
+    H, W = -(-h // f) * f, -(-w // f) * f
+    padded = np.full((t, H, W), np.nan)
+    padded[:, :h, :w] = values
+    cells = padded.reshape(t, H // f, f, W // f, f).transpose(0, 1, 3, 2, 4).reshape(t, H // f, W // f, f * f)
+    out = np.full(cells.shape[:3], np.nan)
+    for index in np.ndindex(*cells.shape[:3]):
+        valid = cells[index][~np.isnan(cells[index])]
+        if valid.size:
+            uniques, counts = np.unique(valid, return_counts=True)  # sorted: argmax takes the smallest of a tie
+            out[index] = uniques[np.argmax(counts)]
+    return out
+
+
+def test_mode_levels_are_the_most_frequent_class_of_each_block(tmp_path, binaries):
+    """`pyramid_method: mode` on integer classes 0–6 with holes: level k holds, per 2^k × 2^k block
+    of the cube, the most frequent valid class, ties going to the smallest (numpy), as xcube's own
+    `subsample_dataset(agg_methods='mode')` (scipy.stats.mode) computes it; `.zlevels` names it."""
+    for day in DAYS[:2]:
+        write_day(tmp_path / f"in_{int(day)}.nc", day)
+    (tmp_path / "pyr.yaml").write_text(MODE_RECIPE.format(pyramid=f"{{levels: auto, tile: {TILE}}}"))
+    cubegen("run", tmp_path / "pyr.yaml", check=True)
+    levels = tmp_path / "pyr.levels"
+    assert json.loads((levels / ".zlevels").read_text())["agg_methods"]["cls_mode"] == "mode"
+    cube = xr.open_zarr(tmp_path / "pyr.zarr").load()
+    base = cube["cls_mode"].values.astype(np.float64)
+    assert np.isnan(base).any() and set(np.unique(base[~np.isnan(base)])) == set(range(7))
+    ml = FsMultiLevelDataset(str(levels))
+    ties = 0
+    for k in range(1, ml.num_levels):
+        mine = ml.get_dataset(k)["cls_mode"].values
+        expected = block_mode(base, 2 ** k)
+        np.testing.assert_array_equal(mine, expected, err_msg=f"level {k}")
+        theirs = subsample_dataset(cube[["cls_mode"]], 2 ** k, xy_dim_names=("lon", "lat"), agg_methods={"cls_mode": "mode"})
+        np.testing.assert_array_equal(mine, theirs["cls_mode"].values, err_msg=f"level {k} (xcube)")
+        if k == 2:
+            # Blocks (2 × 2 input pixels: the cube is the 1° input at 0.5°) whose top count is shared:
+            # the tie rule decided them.
+            f = 4
+            t, h, w = base.shape
+            padded = np.full((t, -(-h // f) * f, -(-w // f) * f), np.nan)
+            padded[:, :h, :w] = base
+            cells = padded.reshape(t, padded.shape[1] // f, f, padded.shape[2] // f, f).transpose(0, 1, 3, 2, 4).reshape(-1, f * f)
+            for cell in cells:
+                counts = np.unique(cell[~np.isnan(cell)], return_counts=True)[1]
+                ties += counts.size > 1 and (counts == counts.max()).sum() > 1
+    assert ties > 100
+    # The mode is a class of its block, never invented: the mean would not be.
+    assert set(np.unique(ml.get_dataset(1)["cls_mode"].values[~np.isnan(ml.get_dataset(1)["cls_mode"].values)])) <= set(range(7))

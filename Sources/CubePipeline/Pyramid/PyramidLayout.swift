@@ -14,6 +14,9 @@ public enum PyramidMethod: String, Sendable, Hashable, CaseIterable {
     case min
     /// The largest valid level-0 pixel of the cell.
     case max
+    /// The most frequent valid level-0 value of the cell, ties going to the smallest value (for
+    /// integer classes: no invented classes, unlike `first` not tied to one pixel).
+    case mode
 
     /// The method of `variable`: its `pyramid_method`, else `first` for an unpacked integer
     /// type and `mean` otherwise (xcube's `auto`).

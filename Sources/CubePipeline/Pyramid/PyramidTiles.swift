@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// A level tile covers `tile × 2^k` level-0 pixels a side, usually parts of several tasks'
 /// regions. Each tile keeps per-cell running state (sum and count for `mean`, the running
-/// extreme for `min`/`max`, the top-left pixel for `first`) and the number of task regions that
+/// extreme for `min`/`max`, the top-left pixel for `first`, value counts for `mode`) and the number of task regions that
 /// still have to contribute; the last contribution finishes it and hands back its values. Means
 /// are exact whatever the chunking, since sums and counts add up across regions. Memory is the
 /// tiles open at once (8 + 4 bytes a cell); thread-safe, one lock per tile.
@@ -23,6 +23,8 @@ final class PyramidTiles: Sendable {
             var values: [Double]
             var counts: [Int32]
             var remaining: Int
+            /// `mode` only: per cell, how often each valid value occurs (allocated on first use).
+            var histograms: [[Float: Int32]] = []
         }
         let state: Mutex<State>
         init(cells: Int, remaining: Int) {
@@ -105,6 +107,11 @@ final class PyramidTiles: Sendable {
                             rowOrigin: Int, rows: Range<Int>, columns: Range<Int>, factor f: Int, tileOrigin: (y: Int, x: Int),
                             tileColumns: Int) {
         let width = planeColumns.count
+        if method == .mode {
+            PyramidTiles.accumulateMode(into: &state, plane: plane, width: width, planeColumns: planeColumns, rowOrigin: rowOrigin,
+                                        rows: rows, columns: columns, factor: f, tileOrigin: tileOrigin, tileColumns: tileColumns)
+            return
+        }
         plane.withUnsafeBufferPointer { plane in
             state.values.withUnsafeMutableBufferPointer { values in
                 state.counts.withUnsafeMutableBufferPointer { counts in
@@ -124,6 +131,7 @@ final class PyramidTiles: Sendable {
                                 values[cell] = value
                             case .min: values[cell] = counts[cell] == 0 ? value : Swift.min(values[cell], value)
                             case .max: values[cell] = counts[cell] == 0 ? value : Swift.max(values[cell], value)
+                            case .mode: break  // accumulateMode
                             }
                             counts[cell] += 1
                         }
@@ -133,8 +141,33 @@ final class PyramidTiles: Sendable {
         }
     }
 
+    /// `mode`: counts each valid value of a cell.
+    private static func accumulateMode(into state: inout Tile.State, plane: [Float], width: Int, planeColumns: Range<Int>,
+                                       rowOrigin: Int, rows: Range<Int>, columns: Range<Int>, factor f: Int,
+                                       tileOrigin: (y: Int, x: Int), tileColumns: Int) {
+        if state.histograms.isEmpty { state.histograms = Array(repeating: [:], count: state.counts.count) }
+        for r in rows {
+            let source = (r - rowOrigin) * width - planeColumns.lowerBound
+            let cellRow = (r / f - tileOrigin.y) * tileColumns - tileOrigin.x
+            for c in columns {
+                let v = plane[source + c]
+                guard !v.isNaN else { continue }
+                let cell = cellRow + c / f
+                state.histograms[cell][v, default: 0] += 1
+                state.counts[cell] += 1
+            }
+        }
+    }
+
     private func values(_ method: PyramidMethod, _ state: Tile.State) -> [Float] {
-        zip(state.values, state.counts).map { value, count in
+        if method == .mode {
+            // The most frequent valid value; ties go to the smallest (as scipy.stats.mode).
+            return state.counts.indices.map { cell in
+                guard state.counts[cell] > 0 else { return .nan }
+                return state.histograms[cell].min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }!.key
+            }
+        }
+        return zip(state.values, state.counts).map { value, count in
             count == 0 ? .nan : Float(method == .mean ? value / Double(count) : value)
         }
     }
