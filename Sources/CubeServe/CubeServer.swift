@@ -9,8 +9,10 @@ import Zarr
 ///
 /// `GET /`, `GET /datasets[?details=1]`, `GET /datasets/{ds}`, `GET /tiles/{ds}/{var}/{z}/{y}/{x}`
 /// (`crs`, `time`, `vmin`, `vmax`, `cmap`), `POST /timeseries/{ds}/{var}` (GeoJSON; `aggMethods`,
-/// `startDate`, `endDate`), `GET /statistics/{ds}/{var}` (`lon`, `lat`, `time`), `GET /colorbars`,
-/// `GET /places`, and OGC WMTS 1.0.0 (`/wmts/1.0.0/WMTSCapabilities.xml`, tiles); the xcube Viewer
+/// `startDate`, `endDate`), `GET /statistics/{ds}/{var}` (`lon`, `lat`, `time`), `POST
+/// /statistics/{ds}/{var}` (GeoJSON, `time`; `StatisticsQuery`), `GET /colorbars`, `GET /places`,
+/// and OGC WMTS 1.0.0 (`/wmts/1.0.0/WMTSCapabilities.xml`, RESTful tiles, `/wmts/kvp`, all with
+/// `time`; `WMTSRoutes`); the xcube Viewer
 /// app at `/viewer/` when one is installed (`ViewerApp`). Bad requests answer 4xx with `{"error": {"status": …, "message": …}}`; every
 /// request is logged as one line on standard error; SIGINT and SIGTERM stop it cleanly.
 public struct CubeServer: Sendable {
@@ -130,27 +132,33 @@ public struct CubeServer: Sendable {
                                                             transforms: transforms[cube.id]!)
             return json(.object([("result", value)]))
         }
+        router.post("/statistics/:ds/:var") { request, context in
+            let cube = try cube(context)
+            let variable = try context.parameters.require("var")
+            let body = try await request.body.collect(upTo: 8 << 20)
+            let geometry = try GeoJSONGeometry.parse(Array(body.readableBytesView))
+            let result = try await StatisticsQuery.statistics(geometry, variable: variable,
+                                                              timeIndex: try cube.timeIndex(label: query(request, "time"), missing: 0),
+                                                              cube: cube, transforms: transforms[cube.id]!)
+            return json(.object([("result", result)]))
+        }
         let host = self.host, port = self.port
-        router.get("/wmts/1.0.0/WMTSCapabilities.xml") { request, _ in
+        @Sendable func capabilities(_ request: Request) -> Response {
             let base = "http://" + (request.head.authority ?? "\(host):\(port)")
             return Response(status: .ok, headers: [.contentType: "application/xml"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: WMTSCapabilities.document(cubes, base: base))))
         }
-        router.get("/wmts/1.0.0/tile/:ds/:var/:z/:y/:file") { _, context in
-            let cube = try cube(context)
-            let variable = try cube.variable(try context.parameters.require("var")).name
-            let file = try context.parameters.require("file")
-            guard file.hasSuffix(".png"), let x = Int(file.dropLast(4)) else {
-                throw ServeError.badRequest("tile '\(file)' is not TileCol.png")
-            }
-            let z = try integer(context, "z"), y = try integer(context, "y")
+        /// A WMTS tile (WebMercatorQuad) of `layer` variable at `time` (a WMTS dimension value).
+        @Sendable func wmtsTile(_ cube: ServedCube, _ name: String, z: Int, y: Int, x: Int, time: String?) async throws -> Response {
+            let variable = try cube.variable(name).name
             guard z <= WMTSCapabilities.maxZoom(cube) else {
                 throw ServeError.badRequest("TileMatrix \(z) is beyond the deepest of this layer (\(WMTSCapabilities.maxZoom(cube)))")
             }
             try TileMatrix.webMercator.check(z: z, y: y, x: x)
             let range = cube.colorRanges[variable] ?? (0, 1)
             let key = TileRequest(dataset: cube.id, variable: variable, matrix: .webMercator, z: z, y: y, x: x,
-                                  timeIndex: cube.times.count - 1, vmin: range.min, vmax: range.max, colorMap: "viridis")
+                                  timeIndex: try cube.timeIndex(label: time, missing: cube.times.count - 1),
+                                  vmin: range.min, vmax: range.max, colorMap: "viridis")
             let png: [UInt8]
             if let cached = cache.get(key) {
                 png = cached
@@ -159,6 +167,27 @@ public struct CubeServer: Sendable {
                 cache.put(key, png)
             }
             return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
+        }
+        router.get("/wmts/1.0.0/WMTSCapabilities.xml") { request, _ in capabilities(request) }
+        router.get("/wmts/1.0.0/tile/:ds/:var/:z/:y/:file") { request, context in
+            let file = try context.parameters.require("file")
+            guard file.hasSuffix(".png"), let x = Int(file.dropLast(4)) else {
+                throw ServeError.badRequest("tile '\(file)' is not TileCol.png")
+            }
+            return try await wmtsTile(try cube(context), try context.parameters.require("var"), z: try integer(context, "z"),
+                                      y: try integer(context, "y"), x: x, time: query(request, "time"))
+        }
+        router.get("/wmts/kvp") { request, _ in
+            let kvp = WMTSKeyValues(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            switch try kvp.operation() {
+            case .capabilities:
+                return capabilities(request)
+            case .tile(let dataset, let variable, let z, let y, let x, let time):
+                guard let served = byID[dataset] else {
+                    throw ServeError.notFound("no dataset '\(dataset)' (datasets: \(byID.keys.sorted().joined(separator: ", ")))")
+                }
+                return try await wmtsTile(served, variable, z: z, y: y, x: x, time: time)
+            }
         }
         router.get("/colorbars") { _, _ in json(colorbars) }
         router.get("/places") { _, _ in json(ServerDocuments.places) }

@@ -1,10 +1,12 @@
 import CubeCore
 import Foundation
 
-/// OGC WMTS 1.0.0 (OGC 07-057r7) for QGIS and GDAL: a RESTful capabilities document with one layer
-/// per served variable (`ds.var`) in the WebMercatorQuad tile matrix set, and tiles at
-/// `/wmts/1.0.0/tile/{ds}/{var}/{TileMatrix}/{TileRow}/{TileCol}.png` (the last time step, the
-/// variable's colour-bar range, viridis: the same tiles as `/tiles/…?crs=EPSG:3857`).
+/// OGC WMTS 1.0.0 (OGC 07-057r7) for QGIS and GDAL: a capabilities document with one layer per
+/// served variable (`ds.var`) in the WebMercatorQuad tile matrix set, each with xcube's `time`
+/// `<Dimension>` (ISO 8601 values of the time steps, default `current`: the last one), tiles at
+/// `/wmts/1.0.0/tile/{ds}/{var}/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}` (RESTful) and
+/// `/wmts/kvp?SERVICE=WMTS&REQUEST=GetTile&…&TIME=` (KVP, `WMTSKeyValues`): the variable's
+/// colour-bar range, viridis, the same tiles as `/tiles/…?crs=EPSG:3857&time=`.
 enum WMTSCapabilities {
     /// Zoom levels offered for `cube`: down to the first whose pixel at the equator is not larger
     /// than the cube's pixel (geographic resolution taken at 111,320 m a degree), at most 20.
@@ -26,6 +28,12 @@ enum WMTSCapabilities {
         for cube in cubes {
             let zoom = maxZoom(cube)
             deepest = max(deepest, zoom)
+            // xcube's time dimension: default "current" (the last step), one Value per step.
+            let dimension = "      <Dimension>\n"
+                + "        <ows:Identifier>time</ows:Identifier><ows:Title>time</ows:Title><ows:UOM>ISO8601</ows:UOM>\n"
+                + "        <Default>current</Default><Current>true</Current>\n"
+                + cube.times.map { "        <Value>\(escape($0))</Value>\n" }.joined()
+                + "      </Dimension>\n"
             for variable in cube.variables {
                 let title = variable.attributes[named: "long_name"]?.text ?? variable.name
                 layers += """
@@ -34,8 +42,8 @@ enum WMTSCapabilities {
                       <ows:Identifier>\(escape("\(cube.id).\(variable.name)"))</ows:Identifier>
                       <Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style>
                       <Format>image/png</Format>
-                      <TileMatrixSetLink><TileMatrixSet>WebMercatorQuad</TileMatrixSet></TileMatrixSetLink>
-                      <ResourceURL format="image/png" resourceType="tile" template="\(escape(base))/wmts/1.0.0/tile/\(escape(cube.id))/\(escape(variable.name))/{TileMatrix}/{TileRow}/{TileCol}.png"/>
+                \(dimension)      <TileMatrixSetLink><TileMatrixSet>WebMercatorQuad</TileMatrixSet></TileMatrixSetLink>
+                      <ResourceURL format="image/png" resourceType="tile" template="\(escape(base))/wmts/1.0.0/tile/\(escape(cube.id))/\(escape(variable.name))/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}"/>
                     </Layer>
 
                 """
@@ -55,6 +63,11 @@ enum WMTSCapabilities {
 
             """
         }
+        let operations = ["GetCapabilities", "GetTile"].map { operation in
+            "    <ows:Operation name=\"\(operation)\"><ows:DCP><ows:HTTP><ows:Get xlink:href=\"\(escape(base))/wmts/kvp?\">"
+                + "<ows:Constraint name=\"GetEncoding\"><ows:AllowedValues><ows:Value>KVP</ows:Value></ows:AllowedValues></ows:Constraint>"
+                + "</ows:Get></ows:HTTP></ows:DCP></ows:Operation>\n"
+        }.joined()
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <Capabilities xmlns="http://www.opengis.net/wmts/1.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.0.0">
@@ -63,6 +76,8 @@ enum WMTSCapabilities {
                 <ows:ServiceType>OGC WMTS</ows:ServiceType>
                 <ows:ServiceTypeVersion>1.0.0</ows:ServiceTypeVersion>
               </ows:ServiceIdentification>
+              <ows:OperationsMetadata>
+            \(operations)  </ows:OperationsMetadata>
               <Contents>
             \(layers)    <TileMatrixSet>
                   <ows:Identifier>WebMercatorQuad</ows:Identifier>
