@@ -83,21 +83,19 @@ enum ServerDocuments {
     }
 
     /// `GET /colorbars`: xcube's shape, `[[group, description, [[name, base64 PNG], …]], …]`;
-    /// each image is 256 × 2 pixels, low values left.
+    /// each image is 256 × 1 pixels, low values left, as xcube's `get_cmap_png_base64` draws it
+    /// (the Viewer stretches the one row; two rows showed as two ramps).
     static func colorbars() throws -> JSONValue {
         let bars: [JSONValue] = try ColorMap.names.map { name in
             let map = ColorMap.named(name)!
-            var rgba = [UInt8](repeating: 255, count: 256 * 2 * 4)
+            var rgba = [UInt8](repeating: 255, count: 256 * 4)
             for i in 0..<256 {
                 let color = map.color(Double(i) / 255)
-                for row in 0..<2 {
-                    let p = (row * 256 + i) * 4
-                    rgba[p] = color.r
-                    rgba[p + 1] = color.g
-                    rgba[p + 2] = color.b
-                }
+                rgba[i * 4] = color.r
+                rgba[i * 4 + 1] = color.g
+                rgba[i * 4 + 2] = color.b
             }
-            let png = try PNGEncoder.encode(rgba: rgba, width: 256, height: 2)
+            let png = try PNGEncoder.encode(rgba: rgba, width: 256, height: 1)
             return .array([.string(name), .string(Data(png).base64EncodedString())])
         }
         return .array([.array([.string("CubeGen"), .string("Colour maps of cubegen serve (viridis, plasma: sequential; Greys: white to black; RdBu: diverging)"), .array(bars)])])

@@ -207,7 +207,7 @@ def test_statistics_colorbars_and_places(server, cube):
     names = [bar[0] for group in bars for bar in group[2]]
     assert names == ["viridis", "plasma", "Greys", "RdBu"]
     greys = np.asarray(Image.open(io.BytesIO(base64.b64decode(bars[0][2][2][1]))).convert("RGB"))
-    assert greys.shape == (2, 256, 3) and tuple(greys[0, 0]) == (255, 255, 255) and tuple(greys[0, 255]) == (0, 0, 0)
+    assert greys.shape == (1, 256, 3) and tuple(greys[0, 0]) == (255, 255, 255) and tuple(greys[0, 255]) == (0, 0, 0)
     status, places = get_json(server, "/places")
     assert status == 200 and places["placeGroups"] == [] and places["features"] == []
 
