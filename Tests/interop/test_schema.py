@@ -139,7 +139,7 @@ BREAKS = [
     (["output", "pyramid"], {"tile": 8}, "output.pyramid.tile"),
     (["output", "pyramid"], {"tiles": 256}, "output.pyramid.tiles"),
     (["output", "pyramid"], "yes please", "output.pyramid"),
-    (["sources", 0, "variables", "v"], {"pyramid_method": "mode"}, "sources[0].variables.v.pyramid_method"),
+    (["sources", 0, "variables", "v"], {"pyramid_method": "median"}, "sources[0].variables.v.pyramid_method"),
     (["output", "timeseries"], {}, "output.timeseries.chunks"),
     (["output", "timeseries"], {"chunks": {"time": 0}}, "output.timeseries.chunks.time"),
     (["output", "timeseries"], {"chunks": {"band": 4}}, "output.timeseries.chunks.band"),
