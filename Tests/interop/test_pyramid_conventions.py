@@ -17,7 +17,8 @@ import pytest
 import xarray as xr
 from xcube.core.mldataset import FsMultiLevelDataset
 
-from test_pyramid import DAYS, TILE, build
+from conftest import cubegen
+from test_pyramid import DAYS, RECIPE, TILE, build, write_day
 
 SCHEMAS = pathlib.Path(__file__).parent / "zarr_conventions"
 MULTISCALES, PROJ, SPATIAL = ("d35379db-88df-4056-af3a-620245f8e347", "f17cb550-5864-4468-aeb7-f3180cfb622f",
@@ -44,48 +45,51 @@ def assert_valid(document, *schemas):
         assert not errors, (name, errors)
 
 
-def assert_proj(attributes):
+def assert_proj(attributes, epsg):
     assert re.fullmatch(r"[A-Z]+:[0-9]+", attributes["proj:code"])
-    assert attributes["proj:code"] == "EPSG:4326"
-    assert pyproj.CRS.from_wkt(attributes["proj:wkt2"]).to_epsg() == 4326
+    assert attributes["proj:code"] == f"EPSG:{epsg}"
+    assert pyproj.CRS.from_wkt(attributes["proj:wkt2"]).to_epsg() == epsg
 
 
-def assert_transform_matches(transform, shape, ds):
+def assert_transform_matches(transform, shape, ds, names):
     """x = a·(col + ½) + c and y = e·(row + ½) + f are the level's pixel-centre coordinates."""
+    y, x = names
     a, b, c, d, e, f = transform
     assert b == 0 and d == 0
-    assert list(shape) == [ds.sizes["lat"], ds.sizes["lon"]]
-    np.testing.assert_allclose(a * (np.arange(ds.sizes["lon"]) + 0.5) + c, ds["lon"].values, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(e * (np.arange(ds.sizes["lat"]) + 0.5) + f, ds["lat"].values, rtol=0, atol=1e-9)
+    assert list(shape) == [ds.sizes[y], ds.sizes[x]]
+    np.testing.assert_allclose(a * (np.arange(ds.sizes[x]) + 0.5) + c, ds[x].values, rtol=0, atol=1e-9 * max(1, abs(c)))
+    np.testing.assert_allclose(e * (np.arange(ds.sizes[y]) + 0.5) + f, ds[y].values, rtol=0, atol=1e-9 * max(1, abs(f)))
 
 
-def check_pyramid(tmp):
+def check_pyramid(tmp, epsg=4326, names=("lat", "lon"), bbox=(-30, -20, 40, 30), methods=None):
+    y, x = names
     levels = tmp / "pyr.levels"
     document = node_document(levels)
     assert_valid(document, "multiscales", "spatial", "zarr-conventions")
     attributes = document["attributes"]
     assert [c["uuid"] for c in attributes["zarr_conventions"]] == [MULTISCALES, PROJ, SPATIAL]
-    assert_proj(attributes)
-    assert attributes["spatial:dimensions"] == ["lat", "lon"]
+    assert_proj(attributes, epsg)
+    assert attributes["spatial:dimensions"] == list(names)
 
     cube = xr.open_zarr(tmp / "pyr.zarr")
-    bounds = [float(cube["lon_bnds"].min()), float(cube["lat_bnds"].min()), float(cube["lon_bnds"].max()), float(cube["lat_bnds"].max())]
+    bounds = [float(cube[f"{x}_bnds"].min()), float(cube[f"{y}_bnds"].min()), float(cube[f"{x}_bnds"].max()), float(cube[f"{y}_bnds"].max())]
     np.testing.assert_allclose(attributes["spatial:bbox"], bounds, atol=1e-9)
-    assert bounds == pytest.approx([-30, -20, 40, 30])
+    assert bounds == pytest.approx(list(bbox))
 
     multiscales = attributes["multiscales"]
-    # The variables aggregate differently: no common method, each one's named.
-    assert "resampling_method" not in multiscales
-    assert multiscales["cubegen:resampling_methods"] == {"tas": "average", "cls": "nearest", "tas_max": "max"}
+    methods = methods or {"tas": "average", "cls": "nearest", "tas_max": "max"}
+    # Each variable's method is named; a common one is the layout's resampling_method.
+    assert multiscales["cubegen:resampling_methods"] == methods
+    assert ("resampling_method" in multiscales) == (len(set(methods.values())) == 1)
     layout = multiscales["layout"]
     ml = FsMultiLevelDataset(str(levels))  # xcube still reads the pyramid, the group documents beside the levels
-    assert ml.num_levels == len(layout) == 4
+    assert ml.num_levels == len(layout) >= 3
     base = layout[0]["spatial:transform"]
     for k, entry in enumerate(layout):
         assert entry["asset"] == ("0.link" if k == 0 else f"{k}.zarr")
         assert (levels / entry["asset"]).exists()
         ds = ml.get_dataset(k)
-        assert_transform_matches(entry["spatial:transform"], entry["spatial:shape"], ds)
+        assert_transform_matches(entry["spatial:transform"], entry["spatial:shape"], ds, names)
         if k == 0:
             assert "derived_from" not in entry
             continue
@@ -99,15 +103,15 @@ def check_pyramid(tmp):
         assert_valid(level_document, "spatial", "zarr-conventions")
         level_attributes = level_document["attributes"]
         assert [c["uuid"] for c in level_attributes["zarr_conventions"]] == [PROJ, SPATIAL]
-        assert_proj(level_attributes)
+        assert_proj(level_attributes, epsg)
         assert level_attributes["spatial:transform"] == entry["spatial:transform"]
         assert level_attributes["spatial:shape"] == entry["spatial:shape"]
         opened = xr.open_zarr(levels / f"{k}.zarr")
-        assert opened.attrs["spatial:shape"] == [opened.sizes["lat"], opened.sizes["lon"]]
+        assert opened.attrs["spatial:shape"] == [opened.sizes[y], opened.sizes[x]]
         half = [abs(base[0]) * 2 ** k / 2, abs(base[4]) * 2 ** k / 2]
         np.testing.assert_allclose(level_attributes["spatial:bbox"],
-                                   [float(opened.lon.min()) - half[0], float(opened.lat.min()) - half[1],
-                                    float(opened.lon.max()) + half[0], float(opened.lat.max()) + half[1]], atol=1e-9)
+                                   [float(opened[x].min()) - half[0], float(opened[y].min()) - half[1],
+                                    float(opened[x].max()) + half[0], float(opened[y].max()) + half[1]], atol=1e-6)
 
 
 def test_v2_pyramid_carries_multiscales_proj_and_spatial(tmp_path, binaries):
@@ -136,3 +140,21 @@ def test_the_schemas_reject_what_they_should(tmp_path, binaries):
     broken = json.loads(json.dumps(document))
     broken["attributes"]["zarr_conventions"][0]["uuid"] = "not-a-uuid"
     assert list(validator("zarr-conventions").iter_errors(broken))
+
+
+def test_projected_pyramid_names_its_epsg_code_and_metre_grid(tmp_path, binaries):
+    """EPSG:3035 (LAEA Europe), 10 km pixels, one method for all: `proj:code` EPSG:3035, dimensions
+    (y, x), transforms in metres, and the common `resampling_method` on the layout."""
+    write_day(tmp_path / f"in_{int(DAYS[0])}.nc", DAYS[0])
+    recipe = (RECIPE.replace("crs: EPSG:4326", "crs: EPSG:3035").replace("bbox: [-30, -20, 40, 30]", "bbox: [3000000, 2000000, 4200000, 3000000]")
+              .replace("resolution: 0.5", "resolution: 10000").replace("lat: 24, lon: 36", "y: 24, x: 36")
+              .replace("tas: {{name: tas_max, resampling: nearest, pyramid_method: max}}", "tas: {{name: tas_max, resampling: nearest, pyramid_method: mean}}")
+              .replace("cls: {{resampling: nearest, dtype: int16, fill_value: -1}}", "cls: {{resampling: nearest, dtype: int16, fill_value: -1, pyramid_method: mean}}"))
+    (tmp_path / "pyr.yaml").write_text(recipe.format(pyramid=f"{{levels: auto, tile: {TILE}}}"))
+    cubegen("run", tmp_path / "pyr.yaml", check=True)
+    check_pyramid(tmp_path, epsg=3035, names=("y", "x"), bbox=(3000000, 2000000, 4200000, 3000000),
+                  methods={"tas": "average", "cls": "average", "tas_max": "average"})
+    multiscales = node_document(tmp_path / "pyr.levels")["attributes"]["multiscales"]
+    assert multiscales["resampling_method"] == "average"
+    assert all(entry["resampling_method"] == "average" for entry in multiscales["layout"][1:])
+    assert multiscales["layout"][1]["spatial:transform"] == [20000.0, 0.0, 3000000.0, 0.0, -20000.0, 3000000.0]
