@@ -5,8 +5,9 @@ import CubeCore
 ///
 /// Transforming all 65 536 centres took about half of a tile's CPU time. Instead, centres are
 /// transformed exactly on a lattice every `step` pixels and interpolated bilinearly (in tile pixel
-/// space) between; the interpolation's error is measured at the middle of every lattice cell
-/// (exactly transformed too) and, times `safety`, bounds it for the cell's pixels. A pixel whose
+/// space) between; the interpolation's error is measured at the middles of every lattice cell
+/// and of its top and left edges (exactly transformed too) and, times `safety`, bounds it for the
+/// cell's pixels. A pixel whose
 /// interpolated position lies nearer than that bound to a level pixel's edge (where rounding to
 /// the nearest pixel could go the other way) is transformed exactly, as is every pixel of a tile
 /// whose lattice meets a point PROJ cannot transform or whose error exceeds `maxError` pixels.
@@ -70,14 +71,19 @@ enum TileLevelPixels {
             }
         }
         try transforms.toCube(x: &lx, y: &ly)
-        // Probes: the pixel nearest the middle of every lattice cell.
+        // Probes, three per lattice cell: the middle of its top edge, of its left edge and of the
+        // cell. Bilinear interpolation's error is about u(1-u)·a + v(1-v)·b (a, b the second
+        // derivatives along the axes), so the edge middles measure a and b apart; the cell's
+        // middle alone can hide them when they have opposite signs.
         var probes: [Int] = [], px: [Double] = [], py: [Double] = []
         for a in 0..<(m - 1) {
             for b in 0..<(m - 1) {
                 let j = (ticks[a] + ticks[a + 1]) / 2, i = (ticks[b] + ticks[b + 1]) / 2
-                probes.append(j * n + i)
-                px.append(lon[j * n + i])
-                py.append(lat[j * n + i])
+                for p in [ticks[a] * n + i, j * n + ticks[b], j * n + i] {
+                    probes.append(p)
+                    px.append(lon[p])
+                    py.append(lat[p])
+                }
             }
         }
         try transforms.toCube(x: &px, y: &py)
@@ -100,8 +106,13 @@ enum TileLevelPixels {
         var bounds = [(x: Double, y: Double)](repeating: (0, 0), count: (m - 1) * (m - 1))
         for a in 0..<(m - 1) {
             for b in 0..<(m - 1) {
-                let k = a * (m - 1) + b, p = probes[k], j = p / n, i = p % n
-                let ex = abs(interpolate(lx, a, b, j, i) - px[k]) / xStep, ey = abs(interpolate(ly, a, b, j, i) - py[k]) / yStep
+                let k = a * (m - 1) + b
+                var e = [(x: Double, y: Double)]()
+                for q in (3 * k)..<(3 * k + 3) {
+                    let j = probes[q] / n, i = probes[q] % n
+                    e.append((abs(interpolate(lx, a, b, j, i) - px[q]) / xStep, abs(interpolate(ly, a, b, j, i) - py[q]) / yStep))
+                }
+                let ex = max(e[0].x + e[1].x, e[2].x), ey = max(e[0].y + e[1].y, e[2].y)
                 bounds[k] = (safety * ex + 1e-9, safety * ey + 1e-9)
                 if bounds[k].x > maxError || bounds[k].y > maxError {
                     try exactly(Array(0..<(n * n)))
