@@ -58,6 +58,8 @@ public struct CubeServer: Sendable {
     func router() throws -> Router<BasicRequestContext> {
         let byID = Dictionary(uniqueKeysWithValues: cubes.map { ($0.id, $0) })
         let transforms = Dictionary(uniqueKeysWithValues: cubes.map { ($0.id, GeographicTransforms(grid: $0.descriptor.grid)) })
+        // One transform per core ready before the first request (requests use them without suspending).
+        for transform in transforms.values { try transform.warm(ProcessInfo.processInfo.activeProcessorCount) }
         let cache = TileCache(budget: tileCacheBytes)
         let cubes = self.cubes, version = self.version
         let colorbars = try ServerDocuments.colorbars()

@@ -20,6 +20,19 @@ final class GeographicTransforms: @unchecked Sendable {
         geographic = grid.isGeographic
     }
 
+    /// Creates `count` transforms ahead of the first requests (the first tiles of a cold server
+    /// would each create one, tens of milliseconds apiece); a no-op for a geographic cube.
+    func warm(_ count: Int) throws {
+        guard !geographic else { return }
+        let made = try (0..<count).map { _ in try PROJTransform(from: .wgs84, to: target) }
+        lock.lock()
+        idle.append(contentsOf: made)
+        lock.unlock()
+    }
+
+    /// Whether the cube is geographic (longitude/latitude in, the same out: no transform).
+    var isIdentity: Bool { geographic }
+
     /// Transforms the points in place from longitude/latitude to the cube's CRS (NaN where PROJ fails).
     func toCube(x: inout [Double], y: inout [Double]) throws {
         guard !geographic else { return }

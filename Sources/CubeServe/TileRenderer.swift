@@ -34,23 +34,19 @@ enum TileRenderer {
         guard let colorMap = ColorMap.named(request.colorMap) else {
             throw ServeError.badRequest("cmap '\(request.colorMap)' is not a colour map this server knows (\(ColorMap.names.joined(separator: ", ")))")
         }
-        var (xs, ys) = request.matrix.pixelCenters(z: request.z, y: request.y, x: request.x)
-        try transforms.toCube(x: &xs, y: &ys)
-        let n = TileMatrix.size, centre = (n / 2) * n + n / 2
-        let k = level(for: abs(xs[centre + 1] - xs[centre]), in: cube)
+        let (lon, lat) = request.matrix.pixelCenters(z: request.z, y: request.y, x: request.x)
+        let n = TileMatrix.size
+        let k = level(for: try TileLevelPixels.centrePixelSize(lon: lon, lat: lat, transforms: transforms), in: cube)
         let grid = cube.levels[k].grid
         // The nearest level pixel of every tile pixel (-1 outside the level).
-        var rows = [Int](repeating: -1, count: n * n), columns = [Int](repeating: -1, count: n * n)
+        let pixels = try TileLevelPixels.pixels(lon: lon, lat: lat, grid: grid, transforms: transforms)
+        let rows = pixels.rows, columns = pixels.columns
         var rowLow = Int.max, rowHigh = Int.min, columnLow = Int.max, columnHigh = Int.min
-        for p in 0..<(n * n) where xs[p].isFinite && ys[p].isFinite {
-            let c = Int((grid.x.fractionalIndex(xs[p]) + 0.5).rounded(.down)), r = Int((grid.y.fractionalIndex(ys[p]) + 0.5).rounded(.down))
-            guard (0..<grid.width).contains(c), (0..<grid.height).contains(r) else { continue }
-            rows[p] = r
-            columns[p] = c
-            rowLow = min(rowLow, r)
-            rowHigh = max(rowHigh, r)
-            columnLow = min(columnLow, c)
-            columnHigh = max(columnHigh, c)
+        for p in 0..<(n * n) where rows[p] >= 0 {
+            rowLow = min(rowLow, Int(rows[p]))
+            rowHigh = max(rowHigh, Int(rows[p]))
+            columnLow = min(columnLow, Int(columns[p]))
+            columnHigh = max(columnHigh, Int(columns[p]))
         }
         var rgba = [UInt8](repeating: 0, count: n * n * 4)
         if rowLow <= rowHigh && columnLow <= columnHigh {
@@ -59,7 +55,7 @@ enum TileRenderer {
             let values = try await cube.levels[k].reader.read(request.variable, timeIndex: request.timeIndex, window: window)
             let span = request.vmax - request.vmin
             for p in 0..<(n * n) where rows[p] >= 0 {
-                let v = values[(rows[p] - rowRange.lowerBound) * columnRange.count + columns[p] - columnRange.lowerBound]
+                let v = values[(Int(rows[p]) - rowRange.lowerBound) * columnRange.count + Int(columns[p]) - columnRange.lowerBound]
                 guard !v.isNaN else { continue }
                 let color = colorMap.color(span > 0 ? (Double(v) - request.vmin) / span : 0)
                 rgba[4 * p] = color.r

@@ -103,37 +103,68 @@ final class PyramidTiles: Sendable {
         return finished
     }
 
+    /// Adds the valid pixels of `rows × columns` (level-0 indices) of `plane` to the tile's cells.
+    /// One loop per method (no per-pixel dispatch); cells are found with shifts (`factor` is a
+    /// power of two). Sums add in the same order as a pixel-by-pixel walk, so means do not
+    /// depend on this form.
     private func accumulate(_ method: PyramidMethod, into state: inout Tile.State, plane: [Float], planeColumns: Range<Int>,
                             rowOrigin: Int, rows: Range<Int>, columns: Range<Int>, factor f: Int, tileOrigin: (y: Int, x: Int),
                             tileColumns: Int) {
+        precondition(f > 0 && f & (f - 1) == 0, "pyramid factor \(f) is not a power of two")
+        let shift = f.trailingZeroBitCount
         let width = planeColumns.count
         if method == .mode {
             PyramidTiles.accumulateMode(into: &state, plane: plane, width: width, planeColumns: planeColumns, rowOrigin: rowOrigin,
                                         rows: rows, columns: columns, factor: f, tileOrigin: tileOrigin, tileColumns: tileColumns)
             return
         }
+        let c0 = columns.lowerBound, c1 = columns.upperBound
         plane.withUnsafeBufferPointer { plane in
             state.values.withUnsafeMutableBufferPointer { values in
                 state.counts.withUnsafeMutableBufferPointer { counts in
+                    let plane = plane.baseAddress!, values = values.baseAddress!, counts = counts.baseAddress!
                     for r in rows {
-                        if method == .first && r % f != 0 { continue }
-                        let source = (r - rowOrigin) * width - planeColumns.lowerBound
-                        let cellRow = (r / f - tileOrigin.y) * tileColumns - tileOrigin.x
-                        for c in columns {
-                            let v = plane[source + c]
-                            guard !v.isNaN else { continue }
-                            let cell = cellRow + c / f
-                            let value = Double(v)
-                            switch method {
-                            case .mean: values[cell] += value
-                            case .first:
-                                guard c % f == 0 else { continue }
-                                values[cell] = value
-                            case .min: values[cell] = counts[cell] == 0 ? value : Swift.min(values[cell], value)
-                            case .max: values[cell] = counts[cell] == 0 ? value : Swift.max(values[cell], value)
-                            case .mode: break  // accumulateMode
+                        if method == .first && r & (f - 1) != 0 { continue }
+                        let source = plane + ((r - rowOrigin) * width - planeColumns.lowerBound)
+                        let cellRow = ((r >> shift) - tileOrigin.y) * tileColumns - tileOrigin.x
+                        switch method {
+                        case .mean:
+                            for c in c0..<c1 {
+                                let v = source[c]
+                                if v.isNaN { continue }
+                                let cell = cellRow + (c >> shift)
+                                values[cell] += Double(v)
+                                counts[cell] += 1
                             }
-                            counts[cell] += 1
+                        case .first:
+                            var c = (c0 + f - 1) & ~(f - 1)
+                            while c < c1 {
+                                let v = source[c]
+                                if !v.isNaN {
+                                    let cell = cellRow + (c >> shift)
+                                    values[cell] = Double(v)
+                                    counts[cell] += 1
+                                }
+                                c += f
+                            }
+                        case .min:
+                            for c in c0..<c1 {
+                                let v = source[c]
+                                if v.isNaN { continue }
+                                let cell = cellRow + (c >> shift)
+                                values[cell] = counts[cell] == 0 ? Double(v) : Swift.min(values[cell], Double(v))
+                                counts[cell] += 1
+                            }
+                        case .max:
+                            for c in c0..<c1 {
+                                let v = source[c]
+                                if v.isNaN { continue }
+                                let cell = cellRow + (c >> shift)
+                                values[cell] = counts[cell] == 0 ? Double(v) : Swift.max(values[cell], Double(v))
+                                counts[cell] += 1
+                            }
+                        case .mode:
+                            break  // accumulateMode
                         }
                     }
                 }

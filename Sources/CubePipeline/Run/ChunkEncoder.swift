@@ -42,7 +42,11 @@ struct ChunkEncoder: Sendable {
     /// The values a reader gets back after `pack`: the stored values unpacked (packing's rounding,
     /// range clipping and fill applied). Quick-looks show these, whether the chunk was computed in
     /// this process or read back from the cube, so both give the same picture.
-    func roundTrip(_ values: [Float]) -> [Float] { unpack(pack(values).0) }
+    /// Unscaled `float32` is stored as is, so its values come back unchanged (no copy is made).
+    func roundTrip(_ values: [Float]) -> [Float] {
+        if dataType == .float32 && (scaleFactor ?? 1) == 1 && (addOffset ?? 0) == 0 { return values }
+        return unpack(pack(values).0)
+    }
 
     /// Stored bytes (this encoder's data type, little-endian) back to values: fill → NaN, then
     /// `value = stored × scale_factor + add_offset`.

@@ -9,8 +9,9 @@ import Zarr
 /// coordinates and attributes, chunked long in time and small in space (`output.timeseries`), so
 /// a time series at a point reads one chunk instead of one per time block.
 ///
-/// Chunks are gathered from the planes the tasks produce (`TimeSeriesChunks`) and written when
-/// complete; chunks this run did not compute (resumed or updated runs) are read back from the
+/// Chunks are gathered from the planes the tasks produce (`TimeSeriesChunks`, earlier time
+/// blocks' parts spilled to a temporary file) and encoded and written as soon as complete, by
+/// the task that completes them; chunks this run did not compute (resumed or updated runs) are read back from the
 /// cube for it. Every run that writes the cube rewrites the copy whole; `.cubegen-timeseries`
 /// (the cube digest) is written last, after the consolidated metadata, so an unfinished copy is
 /// never taken for a finished one.
@@ -23,22 +24,23 @@ final class TimeSeriesWriter: Sendable {
 
     /// The file marking the folder as CubeGen's copy; holds the cube digest once finished.
     static let markerKey = ".cubegen-timeseries"
-    /// The most memory the open chunks may take (a whole time chunk of the grid): 2 GiB or a
+    /// The most memory the open chunk parts may take (a task time block of the grid): 2 GiB or a
     /// quarter of the memory, whichever is less; `CUBEGEN_TIMESERIES_MEMORY_MB` overrides it.
     static var memoryBudget: Int {
         if let mb = ProcessInfo.processInfo.environment["CUBEGEN_TIMESERIES_MEMORY_MB"].flatMap(Int.init) { return mb << 20 }
         return min(2 << 30, Int(ProcessInfo.processInfo.physicalMemory / 4))
     }
 
-    /// Refuses, before anything is touched, a copy whose open chunks would not fit `memoryBudget`.
+    /// Refuses, before anything is touched, a copy whose open chunk parts would not fit `memoryBudget`.
     /// - Throws: `CubeError` (`.invalidRecipe`) naming `output.timeseries.chunks.time` and the sizes.
     static func checkMemory(_ plan: CubePlan) throws {
         guard let shape = shape(plan) else { return }
-        let bytes = TimeSeriesChunks.openBytes(shape: shape, width: plan.grid.width, height: plan.grid.height, variables: plan.variables.count)
+        let bytes = TimeSeriesChunks.openBytes(shape: shape, blockSteps: plan.taskShape.time, width: plan.grid.width,
+                                               height: plan.grid.height, variables: plan.variables.count)
         let budget = memoryBudget
         guard bytes <= budget else {
             throw CubeError(.invalidRecipe,
-                "output.timeseries.chunks.time: \(shape.time) steps of the whole grid take \(bytes >> 20) MiB while the copy is gathered (at most \(budget >> 20) MiB); give fewer time steps per chunk",
+                "output.timeseries.chunks.time: \(min(shape.time, plan.taskShape.time)) steps of the whole grid take \(bytes >> 20) MiB while the copy is gathered (at most \(budget >> 20) MiB); give fewer time steps per chunk (or per output chunk)",
                 context: ["path": location(ofCube: plan.recipe.output.path)])
         }
     }
@@ -101,8 +103,8 @@ final class TimeSeriesWriter: Sendable {
             return ChunkEncoder(dataType: variable.dataType, scaleFactor: variable.scaleFactor, addOffset: variable.addOffset,
                                 fillValue: variable.fillValue, writer: try ZarrChunkWriter(spec: spec, format: plan.format))
         }
-        let chunks = TimeSeriesChunks(shape: shape, steps: plan.time.count, width: plan.grid.width, height: plan.grid.height,
-                                      regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x)
+        let chunks = try TimeSeriesChunks(shape: shape, steps: plan.time.count, width: plan.grid.width, height: plan.grid.height,
+                                      regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x, blockSteps: plan.taskShape.time)
         return TimeSeriesWriter(location: location, storage: storage, chunks: chunks,
                                 writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders)
     }
@@ -117,7 +119,7 @@ final class TimeSeriesWriter: Sendable {
 
     /// Adds one step of one task region (values as stored) and writes the chunks it finishes.
     func add(variable: Int, step: Int, rows: Range<Int>, columns: Range<Int>, plane: [Float]) async throws {
-        for (key, values) in chunks.add(variable: variable, step: step, rows: rows, columns: columns, plane: plane) {
+        for (key, values) in try chunks.add(variable: variable, step: step, rows: rows, columns: columns, plane: plane) {
             let (unit, _) = try encoders[key.variable].encode(values, at: [key.t, key.y, key.x])
             if let bytes = unit.bytes { try await writes.submit(StoreKey(unit.key), bytes) }
         }

@@ -7,15 +7,16 @@ enum BloscCalls {
 
     static func compress(_ input: [UInt8], level: Int, shuffle: Int, typeSize: Int, compressor: String,
                          blockSize: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: input.count + Int(BLOSC_MAX_OVERHEAD))
-        let written = input.withUnsafeBytes { src in
-            output.withUnsafeMutableBytes { dst in
+        // The output is not pre-filled: blosc writes what it returns, and only that is kept.
+        var written: Int32 = 0
+        let output = [UInt8](unsafeUninitializedCapacity: input.count + Int(BLOSC_MAX_OVERHEAD)) { dst, count in
+            written = input.withUnsafeBytes { src in
                 blosc_compress_ctx(Int32(level), Int32(shuffle), typeSize, input.count, src.baseAddress,
                                    dst.baseAddress, dst.count, compressor, blockSize, 1)
             }
+            count = max(0, Int(written))
         }
         guard written > 0 else { throw ZarrError.codecFailure("blosc_compress_ctx returned \(written)") }
-        output.removeSubrange(Int(written)...)
         return output
     }
 
@@ -26,9 +27,11 @@ enum BloscCalls {
         guard nbytes == decodedCount, cbytes <= input.count else {
             throw ZarrError.codecFailure("blosc buffer holds \(nbytes) bytes, expected \(decodedCount)")
         }
-        var output = [UInt8](repeating: 0, count: decodedCount)
-        let read = input.withUnsafeBytes { src in
-            output.withUnsafeMutableBytes { dst in blosc_decompress_ctx(src.baseAddress, dst.baseAddress, dst.count, 1) }
+        // Not pre-filled: a successful decompression writes every byte (checked below).
+        var read: Int32 = 0
+        let output = [UInt8](unsafeUninitializedCapacity: decodedCount) { dst, count in
+            read = input.withUnsafeBytes { src in blosc_decompress_ctx(src.baseAddress, dst.baseAddress, dst.count, 1) }
+            count = Int(read) == decodedCount ? decodedCount : 0
         }
         guard read == decodedCount else { throw ZarrError.codecFailure("blosc_decompress_ctx returned \(read)") }
         return output
