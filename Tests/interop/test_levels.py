@@ -28,24 +28,31 @@ def truth(lon, lat, hours, hpa):
     return 180.0 + 0.1 * hpa + 10 * np.cos(np.radians(lat)) + 0.05 * lon + 0.1 * hours
 
 
-def write_grib(path, messages, level_type="isobaricInhPa"):
-    """messages: (short name, level (hPa for pressure), hours after 2024-01-01T00)."""
+def grib_message(short, level, hours, values, level_type="isobaricInhPa", extra=()):
+    """A GRIB 2 message on the files' grid: `extra` keys are set before the level (ensemble
+    template, member number); `values` is a function of (lon, lat) meshes. Released by the caller."""
     lons = LON0 + D * np.arange(NI)
     lats = LAT0 - D * np.arange(NJ)
     LON, LAT = np.meshgrid(lons, lats)
+    h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
+    for key, value in [("Ni", NI), ("Nj", NJ), ("latitudeOfFirstGridPointInDegrees", float(lats[0])),
+                       ("latitudeOfLastGridPointInDegrees", float(lats[-1])),
+                       ("longitudeOfFirstGridPointInDegrees", float(lons[0] % 360)),
+                       ("longitudeOfLastGridPointInDegrees", float(lons[-1] % 360)),
+                       ("iDirectionIncrementInDegrees", D), ("jDirectionIncrementInDegrees", D),
+                       ("dataDate", 20240101), ("dataTime", 0), ("stepUnits", 1), ("endStep", hours), *extra,
+                       ("typeOfLevel", level_type), ("level", level), ("shortName", short), ("bitsPerValue", 24)]:
+        eccodes.codes_set(h, key, value)
+    eccodes.codes_set_values(h, values(LON, LAT).ravel())
+    return h
+
+
+def write_grib(path, messages, level_type="isobaricInhPa"):
+    """messages: (short name, level (hPa for pressure), hours after 2024-01-01T00)."""
     with open(path, "wb") as out:
         for short, hpa, hours in messages:
-            h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
-            for key, value in [("Ni", NI), ("Nj", NJ), ("latitudeOfFirstGridPointInDegrees", float(lats[0])),
-                               ("latitudeOfLastGridPointInDegrees", float(lats[-1])),
-                               ("longitudeOfFirstGridPointInDegrees", float(lons[0] % 360)),
-                               ("longitudeOfLastGridPointInDegrees", float(lons[-1] % 360)),
-                               ("iDirectionIncrementInDegrees", D), ("jDirectionIncrementInDegrees", D),
-                               ("dataDate", 20240101), ("dataTime", 0), ("stepUnits", 1), ("endStep", hours),
-                               ("typeOfLevel", level_type), ("level", hpa), ("shortName", short), ("bitsPerValue", 24)]:
-                eccodes.codes_set(h, key, value)
             offset = 0.0 if short == "t" else 5.0
-            eccodes.codes_set_values(h, (truth(LON, LAT, hours, hpa) + offset).ravel())
+            h = grib_message(short, hpa, hours, lambda lon, lat: truth(lon, lat, hours, hpa) + offset, level_type)
             eccodes.codes_write(h, out)
             eccodes.codes_release(h)
 

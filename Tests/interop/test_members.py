@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 from conftest import cubegen
-from test_levels import BBOX, D, LAT0, LON0, NI, NJ, one_line_error, opened, truth
+from test_levels import BBOX, grib_message, one_line_error, opened, truth
 from xcube.core.verify import verify_cube
 
 eccodes = pytest.importorskip("eccodes")
@@ -18,22 +18,10 @@ eccodes = pytest.importorskip("eccodes")
 
 def write_members(path, messages):
     """messages: (short name, level hPa, hours after 2024-01-01T00, member number)."""
-    lons = LON0 + D * np.arange(NI)
-    lats = LAT0 - D * np.arange(NJ)
-    LON, LAT = np.meshgrid(lons, lats)
     with open(path, "wb") as out:
         for short, hpa, hours, member in messages:
-            h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
-            for key, value in [("Ni", NI), ("Nj", NJ), ("latitudeOfFirstGridPointInDegrees", float(lats[0])),
-                               ("latitudeOfLastGridPointInDegrees", float(lats[-1])),
-                               ("longitudeOfFirstGridPointInDegrees", float(lons[0] % 360)),
-                               ("longitudeOfLastGridPointInDegrees", float(lons[-1] % 360)),
-                               ("iDirectionIncrementInDegrees", D), ("jDirectionIncrementInDegrees", D),
-                               ("dataDate", 20240101), ("dataTime", 0), ("stepUnits", 1), ("endStep", hours),
-                               ("productDefinitionTemplateNumber", 1), ("number", member), ("numberOfForecastsInEnsemble", 10),
-                               ("typeOfLevel", "isobaricInhPa"), ("level", hpa), ("shortName", short), ("bitsPerValue", 24)]:
-                eccodes.codes_set(h, key, value)
-            eccodes.codes_set_values(h, member_truth(LON, LAT, hours, hpa, member).ravel())
+            h = grib_message(short, hpa, hours, lambda lon, lat: member_truth(lon, lat, hours, hpa, member),
+                             extra=[("productDefinitionTemplateNumber", 1), ("number", member), ("numberOfForecastsInEnsemble", 10)])
             eccodes.codes_write(h, out)
             eccodes.codes_release(h)
 
