@@ -127,16 +127,24 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_lives(workspace
     reference = timeless(workspace / "plain.zarr")
     r = recipe(workspace, GRID, output="busy.zarr")
     lock = workspace / "busy.zarr.cubegen-lock"
-    first = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and not lock.exists() and first.poll() is None:
-        time.sleep(0.01)
-    assert lock.exists(), "the first run took no lease"
-    second = cubegen("run", r, "--workers", "1")
-    status = cubegen("status", r)
-    out, err = first.communicate(timeout=300)
-    assert first.returncode == 0, err
+    # The checks need the first run alive throughout: a run that finished before them (a fast
+    # machine) proves nothing, so it is tried again on a fresh output a few times.
+    for attempt in range(8):
+        shutil.rmtree(workspace / "busy.zarr", ignore_errors=True)
+        first = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not lock.exists() and first.poll() is None:
+            time.sleep(0.01)
+        assert lock.exists(), "the first run took no lease"
+        status = cubegen("status", r)
+        second = cubegen("run", r, "--workers", "1")
+        alive = first.poll() is None
+        out, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err
+        if alive:
+            break
+    assert alive, "the first run finished before the checks in every attempt"
     assert second.returncode == 4, second.stderr
     assert "is being written by another run (process" in second.stderr and str(lock) in second.stderr, second.stderr
     assert status.returncode == 0 and "being written now by process" in status.stdout, status.stdout
