@@ -199,13 +199,20 @@ def test_get_search_gives_the_same_cube(tmp_path, tiles, binaries):
     assert_cube_is_truth(tmp_path / "r.zarr")
 
 
-def test_assets_in_an_s3_bucket(tmp_path, tiles, binaries):
+def s3_test_service():
+    """The S3 service `scripts/test.sh` starts (SeaweedFS): endpoint, key, secret and an s3fs
+    file system on it; skips the test without one."""
     endpoint = os.environ.get("CUBEGEN_TEST_S3_ENDPOINT")
     if not endpoint:
         pytest.skip("CUBEGEN_TEST_S3_ENDPOINT is not set (scripts/test.sh starts SeaweedFS)")
     s3fs = pytest.importorskip("s3fs")
     key, secret = os.environ["CUBEGEN_TEST_S3_ACCESS_KEY"], os.environ["CUBEGEN_TEST_S3_SECRET_KEY"]
-    fs = s3fs.S3FileSystem(key=key, secret=secret, client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True)
+    return endpoint, key, secret, s3fs.S3FileSystem(key=key, secret=secret, client_kwargs={"endpoint_url": endpoint},
+                                                    skip_instance_cache=True)
+
+
+def test_assets_in_an_s3_bucket(tmp_path, tiles, binaries):
+    endpoint, key, secret, fs = s3_test_service()
     bucket = f"cubegen-stac-{os.getpid()}-{int(time.time())}"
     fs.mkdir(bucket)
     for file in tiles.glob("*.tif"):
@@ -491,12 +498,7 @@ def test_a_run_reads_each_asset_header_once_and_checks_it_twice(tmp_path, tiles,
 
 
 def test_grib_assets_in_an_s3_bucket(tmp_path, binaries):
-    endpoint = os.environ.get("CUBEGEN_TEST_S3_ENDPOINT")
-    if not endpoint:
-        pytest.skip("CUBEGEN_TEST_S3_ENDPOINT is not set (scripts/test.sh starts SeaweedFS)")
-    s3fs = pytest.importorskip("s3fs")
-    key, secret = os.environ["CUBEGEN_TEST_S3_ACCESS_KEY"], os.environ["CUBEGEN_TEST_S3_SECRET_KEY"]
-    fs = s3fs.S3FileSystem(key=key, secret=secret, client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True)
+    endpoint, key, secret, fs = s3_test_service()
     bucket = f"cubegen-stac-grib-{os.getpid()}-{int(time.time())}"
     fs.mkdir(bucket)
     folder = tmp_path / "assets"

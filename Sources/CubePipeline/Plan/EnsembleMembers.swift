@@ -13,10 +13,7 @@ enum EnsembleMembers {
     static func sections(_ variable: VariableSection, members: [Int], inventory: SourceInventory, recipe: Recipe) throws -> [VariableSection] {
         let file = inventory.first
         let keys = variable.select ?? ["shortName": variable.sourceName]
-        let candidates = file.variables.filter { descriptor in
-            keys.allSatisfy { key, value in FieldSelection.text(descriptor.attributes[named: "GRIB_\(key)"]) == value }
-                && descriptor.attributes[named: "GRIB_number"] != nil
-        }
+        let candidates = FieldSelection.fields(matching: keys, in: file).filter { $0.attributes[named: "GRIB_number"] != nil }
         let what = keys.keys.sorted().map { "\($0)=\(keys[$0]!)" }.joined(separator: ", ")
         guard !candidates.isEmpty else {
             throw recipe.error("\(variable.keyPath).members",

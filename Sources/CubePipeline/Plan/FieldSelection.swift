@@ -11,9 +11,7 @@ enum FieldSelection {
     ///   what the file holds) or several do (naming them).
     static func sourceName(of variable: VariableSection, in file: DatasetDescriptor, recipe: Recipe) throws -> String {
         guard let select = variable.select else { return variable.sourceName }
-        let matches = file.variables.filter { descriptor in
-            select.allSatisfy { key, value in text(descriptor.attributes[named: "GRIB_\(key)"]) == value }
-        }
+        let matches = fields(matching: select, in: file)
         let wanted = select.keys.sorted().map { "\($0)=\(select[$0]!)" }.joined(separator: ", ")
         if matches.count == 1 { return matches[0].name }
         if matches.isEmpty {
@@ -47,6 +45,13 @@ enum FieldSelection {
         var keys: [String: String] = [:]
         for attribute in field.attributes where attribute.name.hasPrefix("GRIB_") { keys[attribute.name] = text(attribute.value) ?? "" }
         return keys
+    }
+
+    /// The variables of `file` whose `GRIB_<key>` attributes carry every value of `keys`.
+    static func fields(matching keys: [String: String], in file: DatasetDescriptor) -> [VariableDescriptor] {
+        file.variables.filter { descriptor in
+            keys.allSatisfy { key, value in text(descriptor.attributes[named: "GRIB_\(key)"]) == value }
+        }
     }
 
     /// An attribute's value as `select` compares it: text, or a single whole number.

@@ -69,10 +69,7 @@ enum VerticalLevels {
         if keys["level"] != nil {
             throw recipe.error("\(variable.keyPath).select.level", "give either select.level or levels, not both")
         }
-        let candidates = file.variables.filter { descriptor in
-            keys.allSatisfy { key, value in FieldSelection.text(descriptor.attributes[named: "GRIB_\(key)"]) == value }
-                && descriptor.attributes[named: "GRIB_level"] != nil
-        }
+        let candidates = FieldSelection.fields(matching: keys, in: file).filter { $0.attributes[named: "GRIB_level"] != nil }
         let types = Set(candidates.compactMap { $0.attributes[named: "GRIB_typeOfLevel"]?.text }).sorted()
         guard !candidates.isEmpty else {
             let what = keys.keys.sorted().map { "\($0)=\(keys[$0]!)" }.joined(separator: ", ")
