@@ -6,7 +6,9 @@ import Synchronization
 /// regions. Each tile keeps per-cell running state (sum and count for `mean`, the running
 /// extreme for `min`/`max`, the top-left pixel for `first`, value counts for `mode`) and the number of task regions that
 /// still have to contribute; the last contribution finishes it and hands back its values. Means
-/// are exact whatever the chunking, since sums and counts add up across regions. Memory is the
+/// are exact whatever the chunking, since sums and counts add up across regions. A region's
+/// pixels are reduced level by level first (`PyramidRegionLevel`), so each is read once
+/// whatever the number of levels; `mode` counts level-0 pixels into every level. Memory is the
 /// tiles open at once (8 + 4 bytes a cell); thread-safe, one lock per tile.
 final class PyramidTiles: Sendable {
     /// One tile of one variable's level at one time step.
@@ -63,7 +65,12 @@ final class PyramidTiles: Sendable {
         precondition(plane.count == rows.count * columns.count, "a plane of \(plane.count) values for a \(rows.count) × \(columns.count) region")
         var finished: [(key: Key, values: [Float])] = []
         let method = layout.methods[variable]
+        // This region's part of the current level (all methods but `mode`, which walks level 0).
+        var reduced: PyramidRegionLevel?
         for (k, level) in layout.levels.enumerated() where k > 0 {
+            if method != .mode {
+                reduced = reduced?.halved(method) ?? PyramidRegionLevel(halving: plane, rows: rows, columns: columns, method: method)
+            }
             let f = level.factor
             let firstTileY = rows.lowerBound / f / level.tileY, lastTileY = (rows.upperBound - 1) / f / level.tileY
             let firstTileX = columns.lowerBound / f / level.tileX, lastTileX = (columns.upperBound - 1) / f / level.tileX
@@ -84,10 +91,22 @@ final class PyramidTiles: Sendable {
                         tiles[key] = tile
                         return tile
                     }
+                    let tileOrigin = (y: ty * level.tileY, x: tx * level.tileX)
                     let done = tile.state.withLock { state -> [Float]? in
-                        accumulate(method, into: &state, plane: plane, planeColumns: columns, rowOrigin: rows.lowerBound,
-                                   rows: r0..<r1, columns: c0..<c1, factor: f, tileOrigin: (ty * level.tileY, tx * level.tileX),
-                                   tileColumns: level.tileX)
+                        if let reduced {
+                            let cellRows = Swift.max(tileOrigin.y, reduced.rows.lowerBound)..<Swift.min(tileOrigin.y + level.tileY, reduced.rows.upperBound)
+                            let cellColumns = Swift.max(tileOrigin.x, reduced.columns.lowerBound)..<Swift.min(tileOrigin.x + level.tileX, reduced.columns.upperBound)
+                            state.values.withUnsafeMutableBufferPointer { values in
+                                state.counts.withUnsafeMutableBufferPointer { counts in
+                                    reduced.combine(method, rows: cellRows, columns: cellColumns, into: values.baseAddress!, counts.baseAddress!,
+                                                    tileOrigin: tileOrigin, tileColumns: level.tileX)
+                                }
+                            }
+                        } else {
+                            PyramidTiles.accumulateMode(into: &state, plane: plane, width: columns.count, planeColumns: columns,
+                                                        rowOrigin: rows.lowerBound, rows: r0..<r1, columns: c0..<c1, factor: f,
+                                                        tileOrigin: tileOrigin, tileColumns: level.tileX)
+                        }
                         state.remaining -= 1
                         precondition(state.remaining >= 0, "pyramid tile \(key) got more contributions than task regions reach it")
                         guard state.remaining == 0 else { return nil }
@@ -101,75 +120,6 @@ final class PyramidTiles: Sendable {
             }
         }
         return finished
-    }
-
-    /// Adds the valid pixels of `rows × columns` (level-0 indices) of `plane` to the tile's cells.
-    /// One loop per method (no per-pixel dispatch); cells are found with shifts (`factor` is a
-    /// power of two). Sums add in the same order as a pixel-by-pixel walk, so means do not
-    /// depend on this form.
-    private func accumulate(_ method: PyramidMethod, into state: inout Tile.State, plane: [Float], planeColumns: Range<Int>,
-                            rowOrigin: Int, rows: Range<Int>, columns: Range<Int>, factor f: Int, tileOrigin: (y: Int, x: Int),
-                            tileColumns: Int) {
-        precondition(f > 0 && f & (f - 1) == 0, "pyramid factor \(f) is not a power of two")
-        let shift = f.trailingZeroBitCount
-        let width = planeColumns.count
-        if method == .mode {
-            PyramidTiles.accumulateMode(into: &state, plane: plane, width: width, planeColumns: planeColumns, rowOrigin: rowOrigin,
-                                        rows: rows, columns: columns, factor: f, tileOrigin: tileOrigin, tileColumns: tileColumns)
-            return
-        }
-        let c0 = columns.lowerBound, c1 = columns.upperBound
-        plane.withUnsafeBufferPointer { plane in
-            state.values.withUnsafeMutableBufferPointer { values in
-                state.counts.withUnsafeMutableBufferPointer { counts in
-                    let plane = plane.baseAddress!, values = values.baseAddress!, counts = counts.baseAddress!
-                    for r in rows {
-                        if method == .first && r & (f - 1) != 0 { continue }
-                        let source = plane + ((r - rowOrigin) * width - planeColumns.lowerBound)
-                        let cellRow = ((r >> shift) - tileOrigin.y) * tileColumns - tileOrigin.x
-                        switch method {
-                        case .mean:
-                            for c in c0..<c1 {
-                                let v = source[c]
-                                if v.isNaN { continue }
-                                let cell = cellRow + (c >> shift)
-                                values[cell] += Double(v)
-                                counts[cell] += 1
-                            }
-                        case .first:
-                            var c = (c0 + f - 1) & ~(f - 1)
-                            while c < c1 {
-                                let v = source[c]
-                                if !v.isNaN {
-                                    let cell = cellRow + (c >> shift)
-                                    values[cell] = Double(v)
-                                    counts[cell] += 1
-                                }
-                                c += f
-                            }
-                        case .min:
-                            for c in c0..<c1 {
-                                let v = source[c]
-                                if v.isNaN { continue }
-                                let cell = cellRow + (c >> shift)
-                                values[cell] = counts[cell] == 0 ? Double(v) : Swift.min(values[cell], Double(v))
-                                counts[cell] += 1
-                            }
-                        case .max:
-                            for c in c0..<c1 {
-                                let v = source[c]
-                                if v.isNaN { continue }
-                                let cell = cellRow + (c >> shift)
-                                values[cell] = counts[cell] == 0 ? Double(v) : Swift.max(values[cell], Double(v))
-                                counts[cell] += 1
-                            }
-                        case .mode:
-                            break  // accumulateMode
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// `mode`: counts each valid value of a cell.
@@ -198,8 +148,17 @@ final class PyramidTiles: Sendable {
                 return state.histograms[cell].min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }!.key
             }
         }
-        return zip(state.values, state.counts).map { value, count in
-            count == 0 ? .nan : Float(method == .mean ? value / Double(count) : value)
+        let mean = method == .mean
+        return [Float](unsafeUninitializedCapacity: state.counts.count) { out, initialized in
+            state.values.withUnsafeBufferPointer { values in
+                state.counts.withUnsafeBufferPointer { counts in
+                    for cell in 0..<counts.count {
+                        let count = counts[cell], value = values[cell]
+                        out[cell] = count == 0 ? .nan : Float(mean ? value / Double(count) : value)
+                    }
+                }
+            }
+            initialized = state.counts.count
         }
     }
 }
