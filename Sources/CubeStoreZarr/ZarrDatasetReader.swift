@@ -17,6 +17,10 @@ struct ZarrDatasetReader: DatasetReader {
     let cachePrefix = ZarrChunkCache.openingPrefix()
     /// Chunk requests in flight per read.
     static let concurrentChunks = 16
+    /// Whether a read decodes only the time step it needs of a chunk that holds several, from the
+    /// chunk's stored bytes (kept in the cache instead of decoded chunks), where the codecs allow
+    /// (`ZarrArrayReader.decodesRanges`): for random access, as a tile server's.
+    var decodesSteps = false
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
@@ -48,14 +52,19 @@ struct ZarrDatasetReader: DatasetReader {
         if window.isEmpty { return values }
         let needed = ZarrDatasetReader.chunkIndices(region: region, chunks: spec.chunks)
         let fill = Float(spec.fillValue == .none && !spec.dataType.isFloatingPoint ? 0 : spec.fillValue.doubleValue)
-        let block = RegionBlock(region: region, chunks: spec.chunks, yAxis: yAxis, xAxis: xAxis)
+        let slab = decodesSteps ? ZarrDatasetReader.slab(of: array, region: region, yAxis: yAxis, xAxis: xAxis) : nil
+        let block = RegionBlock(region: region, chunks: slab?.chunks ?? spec.chunks, yAxis: yAxis, xAxis: xAxis)
         try await withThrowingTaskGroup(of: ([Int], [UInt8]?).self) { group in
             var next = 0
             func start() {
                 guard next < needed.count else { return }
                 let index = needed[next]
                 next += 1
-                group.addTask { (index, try await self.chunk(index, of: array, variable: variable)) }
+                if let slab {
+                    group.addTask { (slab.index(index), try await self.step(index, slab, of: array, variable: variable)) }
+                } else {
+                    group.addTask { (index, try await self.chunk(index, of: array, variable: variable)) }
+                }
             }
             for _ in 0..<ZarrDatasetReader.concurrentChunks { start() }
             while let (index, bytes) = try await group.next() {
@@ -67,6 +76,56 @@ struct ZarrDatasetReader: DatasetReader {
         }
         if !described.packing.isIdentity { values.withUnsafeMutableBufferPointer { described.packing.decode($0) } }
         return values
+    }
+
+    /// The one step (one element along every dimension but y and x) of a chunk a read needs:
+    /// contiguous in a C-order chunk whose y and x dimensions come last.
+    struct Slab: Sendable {
+        /// The chunk shape with 1 along every dimension but y and x.
+        var chunks: [Int]
+        /// The region's start along every dimension (its only element along all but y and x).
+        var start: [Int]
+        var yAxis: Int
+        var xAxis: Int
+        /// The slab's byte range within chunk `index`.
+        let byteRange: @Sendable ([Int]) -> Range<Int>
+
+        /// The index of the slab's own one-step "chunk" for `RegionBlock` (chunk `index` along y and x).
+        func index(_ index: [Int]) -> [Int] {
+            index.indices.map { d in d == yAxis || d == xAxis ? index[d] : start[d] }
+        }
+    }
+
+    /// The slab of `region` for `array`, or `nil` when whole chunks are better (or the only way):
+    /// codecs that cannot decode a range, a sharded array, y and x not last, or chunks one step long.
+    static func slab(of array: ZarrArrayReader, region: [Range<Int>], yAxis: Int, xAxis: Int) -> Slab? {
+        let spec = array.spec, rank = spec.chunks.count
+        guard array.decodesRanges, rank >= 2, Set([yAxis, xAxis]) == Set([rank - 2, rank - 1]) else { return nil }
+        let steps = spec.chunks.indices.filter { $0 != yAxis && $0 != xAxis }.reduce(1) { $0 * spec.chunks[$1] }
+        guard steps > 1 else { return nil }
+        var elementStrides = [Int](repeating: 1, count: rank)
+        for d in stride(from: rank - 2, through: 0, by: -1) { elementStrides[d] = elementStrides[d + 1] * spec.chunks[d + 1] }
+        let strides = elementStrides, plane = spec.chunks[yAxis] * spec.chunks[xAxis], size = spec.dataType.size
+        let start = region.map(\.lowerBound), chunks = spec.chunks
+        return Slab(chunks: chunks.indices.map { $0 == yAxis || $0 == xAxis ? chunks[$0] : 1 }, start: start, yAxis: yAxis, xAxis: xAxis) { index in
+            var base = 0
+            for d in 0..<rank where d != yAxis && d != xAxis { base += (start[d] - index[d] * chunks[d]) * strides[d] }
+            return (base * size)..<((base + plane) * size)
+        }
+    }
+
+    /// The decoded bytes of the slab of chunk `index`, from the chunk's stored bytes (through the
+    /// cache), `nil` when not stored.
+    private func step(_ index: [Int], _ slab: Slab, of array: ZarrArrayReader, variable: String) async throws -> [UInt8]? {
+        let key = "\(cachePrefix)\(variable)/\(index)/stored"
+        do {
+            guard let stored = try await cache.chunks.value(for: key, load: { ZarrChunkCache.Chunk(bytes: try await array.storedChunk(index)) }).bytes else {
+                return nil
+            }
+            return try array.decode(stored: stored, at: index, byteRange: slab.byteRange(index))
+        } catch {
+            throw ZarrStoreErrors.wrap(error, location: descriptor.location, array: variable)
+        }
     }
 
     /// The decoded bytes of chunk `index` of `array` (through the caches), `nil` when not stored.

@@ -35,9 +35,15 @@ public struct ZarrStore: StorageDataStore {
     public let chunkCacheBudget: Int
     private let cache: ZarrChunkCache
 
+    /// Whether reads decode only the time step they need of chunks holding several, keeping the
+    /// stored (compressed) chunks in the cache: for random access to single steps, as a tile
+    /// server's, where decoding whole chunks of many steps would waste most of the work.
+    public let decodesSteps: Bool
+
     /// Creates the store with its chunk cache (default 256 MB).
-    public init(chunkCacheBudget: Int = 256 << 20) {
+    public init(chunkCacheBudget: Int = 256 << 20, decodesSteps: Bool = false) {
         self.chunkCacheBudget = chunkCacheBudget
+        self.decodesSteps = decodesSteps
         cache = ZarrChunkCache(budget: chunkCacheBudget)
     }
 
@@ -64,7 +70,9 @@ public struct ZarrStore: StorageDataStore {
                 throw ZarrStoreErrors.wrap(error, location: reference.location, array: variable.name)
             }
         }
-        return ZarrDatasetReader(descriptor: group.descriptor, arrays: arrays, cache: cache)
+        var reader = ZarrDatasetReader(descriptor: group.descriptor, arrays: arrays, cache: cache)
+        reader.decodesSteps = decodesSteps
+        return reader
     }
 
     /// The reference of a local directory.

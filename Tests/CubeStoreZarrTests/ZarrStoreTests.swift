@@ -14,6 +14,8 @@ import Zarr
     static let blosc = ZarrCodecChain(compressor: .object([("id", .string("blosc")), ("cname", .string("lz4")), ("clevel", .int(5)),
                                                            ("shuffle", .int(1)), ("blocksize", .int(0))]), checksum: true)
 
+    static let bloscOnly = ZarrCodecChain(compressor: .object([("id", .string("blosc")), ("cname", .string("lz4")), ("clevel", .int(5)),
+                                                               ("shuffle", .int(1)), ("blocksize", .int(0))]))
     static let variants: [(String, ZarrInputFixture)] = [
         ("v2 zstd consolidated", ZarrInputFixture(format: .v2, codecs: zstd)),
         ("v2 gzip listed", ZarrInputFixture(format: .v2, codecs: gzip, consolidated: false)),
@@ -62,6 +64,34 @@ import Zarr
                 }
             }
         }
+    }
+
+    /// A server's store decodes one step of a many-step chunk from its stored bytes (Blosc can),
+    /// or whole chunks where it cannot (zstd, shards): the values are the same either way.
+    static let stepVariants: [(String, ZarrInputFixture)] = [
+        ("v2 blosc, time chunks", ZarrInputFixture(format: .v2, chunks: [2, 4, 5], codecs: bloscOnly)),
+        ("v3 blosc, time chunks", ZarrInputFixture(format: .v3, chunks: [3, 3, 4], codecs: bloscOnly)),
+        ("v2 zstd, time chunks", ZarrInputFixture(format: .v2, chunks: [2, 4, 5], codecs: zstd)),
+        ("v3 sharded, time chunks", ZarrInputFixture(format: .v3, chunks: [2, 3, 4], shards: [2, 6, 8], codecs: zstd)),
+    ]
+
+    @Test(arguments: stepVariants.indices)
+    func decodingOneStepOfAChunkReadsWhatWholeChunksRead(_ variant: Int) async throws {
+        let (label, fixture) = ZarrStoreTests.stepVariants[variant]
+        let storage = try await written(fixture)
+        let whole = try await ZarrStore().open(DatasetReference(location: "mem://whole", storage: storage))
+        let steps = try await ZarrStore(decodesSteps: true).open(DatasetReference(location: "mem://steps", storage: storage))
+        for window in [PixelWindow(rows: 0..<10, columns: 0..<12), PixelWindow(rows: 3..<7, columns: 5..<6)] {
+            for t in 0..<3 {
+                for variable in ["tas", "pk"] {
+                    let expected = try await whole.read(variable, timeIndex: t, window: window)
+                    let got = try await steps.read(variable, timeIndex: t, window: window)
+                    #expect(got.elementsEqual(expected) { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(label) \(variable) t\(t) \(window)")
+                }
+            }
+        }
+        let array = try await ZarrArrayReader(storage: storage, name: "tas")
+        #expect(array.decodesRanges == label.contains("blosc"), "\(label)")
     }
 
     @Test func aNonStandardCalendarDecodesItsDates() async throws {

@@ -76,6 +76,34 @@ private func codecs() throws -> [(String, any BytesCodec)] {
         #expect(Array(try Bzip2Codec(level: 9).encode(data).prefix(4)) == Array("BZh9".utf8))
     }
 
+    @Test func bloscDecodesAnyRangeOfWholeItemsAsTheWholeDecodeHasIt() throws {
+        // 300 000 floats: several Blosc blocks, so ranges start and end inside and across blocks.
+        let floats = (0..<300_000).map { Float(sin(Double($0) / 1000)) * 50 + Float($0 % 7) }
+        let data = floats.withUnsafeBytes { Array($0) }
+        for (cname, shuffle) in [("lz4", 1), ("zstd", 2), ("blosclz", 0)] {
+            let codec = try BloscCodec(compressorName: cname, level: 5, shuffle: shuffle, typeSize: 4)
+            let encoded = try codec.encode(data)
+            let whole = try codec.decode(encoded, decodedCount: data.count)
+            for range in [0..<4, 0..<data.count, 400_000..<(400_000 + 262_144), (data.count - 8)..<data.count, 1_000..<1_000] {
+                let part = try codec.decode(encoded, decodedCount: data.count, byteRange: range)
+                #expect(part == Array(whole[range]), "\(cname) shuffle \(shuffle) bytes \(range)")
+            }
+            // Not whole items, outside the data, a wrong size, a damaged header: errors, not reads.
+            #expect(throws: ZarrError.self) { try codec.decode(encoded, decodedCount: data.count, byteRange: 2..<10) }
+            #expect(throws: ZarrError.self) { try codec.decode(encoded, decodedCount: data.count, byteRange: 0..<(data.count + 4)) }
+            #expect(throws: ZarrError.self) { try codec.decode(encoded, decodedCount: data.count - 4, byteRange: 0..<4) }
+            var damaged = encoded
+            damaged[12] ^= 0xFF  // cbytes: the stored size no longer matches the buffer
+            #expect(throws: ZarrError.self) { try codec.decode(damaged, decodedCount: data.count, byteRange: 0..<4) }
+        }
+        let pipeline = ZarrBytesPipeline(stages: [try BloscCodec(compressorName: "lz4", level: 5, shuffle: 1, typeSize: 4)])
+        #expect(pipeline.decodesRanges)
+        #expect(!ZarrBytesPipeline(stages: [try ZstdCodec(level: 3)]).decodesRanges)
+        // A pipeline that cannot decode a range decodes all and cuts.
+        let zstd = ZarrBytesPipeline(stages: [try ZstdCodec(level: 3)])
+        #expect(try zstd.decode(try zstd.encode(data), decodedCount: data.count, byteRange: 40..<80) == Array(data[40..<80]))
+    }
+
     @Test func corruptOrMissizedInputIsAnError() throws {
         let codec = try ZstdCodec(level: 3)
         let encoded = try codec.encode([UInt8](repeating: 1, count: 100))

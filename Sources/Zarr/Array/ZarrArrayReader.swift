@@ -71,6 +71,25 @@ public struct ZarrArrayReader: Sendable {
         return try await unit(shard)?[ZarrBlock.flat(inner, perShard)] ?? nil
     }
 
+    /// The stored (encoded) bytes of chunk `indices` of an unsharded array, or `nil` when it is
+    /// not stored; `decode(stored:at:byteRange:)` decodes parts of them.
+    /// - Throws: `ZarrError.invalidMetadata` for a sharded array; storage errors.
+    public func storedChunk(_ indices: [Int]) async throws -> [UInt8]? {
+        guard spec.shards == nil else { throw ZarrError.invalidMetadata("\(spec.name): chunks of a sharded array are stored in shards") }
+        return try await storage.get(StoreKey(spec.storedKey(indices, format: format)))
+    }
+
+    /// The bytes `byteRange` of chunk `indices` decoded from its stored bytes, decoding no more of
+    /// it than the codecs need (`decodesRanges`).
+    /// - Throws: `ZarrError.corruptChunk` naming the key when it does not decode.
+    public func decode(stored: [UInt8], at indices: [Int], byteRange: Range<Int>) throws -> [UInt8] {
+        try decoder.decodeChunk(stored, key: spec.storedKey(indices, format: format), byteRange: byteRange)
+    }
+
+    /// Whether `decode(stored:at:byteRange:)` decodes less than a whole chunk: an unsharded
+    /// array without codecs or with Blosc alone.
+    public var decodesRanges: Bool { spec.shards == nil && decoder.decodesRanges }
+
     /// Every element of the array in C order as `Double` (chunks not stored read as the fill
     /// value; zeros without a fill value). Meant for coordinates, tests and other small arrays.
     /// - Throws: `ZarrError.corruptChunk` when a chunk cannot be decoded.

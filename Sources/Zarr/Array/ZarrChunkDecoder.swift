@@ -31,6 +31,20 @@ public struct ZarrChunkDecoder: Sendable {
         return try index.entries.map { range in try range.map { try decodeChunk(Array(stored[$0]), key: key) } }
     }
 
+    /// Whether `decodeChunk(_:key:byteRange:)` decodes less than a whole chunk (no codec, or Blosc alone).
+    public var decodesRanges: Bool { pipeline.decodesRanges }
+
+    /// The bytes `byteRange` of one decoded chunk, decoding no more of it than the codecs need.
+    /// - Throws: `ZarrError.corruptChunk` naming `key` when it does not decode.
+    public func decodeChunk(_ bytes: [UInt8], key: String, byteRange: Range<Int>) throws -> [UInt8] {
+        do {
+            return try pipeline.decode(bytes, decodedCount: spec.chunkByteCount, byteRange: byteRange)
+        } catch let error as ZarrError {
+            if case .corruptChunk = error { throw error }
+            throw ZarrError.corruptChunk(key: key, "\(error)")
+        }
+    }
+
     /// Decodes the stored bytes of one chunk (an inner chunk of a shard, read by its range, or an
     /// unsharded chunk read whole).
     /// - Throws: `ZarrError.corruptChunk` naming `key` when it does not decode to one chunk's bytes.

@@ -4,7 +4,7 @@
 /// Configuration: `{"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}`;
 /// `shuffle` is 0 (none), 1 (byte), 2 (bit). `typesize` comes from the array's element size.
 /// Uses `blosc_compress_ctx` with one thread, so output is reproducible and no global state is touched.
-public struct BloscCodec: BytesCodec {
+public struct BloscCodec: RangeDecodingCodec {
     /// The internal compressors Blosc offers.
     public static let compressorNames: Set<String> = ["blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd"]
 
@@ -61,5 +61,10 @@ public struct BloscCodec: BytesCodec {
     /// Decompresses with `blosc_decompress_ctx`.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {
         try BloscCalls.decompress(encoded, decodedCount: decodedCount)
+    }
+
+    /// Decompresses only the blocks holding `byteRange` (`blosc_getitem`).
+    public func decode(_ encoded: [UInt8], decodedCount: Int, byteRange: Range<Int>) throws -> [UInt8] {
+        try BloscCalls.decompress(encoded, decodedCount: decodedCount, byteRange: byteRange)
     }
 }

@@ -19,6 +19,15 @@ public protocol BytesCodec: Sendable {
     func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8]
 }
 
+/// A codec that can decode a byte range of its output without decoding all of it (Blosc, whose
+/// blocks decode one by one).
+public protocol RangeDecodingCodec: BytesCodec {
+    /// The bytes `byteRange` of what `encoded` decodes to (`decodedCount` bytes in all).
+    /// - Throws: `ZarrError.codecFailure` when the data is corrupt, or the range is not whole
+    ///   elements within the decoded bytes.
+    func decode(_ encoded: [UInt8], decodedCount: Int, byteRange: Range<Int>) throws -> [UInt8]
+}
+
 /// A codec's numcodecs identifier, one-line summary and factory, as kept in a `CodecRegistry`.
 public struct CodecDescriptor: Sendable {
     /// The `id` in metadata, for example `"blosc"`.

@@ -14,6 +14,23 @@ public struct ZarrBytesPipeline: Sendable {
         return data
     }
 
+    /// Whether `decode(_:decodedCount:byteRange:)` decodes less than the whole: no codec, or one
+    /// that decodes ranges.
+    public var decodesRanges: Bool { stages.isEmpty || (stages.count == 1 && stages[0] is any RangeDecodingCodec) }
+
+    /// The bytes `byteRange` of what `bytes` decodes to (`decodedCount` bytes in all), decoding
+    /// no more than needed when `decodesRanges`, else decoding all and cutting.
+    /// - Throws: `ZarrError.codecFailure` as `decode`, or when `byteRange` is outside the decoded bytes.
+    public func decode(_ bytes: [UInt8], decodedCount: Int, byteRange: Range<Int>) throws -> [UInt8] {
+        guard byteRange.lowerBound >= 0, byteRange.upperBound <= decodedCount else {
+            throw ZarrError.codecFailure("bytes \(byteRange) are outside the \(decodedCount) decoded bytes")
+        }
+        if stages.count == 1, let codec = stages[0] as? any RangeDecodingCodec {
+            return try codec.decode(bytes, decodedCount: decodedCount, byteRange: byteRange)
+        }
+        return Array(try decode(bytes, decodedCount: decodedCount)[byteRange])
+    }
+
     /// Runs every codec's `decode` in reverse order; the result must be `decodedCount` bytes.
     /// - Throws: `ZarrError.codecFailure` from a codec (a checksum mismatch, corrupt data) or
     ///   when the decoded size is wrong.
