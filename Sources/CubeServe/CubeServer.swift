@@ -61,6 +61,7 @@ public struct CubeServer: Sendable {
         // One transform per core ready before the first request (requests use them without suspending).
         for transform in transforms.values { try transform.warm(ProcessInfo.processInfo.activeProcessorCount) }
         let cache = TileCache(budget: tileCacheBytes)
+        let placements = TilePixelCache()
         let cubes = self.cubes, version = self.version
         let colorbars = try ServerDocuments.colorbars()
         @Sendable func cube(_ context: BasicRequestContext) throws -> ServedCube {
@@ -105,7 +106,7 @@ public struct CubeServer: Sendable {
             if let cached = cache.get(key) {
                 png = cached
             } else {
-                png = try await TileRenderer.render(key, cube: cube, transforms: transforms[cube.id]!)
+                png = try await TileRenderer.render(key, cube: cube, transforms: transforms[cube.id]!, placements: placements)
                 cache.put(key, png)
             }
             return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "max-age=3600"],
@@ -165,7 +166,7 @@ public struct CubeServer: Sendable {
             if let cached = cache.get(key) {
                 png = cached
             } else {
-                png = try await TileRenderer.render(key, cube: cube, transforms: transforms[cube.id]!)
+                png = try await TileRenderer.render(key, cube: cube, transforms: transforms[cube.id]!, placements: placements)
                 cache.put(key, png)
             }
             return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))

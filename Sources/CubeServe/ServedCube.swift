@@ -35,6 +35,8 @@ public final class ServedCube: Sendable {
     /// Colour-bar defaults per variable: the range of its values at the last time step on the
     /// coarsest level (the quick-look's step), or 0…1 when there is none.
     let colorRanges: [String: (min: Double, max: Double)]
+    /// The time steps in seconds since 1970, for `timeIndex`.
+    let dateSeconds: [Double]
 
     private init(id: String, path: String, levels: [Level], timeSeries: (any DatasetReader)?, variables: [VariableDescriptor],
                  colorRanges: [String: (min: Double, max: Double)]) {
@@ -44,6 +46,7 @@ public final class ServedCube: Sendable {
         self.timeSeries = timeSeries
         self.variables = variables
         self.colorRanges = colorRanges
+        dateSeconds = levels[0].reader.descriptor.dates.map { ISODate.seconds($0.iso8601(alwaysTime: true)) ?? 0 }
     }
 
     /// Opens the cube at `location` (a local folder, or an `s3://`/`https://` prefix the registry
@@ -74,7 +77,7 @@ public final class ServedCube: Sendable {
                 throw CubeError(.storage, "\(error)", context: ["location": text], underlying: error)
             }
         }
-        let store = ZarrStore(chunkCacheBudget: chunkCacheBytes)
+        let store = ZarrStore(chunkCacheBudget: chunkCacheBytes, decodesSteps: true)
         let cube = try await store.open(DatasetReference(location: base, storage: try storage(base)))
         guard cube.descriptor.timeDimension != nil, !cube.descriptor.dates.isEmpty else {
             throw CubeError(.invalidInput, "'\(base)' has no time axis: cubegen serve serves data cubes (time, y, x)", context: ["file": base])
@@ -152,7 +155,7 @@ public final class ServedCube: Sendable {
         guard let wanted = ISODate.seconds(text) else {
             throw ServeError.badRequest("time '\(text)' is not an ISO 8601 date (2020-01-31 or 2020-01-31T12:00:00Z)")
         }
-        let seconds = dates.map { ISODate.seconds($0.iso8601(alwaysTime: true)) ?? 0 }
+        let seconds = dateSeconds
         return seconds.indices.min { abs(seconds[$0] - wanted) < abs(seconds[$1] - wanted) }!
     }
 

@@ -21,7 +21,7 @@ enum TileLevelPixels {
     static let maxError = 0.25
 
     /// Per tile pixel (row-major), the level pixel row and column, -1 outside the level.
-    struct Pixels {
+    struct Pixels: Sendable {
         var rows: [Int32]
         var columns: [Int32]
         /// Pixels transformed exactly (lattice, probes and near-edge pixels, or all).
@@ -40,6 +40,20 @@ enum TileLevelPixels {
     static func pixels(lon: [Double], lat: [Double], grid: SourceGrid, transforms: GeographicTransforms) throws -> Pixels {
         let n = TileMatrix.size
         var rows = [Int32](repeating: -1, count: n * n), columns = [Int32](repeating: -1, count: n * n)
+        let exact = try rows.withUnsafeMutableBufferPointer { rows in
+            try columns.withUnsafeMutableBufferPointer { columns in
+                try place(lon: lon, lat: lat, grid: grid, transforms: transforms, rows: rows, columns: columns)
+            }
+        }
+        return Pixels(rows: rows, columns: columns, exact: exact)
+    }
+
+    /// Fills `rows`/`columns` (n × n, -1 already) for `pixels`; returns how many pixels were
+    /// transformed exactly. (Writing through buffers, not captured arrays, spares the run-time
+    /// exclusivity checks a captured `var` costs on every pixel.)
+    private static func place(lon: [Double], lat: [Double], grid: SourceGrid, transforms: GeographicTransforms,
+                              rows: UnsafeMutableBufferPointer<Int32>, columns: UnsafeMutableBufferPointer<Int32>) throws -> Int {
+        let n = TileMatrix.size
         @inline(__always) func place(_ p: Int, _ x: Double, _ y: Double) {
             guard x.isFinite, y.isFinite else { rows[p] = -1; columns[p] = -1; return }
             let c = (grid.x.fractionalIndex(x) + 0.5).rounded(.down), r = (grid.y.fractionalIndex(y) + 0.5).rounded(.down)
@@ -58,7 +72,7 @@ enum TileLevelPixels {
         }
         if transforms.isIdentity {
             for p in 0..<(n * n) { place(p, lon[p], lat[p]) }
-            return Pixels(rows: rows, columns: columns, exact: n * n)
+            return n * n
         }
         // The lattice: every `step` pixels and the last pixel, in both directions.
         let ticks = Array(stride(from: 0, to: n - 1, by: step)) + [n - 1]
@@ -91,7 +105,7 @@ enum TileLevelPixels {
             && !px.contains { !$0.isFinite } && !py.contains { !$0.isFinite }
         guard finite else {
             try exactly(Array(0..<(n * n)))
-            return Pixels(rows: rows, columns: columns, exact: n * n)
+            return n * n
         }
         // Bilinear in tile pixel space within lattice cell (a, b).
         @inline(__always) func interpolate(_ values: [Double], _ a: Int, _ b: Int, _ j: Int, _ i: Int) -> Double {
@@ -116,7 +130,7 @@ enum TileLevelPixels {
                 bounds[k] = (safety * ex + 1e-9, safety * ey + 1e-9)
                 if bounds[k].x > maxError || bounds[k].y > maxError {
                     try exactly(Array(0..<(n * n)))
-                    return Pixels(rows: rows, columns: columns, exact: n * n)
+                    return n * n
                 }
             }
         }
@@ -145,6 +159,6 @@ enum TileLevelPixels {
         }
         for (k, p) in probes.enumerated() { place(p, px[k], py[k]) }
         try exactly(doubtful)
-        return Pixels(rows: rows, columns: columns, exact: m * m + probes.count + doubtful.count)
+        return m * m + probes.count + doubtful.count
     }
 }

@@ -29,18 +29,26 @@ enum TileRenderer {
         return chosen
     }
 
-    /// The PNG of `request`.
-    static func render(_ request: TileRequest, cube: ServedCube, transforms: GeographicTransforms) async throws -> [UInt8] {
+    /// The level tile `request`'s position draws from and the nearest level pixel of each of its
+    /// pixels (-1 outside the level).
+    static func placement(_ request: TileRequest, cube: ServedCube, transforms: GeographicTransforms) throws -> TilePixelCache.Placement {
+        let (lon, lat) = request.matrix.pixelCenters(z: request.z, y: request.y, x: request.x)
+        let k = level(for: try TileLevelPixels.centrePixelSize(lon: lon, lat: lat, transforms: transforms), in: cube)
+        return TilePixelCache.Placement(level: k, pixels: try TileLevelPixels.pixels(lon: lon, lat: lat, grid: cube.levels[k].grid,
+                                                                                      transforms: transforms))
+    }
+
+    /// The PNG of `request`; the placement of its position comes from `placements` when there.
+    static func render(_ request: TileRequest, cube: ServedCube, transforms: GeographicTransforms,
+                       placements: TilePixelCache = TilePixelCache(capacity: 0)) async throws -> [UInt8] {
         guard let colorMap = ColorMap.named(request.colorMap) else {
             throw ServeError.badRequest("cmap '\(request.colorMap)' is not a colour map this server knows (\(ColorMap.names.joined(separator: ", ")))")
         }
-        let (lon, lat) = request.matrix.pixelCenters(z: request.z, y: request.y, x: request.x)
         let n = TileMatrix.size
-        let k = level(for: try TileLevelPixels.centrePixelSize(lon: lon, lat: lat, transforms: transforms), in: cube)
-        let grid = cube.levels[k].grid
-        // The nearest level pixel of every tile pixel (-1 outside the level).
-        let pixels = try TileLevelPixels.pixels(lon: lon, lat: lat, grid: grid, transforms: transforms)
-        let rows = pixels.rows, columns = pixels.columns
+        let key = TilePixelCache.Key(dataset: request.dataset, matrix: request.matrix, z: request.z, y: request.y, x: request.x)
+        let placement = try placements.placement(key) { try TileRenderer.placement(request, cube: cube, transforms: transforms) }
+        let k = placement.level
+        let rows = placement.pixels.rows, columns = placement.pixels.columns
         var rowLow = Int.max, rowHigh = Int.min, columnLow = Int.max, columnHigh = Int.min
         for p in 0..<(n * n) where rows[p] >= 0 {
             rowLow = min(rowLow, Int(rows[p]))

@@ -117,16 +117,20 @@ def pixel_centres(crs, z, y, x):
 
 
 @pytest.mark.parametrize("crs,z,y,x", [("OGC:CRS84", 2, 1, 3), ("OGC:CRS84", 0, 0, 0), ("EPSG:3857", 0, 0, 0), ("EPSG:3857", 3, 3, 4)])
-def test_tile_pixels_are_the_nearest_level_values_under_the_colour_map(server, crs, z, y, x):
+@pytest.mark.parametrize("time", [1, 0, 2])
+def test_tile_pixels_are_the_nearest_level_values_under_the_colour_map(server, crs, z, y, x, time):
+    """Every step of a tile position: the later ones reuse the position's pixel placement, and
+    read one step of the cube's two-step Blosc chunks (step 1 lies inside its chunk)."""
     vmin, vmax = 240.0, 300.0
-    status, headers, png = get(server, f"/tiles/pyr/tas/{z}/{y}/{x}?crs={crs}&time=2020-01-02&vmin={vmin}&vmax={vmax}&cmap=Greys")
+    date = f"2020-01-0{time + 1}"
+    status, headers, png = get(server, f"/tiles/pyr/tas/{z}/{y}/{x}?crs={crs}&time={date}&vmin={vmin}&vmax={vmax}&cmap=Greys")
     assert status == 200 and headers["Content-Type"] == "image/png", png[:200]
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
     assert image.shape == (256, 256, 4)
     lon, lat, step = pixel_centres(crs, z, y, x)
     k = max(k for k in range(4) if RES * 2 ** k <= step * (1 + 1e-9)) if RES <= step else 0
     res = RES * 2 ** k
-    values = level(server, k)["tas"].values[1]
+    values = level(server, k)["tas"].values[time]
     cols = np.floor((lon + 30) / res + 1e-12).astype(int)
     rows = np.floor((30 - lat) / res + 1e-12).astype(int)
     inside = (cols >= 0) & (cols < values.shape[1]) & (rows >= 0) & (rows < values.shape[0])
