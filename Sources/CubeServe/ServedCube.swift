@@ -28,6 +28,9 @@ public final class ServedCube: Sendable {
     /// The time-series copy (`NAME.ts.zarr`, same grid and steps), when a finished one is beside
     /// the cube: time series read it instead of level 0.
     let timeSeries: (any DatasetReader)?
+    /// What time series read: the copy, else level 0 opened to decode whole chunks (a series walks
+    /// every step of a chunk, so one decode serves them all; tiles decode single steps).
+    let seriesReader: any DatasetReader
     /// Level 0's descriptor.
     public var descriptor: DatasetDescriptor { levels[0].reader.descriptor }
     /// The data variables: those with time, y and x dimensions.
@@ -38,12 +41,14 @@ public final class ServedCube: Sendable {
     /// The time steps in seconds since 1970, for `timeIndex`.
     let dateSeconds: [Double]
 
-    private init(id: String, path: String, levels: [Level], timeSeries: (any DatasetReader)?, variables: [VariableDescriptor],
+    private init(id: String, path: String, levels: [Level], timeSeries: (any DatasetReader)?, seriesReader: any DatasetReader,
+                 variables: [VariableDescriptor],
                  colorRanges: [String: (min: Double, max: Double)]) {
         self.id = id
         self.path = path
         self.levels = levels
         self.timeSeries = timeSeries
+        self.seriesReader = seriesReader
         self.variables = variables
         self.colorRanges = colorRanges
         dateSeconds = levels[0].reader.descriptor.dates.map { ISODate.seconds($0.iso8601(alwaysTime: true)) ?? 0 }
@@ -77,7 +82,9 @@ public final class ServedCube: Sendable {
                 throw CubeError(.storage, "\(error)", context: ["location": text], underlying: error)
             }
         }
-        let store = ZarrStore(chunkCacheBudget: chunkCacheBytes, decodesSteps: true)
+        // Tiles read single steps (stored chunks cached); series read whole chunks (decoded ones cached).
+        let store = ZarrStore(chunkCacheBudget: chunkCacheBytes / 2, decodesSteps: true)
+        let seriesStore = ZarrStore(chunkCacheBudget: chunkCacheBytes / 2)
         let cube = try await store.open(DatasetReference(location: base, storage: try storage(base)))
         guard cube.descriptor.timeDimension != nil, !cube.descriptor.dates.isEmpty else {
             throw CubeError(.invalidInput, "'\(base)' has no time axis: cubegen serve serves data cubes (time, y, x)", context: ["file": base])
@@ -112,12 +119,15 @@ public final class ServedCube: Sendable {
         let copyStorage = try storage(copy)
         if let marker = try await copyStorage.get(StoreKey(".cubegen-timeseries")),
            !String(decoding: marker, as: UTF8.self).hasPrefix("unfinished"),
-           let reader = try? await store.open(DatasetReference(location: copy, storage: copyStorage)),
+           let reader = try? await seriesStore.open(DatasetReference(location: copy, storage: copyStorage)),
            reader.descriptor.grid == cube.descriptor.grid, reader.descriptor.dates == cube.descriptor.dates {
             timeSeries = reader
         }
         let id = String(stem.split(separator: "/").last ?? Substring(stem))
-        return ServedCube(id: id, path: base, levels: levels, timeSeries: timeSeries, variables: variables, colorRanges: ranges)
+        var seriesReader = timeSeries
+        if seriesReader == nil { seriesReader = try await seriesStore.open(DatasetReference(location: base, storage: try storage(base))) }
+        return ServedCube(id: id, path: base, levels: levels, timeSeries: timeSeries, seriesReader: seriesReader!, variables: variables,
+                          colorRanges: ranges)
     }
 
     /// Opens the local cube at `path`, as `open(location:)` does.

@@ -70,7 +70,7 @@ enum TimeSeriesQuery {
         let isPoint = if case .point = geometry { true } else { false }
         let keys = isPoint ? ["mean"] : (wanted.isEmpty ? ["mean"] : wanted)
         let times = cube.times
-        let reader = cube.timeSeries ?? cube.levels[0].reader
+        let reader = cube.seriesReader
         var result: [JSONValue] = []
         for t in steps {
             let values = try await reader.read(variable, timeIndex: t, window: window)
