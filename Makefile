@@ -1,11 +1,14 @@
 # CubeGen — the two commands a new user needs, plus a few helpers.
-.PHONY: demo test test-s3 build bench bench-s3 bench-batch fuzz clean
+.PHONY: demo test test-quick test-s3 build bench bench-s3 bench-batch fuzz clean
 
 demo:            ## Build the demo cube into demo/cubegen-demo-laea.zarr (installs what it needs)
 	scripts/demo.sh
 
 test:            ## Run every test: Swift suites + xarray/schema/CLI oracle tests (installs what it needs)
 	scripts/test.sh
+
+test-quick:      ## Quick tier for iteration: build, Swift suites, fuzz replays; SWIFT_TEST_FILTER=… narrows, PYTEST="Tests/interop/test_x.py" adds oracle tests
+	scripts/test-quick.sh
 
 test-s3:         ## Storage suites against a throw-away S3 service (SeaweedFS on loopback) + botocore signer cross-check
 	scripts/test-s3.sh
