@@ -24,7 +24,8 @@ extension CubeCommand {
             var groups: [String: Int] = [:]
             for m in messages {
                 let grid = m.cellGrid.map(\.summary) ?? "\(m.gridType) \(m.ni) × \(m.nj)"
-                groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(grid)", default: 0] += 1
+                let destine = m.destine.map { ", DestinE " + $0.keys.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? ""
+                groups["\(m.shortName) (\(m.name), \(m.units)) on \(m.typeOfLevel) \(m.level), member \(m.number), \(grid)\(destine)", default: 0] += 1
             }
             return "  GRIB messages: \(messages.count)\n" + groups.sorted { $0.key < $1.key }.map { "    \($0.value) × \($0.key)" }.joined(separator: "\n")
         }

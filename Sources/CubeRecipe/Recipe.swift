@@ -186,8 +186,12 @@ public struct VariableSection: Sendable, Hashable {
     /// The units `level_units` accepts.
     public static let levelUnitNames = ["hPa", "Pa", "m", "1"]
 
-    /// The keys `select` accepts (a data store describes them as `GRIB_<key>` variable attributes).
-    public static let selectionKeys = ["shortName", "paramId", "typeOfLevel", "level", "number"]
+    /// The keys `select` accepts (a data store describes them as `GRIB_<key>` variable attributes):
+    /// ecCodes' keys, then the labels of a DestinE message's local section.
+    public static let selectionKeys = ["shortName", "paramId", "typeOfLevel", "level", "number",
+                                       "dataset", "activity", "experiment", "generation", "model", "realization", "resolution", "georef", "tilescheme"]
+    /// The `select` keys whose values are whole numbers.
+    public static let wholeNumberSelectionKeys: Set<String> = ["level", "number", "paramId", "generation", "realization"]
 }
 
 /// One entry of `sources`.

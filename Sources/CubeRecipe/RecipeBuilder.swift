@@ -513,7 +513,7 @@ struct RecipeBuilder {
     }
 
     /// Reads `select: {KEY: VALUE, …}`: at least one key of `VariableSection.selectionKeys`, each
-    /// value plain text or a whole number (`level` and `number` must be whole numbers).
+    /// value plain text or a whole number (those of `VariableSection.wholeNumberSelectionKeys` must be).
     mutating func selection(_ node: Node, _ path: String) -> [String: String]? {
         guard let map = reader.mapping(node, key: path, allowed: VariableSection.selectionKeys) else { return nil }
         guard !map.isEmpty else {
@@ -522,7 +522,7 @@ struct RecipeBuilder {
         }
         var result: [String: String] = [:]
         for (key, value) in map {
-            if ["level", "number", "paramId"].contains(key) {
+            if VariableSection.wholeNumberSelectionKeys.contains(key) {
                 if let whole = reader.integer(value, "\(path).\(key)") { result[key] = String(whole) }
             } else if let text = reader.string(value, "\(path).\(key)") {
                 result[key] = text

@@ -68,6 +68,8 @@ public struct GRIBMessage: Hashable, Sendable {
     public var pointsPerRow: [Int]? = nil
     /// A Gaussian grid's number of latitudes between a pole and the equator (GRIB's `N`).
     public var gaussianN: Int? = nil
+    /// The DestinE labels of a Destination Earth message (its local section), else `nil`.
+    public var destine: DestinELabels? = nil
     /// The points of the grid as section 3 states them (GRIB's `numberOfDataPoints`): what
     /// ecCodes expands the values and the bitmap to.
     public var numberOfDataPoints: Int = 0

@@ -109,6 +109,9 @@ struct GRIBDataset: Sendable {
                               Attribute("GRIB_paramId", .integers([Int64(m.paramId)])), Attribute("GRIB_shortName", .text(m.shortName)),
                               Attribute("GRIB_typeOfLevel", .text(m.typeOfLevel)), Attribute("GRIB_level", .integers([Int64(m.level)])),
                               Attribute("GRIB_number", .integers([Int64(m.number)]))]
+            for (key, value) in m.destine?.keys ?? [] {
+                attributes.append(Attribute("GRIB_\(key)", ["generation", "realization"].contains(key) ? .integers([Int64(value)!]) : .text(value)))
+            }
             if let cf = m.cfName { attributes.append(Attribute("standard_name", .text(cf))) }
             var variable = grid.cells != nil
                 ? VariableDescriptor(name: name, dimensions: ["time", "values"], shape: [dates.count, grid.width],

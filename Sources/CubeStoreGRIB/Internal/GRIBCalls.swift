@@ -77,7 +77,10 @@ enum GRIBCalls {
         }
         var messages: [GRIBMessage] = []
         for frame in frames {
-            let bytes = try GRIBFraming.message(path, offset: frame.offset, length: frame.length)
+            let original = try GRIBFraming.message(path, offset: frame.offset, length: frame.length)
+            // A DestinE local section is CubeGen's to decode: ecCodes 2.28 gets the message without it.
+            let destine = try GRIBDestinE.split(original, path: path, offset: frame.offset)
+            let bytes = destine?.forLibrary ?? original
             // ecCodes reads the message in place (no copy): the handle lives inside this closure.
             try bytes.withUnsafeBytes { raw in try lock.withLock { _ in
                 _ = definitionsInstalled
@@ -88,7 +91,7 @@ enum GRIBCalls {
                                     context: ["file": path])
                 }
                 defer { codes_handle_delete(handle) }
-                var indexed = try message(handle, path: path, index: messages.count, offset: frame.offset)
+                var indexed = try message(handle, path: path, index: messages.count, offset: frame.offset, destine: destine?.labels)
                 indexed.offset = frame.offset
                 indexed.length = frame.length
                 messages.append(indexed)
@@ -121,7 +124,7 @@ enum GRIBCalls {
         }
     }
 
-    private static func message(_ h: OpaquePointer, path: String, index: Int, offset: Int) throws -> GRIBMessage {
+    private static func message(_ h: OpaquePointer, path: String, index: Int, offset: Int, destine: DestinELabels?) throws -> GRIBMessage {
         func long(_ key: String) -> Int? {
             var v = 0
             return codes_get_long(h, key, &v) == 0 ? v : nil
@@ -170,7 +173,9 @@ enum GRIBCalls {
             index: index, offset: long("offset") ?? 0, length: size, edition: long("edition") ?? 0,
             shortName: string("shortName") ?? "unknown", paramId: long("paramId") ?? 0, name: string("name") ?? "",
             units: string("units") ?? "", cfName: string("cfName").flatMap { $0 == "unknown" ? nil : $0 },
-            typeOfLevel: string("typeOfLevel") ?? "unknown", level: long("level") ?? 0, number: long("number") ?? 0,
+            typeOfLevel: string("typeOfLevel") ?? "unknown", level: long("level") ?? 0,
+            // A DestinE climate-DT field has no ensemble number (section 4 template 4.0): its realization is its member.
+            number: long("number") ?? destine?.realization ?? 0,
             validityDate: long("validityDate") ?? 0, validityTime: long("validityTime") ?? 0,
             gridType: gridType, ni: long("Ni") ?? 0, nj: long("Nj") ?? 0,
             firstLatitude: double("latitudeOfFirstGridPointInDegrees") ?? 0, firstLongitude: double("longitudeOfFirstGridPointInDegrees") ?? 0,
@@ -180,6 +185,7 @@ enum GRIBCalls {
             jPointsAreConsecutive: long("jPointsAreConsecutive") == 1, gaussianLatitudes: latitudes,
             numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1,
             nside: template == 150 ? long("Nside") : nil, nested: template == 150 ? long("ordering") == 1 : nil)
+        message.destine = destine
         if gridType == "reduced_gg" {
             message.pointsPerRow = longs("pl")
             message.gaussianN = long("N")
@@ -198,7 +204,8 @@ enum GRIBCalls {
 
     /// The decoded values of `bytes`, the whole message at `offset` of `path`, as
     /// `values(_:offset:length:)`.
-    static func values(_ bytes: [UInt8], path: String, offset: Int) throws -> [Double] {
+    static func values(_ message: [UInt8], path: String, offset: Int) throws -> [Double] {
+        let bytes = try GRIBDestinE.split(message, path: path, offset: offset)?.forLibrary ?? message
         let length = bytes.count
         return try lock.withLock { _ in
             _ = definitionsInstalled
