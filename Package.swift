@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "CubeProjection", dependencies: ["CubeCore", "CPROJ"]),
         .target(name: "CubeResampling", dependencies: ["CubeCore", "CubeHEALPix", "CubeGaussianGrid"]),
         .target(name: "CubeStoreNetCDF", dependencies: ["CubeCore", "CNetCDF", "Zarr"]),
-        .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CEccodes"]),
+        .target(name: "CubeStoreGRIB", dependencies: ["CubeCore", "CubeProjection", "CEccodes"]),
         .target(name: "CubeStoreZarr", dependencies: ["CubeCore", "CubeStorage", "Zarr"]),
         .target(name: "CubeStoreGeoTIFF", dependencies: ["CubeCore", "CGeoTIFF", "Zarr"]),
         // STAC documents (Codable) and item search over the HTTP client of CubeStorageS3 (one HTTP stack).

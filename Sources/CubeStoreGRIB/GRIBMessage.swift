@@ -68,6 +68,8 @@ public struct GRIBMessage: Hashable, Sendable {
     public var pointsPerRow: [Int]? = nil
     /// A Gaussian grid's number of latitudes between a pole and the equator (GRIB's `N`).
     public var gaussianN: Int? = nil
+    /// A projected grid's CRS and spacing (Lambert conformal, polar stereographic), else `nil`.
+    public var projection: GRIBProjection? = nil
     /// The DestinE labels of a Destination Earth message (its local section), else `nil`.
     public var destine: DestinELabels? = nil
     /// The points of the grid as section 3 states them (GRIB's `numberOfDataPoints`): what
@@ -81,10 +83,10 @@ public struct GRIBMessage: Hashable, Sendable {
         return nil
     }
 
-    /// Whether `other` lies on the same grid (same type, size, first point and cell layout).
+    /// Whether `other` lies on the same grid (same type, size, first point, cell layout and projection).
     func sameGrid(as other: GRIBMessage) -> Bool {
         gridType == other.gridType && ni == other.ni && nj == other.nj && firstLatitude == other.firstLatitude
-            && firstLongitude == other.firstLongitude && cellGrid == other.cellGrid
+            && firstLongitude == other.firstLongitude && cellGrid == other.cellGrid && projection == other.projection
     }
 
     /// The variable name a cube uses: the short name, qualified by level and member when the file
@@ -95,4 +97,18 @@ public struct GRIBMessage: Hashable, Sendable {
         if qualifiedByMember { result += "_m\(number)" }
         return result
     }
+}
+
+/// A projected GRIB grid (Lambert conformal, template 3.30 / GRIB 1 type 3; polar stereographic,
+/// 3.20 / type 5): its CRS and the geographic CRS of its first grid point (same earth) as PROJ
+/// strings made from the grid section's keys, and the grid lengths.
+public struct GRIBProjection: Hashable, Sendable {
+    /// The projected CRS (no false easting or northing).
+    public var target: String
+    /// Longitude/latitude on the grid's earth.
+    public var source: String
+    /// Grid lengths in metres along x and y.
+    public var dx: Double
+    /// The grid length along y.
+    public var dy: Double
 }

@@ -1,4 +1,5 @@
 public import CubeCore
+import CubeProjection
 import Foundation
 import Synchronization
 
@@ -57,9 +58,9 @@ struct GRIBDataset: Sendable {
         self.path = path
         let all = try GRIBCalls.index(path)
         let first = all[0]
-        guard ["regular_ll", "regular_gg", "reduced_gg", "healpix"].contains(first.gridType) else {
+        guard GRIBDataset.gridTypes.contains(first.gridType) else {
             throw CubeError(.unsupported,
-                "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; regular_ll, regular_gg, reduced_gg and healpix are",
+                "'\(path)': GRIB grid type '\(first.gridType)' (message 1, \(first.shortName)) is not supported yet; \(GRIBDataset.gridTypes.joined(separator: ", ")) are",
                 context: ["file": path])
         }
         layout = first
@@ -103,6 +104,8 @@ struct GRIBDataset: Sendable {
         let grid = try GRIBDataset.grid(first, path: path)
         let units = CFTimeUnits(unitName: "seconds", unitSeconds: 1, reference: CalendarDate(year: 1970, month: 1, day: 1), calendar: .standard)
         let aliasesOf = Dictionary(grouping: aliases.keys.sorted(), by: { aliases[$0]! })
+        // A projected grid's axes are x and y (metres), a geographic one's longitude and latitude.
+        let rasterNames = grid.isGeographic ? (x: "longitude", y: "latitude") : (x: "x", y: "y")
         let variables = named.keys.sorted().map { name -> VariableDescriptor in
             let m = table[name]![0]!
             var attributes = [Attribute("units", .text(m.units)), Attribute("long_name", .text(m.name)),
@@ -116,12 +119,12 @@ struct GRIBDataset: Sendable {
             var variable = grid.cells != nil
                 ? VariableDescriptor(name: name, dimensions: ["time", "values"], shape: [dates.count, grid.width],
                                      dataType: .float64, attributes: attributes, packing: CFPacking())
-                : VariableDescriptor(name: name, dimensions: ["time", "latitude", "longitude"], shape: [dates.count, first.nj, first.ni],
+                : VariableDescriptor(name: name, dimensions: ["time", rasterNames.y, rasterNames.x], shape: [dates.count, first.nj, first.ni],
                                      dataType: .float64, attributes: attributes, packing: CFPacking())
             variable.aliases = aliasesOf[name] ?? []
             return variable
         }
-        let spatial = grid.cells != nil ? (x: "values", y: "values") : (x: "longitude", y: "latitude")
+        let spatial = grid.cells != nil ? (x: "values", y: "values") : rasterNames
         descriptor = DatasetDescriptor(location: path, grid: grid, spatialDimensions: spatial, timeDimension: "time",
                                        timeUnits: units, timeValues: dates.map(units.value), dates: dates, variables: variables,
                                        attributes: [Attribute("GRIB_edition", .integers([Int64(first.edition)]))])
@@ -143,8 +146,11 @@ struct GRIBDataset: Sendable {
         return claims.compactMapValues { $0.count == 1 ? $0.first : nil }
     }
 
-    /// The grid's axes in the order the reader delivers rows and columns: columns west to east,
-    /// rows in the message's j order.
+    /// The grid types the store reads.
+    static let gridTypes = ["regular_ll", "regular_gg", "reduced_gg", "healpix", "lambert", "polar_stereographic"]
+
+    /// The grid's axes in the order the reader delivers rows and columns: columns west to east
+    /// (increasing x), rows in the message's j order.
     static func grid(_ m: GRIBMessage, path: String) throws -> SourceGrid {
         if m.gridType == "healpix" || m.gridType == "reduced_gg" { return try cellGrid(m, path: path) }
         guard m.ni > 1, m.nj > 1 else {
@@ -164,6 +170,7 @@ struct GRIBDataset: Sendable {
                 "'\(path)': the GRIB message at byte \(m.offset) claims a grid of \(m.ni) × \(m.nj) points but holds \(m.numberOfValues) values (damaged?)",
                 context: ["file": path])
         }
+        if ["lambert", "polar_stereographic"].contains(m.gridType) { return try projectedGrid(m, path: path) }
         var west = m.iScansNegatively ? m.lastLongitude : m.firstLongitude
         var east = m.iScansNegatively ? m.firstLongitude : m.lastLongitude
         if east <= west { east += 360 }
@@ -179,6 +186,33 @@ struct GRIBDataset: Sendable {
             y = (0..<m.nj).map { m.firstLatitude + Double($0) * dy }
         }
         return SourceGrid(crs: .wgs84, isGeographic: true, x: try AxisCoordinates(x), y: try AxisCoordinates(y))
+    }
+}
+
+extension GRIBDataset {
+    /// A Lambert conformal or polar stereographic grid: the first grid point projected with PROJ
+    /// (from the grid's own earth to its projection, both as ecCodes states them), then `Dx`/`Dy`
+    /// metres a step, in the scanning directions the message gives.
+    static func projectedGrid(_ m: GRIBMessage, path: String) throws -> SourceGrid {
+        guard let projection = m.projection, projection.dx > 0, projection.dy > 0 else {
+            throw CubeError(.invalidInput,
+                "'\(path)': the \(m.gridType) grid of the GRIB message at byte \(m.offset) states no projection or grid lengths (damaged?)",
+                context: ["file": path])
+        }
+        var x = [m.firstLongitude], y = [m.firstLatitude]
+        let transform = try PROJTransform(from: CRSDefinition(projection.source), to: CRSDefinition(projection.target))
+        x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+        guard x[0].isFinite, y[0].isFinite else {
+            throw CubeError(.invalidInput,
+                "'\(path)': the first grid point (\(m.firstLongitude)°, \(m.firstLatitude)°) of the GRIB message at byte \(m.offset) is outside its \(m.gridType) projection",
+                context: ["file": path])
+        }
+        // Columns come west to east (increasing x) from the reader whatever the i direction.
+        let west = m.iScansNegatively ? x[0] - Double(m.ni - 1) * projection.dx : x[0]
+        let dy = m.jScansPositively ? projection.dy : -projection.dy
+        return SourceGrid(crs: CRSDefinition(projection.target), isGeographic: false,
+                          x: try AxisCoordinates((0..<m.ni).map { west + Double($0) * projection.dx }),
+                          y: try AxisCoordinates((0..<m.nj).map { y[0] + Double($0) * dy }))
     }
 }
 

@@ -119,12 +119,91 @@ def test_real_files_equal_what_cfgrib_reads(cfgrib_samples, tmp_path, sample):
                                    rtol=1e-6, atol=1e-6, equal_nan=True, err_msg=f"{sample} {name}")
 
 
+def native_cube(folder, name, path, variable, crs, x0, y0, nx, ny, d):
+    """Runs `path` onto its own projected grid (`crs`, first point (x0, y0), `d` metres, north up): nearest is the identity."""
+    recipe = folder / f"{name}.yaml"
+    recipe.write_text(f"""version: 1
+cube: {{id: {name}, title: GRIB test, license: CC0-1.0}}
+grid: {{crs: "{crs}", bbox: [{x0 - d / 2}, {y0 - d / 2}, {x0 + (nx - 0.5) * d}, {y0 + (ny - 0.5) * d}], resolution: {d}}}
+sources:
+  - name: src
+    store: grib
+    paths: [{path}]
+    variables: {{{variable}: {{resampling: nearest}}}}
+output: {{path: {name}.zarr, overwrite: true}}
+catalog: {{quicklooks: false}}
+""")
+    result = cubegen("run", recipe, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return xr.open_zarr(folder / f"{name}.zarr").load()
+
+
+def test_lambert_real_file_equals_cfgrib_and_its_geolocation(cfgrib_samples, tmp_path):
+    """ALADIN's Lambert conformal grid (GRIB 1, sphere of 6367470 m): on its own grid the cube is
+    cfgrib's array, and every pixel centre, taken back to lon/lat with pyproj from the grid's own
+    parameters, is the point ecCodes/cfgrib locate there."""
+    import pyproj
+    path = cfgrib_samples / "lambert_grid.grib"
+    with xr.open_dataset(path, engine="cfgrib", indexpath="") as ds:
+        ref = ds.load()
+    a = ref["nlwrs"].attrs
+    crs = (f"+proj=lcc +lat_1={a['GRIB_Latin1InDegrees']} +lat_2={a['GRIB_Latin2InDegrees']} +lat_0={a['GRIB_LaDInDegrees']} "
+           f"+lon_0={a['GRIB_LoVInDegrees']} +R=6367470 +units=m +no_defs +type=crs")
+    lcc = pyproj.Transformer.from_crs("+proj=longlat +R=6367470 +no_defs +type=crs", crs, always_xy=True)
+    x0, y0 = lcc.transform(a["GRIB_longitudeOfFirstGridPointInDegrees"], a["GRIB_latitudeOfFirstGridPointInDegrees"])
+    cube = native_cube(tmp_path, "lcc", path, "nlwrs", crs, x0, y0, 475, 475, 2500.0)
+    values = cube["nlwrs"].values[0]
+    assert values.shape == (475, 475)
+    # cfgrib's rows run south to north (jScansPositively); the cube is north up.
+    np.testing.assert_array_equal(values, ref["nlwrs"].values[::-1], err_msg="nearest on the native grid is the identity")
+    X, Y = np.meshgrid(cube["x"].values, cube["y"].values)
+    lon, lat = lcc.transform(X, Y, direction="INVERSE")
+    np.testing.assert_allclose(lat, ref["latitude"].values[::-1], atol=1e-6)
+    np.testing.assert_allclose((lon - ref["longitude"].values[::-1] + 180) % 360 - 180, 0, atol=1e-6)
+
+
+def periodic(lon, lat):
+    """A smooth field without a seam at any longitude (polar grids span the antimeridian)."""
+    return 280.0 + 10 * np.cos(np.radians(lat)) + 5 * np.sin(np.radians(lon)) + 3 * np.cos(2 * np.radians(lon))
+
+
+@pytest.mark.parametrize("south", [False, True])
+def test_polar_stereographic_gives_the_analytic_field(tmp_path, south, binaries):
+    """A polar stereographic GRIB 2 grid written by a current ecCodes (PyPI) on its 6371229 m sphere, its values
+    the analytic field at the latitudes/longitudes ecCodes gives each point: the cube on the same
+    grid holds, at each pixel centre taken to lon/lat with pyproj, the field there."""
+    import eccodes
+    import pyproj
+    nx, ny, d = 40, 30, 50000.0
+    h = eccodes.codes_grib_new_from_samples("polar_stereographic_sfc_grib2")
+    for key, value in [("shapeOfTheEarth", 6), ("Nx", nx), ("Ny", ny), ("DxInMetres", d), ("DyInMetres", d), ("LaDInDegrees", -71.0 if south else 60.0),
+                       ("orientationOfTheGridInDegrees", 10.0 if south else -45.0), ("projectionCentreFlag", 128 if south else 0),
+                       ("latitudeOfFirstGridPointInDegrees", -60.0 if south else 55.0), ("longitudeOfFirstGridPointInDegrees", 300.0 if south else 250.0),
+                       ("iScansNegatively", 0), ("jScansPositively", 1), ("dataDate", 20240101), ("dataTime", 0), ("shortName", "2t"),
+                       ("bitsPerValue", 24)]:
+        eccodes.codes_set(h, key, value)
+    eccodes.codes_set_values(h, np.zeros(nx * ny))
+    lats, lons = eccodes.codes_get_array(h, "latitudes"), eccodes.codes_get_array(h, "longitudes")
+    eccodes.codes_set_values(h, periodic(lons, lats))
+    with open(tmp_path / "ps.grib2", "wb") as out:
+        eccodes.codes_write(h, out)
+    eccodes.codes_release(h)
+    crs = (f"+proj=stere +lat_0={-90 if south else 90} +lat_ts={-71 if south else 60} +lon_0={10 if south else -45} +R=6371229 "
+           "+units=m +no_defs +type=crs")
+    ps = pyproj.Transformer.from_crs("+proj=longlat +R=6371229 +no_defs +type=crs", crs, always_xy=True)
+    x0, y0 = ps.transform(-60.0 if south else 250.0, -60.0 if south else 55.0)
+    cube = native_cube(tmp_path, "ps", tmp_path / "ps.grib2", "2t", crs, x0, y0, nx, ny, d)
+    X, Y = np.meshgrid(cube["x"].values, cube["y"].values)
+    lon, lat = ps.transform(X, Y, direction="INVERSE")
+    np.testing.assert_allclose(cube["2t"].values[0], periodic(lon, lat), atol=2e-3)
+
+
 def test_bad_grib_input_is_one_line_naming_the_file(inputs, cfgrib_samples, tmp_path):
     junk = tmp_path / "junk.grib"
     junk.write_bytes(b"a text file, not a weather message\n" * 40)
     truncated = tmp_path / "truncated.grib"
     truncated.write_bytes((inputs / "sfc.grib2").read_bytes()[:-5000])
-    for path, says, code in [(junk, "holds no GRIB message", 3), (cfgrib_samples / "lambert_grid.grib", "'lambert'", 5),
+    for path, says, code in [(junk, "holds no GRIB message", 3), (cfgrib_samples / "spherical_harmonics.grib", "'sh'", 5),
                              (truncated, "at byte", 3)]:
         recipe = tmp_path / "bad.yaml"
         recipe.write_text(f"""version: 1

@@ -186,6 +186,11 @@ enum GRIBCalls {
             numberOfValues: long("numberOfValues") ?? 0, bitmapPresent: long("bitmapPresent") == 1,
             nside: template == 150 ? long("Nside") : nil, nested: template == 150 ? long("ordering") == 1 : nil)
         message.destine = destine
+        if ["lambert", "polar_stereographic"].contains(gridType) {
+            message.ni = long("Nx") ?? message.ni
+            message.nj = long("Ny") ?? message.nj
+            message.projection = projection(gridType, long: long, double: double)
+        }
         if gridType == "reduced_gg" {
             message.pointsPerRow = longs("pl")
             message.gaussianN = long("N")
@@ -193,6 +198,47 @@ enum GRIBCalls {
         message.numberOfDataPoints = long("numberOfDataPoints") ?? 0
         try checkSections(message, offset: offset, long: long, path: path)
         return message
+    }
+
+    /// The PROJ strings of a Lambert conformal or polar stereographic grid, from the grid
+    /// section's keys (ecCodes 2.28's own `projTargetString` overflows a buffer for Lambert and
+    /// gives EPSG:4326 as the source whatever the earth): the projection's parameters (GRIB 2
+    /// templates 3.30 and 3.20, GRIB 1 grid types 3 and 5) on the earth the message states
+    /// (`shapeOfTheEarth`: a sphere of `radius`, or GRS80, WGS 84, Airy, IAU 1965, or the axes given).
+    private static func projection(_ gridType: String, long: (String) -> Int?, double: (String) -> Double?) -> GRIBProjection? {
+        guard let dx = double("DxInMetres"), let dy = double("DyInMetres") else { return nil }
+        func number(_ v: Double) -> String { String(format: "%.9g", v) }
+        var earth: String
+        if long("earthIsOblate") == 1 {
+            func axis(_ name: String) -> Double? {
+                guard let value = long("scaledValueOf\(name)"), let scale = long("scaleFactorOf\(name)") else { return nil }
+                return Double(value) / pow(10, Double(scale)) * (long("shapeOfTheEarth") == 3 ? 1000 : 1)
+            }
+            switch long("shapeOfTheEarth") {
+            case 4: earth = "+ellps=GRS80"
+            case 5: earth = "+ellps=WGS84"
+            case 9: earth = "+ellps=airy"
+            case 3, 7:
+                guard let a = axis("EarthMajorAxis"), let b = axis("EarthMinorAxis"), a > 0, b > 0 else { return nil }
+                earth = "+a=\(number(a)) +b=\(number(b))"
+            default: earth = "+a=6378160 +rf=297"  // IAU 1965 (GRIB 2 shape 2, GRIB 1's oblate earth)
+            }
+        } else {
+            earth = "+R=\(number(double("radius") ?? 6367470))"
+        }
+        let target: String
+        if gridType == "lambert" {
+            guard let lat1 = double("Latin1InDegrees"), let lat2 = double("Latin2InDegrees"), let lat0 = double("LaDInDegrees"),
+                  let lon0 = double("LoVInDegrees") else { return nil }
+            target = "+proj=lcc +lat_1=\(number(lat1)) +lat_2=\(number(lat2)) +lat_0=\(number(lat0)) +lon_0=\(number(lon0))"
+        } else {
+            guard let lon0 = double("orientationOfTheGridInDegrees") else { return nil }
+            let south = (long("projectionCentreFlag") ?? 0) & 128 != 0
+            let ts = double("LaDInDegrees") ?? (south ? -60 : 60)
+            target = "+proj=stere +lat_0=\(south ? -90 : 90) +lat_ts=\(number(ts)) +lon_0=\(number(lon0))"
+        }
+        return GRIBProjection(target: "\(target) \(earth) +x_0=0 +y_0=0 +units=m +no_defs +type=crs", source: "+proj=longlat \(earth) +no_defs +type=crs",
+                              dx: dx, dy: dy)
     }
 
     /// The decoded values of the message at `offset` (`length` bytes) of `path`, in its scanning
