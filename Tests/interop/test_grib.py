@@ -119,6 +119,35 @@ def test_real_files_equal_what_cfgrib_reads(cfgrib_samples, tmp_path, sample):
                                    rtol=1e-6, atol=1e-6, equal_nan=True, err_msg=f"{sample} {name}")
 
 
+def test_reduced_gaussian_real_file_equals_an_interpolation_of_what_cfgrib_reads(cfgrib_samples, tmp_path):
+    """ECMWF's reduced Gaussian N48 sample (13 280 points): CubeGen's bilinear cube equals the
+    independent row-by-row linear interpolation (test_cellgrid) of the points cfgrib reads."""
+    from test_cellgrid import reduced_gaussian_linear
+    path = cfgrib_samples / "reduced_gg.grib"
+    with xr.open_dataset(path, engine="cfgrib", indexpath="") as ds:
+        ref = ds.load()
+    values, lat, lon = ref["u10"].values, ref["latitude"].values, ref["longitude"].values
+    assert values.shape == (13280,)
+    # Points per row, north to south, from cfgrib's latitudes (each row starts at 0°E).
+    starts = np.concatenate([[0], np.nonzero(np.diff(lat))[0] + 1])
+    rows = np.diff(np.concatenate([starts, [lat.size]]))
+    assert rows.size == 96 and np.all(lon[starts] == 0)
+    recipe = tmp_path / "rg.yaml"
+    recipe.write_text(f"""version: 1
+cube: {{id: rg, title: reduced Gaussian sample, license: CC0-1.0}}
+grid: {{crs: EPSG:4326, bbox: [-180, -90, 180, 90], resolution: 2.5}}
+sources: [{{name: src, store: grib, paths: ["{path}"], variables: {{10u: {{resampling: bilinear}}}}}}]
+output: {{path: rg.zarr, overwrite: true}}
+catalog: {{quicklooks: false}}
+""")
+    result = cubegen("run", recipe, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cube = xr.open_zarr(tmp_path / "rg.zarr").load()
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    expected = reduced_gaussian_linear(values.astype(np.float64), 48, rows, LON, LAT)
+    np.testing.assert_allclose(cube["10u"].values[0], expected, atol=1e-4, rtol=1e-5)
+
+
 def native_cube(folder, name, path, variable, crs, x0, y0, nx, ny, d):
     """Runs `path` onto its own projected grid (`crs`, first point (x0, y0), `d` metres, north up): nearest is the identity."""
     recipe = folder / f"{name}.yaml"
