@@ -111,5 +111,5 @@ def test_extremes_dt_and_version_2_tile_scheme_labels(tmp_path, binaries):
     attrs = cube["t2m"].attrs
     assert (attrs["GRIB_dataset"], attrs["GRIB_georef"], attrs["GRIB_tilescheme"]) == ("on-demand-extremes-dt", "u0qj8x2b", "granular")
     assert "GRIB_realization" not in attrs
-    listing = cubegen("inspect", "--store", "grib", tmp_path / "dt.grib2")
+    listing = cubegen("inspect", tmp_path / "dt.grib2")  # the store from the extension
     assert "DestinE dataset=on-demand-extremes-dt georef=u0qj8x2b tilescheme=granular" in listing.stdout, listing.stdout + listing.stderr
