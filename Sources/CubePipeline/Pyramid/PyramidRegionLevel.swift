@@ -152,15 +152,8 @@ struct PyramidRegionLevel {
                     while c < columns.upperBound {
                         let count = counts[source + c]
                         if count > 0 {
-                            let cell = cellRow + (c >> 1), v = values[source + c]
-                            switch method {
-                            case .mean: nextValues[cell] += v
-                            case .first: nextValues[cell] = v
-                            case .min: nextValues[cell] = nextCounts[cell] == 0 ? v : Swift.min(nextValues[cell], v)
-                            case .max: nextValues[cell] = nextCounts[cell] == 0 ? v : Swift.max(nextValues[cell], v)
-                            case .mode: break
-                            }
-                            nextCounts[cell] &+= count
+                            PyramidRegionLevel.merge(method, values[source + c], count, into: nextValues.baseAddress!, nextCounts.baseAddress!,
+                                                     at: cellRow + (c >> 1))
                         }
                         c += method == .first ? 2 : 1
                     }
@@ -184,19 +177,26 @@ struct PyramidRegionLevel {
                     for c in cellColumns {
                         let count = counts[source + c]
                         guard count > 0 else { continue }
-                        let v = values[source + c], cell = target + c
-                        switch method {
-                        case .mean: tileValues[cell] += v
-                        case .first: tileValues[cell] = v
-                        case .min: tileValues[cell] = tileCounts[cell] == 0 ? v : Swift.min(tileValues[cell], v)
-                        case .max: tileValues[cell] = tileCounts[cell] == 0 ? v : Swift.max(tileValues[cell], v)
-                        case .mode: break
-                        }
-                        tileCounts[cell] &+= count
+                        PyramidRegionLevel.merge(method, values[source + c], count, into: tileValues, tileCounts, at: target + c)
                     }
                 }
             }
         }
+    }
+
+    /// Merges one cell's state (`value` over `count` valid pixels, `count` > 0) into cell `cell`
+    /// of `values`/`counts`, as the method combines parts of a cell.
+    @inline(__always)
+    private static func merge(_ method: PyramidMethod, _ value: Double, _ count: Int32, into values: UnsafeMutablePointer<Double>,
+                              _ counts: UnsafeMutablePointer<Int32>, at cell: Int) {
+        switch method {
+        case .mean: values[cell] += value
+        case .first: values[cell] = value
+        case .min: values[cell] = counts[cell] == 0 ? value : Swift.min(values[cell], value)
+        case .max: values[cell] = counts[cell] == 0 ? value : Swift.max(values[cell], value)
+        case .mode: break
+        }
+        counts[cell] &+= count
     }
 
     private init(rows: Range<Int>, columns: Range<Int>, values: [Double], counts: [Int32]) {
