@@ -92,6 +92,15 @@ def check_pyramid(tmp, epsg=4326, names=("lat", "lon"), bbox=(-30, -20, 40, 30),
         assert_transform_matches(entry["spatial:transform"], entry["spatial:shape"], ds, names)
         if k == 0:
             assert "derived_from" not in entry
+            # The cube, level 0, carries proj: and spatial: for its grid too.
+            cube_document = node_document(tmp / "pyr.zarr")
+            assert_valid(cube_document, "spatial", "zarr-conventions")
+            cube_attributes = cube_document["attributes"]
+            assert [c["uuid"] for c in cube_attributes["zarr_conventions"]] == [PROJ, SPATIAL]
+            assert_proj(cube_attributes, epsg)
+            assert cube_attributes["spatial:transform"] == entry["spatial:transform"]
+            assert cube_attributes["spatial:shape"] == entry["spatial:shape"]
+            assert cube_attributes["spatial:bbox"] == attributes["spatial:bbox"]
             continue
         assert entry["derived_from"] == "0.link"
         assert entry["transform"]["scale"] == [2.0 ** k, 2.0 ** k]

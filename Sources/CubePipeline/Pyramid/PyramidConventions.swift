@@ -105,8 +105,15 @@ enum PyramidConventions {
         ])
     }
 
-    /// The `proj:` and `spatial:` attributes of level `k`'s group (`k ≥ 1`), to merge into its
-    /// global attributes.
+    /// What the cube of `plan` (and its time-series copy, on the same grid) adds to its global
+    /// attributes when it has a pyramid: level 0's `proj:` and `spatial:` (none without a pyramid).
+    static func cubeAttributes(_ plan: CubePlan) -> [(String, JSONValue)] {
+        guard let layout = PyramidLayout(plan: plan) else { return [] }
+        return level(plan, layout, 0)
+    }
+
+    /// The `proj:` and `spatial:` attributes of level `k`'s group, to merge into its global
+    /// attributes (level 0: the cube's own).
     static func level(_ plan: CubePlan, _ layout: PyramidLayout, _ k: Int) -> [(String, JSONValue)] {
         let grid = PyramidWriter.levelPlan(plan, layout, k).grid
         let (xName, yName) = plan.spatialNames

@@ -228,8 +228,10 @@ struct CubeExecutor: Sendable {
             try await target.beforeMetadata(written: kept)
             // Everything but the metadata documents first; the consolidated metadata last (the
             // commit point on object storage).
-            let (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: plan, extent: gathered.extent, created: created,
+            var (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: plan, extent: gathered.extent, created: created,
                                                                        lineage: lineage).build()
+            // With a pyramid the cube is its level 0: it carries the level's proj:/spatial: conventions too.
+            for (name, value) in PyramidConventions.cubeAttributes(plan) { hierarchy.attributes = hierarchy.attributes.setting(name, value) }
             for (key, bytes) in coordinateChunks {
                 try await storage.set(StoreKey(key), to: bytes)
                 checksums.record(key, bytes: bytes)

@@ -135,8 +135,10 @@ final class TimeSeriesWriter: Sendable {
         guard left == 0, let shape = TimeSeriesWriter.shape(plan) else {
             throw CubeError(.internalInconsistency, "output.timeseries: \(left) chunks of '\(location)' did not get all their values")
         }
-        let (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: TimeSeriesWriter.copyPlan(plan, shape), extent: extent,
+        var (hierarchy, coordinateChunks) = try CubeMetadataBuilder(plan: TimeSeriesWriter.copyPlan(plan, shape), extent: extent,
                                                                    created: created, lineage: lineage).build()
+        // The cube's attributes, its pyramid conventions included (same grid).
+        for (name, value) in PyramidConventions.cubeAttributes(plan) { hierarchy.attributes = hierarchy.attributes.setting(name, value) }
         for (key, bytes) in coordinateChunks { try await storage.set(StoreKey(key), to: bytes) }
         let consolidated = try hierarchy.consolidated()
         for (key, document) in try hierarchy.documents() where key != consolidated.key {
