@@ -18,6 +18,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 # pyproj before eccodes (see test_cellgrid.py).
 pyproj = pytest.importorskip("pyproj")
 healpy = pytest.importorskip("healpy")
+jsonschema = pytest.importorskip("jsonschema")
 from cellgrid_inputs import HOURS, field  # noqa: E402
 from healpix_cf_inputs import analytic, dataset, write_netcdf, write_zarr  # noqa: E402
 
@@ -98,8 +99,12 @@ def test_projected_target_and_lineage(tmp_path):
     expected = healpy_bilinear(analytic(64, True)["tas"][0].astype(np.float64), 64, True, lon, lat)
     np.testing.assert_allclose(cube["tas"].values[0], expected, atol=2e-4, rtol=0)
     assert np.abs(cube["tas"].values[0] - field("2t", lon, lat, 0)).max() < 0.065
+    # The cube and its STAC item pass CubeGen's own check (values, chunks, catalogue).
+    verified = cubegen("verify", tmp_path / "eu.zarr")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     # The lineage records the source grid as HEALPix, with the file's cells and grid mapping.
     lineage = json.loads((tmp_path / "eu.zarr" / "lineage.json").read_text())
+    jsonschema.validate(lineage, json.loads((HERE.parents[1] / "schemas" / "lineage.schema.json").read_text()))
     grid = lineage["variables"][0]["source"]["grid"]
     assert grid["healpix"] == {"nside": 64, "order": "nested"}
     assert grid["cells"]["dimension"] == "cell" and grid["cells"]["stored"] == 49152
