@@ -239,3 +239,26 @@ def test_index_length_differs_from_the_cell_dimension(tmp_path):
     nc = write(ds, tmp_path, "dims", "netcdf")
     result = build(tmp_path, "dims", "netcdf", nc, "{tas: {resampling: nearest}}", GLOBAL, check=False)
     one_line_error(result, "dims.nc", "'tas3'", "without 'cell'", "healpix_index 'cell' (30 values)")
+
+
+def test_pressure_levels_of_a_regional_file(tmp_path):
+    """(time, plev, cell) on part of the sphere: `levels:` picks the levels, each the nearest
+    present cell's value of its level, NaN where the cell is absent."""
+    nside, cells = 16, np.arange(100, 2000)
+    ds = dataset(nside, True, cells=cells)
+    offsets = np.array([0.0, 100.0, 200.0], np.float32)
+    ds["t"] = xr.Variable(("time", "plev", "cell"), ds["tas"].values[:, None, :] + offsets[None, :, None], {"grid_mapping": "crs", "units": "K"})
+    ds = ds.drop_vars(["tas", "ps"]).assign_coords(
+        plev=xr.Variable("plev", np.array([100000.0, 85000.0, 50000.0]), {"standard_name": "air_pressure", "units": "Pa", "positive": "down"}))
+    path = write(ds, tmp_path, "lev", "netcdf")
+    cube = build(tmp_path, "lev", "netcdf", path, "{t: {resampling: nearest, levels: [500, 850], level_units: hPa}}",
+                 "{crs: EPSG:4326, bbox: [-180, -90, 180, 90], resolution: 2}")
+    assert cube["t"].dims == ("time", "plev", "lat", "lon")
+    np.testing.assert_array_equal(cube["plev"].values, [50000.0, 85000.0])
+    lon, lat = centres(cube)
+    sphere = np.full((len(HOURS), 12 * nside * nside), np.nan, np.float32)
+    sphere[:, cells] = analytic(nside, True)["tas"][:, cells]
+    pixels = healpy.ang2pix(nside, lon, lat, nest=True, lonlat=True)
+    for t in range(len(HOURS)):
+        for k, offset in enumerate([200.0, 100.0]):
+            np.testing.assert_array_equal(cube["t"].values[t, k], sphere[t][pixels] + np.float32(offset))
