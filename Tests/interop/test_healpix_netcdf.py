@@ -28,7 +28,7 @@ EUROPE = "{crs: EPSG:3035, bbox: [2500000, 1500000, 7000000, 5500000], resolutio
 REGION = "{crs: EPSG:4326, bbox: [-30, 20, 60, 80], resolution: 0.5}"
 
 
-def build(folder, name, store, path, variables, grid, check=True):
+def build(folder, name, store, path, variables, grid, check=True, chunks=None):
     recipe = folder / f"{name}.yaml"
     recipe.write_text(f"""version: 1
 cube: {{id: {name}, title: CF HEALPix test, license: CC0-1.0}}
@@ -38,7 +38,7 @@ sources:
     store: {store}
     paths: [{path}]
     variables: {variables}
-output: {{path: {name}.zarr, overwrite: true}}
+output: {{path: {name}.zarr, overwrite: true{f", chunks: {chunks}" if chunks else ""}}}
 catalog: {{quicklooks: false}}
 """)
     result = cubegen("run", recipe, cwd=folder)
@@ -132,7 +132,8 @@ def test_regional_subset(tmp_path, store, order, shuffled):
     path = write(ds, tmp_path, "part", store)
     whole = write(dataset(nside, nested), tmp_path, "whole", store)
     variables = "{tas: {resampling: bilinear}, ps: {resampling: nearest}}"
-    cube = build(tmp_path, "r", store, path, variables, REGION)
+    # Several spatial tasks: the shared whole-sphere plane is read (and scattered) once per step.
+    cube = build(tmp_path, "r", store, path, variables, REGION, chunks="{time: 1, lat: 40, lon: 60}")
     lon, lat = centres(cube)
     sphere = {name: np.full((len(HOURS), 12 * nside * nside), np.nan) for name in ("tas", "ps")}
     full = analytic(nside, nested)
@@ -169,21 +170,28 @@ def test_easygems_style_reads_as_cf(tmp_path):
         np.testing.assert_array_equal(a[name].values, b[name].values)
 
 
+METHODS = ["nearest", "bilinear", "average", "conservative", "min", "max", "mode", "med", "q1", "q3", "rms", "sum"]
+
+
 def test_same_cube_as_the_grib_path(tmp_path):
     """The values of a GRIB HEALPix message written into NetCDF give the GRIB source's cube, bit
-    for bit, for bilinear and conservative."""
-    eccodes = pytest.importorskip("eccodes")  # noqa: F841
+    for bit, for every cell-grid method (one cube variable per method, chunked into several
+    spatial tasks)."""
+    pytest.importorskip("eccodes")
     from cellgrid_inputs import decoded, write_healpix
     grib = tmp_path / "h32.grib2"
     write_healpix(grib, 32, True, params=("2t",))
     values = np.stack([decoded(grib, k) for k in range(len(HOURS))]).astype(np.float32)
-    path = write(dataset(32, True, values={"tas": values}), tmp_path, "same", "netcdf")
+    path = write(dataset(32, True, values={f"tas_{m}": values for m in METHODS}), tmp_path, "same", "netcdf")
     grid = "{crs: EPSG:4326, bbox: [-180, -90, 180, 90], resolution: 1}"
-    a = build(tmp_path, "g", "grib", grib, "{2t: {resampling: bilinear, name: bil}, t2: {select: {shortName: 2t}, resampling: conservative, name: con}}", grid)
-    b = build(tmp_path, "n", "netcdf", path, "{tas: {resampling: bilinear, name: bil}}", grid)
-    c = build(tmp_path, "m", "netcdf", path, "{tas: {resampling: conservative, name: con}}", grid)
-    np.testing.assert_array_equal(a["bil"].values, b["bil"].values)
-    np.testing.assert_array_equal(a["con"].values, c["con"].values)
+    chunks = "{time: 1, lat: 90, lon: 120}"
+    a = build(tmp_path, "g", "grib", grib, "{" + ", ".join(f"{m}: {{select: {{shortName: 2t}}, resampling: {m}}}" for m in METHODS) + "}",
+              grid, chunks=chunks)
+    b = build(tmp_path, "n", "netcdf", path, "{" + ", ".join(f"tas_{m}: {{resampling: {m}, name: {m}}}" for m in METHODS) + "}",
+              grid, chunks=chunks)
+    for m in METHODS:
+        assert np.isfinite(a[m].values).all()
+        np.testing.assert_array_equal(a[m].values, b[m].values, err_msg=m)
 
 
 def one_line_error(result, *fragments):
