@@ -2,6 +2,8 @@
 (`grid_mapping_name: healpix`, `indexing_scheme`, `refinement_level`, a `healpix_index` coordinate)
 and the older easygems style (`healpix_nside`, `healpix_order`, no index). Values are the analytic
 fields of `cellgrid_inputs.field` at the healpy cell centres, or any values given."""
+import warnings
+
 import healpy
 import numpy as np
 import xarray as xr
@@ -75,4 +77,6 @@ def write_netcdf(ds, path):
 
 def write_zarr(ds, path, zarr_format=3):
     encoding = {name: {"chunks": (1, 4096)} for name in ds.data_vars if ds[name].ndim == 2}
-    ds.to_zarr(path, mode="w", zarr_format=zarr_format, consolidated=True, encoding=encoding)
+    with warnings.catch_warnings():   # zarr-python's note that v3 consolidated metadata is an extension
+        warnings.simplefilter("ignore")
+        ds.to_zarr(path, mode="w", zarr_format=zarr_format, consolidated=True, encoding=encoding)

@@ -270,3 +270,26 @@ def test_pressure_levels_of_a_regional_file(tmp_path):
     for t in range(len(HOURS)):
         for k, offset in enumerate([200.0, 100.0]):
             np.testing.assert_array_equal(cube["t"].values[t, k], sphere[t][pixels] + np.float32(offset))
+
+
+def test_files_with_different_cells_concatenate_along_time(tmp_path):
+    """Files of one source may store different cells: each step is read with its own file's
+    index. A bad index in a later file fails at planning, naming that file."""
+    nside = 16
+    first, second = np.arange(0, 1500), np.arange(1000, 3072, 2)
+    a = write(dataset(nside, True, cells=first, hours=[0, 6]), tmp_path, "a", "netcdf")
+    b = write(dataset(nside, True, cells=second, hours=[12, 18]), tmp_path, "b", "netcdf")
+    grid = "{crs: EPSG:4326, bbox: [-180, -90, 180, 90], resolution: 2}"
+    cube = build(tmp_path, "two", "netcdf", f"{a}, {b}", "{ps: {resampling: nearest}}", grid)
+    assert cube.sizes["time"] == 4
+    lon, lat = centres(cube)
+    pixels = healpy.ang2pix(nside, lon, lat, nest=True, lonlat=True)
+    for t, (hours, cells) in enumerate([(0, first), (6, first), (12, second), (18, second)]):
+        sphere = np.full(12 * nside * nside, np.nan, np.float32)
+        sphere[cells] = analytic(nside, True, hours=[hours])["ps"][0][cells]
+        np.testing.assert_array_equal(cube["ps"].values[t], sphere[pixels], err_msg=f"+{hours}h")
+    bad = write(dataset(nside, True, cells=np.array([5, 9, 5]), hours=[24], values={"ps": np.zeros((1, 3), np.float32)}),
+                tmp_path, "bad", "netcdf")
+    result = build(tmp_path, "three", "netcdf", f"{a}, {b}, {bad}", "{ps: {resampling: nearest}}", grid, check=False)
+    one_line_error(result, "bad.nc", "healpix_index 'cell'", "index 5 appears twice")
+    assert not (tmp_path / "three.zarr").exists()
