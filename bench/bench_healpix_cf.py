@@ -152,7 +152,7 @@ def main():
             wall, rss = timed([sys.executable, "-c", PYTHON_WAY, inputs[input_name], json.dumps(TARGETS[target]), work / f"{name}.zarr"], work)
         else:
             store = "netcdf" if input_name == "regional" else input_name
-            wall, rss = timed([cubegen, "run", recipe(work, name, store, inputs[input_name], target)], work)
+            wall, rss = timed([cubegen, "run", "--force", recipe(work, name, store, inputs[input_name], target)], work)
         rows.append((target, input_name, tool, wall, rss))
         print(f"{target:7} {input_name:9} {tool:7} {wall:7.2f} s {rss:7.0f} MiB", flush=True)
     for target, input_name in [("global", "netcdf"), ("europe", "regional")]:
