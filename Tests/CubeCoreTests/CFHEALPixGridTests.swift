@@ -84,6 +84,12 @@ private struct Variable: CFVariableMetadata {
         let ring = Self.mapping(["grid_mapping_name": .text("healpix"), "healpix_nside": .reals([12]), "healpix_order": .text("ring")])
         // Ring order takes any Nside.
         #expect(try CFHEALPixGrid.find(in: [ring, Self.data(1728, gridMapping: nil)], path: Self.path)?.geometry == .healpix(nside: 12, nested: false))
+        // A grid mapping stored as a 1-D array of one element (some Zarr writers) is still the mapping.
+        var column = crs
+        column.dimensions = ["crs"]
+        column.shape = [1]
+        let gridOfColumn = try #require(try CFHEALPixGrid.find(in: [column, Self.data(3072, gridMapping: nil)], path: Self.path))
+        #expect(gridOfColumn.mapping.name == "crs" && gridOfColumn.dataVariables.map(\.name) == ["tas"])
         // A dataset without a HEALPix grid mapping is not one.
         #expect(try CFHEALPixGrid.find(in: [Self.time, Self.data(10)], path: Self.path) == nil)
     }
