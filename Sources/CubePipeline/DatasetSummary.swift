@@ -10,6 +10,14 @@ public enum DatasetSummary {
         let g = d.grid
         if let cells = g.cells {
             lines.append("  grid      cell grid, \(cells.summary) (\(d.spatialDimensions.x)), WGS 84")
+            if let storage = d.cellStorage {
+                // A CF HEALPix file: which cells it holds, and the grid mapping's other attributes (ellipsoid).
+                let order = storage.needsScatter ? (storage.isAscending ? "ascending index" : "index in stored order") : "grid order"
+                let mapping = storage.mappingAttributes.filter { !["grid_mapping_name", "indexing_scheme", "refinement_level", "healpix_nside", "healpix_order"].contains($0.name) }
+                    .map { "\($0.name) \($0.value)" }
+                lines.append("  cells     \(storage.storedCount) of \(storage.cellCount) stored (\(order)), grid mapping '\(storage.mappingName ?? "")'"
+                             + (mapping.isEmpty ? "" : " (\(mapping.joined(separator: ", ")); the geometry is spherical)"))
+            }
         } else if let geo = g.geolocation {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
             lines.append("  grid      curvilinear, \(g.width) × \(g.height) (\(d.spatialDimensions.x) × \(d.spatialDimensions.y)), 2-D longitude/latitude (WGS 84)")

@@ -26,6 +26,17 @@ struct NetCDFDatasetReader: LevelDatasetReader {
     }
 
     private func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int)?, window: PixelWindow) async throws -> [Float] {
+        // A file storing a subset of a cell grid: read the stored positions, place them at their cells.
+        guard let cells = descriptor.cellStorage, cells.needsScatter else {
+            return try await readStored(variable, timeIndex: timeIndex, level: level, window: window)
+        }
+        let stored = cells.storedRange(covering: window.columns)
+        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, level: level, window: PixelWindow(rows: 0..<1, columns: stored))
+        return cells.scatter(values, stored: stored, into: window.columns)
+    }
+
+    /// Reads `window` in storage positions.
+    private func readStored(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int)?, window: PixelWindow) async throws -> [Float] {
         let path = file.path
         guard let raw = structure.variable(variable), let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(path)' has no gridded variable '\(variable)'",

@@ -9,6 +9,9 @@ import Foundation
 ///   CF parameters), or a `spatial_ref`/`crs` variable; a lon/lat grid without one is WGS 84
 ///   (`CFDatasetDescription`, shared with the Zarr store).
 /// - Time is decoded from `units` and `calendar` (every CF calendar).
+/// - HEALPix grids (CF-1.13 `grid_mapping_name: healpix`, and the older `healpix_nside`/
+///   `healpix_order` form) are cell grids: one cell dimension, all or a subset of the sphere's cells
+///   (`CFHEALPixGrid`, `CellGridStorage`).
 /// - Values are decoded with `_FillValue`, `missing_value`, `valid_min`/`valid_max`/`valid_range`,
 ///   `scale_factor` and `add_offset`.
 ///
@@ -81,6 +84,11 @@ public struct NetCDFStore: DataStore {
         let path = file.path
         do {
             let structure = try file.structure()
+            if let healpix = try CFHEALPixGrid.find(in: structure.variables, path: path) {
+                let descriptor = try CFDatasetDescription.describe(location: path, variables: structure.variables,
+                                                                   attributes: structure.attributes, healpix: healpix) { try file.readDoubles($0) }
+                return (descriptor, structure)
+            }
             let axes = try CFAxes(variables: structure.variables, path: path)
             let descriptor = try CFDatasetDescription.describe(location: path, variables: structure.variables,
                                                                attributes: structure.attributes, axes: axes) { try file.readDoubles($0) }

@@ -6,7 +6,8 @@ import Zarr
 ///
 /// Layout: a chunk is C order, element `(i₀, …, iₙ)` at `Σ iₖ · strideₖ` with `strideₙ = 1`; the
 /// output holds row `y` column `x` at `(y − rows.lowerBound) · columns.count + (x − columns.lowerBound)`,
-/// so an x axis before the y axis is transposed by the copy.
+/// so an x axis before the y axis is transposed by the copy. A cell grid's one dimension is both
+/// axes (`yAxis == xAxis`): the output is one row.
 struct RegionBlock: Sendable {
     var region: [Range<Int>]
     var chunks: [Int]
@@ -20,20 +21,22 @@ struct RegionBlock: Sendable {
         for d in stride(from: chunks.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * chunks[d + 1] }
         var base = 0
         for d in chunks.indices where d != yAxis && d != xAxis { base += (region[d].lowerBound - origin[d]) * strides[d] }
-        let rows = max(region[yAxis].lowerBound, origin[yAxis])..<min(region[yAxis].upperBound, origin[yAxis] + chunks[yAxis])
+        let oneRow = yAxis == xAxis
+        let rows = oneRow ? 0..<1 : max(region[yAxis].lowerBound, origin[yAxis])..<min(region[yAxis].upperBound, origin[yAxis] + chunks[yAxis])
         let columns = max(region[xAxis].lowerBound, origin[xAxis])..<min(region[xAxis].upperBound, origin[xAxis] + chunks[xAxis])
         let width = region[xAxis].count
-        let (top, left) = (region[yAxis].lowerBound, region[xAxis].lowerBound)
+        let (top, left) = (oneRow ? 0 : region[yAxis].lowerBound, region[xAxis].lowerBound)
         guard let bytes else {
             for y in rows { for x in columns { out[(y - top) * width + (x - left)] = fill } }
             return
         }
-        let (yStride, xStride) = (strides[yAxis], strides[xAxis])
+        let (yStride, xStride) = (oneRow ? 0 : strides[yAxis], strides[xAxis])
+        let yOrigin = oneRow ? 0 : origin[yAxis]
         bytes.withUnsafeBytes { raw in
             func run<T>(_: T.Type, _ convert: (T) -> Float) {
                 let size = MemoryLayout<T>.size
                 for y in rows {
-                    let rowOffset = base + (y - origin[yAxis]) * yStride
+                    let rowOffset = base + (y - yOrigin) * yStride
                     let outRow = (y - top) * width - left
                     for x in columns {
                         let element = rowOffset + (x - origin[xAxis]) * xStride

@@ -24,6 +24,15 @@ struct ZarrDatasetReader: DatasetReader {
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+        // A group storing a subset of a cell grid: read the stored positions, place them at their cells.
+        guard let cells = descriptor.cellStorage, cells.needsScatter else { return try await readStored(variable, timeIndex: timeIndex, window: window) }
+        let stored = cells.storedRange(covering: window.columns)
+        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, window: PixelWindow(rows: 0..<1, columns: stored))
+        return cells.scatter(values, stored: stored, into: window.columns)
+    }
+
+    /// Reads `window` in storage positions (for a cell grid: one row, the cell dimension's positions).
+    private func readStored(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
         let location = descriptor.location
         guard let array = arrays[variable], let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(location)' has no gridded variable '\(variable)'", context: ["file": location, "variable": variable])

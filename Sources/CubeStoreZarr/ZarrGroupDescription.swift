@@ -10,7 +10,7 @@ struct ZarrGroupDescription: Sendable {
     var variables: [String: ZarrVariable]
 
     /// Reads the group at the root of `storage`: its metadata (consolidated, else listed), then the
-    /// values of its x, y and time coordinates.
+    /// values of its x, y and time coordinates (for a HEALPix group, of its index and time).
     /// - Throws: `CubeError` naming `location`: not a Zarr group, an array of two or more
     ///   dimensions with an unknown codec or without dimension names, no CF axes.
     static func load(_ storage: any ReadableStorage, location: String) async throws -> ZarrGroupDescription {
@@ -28,9 +28,10 @@ struct ZarrGroupDescription: Sendable {
                 if rank >= 2 { throw error }
             }
         }
-        let axes = try CFAxes(variables: variables, path: location)
+        let healpix = try CFHEALPixGrid.find(in: variables, path: location)
+        let axes = healpix == nil ? try CFAxes(variables: variables, path: location) : nil
         var values: [String: [Double]] = [:]
-        for coordinate in CFDatasetDescription.coordinateVariables(axes) {
+        for coordinate in healpix?.coordinateVariables ?? axes.map(CFDatasetDescription.coordinateVariables) ?? [] {
             do {
                 let reader = try ZarrArrayReader(storage: storage, spec: coordinate.spec, format: coordinate.format)
                 values[coordinate.name] = try await reader.allValues()
@@ -38,8 +39,10 @@ struct ZarrGroupDescription: Sendable {
                 throw ZarrStoreErrors.wrap(error, location: location, array: coordinate.name)
             }
         }
-        var descriptor = try CFDatasetDescription.describe(location: location, variables: variables,
-                                                           attributes: ZarrAttributes.of(group: group.attributes), axes: axes) {
+        let attributes = ZarrAttributes.of(group: group.attributes)
+        var descriptor = try healpix.map {
+            try CFDatasetDescription.describe(location: location, variables: variables, attributes: attributes, healpix: $0) { values[$0.name] ?? [] }
+        } ?? CFDatasetDescription.describe(location: location, variables: variables, attributes: attributes, axes: axes!) {
             values[$0.name] ?? []
         }
         let byName = Dictionary(variables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

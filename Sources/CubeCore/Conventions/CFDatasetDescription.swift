@@ -41,30 +41,7 @@ public enum CFDatasetDescription {
                 && !ignored.contains($0.name) && $0.dataType != nil
         }
         let grid = try sourceGrid(path: path, axes: axes, variables: variables, dataVariables: dataVariables, values: values)
-        var timeUnits: CFTimeUnits?
-        var timeValues: [Double] = []
-        var dates: [CalendarDate] = []
-        if let time = axes.time {
-            let calendarName = time.attributes[named: "calendar"]?.text ?? "standard"
-            guard let calendar = CFCalendar(cfName: calendarName) else {
-                throw CubeError(.unsupported, "'\(path)': time calendar '\(calendarName)' is not a CF calendar", context: ["file": path])
-            }
-            guard let unitsText = time.attributes[named: "units"]?.text else {
-                throw CubeError(.invalidInput, "'\(path)': time variable '\(time.name)' has no units", context: ["file": path])
-            }
-            do {
-                let units = try CFTimeUnits(parsing: unitsText, calendar: calendar)
-                timeUnits = units
-                timeValues = try values(time)
-                if let bad = timeValues.firstIndex(where: { !$0.isFinite || abs($0 * units.unitSeconds) > 1e14 }) {
-                    throw CubeError(.invalidInput,
-                        "time value \(timeValues[bad]) at index \(bad) of '\(time.name)' is not a valid time (missing or fill value?)")
-                }
-                dates = timeValues.map(units.date)
-            } catch let error as CubeError {
-                throw CubeError(error.code, "'\(path)': \(error.message)", context: ["file": path])
-            }
-        }
+        let (timeUnits, timeValues, dates) = try timeAxis(path: path, time: axes.time, values: values)
         var descriptor = DatasetDescriptor(
             location: path, grid: grid, spatialDimensions: (xDimension, yDimension), timeDimension: axes.time?.name,
             timeUnits: timeUnits, timeValues: timeValues, dates: dates,
@@ -73,16 +50,95 @@ public enum CFDatasetDescription {
                                    attributes: $0.attributes, packing: CFPacking(attributes: $0.attributes))
             },
             attributes: attributes)
-        // Vertical coordinates (a `plev`) of the data variables' other dimensions, where their
-        // coordinate variable says what they measure.
-        let other = Set(dataVariables.flatMap(\.dimensions)).subtracting([xDimension, yDimension, axes.time?.name ?? ""])
+        descriptor.levelCoordinates = levelCoordinates(variables: variables, dataVariables: dataVariables,
+                                                       excluding: [xDimension, yDimension, axes.time?.name ?? ""], values: values)
+        return descriptor
+    }
+
+    /// Describes a dataset on a HEALPix grid (`CFHEALPixGrid`): one cell dimension (both spatial
+    /// dimensions of the descriptor), the cells the file stores (`DatasetDescriptor.cellStorage`),
+    /// the time axis and vertical coordinates as for raster grids.
+    /// - Parameters:
+    ///   - values: Reads a variable's stored values (only those of `healpix.coordinateVariables`).
+    /// - Throws: `CubeError` naming `location`, the index variable, position and value: an index
+    ///   that is not an integer, lies outside the grid or repeats; bad time values; or what `values` throws.
+    public static func describe<V>(location path: String, variables: [V], attributes: [Attribute], healpix: CFHEALPixGrid<V>,
+                                   values: (V) throws -> [Double]) throws -> DatasetDescriptor {
+        let cells = healpix.geometry.count
+        var indices: [Int]?
+        if let index = healpix.index {
+            let stored = try values(index)
+            var exact = [Int](repeating: 0, count: stored.count)
+            for (k, value) in stored.enumerated() {
+                guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else {
+                    throw CubeError(.invalidInput, "'\(path)': healpix_index '\(index.name)' value \(value) at position \(k) is not a cell index (missing or fill value?)",
+                                    context: ["file": path, "variable": index.name])
+                }
+                exact[k] = Int(value)
+            }
+            indices = exact
+        }
+        let storage: CellGridStorage
+        do {
+            storage = try CellGridStorage(dimension: healpix.cellDimension, cellCount: cells, indices: indices,
+                                          mappingName: healpix.mapping.name, mappingAttributes: healpix.mapping.attributes)
+        } catch let error as CubeError {
+            throw CubeError(.invalidInput, "'\(path)': healpix_index '\(healpix.index?.name ?? "")': \(error.message) (\(healpix.geometry.summary))",
+                            context: ["file": path, "variable": healpix.index?.name ?? ""])
+        }
+        let (timeUnits, timeValues, dates) = try timeAxis(path: path, time: healpix.time, values: values)
+        var descriptor = DatasetDescriptor(
+            location: path, grid: try SourceGrid(cells: healpix.geometry),
+            spatialDimensions: (healpix.cellDimension, healpix.cellDimension), timeDimension: healpix.time?.name,
+            timeUnits: timeUnits, timeValues: timeValues, dates: dates,
+            variables: healpix.dataVariables.map {
+                VariableDescriptor(name: $0.name, dimensions: $0.dimensions, shape: $0.shape, dataType: $0.dataType ?? .float32,
+                                   attributes: $0.attributes, packing: CFPacking(attributes: $0.attributes))
+            },
+            attributes: attributes)
+        descriptor.cellStorage = storage
+        descriptor.levelCoordinates = levelCoordinates(variables: variables, dataVariables: healpix.dataVariables,
+                                                       excluding: [healpix.cellDimension, healpix.time?.name ?? ""], values: values)
+        return descriptor
+    }
+
+    /// The time axis of a dataset's time coordinate: units, stored values and dates (all empty without one).
+    private static func timeAxis<V: CFVariableMetadata>(path: String, time: V?, values: (V) throws -> [Double]) throws
+        -> (units: CFTimeUnits?, values: [Double], dates: [CalendarDate]) {
+        guard let time else { return (nil, [], []) }
+        let calendarName = time.attributes[named: "calendar"]?.text ?? "standard"
+        guard let calendar = CFCalendar(cfName: calendarName) else {
+            throw CubeError(.unsupported, "'\(path)': time calendar '\(calendarName)' is not a CF calendar", context: ["file": path])
+        }
+        guard let unitsText = time.attributes[named: "units"]?.text else {
+            throw CubeError(.invalidInput, "'\(path)': time variable '\(time.name)' has no units", context: ["file": path])
+        }
+        do {
+            let units = try CFTimeUnits(parsing: unitsText, calendar: calendar)
+            let timeValues = try values(time)
+            if let bad = timeValues.firstIndex(where: { !$0.isFinite || abs($0 * units.unitSeconds) > 1e14 }) {
+                throw CubeError(.invalidInput,
+                    "time value \(timeValues[bad]) at index \(bad) of '\(time.name)' is not a valid time (missing or fill value?)")
+            }
+            return (units, timeValues, timeValues.map(units.date))
+        } catch let error as CubeError {
+            throw CubeError(error.code, "'\(path)': \(error.message)", context: ["file": path])
+        }
+    }
+
+    /// Vertical coordinates (a `plev`) of the data variables' other dimensions, where their
+    /// coordinate variable says what they measure.
+    private static func levelCoordinates<V: CFVariableMetadata>(variables: [V], dataVariables: [V], excluding: Set<String>,
+                                                                values: (V) throws -> [Double]) -> [String: LevelCoordinate] {
+        var coordinates: [String: LevelCoordinate] = [:]
+        let other = Set(dataVariables.flatMap(\.dimensions)).subtracting(excluding)
         for dimension in other.sorted() {
             guard let variable = variables.first(where: { $0.name == dimension && $0.dimensions == [dimension] }),
                   let coordinate = VerticalCoordinate(cfAttributes: variable.attributes),
                   let stored = try? values(variable), stored.allSatisfy(\.isFinite) else { continue }
-            descriptor.levelCoordinates[dimension] = LevelCoordinate(values: stored, coordinate: coordinate)
+            coordinates[dimension] = LevelCoordinate(values: stored, coordinate: coordinate)
         }
-        return descriptor
+        return coordinates
     }
 
     /// The grid: 1-D axes with the grid mapping's CRS, or the geolocation of 2-D longitudes/latitudes.

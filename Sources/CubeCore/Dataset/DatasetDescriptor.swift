@@ -31,6 +31,9 @@ public struct DatasetDescriptor: Hashable, Sendable {
     /// The vertical coordinates of dimensions other than time, y and x that data variables have
     /// (a NetCDF `plev`), by dimension name: the values as stored and what they measure.
     public var levelCoordinates: [String: LevelCoordinate] = [:]
+    /// For a cell grid read from a CF dataset (HEALPix in NetCDF/Zarr): which cells the file stores
+    /// along its cell dimension. Readers return grid order, cells the file lacks as NaN.
+    public var cellStorage: CellGridStorage?
 
     /// Creates a descriptor.
     public init(location: String, grid: SourceGrid, spatialDimensions: (x: String, y: String), timeDimension: String?,
@@ -58,6 +61,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
             && a.level == b.level && a.overviews == b.overviews && a.levelCoordinates == b.levelCoordinates
+            && a.cellStorage == b.cellStorage
     }
 
     /// Hashes the location and grid.

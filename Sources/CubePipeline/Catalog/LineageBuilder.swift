@@ -96,7 +96,7 @@ struct LineageBuilder {
             name: source.section.name, store: source.section.store, files: fileRecords, variable: variable.sourceName,
             dataType: descriptor?.dataType.rawValue ?? "unknown", packing: packingMembers,
             attributes: (descriptor?.attributes ?? []).map { ($0.name, JSONValue(attribute: $0.value)) },
-            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + levelMembers(source.files[0]) + overviewMembers(source)
+            crs: crsMembers(source.grid.crs, facts.sourceCRS[variable.source]), grid: gridMembers(source.grid) + cellStorageMembers(source.files[0]) + levelMembers(source.files[0]) + overviewMembers(source)
                 + mosaicMembers(source),
             time: timeMembers(source, variable))
     }
@@ -132,6 +132,22 @@ struct LineageBuilder {
         }
         return .object([("dimension", .string(axis.name)), ("values", .array(axis.values.map { JSONValue.int(Int64($0)) })),
                         ("fields", .array(fields))])
+    }
+
+    /// For a cell grid read from a CF file (HEALPix in NetCDF/Zarr): the cell dimension, how many
+    /// cells the (first) file stores, and the grid mapping's name and attributes as stored
+    /// (ellipsoid included; the geometry used is spherical).
+    private func cellStorageMembers(_ file: DatasetDescriptor) -> [(String, JSONValue)] {
+        guard let storage = file.cellStorage else { return [] }
+        let attributes: [(String, JSONValue)] = storage.mappingAttributes.map { attribute in
+            switch attribute.value {
+            case let .text(text): return (attribute.name, .string(text))
+            case let .reals(values): return (attribute.name, values.count == 1 ? .double(values[0]) : .array(values.map(JSONValue.double)))
+            case let .integers(values): return (attribute.name, values.count == 1 ? .int(values[0]) : .array(values.map(JSONValue.int)))
+            }
+        }
+        return [("cells", .object([("dimension", .string(storage.dimension)), ("stored", .int(Int64(storage.storedCount))),
+                                   ("grid_mapping", .string(storage.mappingName ?? "")), ("grid_mapping_attributes", .object(attributes))]))]
     }
 
     /// Which level of a multi-resolution dataset fed the variable: `level`, `level_path`, `levels`.
@@ -171,8 +187,12 @@ struct LineageBuilder {
 
     private func gridMembers(_ grid: SourceGrid) -> [(String, JSONValue)] {
         if let cells = grid.cells {
-            return [("size", .array([.int(Int64(grid.width))])), ("resolution", .string(cells.summary)), ("units", .string("degrees")),
-                    ("extent", .array([-180, -90, 180, 90].map(JSONValue.double)))]
+            var members: [(String, JSONValue)] = [("size", .array([.int(Int64(grid.width))])), ("resolution", .string(cells.summary)),
+                                                  ("units", .string("degrees")), ("extent", .array([-180, -90, 180, 90].map(JSONValue.double)))]
+            if case let .healpix(nside, nested) = cells {
+                members.append(("healpix", .object([("nside", .int(Int64(nside))), ("order", .string(nested ? "nested" : "ring"))])))
+            }
+            return members
         }
         if let geo = grid.geolocation {
             let lons = geo.longitudes.filter(\.isFinite), lats = geo.latitudes.filter(\.isFinite)
