@@ -83,6 +83,15 @@ public struct PixelMapping: Sendable {
     /// approximation): the same positions as `compute` gives those pixels one by one.
     public static func compute(target: RegularGrid, sampleRows rows: [Int], sampleColumns columns: [Int], source: SourceGrid,
                                transform: any CoordinateTransform) -> PixelMapping {
+        compute(sampleCoordinates: sampleCoordinates(target: target, sampleRows: rows, sampleColumns: columns, transform: transform),
+                width: columns.count, height: rows.count, source: source)
+    }
+
+    /// The centres of target pixels `rows × columns` (row-major) in the source CRS, as `transform`
+    /// gives them: the expensive half of `compute(target:sampleRows:sampleColumns:source:transform:)`,
+    /// which every source grid in that CRS can share (the tiles of a mosaic).
+    public static func sampleCoordinates(target: RegularGrid, sampleRows rows: [Int], sampleColumns columns: [Int],
+                                         transform: any CoordinateTransform) -> (x: [Double], y: [Double]) {
         var xs = [Double](), ys = [Double]()
         xs.reserveCapacity(rows.count * columns.count)
         ys.reserveCapacity(rows.count * columns.count)
@@ -94,8 +103,18 @@ public struct PixelMapping: Sendable {
             }
         }
         xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+        return (xs, ys)
+    }
+
+    /// The mapping of `width × height` sample points, given in the source CRS
+    /// (`sampleCoordinates`), onto `source`'s pixel indices.
+    public static func compute(sampleCoordinates coordinates: (x: [Double], y: [Double]), width: Int, height: Int,
+                               source: SourceGrid) -> PixelMapping {
+        precondition(coordinates.x.count == width * height && coordinates.y.count == width * height,
+                     "\(coordinates.x.count) sample coordinates for \(width) × \(height) points")
+        var xs = coordinates.x, ys = coordinates.y
         for k in 0..<xs.count { (xs[k], ys[k]) = sourceIndex(xs[k], ys[k], in: source) }
-        return PixelMapping(width: columns.count, height: rows.count, column: xs, row: ys, sourceWidth: source.width,
+        return PixelMapping(width: width, height: height, column: xs, row: ys, sourceWidth: source.width,
                             sourceHeight: source.height, wrapsColumns: source.wrapsLongitude, isCellGrid: source.cells != nil)
     }
 
