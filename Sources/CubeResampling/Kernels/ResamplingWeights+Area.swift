@@ -26,7 +26,16 @@ extension ResamplingWeights {
         offsets.reserveCapacity(width * height + 1)
         let spherical = method == .conservative && latitudes != nil
         let sourceWidth = Double(corners.sourceWidth), sourceHeight = Double(corners.sourceHeight)
-        var columnWeights: [(Int, Double)] = [], rowWeights: [(Int, Double)] = []
+        // Per pixel: the overlapped columns and rows, then the pixel's taps, in scratch buffers
+        // grown as needed (appending to arrays entry by entry paid a uniqueness check per tap).
+        var columnWeights = ScratchBuffer<(Int, Double)>(), rowWeights = ScratchBuffer<(Int, Double)>()
+        var pixelIndices = ScratchBuffer<Int32>(), pixelWeights = ScratchBuffer<Float>()
+        defer {
+            columnWeights.free()
+            rowWeights.free()
+            pixelIndices.free()
+            pixelWeights.free()
+        }
         for j in 0..<height {
             for i in 0..<width {
                 // The four corners, as scalars (no per-pixel arrays: this loop runs for every
@@ -58,8 +67,8 @@ extension ResamplingWeights {
                 // A degenerate footprint (a point, or a line) takes the cell(s) it lies in.
                 if c1 - c0 < 1e-12 { c1 = c0 + 1e-9 }
                 if r1 - r0 < 1e-12 { r1 = r0 + 1e-9 }
-                columnWeights.removeAll(keepingCapacity: true)
-                rowWeights.removeAll(keepingCapacity: true)
+                columnWeights.count = 0
+                rowWeights.count = 0
                 for q in Int((c0 + 0.5).rounded(.down))...Int((c1 + 0.5).rounded(.down)) {
                     let overlap = min(c1, Double(q) + 0.5) - max(c0, Double(q) - 0.5)
                     if overlap > 0 { columnWeights.append((g.gridColumn(q), overlap)) }
@@ -74,19 +83,53 @@ extension ResamplingWeights {
                         rowWeights.append((q, hi - lo))
                     }
                 }
-                for (row, wy) in rowWeights {
-                    for (column, wx) in columnWeights {
+                pixelIndices.count = 0
+                pixelWeights.count = 0
+                for r in 0..<rowWeights.count {
+                    let (row, wy) = rowWeights[r]
+                    for c in 0..<columnWeights.count {
+                        let (column, wx) = columnWeights[c]
                         let index = g.index(row: row, column: column)
                         guard index >= 0, wx * wy > 0 else { continue }
-                        indices.append(Int32(index))
-                        weights.append(Float(wx * wy))
+                        pixelIndices.append(Int32(index))
+                        pixelWeights.append(Float(wx * wy))
                     }
                 }
+                indices.append(contentsOf: pixelIndices.contents)
+                weights.append(contentsOf: pixelWeights.contents)
                 offsets.append(Int32(indices.count))
             }
         }
         self.init(taps: 0, offsets: offsets, indices: indices, weights: weights, reduction: AreaReduction(method))
     }
+}
+
+/// A growable buffer of trivial values for a hot loop: `append` writes in place (no copy-on-write
+/// check), `count = 0` empties it, `free()` releases it.
+private struct ScratchBuffer<Element> {
+    private var storage = UnsafeMutablePointer<Element>.allocate(capacity: 16)
+    private var capacity = 16
+    /// The values held.
+    var count = 0
+
+    mutating func append(_ value: Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = grown
+            capacity *= 2
+        }
+        (storage + count).initialize(to: value)
+        count += 1
+    }
+
+    subscript(index: Int) -> Element { storage[index] }
+
+    /// The values held, valid until the next `append` or `free`.
+    var contents: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: storage, count: count) }
+
+    func free() { storage.deallocate() }
 }
 
 /// The latitude at fractional row `r` of an axis of cell centres (linear between centres, the
