@@ -21,6 +21,8 @@ healpy = pytest.importorskip("healpy")
 jsonschema = pytest.importorskip("jsonschema")
 from cellgrid_inputs import HOURS, field  # noqa: E402
 from healpix_cf_inputs import analytic, dataset, write_netcdf, write_zarr  # noqa: E402
+from test_cellgrid import centres  # noqa: E402
+from test_levels import one_line_error  # noqa: E402
 
 GLOBAL = "{crs: EPSG:4326, bbox: [-180, -90, 180, 90], resolution: 0.5}"
 EUROPE = "{crs: EPSG:3035, bbox: [2500000, 1500000, 7000000, 5500000], resolution: 50000}"
@@ -52,13 +54,6 @@ def write(ds, folder, name, store):
     path = folder / (f"{name}.nc" if store == "netcdf" else f"{name}.zarr")
     write_netcdf(ds, path) if store == "netcdf" else write_zarr(ds, path)
     return path
-
-
-def centres(cube):
-    if "lon" in cube.coords:
-        return np.meshgrid(cube["lon"].values, cube["lat"].values)
-    X, Y = np.meshgrid(cube["x"].values, cube["y"].values)
-    return pyproj.Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True).transform(X, Y)
 
 
 def healpy_bilinear(values, nside, nested, lon, lat):
@@ -192,14 +187,6 @@ def test_same_cube_as_the_grib_path(tmp_path):
     for m in METHODS:
         assert np.isfinite(a[m].values).all()
         np.testing.assert_array_equal(a[m].values, b[m].values, err_msg=m)
-
-
-def one_line_error(result, *fragments):
-    assert result.returncode != 0
-    lines = [l for l in result.stderr.strip().splitlines() if l.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 CF = {"grid_mapping_name": "healpix", "indexing_scheme": "nested", "refinement_level": np.int32(2)}
