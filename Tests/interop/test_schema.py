@@ -120,6 +120,8 @@ BREAKS = [
     (["sources", 0, "url"], "http://127.0.0.1:9/", "sources[0].url"),
     (["sources", 0, "store"], "stac", "sources[0].url"),
     (["sources", 0, "variables", "v"], {"asset": "B04"}, "sources[0].variables.v.asset"),
+    (["sources", 0, "variables", "v"], {"select": {"realization": "first"}}, "sources[0].variables.v.select.realization"),
+    (["sources", 0, "variables", "v"], {"select": {"ensemble": 1}}, "sources[0].variables.v.select.ensemble"),
     (["output", "path"], DELETE, "output.path"),
     (["output", "format"], "zarr4", "output.format"),
     (["output", "chunks"], {"time": 0}, "output.chunks.time"),
