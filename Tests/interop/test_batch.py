@@ -139,7 +139,10 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_lives(workspace
         assert lock.exists(), "the first run took no lease"
         status = cubegen("status", r)
         second = cubegen("run", r, "--workers", "1")
-        alive = first.poll() is None
+        # The first run's lease, still there after the second returned, shows it held the output
+        # throughout (its process can outlive the lease by a moment: polling the process could not
+        # tell a run that had just published from one still writing).
+        alive = lock.exists() and first.poll() is None
         out, err = first.communicate(timeout=300)
         assert first.returncode == 0, err
         if alive:
