@@ -199,21 +199,42 @@ extension GRIBDataset {
                 "'\(path)': the \(m.gridType) grid of the GRIB message at byte \(m.offset) states no projection or grid lengths (damaged?)",
                 context: ["file": path])
         }
-        var x = [m.firstLongitude], y = [m.firstLatitude]
-        let transform = try PROJTransform(from: CRSDefinition(projection.source), to: CRSDefinition(projection.target))
-        x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
-        guard x[0].isFinite, y[0].isFinite else {
+        let (x0, y0) = try firstPoint(m, projection)
+        guard x0.isFinite, y0.isFinite else {
             throw CubeError(.invalidInput,
                 "'\(path)': the first grid point (\(m.firstLongitude)°, \(m.firstLatitude)°) of the GRIB message at byte \(m.offset) is outside its \(m.gridType) projection",
                 context: ["file": path])
         }
         // Columns come west to east (increasing x) from the reader whatever the i direction.
-        let west = m.iScansNegatively ? x[0] - Double(m.ni - 1) * projection.dx : x[0]
+        let west = m.iScansNegatively ? x0 - Double(m.ni - 1) * projection.dx : x0
         let dy = m.jScansPositively ? projection.dy : -projection.dy
         return SourceGrid(crs: CRSDefinition(projection.target), isGeographic: false,
                           x: try AxisCoordinates((0..<m.ni).map { west + Double($0) * projection.dx }),
-                          y: try AxisCoordinates((0..<m.nj).map { y[0] + Double($0) * dy }))
+                          y: try AxisCoordinates((0..<m.nj).map { y0 + Double($0) * dy }))
     }
+
+    /// The first grid point in the projection, computed once per grid for the process: every
+    /// file of an hourly series states the same grid, and a PROJ transformation costs tens of
+    /// milliseconds of database queries to create.
+    private static func firstPoint(_ m: GRIBMessage, _ projection: GRIBProjection) throws -> (Double, Double) {
+        let key = FirstPointKey(projection: projection, longitude: m.firstLongitude, latitude: m.firstLatitude)
+        if let known = firstPoints.withLock({ $0[key] }) { return known }
+        var x = [m.firstLongitude], y = [m.firstLatitude]
+        let transform = try PROJTransform(from: CRSDefinition(projection.source), to: CRSDefinition(projection.target))
+        x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in transform.transform(x: x, y: y) } }
+        firstPoints.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[key] = (x[0], y[0])
+        }
+        return (x[0], y[0])
+    }
+
+    private struct FirstPointKey: Hashable {
+        var projection: GRIBProjection
+        var longitude: Double
+        var latitude: Double
+    }
+    private static let firstPoints = Mutex<[FirstPointKey: (Double, Double)]>([:])
 }
 
 /// Reads windows of GRIB fields; the last few decoded fields of the process are kept (tasks read

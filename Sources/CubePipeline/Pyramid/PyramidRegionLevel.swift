@@ -101,11 +101,14 @@ struct PyramidRegionLevel {
                         let b = pair ? a + pixelWidth : a
                         let cellRow = ((r >> 1) - cellRows.lowerBound) * width - cellColumns.lowerBound
                         let sums = values.baseAddress! + cellRow, valid = counts.baseAddress! + cellRow
+                        @inline(__always) func add(_ v: Float, _ c: Int) {
+                            guard !v.isNaN else { return }
+                            sums[c >> 1] += Double(v)
+                            valid[c >> 1] += 1
+                        }
                         @inline(__always) func single(_ c: Int) {
-                            for v in pair ? [a[c], b[c]] : [a[c]] where !v.isNaN {
-                                sums[c >> 1] += Double(v)
-                                valid[c >> 1] += 1
-                            }
+                            add(a[c], c)
+                            if pair { add(b[c], c) }
                         }
                         if pixelColumns.lowerBound < pairsStart { single(pixelColumns.lowerBound) }
                         var c = pairsStart
