@@ -65,6 +65,13 @@ enum GRIBDestinE {
     static let resolutions = [0: "unknown", 1: "standard", 2: "high"]
     static let tileSchemes = [0: "unknown", 1: "simple", 2: "granular"]
 
+    /// Whether `message` may carry a DestinE local section: GRIB 2 with production status 12 or
+    /// 13 in section 1 (`split` then decides); reads only section 1's first octets.
+    static func mayHaveLocalSection(_ message: UnsafeRawBufferPointer) -> Bool {
+        guard message.count >= 16 + 21, message[7] == 2, message[16 + 4] == 1 else { return false }
+        return message[16 + 19] == 12 || message[16 + 19] == 13
+    }
+
     /// The message as ecCodes 2.28 can read it and the DestinE labels it carried; `nil` when the
     /// message is not GRIB 2 with a DestinE local section (it is handed over as it is).
     /// - Throws: `CubeError` naming the file and the message's offset when the DestinE section is

@@ -1,3 +1,4 @@
+import Foundation
 /// CubeGen's own decoding of GRIB 2 simple packing (data representation template 5.0), with or
 /// without a bitmap (section 6): what ecCodes' `values` key gives, bit for bit, without its lock.
 ///
@@ -115,7 +116,19 @@ enum GRIBSimplePacking {
     static func decode(_ bytes: UnsafeRawBufferPointer, _ layout: Layout) -> [Float]? {
         let n = layout.values
         var packed = [Float](unsafeUninitializedCapacity: n) { buffer, count in
-            unpack(bytes, layout, into: buffer)
+            // A large field unpacks in stripes on every core: the tasks of one time step wait
+            // for the same field (an H1024 message is 12.6 million values).
+            let stripes = n >= 2 * stripeValues ? min(ProcessInfo.processInfo.activeProcessorCount, n / stripeValues) : 1
+            if stripes > 1 {
+                // The stripes write disjoint parts of the buffer and only read the message.
+                nonisolated(unsafe) let base = buffer.baseAddress!, message = bytes
+                DispatchQueue.concurrentPerform(iterations: stripes) { s in
+                    let range = (n * s / stripes)..<(n * (s + 1) / stripes)
+                    unpack(message, layout, values: range, into: UnsafeMutableBufferPointer(start: base + range.lowerBound, count: range.count))
+                }
+            } else {
+                unpack(bytes, layout, into: buffer)
+            }
             count = n
         }
         guard let bitmap = layout.bitmap else { return packed }
@@ -143,30 +156,127 @@ enum GRIBSimplePacking {
         return field
     }
 
+    /// The values at the cells of `runs` (ascending, disjoint ranges of grid points in scanning
+    /// order) of `bytes` laid out as `layout`, in run order, NaN where the bitmap marks a point
+    /// missing: only those values are unpacked. `nil` when the bitmap's set bits are not the
+    /// packed value count.
+    static func decode(_ bytes: UnsafeRawBufferPointer, _ layout: Layout, runs: [Range<Int>]) -> [Float]? {
+        let total = runs.reduce(0) { $0 + $1.count }
+        precondition((runs.last?.upperBound ?? 0) <= layout.points, "cell runs past the field's \(layout.points) points")
+        guard let bitmap = layout.bitmap else {
+            return [Float](unsafeUninitializedCapacity: total) { out, count in
+                var next = 0
+                for run in runs {
+                    unpack(bytes, layout, values: run, into: UnsafeMutableBufferPointer(rebasing: out[next..<(next + run.count)]))
+                    next += run.count
+                }
+                count = total
+            }
+        }
+        // With a bitmap, point p holds packed value `set bits before p`: counted forward over the
+        // bitmap as the runs ascend.
+        @inline(__always) func isSet(_ p: Int) -> Bool { bytes[bitmap + p >> 3] & (0x80 >> UInt8(p & 7)) != 0 }
+        var set = 0
+        for k in 0..<((layout.points + 7) / 8) { set += bytes[bitmap + k].nonzeroBitCount }
+        let spare = (8 - layout.points % 8) % 8
+        if spare > 0 { set -= (bytes[bitmap + (layout.points - 1) / 8] & UInt8((1 << spare) - 1)).nonzeroBitCount }
+        guard set == layout.values else { return nil }
+        return [Float](unsafeUninitializedCapacity: total) { out, count in
+            var point = 0, packed = 0, next = 0
+            for run in runs {
+                // Set bits between the last point counted and the run's start.
+                while point < run.lowerBound && point & 7 != 0 {
+                    if isSet(point) { packed += 1 }
+                    point += 1
+                }
+                while point + 8 <= run.lowerBound {
+                    packed += bytes[bitmap + point >> 3].nonzeroBitCount
+                    point += 8
+                }
+                while point < run.lowerBound {
+                    if isSet(point) { packed += 1 }
+                    point += 1
+                }
+                // Stretches of set points are consecutive packed values, unpacked at once.
+                var p = run.lowerBound
+                while p < run.upperBound {
+                    var q = p
+                    while q < run.upperBound && isSet(q) { q += 1 }
+                    if q > p {
+                        unpack(bytes, layout, values: packed..<(packed + q - p),
+                               into: UnsafeMutableBufferPointer(rebasing: out[next..<(next + q - p)]))
+                        packed += q - p
+                        next += q - p
+                    }
+                    while q < run.upperBound && !isSet(q) {
+                        out[next] = .nan
+                        next += 1
+                        q += 1
+                    }
+                    p = q
+                }
+                point = run.upperBound
+            }
+            count = total
+        }
+    }
+
+    /// The fewest values a stripe of a parallel unpack holds.
+    static let stripeValues = 1 << 20
+
     /// Unpacks `layout.values` values into `out`.
     private static func unpack(_ bytes: UnsafeRawBufferPointer, _ layout: Layout, into out: UnsafeMutableBufferPointer<Float>) {
-        let n = layout.values, bits = layout.bits, reference = layout.reference
+        unpack(bytes, layout, values: 0..<layout.values, into: out)
+    }
+
+    /// Unpacks packed values `values` into `out` (`out[0]` is value `values.lowerBound`).
+    private static func unpack(_ bytes: UnsafeRawBufferPointer, _ layout: Layout, values: Range<Int>,
+                               into out: UnsafeMutableBufferPointer<Float>) {
+        let first = values.lowerBound, n = values.upperBound, bits = layout.bits, reference = layout.reference
         if bits == 0 {
             out.initialize(repeating: Float(reference))
             return
         }
         let s = power(layout.binaryScale, 2), d = power(-layout.decimalScale, 10)
         let data = UnsafeRawBufferPointer(rebasing: bytes[layout.data..<(layout.data + layout.dataLength)])
+        /// ecCodes' arithmetic for one packed integer (below 2^32, so the signed conversion, one
+        /// instruction, is exact; the unsigned 64-bit one is a branchy sequence on x86-64).
+        @inline(__always) func value(_ x: UInt64) -> Float { Float((Double(Int64(bitPattern: x)) * s + reference) * d) }
+        // Byte-aligned widths (8, 16, 24 and 32 bits: the usual GRIB packings) read one
+        // big-endian word per value; the last values, whose 4-byte window would pass the data's
+        // end, take the general path below.
+        var done = first
+        if bits % 8 == 0, data.count >= 4 {
+            let width = bits / 8, drop = UInt32(32 - bits)
+            let base = data.baseAddress!
+            let end = min(n, (data.count - 4) / width + 1)
+            if done < end {
+                for i in done..<end {
+                    let word = base.loadUnaligned(fromByteOffset: i &* width, as: UInt32.self).bigEndian
+                    out[i &- first] = value(UInt64(word >> drop))
+                }
+                done = end
+            }
+        }
         let drop = UInt64(64 - bits)
         // Values whose 8-byte window lies inside the data are read with one load each.
         let fast = data.count >= 8 ? min(n, ((data.count - 8) * 8) / bits + 1) : 0
-        for i in 0..<fast {
-            let bit = i &* bits
-            let word = data.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self).bigEndian
-            let x = (word << UInt64(bit & 7)) >> drop
-            out[i] = Float((Double(x) * s + reference) * d)
-        }
-        for i in fast..<n {
-            var x: UInt64 = 0
-            for b in (i * bits)..<((i + 1) * bits) {
-                x = x << 1 | UInt64(data[b >> 3] >> UInt8(7 - b & 7) & 1)
+        if done < fast {
+            for i in done..<fast {
+                let bit = i &* bits
+                let word = data.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self).bigEndian
+                out[i &- first] = value((word << UInt64(bit & 7)) >> drop)
             }
-            out[i] = Float((Double(x) * s + reference) * d)
+            done = fast
+        }
+        if done < n {
+            for i in done..<n {
+                var x: UInt64 = 0
+                for b in (i * bits)..<((i + 1) * bits) {
+                    x = x << 1 | UInt64(data[b >> 3] >> UInt8(7 - b & 7) & 1)
+                }
+                out[i - first] = value(x)
+            }
         }
     }
 }

@@ -306,13 +306,13 @@ final class GRIBReader: DatasetReader {
 
     /// The values of `message` in its scanning order, NaN where missing: simple-packed GRIB 2
     /// fields decoded by CubeGen (`GRIBSimplePacking`, in the calling thread, so tasks decode in
-    /// parallel), any other packing by ecCodes (under its lock).
+    /// parallel) straight from the mapped file (`GRIBMappedMessage`), any other packing by ecCodes
+    /// (under its lock).
     /// - Throws: `CubeError` naming the file and offset when the message cannot be read or decoded.
     static func values(_ path: String, _ message: GRIBMessage) throws -> [Float] {
+        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length) { GRIBSimplePacking.decode($0) }
+        if let own, own.count == message.numberOfDataPoints { return own }
         let bytes = try GRIBFraming.message(path, offset: message.offset, length: message.length)
-        if let own = bytes.withUnsafeBytes({ GRIBSimplePacking.decode($0) }), own.count == message.numberOfDataPoints {
-            return own
-        }
         return try GRIBCalls.values(bytes, path: path, offset: message.offset).map(Float.init)
     }
 

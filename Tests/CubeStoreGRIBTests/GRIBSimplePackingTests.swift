@@ -92,6 +92,45 @@ import Testing
         }
     }
 
+    /// Runs of points decode to the whole field's values at those points (NaN where the bitmap
+    /// says missing), for every width, with and without a bitmap, runs at both ends included.
+    @Test func runsOfPointsDecodeAsTheWholeField() throws {
+        var generator = SystemRandomNumberGenerator()
+        let (ni, nj) = (53, 19)
+        let points = ni * nj
+        for bits in [1, 7, 8, 12, 16, 23, 24, 31, 32] {
+            for withBitmap in [false, true] {
+                let bitmap = withBitmap ? (0..<points).map { k in k % 7 == 3 || Bool.random(using: &generator) } : nil
+                let count = bitmap?.filter { $0 }.count ?? points
+                let mask: UInt64 = (1 << UInt64(bits)) - 1
+                let packed = (0..<count).map { _ in UInt64.random(in: 0...mask, using: &generator) }
+                let bytes = Self.message(ni: ni, nj: nj, bits: bits, e: -3, d: 1, r: -12.5, packed: packed, bitmap: bitmap)
+                let whole = try #require(bytes.withUnsafeBytes { GRIBSimplePacking.decode($0) })
+                for runs in [[0..<1, 5..<40, 41..<42, 300..<points], [0..<points], [(points - 3)..<points], [17..<18]] {
+                    let ours = try #require(bytes.withUnsafeBytes { raw in
+                        GRIBSimplePacking.layout(raw).flatMap { GRIBSimplePacking.decode(raw, $0, runs: runs) }
+                    })
+                    let expected = runs.flatMap { whole[$0] }
+                    #expect(ours.count == expected.count)
+                    #expect(zip(ours, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                            "bits \(bits) bitmap \(withBitmap) runs \(runs)")
+                }
+            }
+        }
+    }
+
+    /// A field of more than two stripes' values unpacks in parallel stripes: the same values.
+    @Test func aLargeFieldUnpacksInStripesAsInOne() throws {
+        let (ni, nj) = (2048, 1100)   // 2.25 million points: two or more stripes
+        #expect(ni * nj >= 2 * GRIBSimplePacking.stripeValues)
+        let packed = (0..<(ni * nj)).map { UInt64(($0 &* 2_654_435_761) & 0xFFFFFF) }
+        let bytes = Self.message(ni: ni, nj: nj, bits: 24, e: -4, d: 2, r: 250, packed: packed, bitmap: nil)
+        let whole = try #require(bytes.withUnsafeBytes { GRIBSimplePacking.decode($0) })
+        let one = try #require(bytes.withUnsafeBytes { raw in GRIBSimplePacking.layout(raw).flatMap { GRIBSimplePacking.decode(raw, $0, runs: [0..<(ni * nj)]) } })
+        #expect(whole.count == ni * nj)
+        #expect(zip(whole, one).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
     @Test func constantFieldsOfWidthZeroMatchECCodes() throws {
         let (ni, nj) = (5, 4)
         for (r, d) in [(Float(273.15), 0), (-12.5, 2), (101_325, -1), (0, 3)] {

@@ -77,25 +77,28 @@ enum GRIBCalls {
         }
         var messages: [GRIBMessage] = []
         for frame in frames {
-            let original = try GRIBFraming.message(path, offset: frame.offset, length: frame.length)
-            // A DestinE local section is CubeGen's to decode: ecCodes 2.28 gets the message without it.
-            let destine = try GRIBDestinE.split(original, path: path, offset: frame.offset)
-            let bytes = destine?.forLibrary ?? original
-            // ecCodes reads the message in place (no copy): the handle lives inside this closure.
-            try bytes.withUnsafeBytes { raw in try lock.withLock { _ in
-                _ = definitionsInstalled
-                lastLibraryMessage = nil
-                let handle: OpaquePointer? = codes_handle_new_from_message(nil, raw.baseAddress, raw.count)
-                guard let handle else {
-                    throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) does not decode\(libraryDetail())",
-                                    context: ["file": path])
-                }
-                defer { codes_handle_delete(handle) }
-                var indexed = try message(handle, path: path, index: messages.count, offset: frame.offset, destine: destine?.labels)
-                indexed.offset = frame.offset
-                indexed.length = frame.length
-                messages.append(indexed)
-            } }
+            // The message is mapped, not read: ecCodes parses its headers in place, so the data
+            // section's pages are never touched. A DestinE local section is CubeGen's to decode:
+            // ecCodes 2.28 gets a copy of the message without it.
+            try GRIBMappedMessage.with(path, offset: frame.offset, length: frame.length, populate: false) { mapped in
+                let destine = GRIBDestinE.mayHaveLocalSection(mapped)
+                    ? try GRIBDestinE.split(Array(mapped), path: path, offset: frame.offset) : nil
+                let parse = { (raw: UnsafeRawBufferPointer) throws in try lock.withLock { _ in
+                    _ = definitionsInstalled
+                    lastLibraryMessage = nil
+                    let handle: OpaquePointer? = codes_handle_new_from_message(nil, raw.baseAddress, raw.count)
+                    guard let handle else {
+                        throw CubeError(.invalidInput, "'\(path)': the GRIB message at byte \(frame.offset) does not decode\(libraryDetail())",
+                                        context: ["file": path])
+                    }
+                    defer { codes_handle_delete(handle) }
+                    var indexed = try message(handle, path: path, index: messages.count, offset: frame.offset, destine: destine?.labels)
+                    indexed.offset = frame.offset
+                    indexed.length = frame.length
+                    messages.append(indexed)
+                } }
+                if let destine { try destine.forLibrary.withUnsafeBytes(parse) } else { try parse(mapped) }
+            }
         }
         return messages
     }
