@@ -71,3 +71,33 @@ extension GRIBReader {
         return raw
     }
 }
+
+extension GRIBReader: CellSubsetReader {
+    /// The values of a cell-grid field at the cells of `cells`: a simple-packed message unpacks
+    /// only those values, straight from the mapped file; any other packing is decoded whole by
+    /// ecCodes and gathered. Neither keeps the whole field among the recent ones (a regional run
+    /// needs a small part of each).
+    func read(_ variable: String, timeIndex: Int, cells: CellSubset) async throws -> [Float] {
+        guard let grid = dataset.descriptor.grid.cells else {
+            throw CubeError(.invalidInput, "'\(dataset.path)' is not a cell grid: its variable '\(variable)' has no cells to choose",
+                            context: ["file": dataset.path, "variable": variable])
+        }
+        guard let row = dataset.messages[variable], timeIndex < row.count, let message = row[timeIndex] else {
+            throw CubeError(.invalidInput, "'\(dataset.path)' has no GRIB variable '\(variable)' at time step \(timeIndex)",
+                            context: ["file": dataset.path, "variable": variable])
+        }
+        guard (cells.runs.last?.upperBound ?? 0) <= grid.count else {
+            throw CubeError(.invalidInput, "'\(dataset.path)': cells up to \((cells.runs.last?.upperBound ?? 1) - 1) asked of \(grid.summary)",
+                            context: ["file": dataset.path, "variable": variable])
+        }
+        let path = dataset.path
+        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length) { bytes -> [Float]? in
+            guard let layout = GRIBSimplePacking.layout(bytes), layout.points == grid.count,
+                  layout.points == message.numberOfDataPoints else { return nil }
+            return GRIBSimplePacking.decode(bytes, layout, runs: cells.runs)
+        }
+        if let own { return own }
+        let whole = try cellValues(try GRIBReader.values(path, message), message, grid)
+        return whole.withUnsafeBufferPointer { cells.gather(from: $0) }
+    }
+}

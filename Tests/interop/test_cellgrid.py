@@ -272,3 +272,50 @@ catalog: {{quicklooks: false}}
         pixel_areas = cell * (np.sin(np.radians(lat + 0.5)) - np.sin(np.radians(lat - 0.5)))
         integral = (b["tp"].values[1].astype(np.float64) * pixel_areas).sum()
         assert abs(integral / (values * areas).sum() - 1) < 1e-6
+
+
+# Regional targets: Europe (EPSG:3035), the Arctic up to the pole (EPSG:3413), and the Pacific
+# across the antimeridian (EPSG:3832, WGS 84 / PDC Mercator centred at 150° E: 160° E … 160° W).
+REGIONS = {
+    "europe": EUROPE,
+    "arctic": "{crs: EPSG:3413, bbox: [-2000000, -2000000, 2000000, 2000000], resolution: 50000}",
+    "pacific": "{crs: EPSG:3832, bbox: [1100000, -4850000, 5550000, -1100000], resolution: 50000}",
+}
+
+
+def region_centres(cube, crs):
+    X, Y = np.meshgrid(cube["x"].values, cube["y"].values)
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(X, Y)
+
+
+@pytest.mark.parametrize("source", ["h64_nested", "h64_ring", "o80"])
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_a_regional_target_reads_only_the_cells_it_reaches(inputs, tmp_path, source, region):
+    """A regional target decodes only the cells it can reach (`cubegen plan` says how many): the
+    cube still equals healpy's interpolation (or the numpy reduced-Gaussian one) at the projected
+    pixel centres, and `conservative` (whose weights would be refused if they read a cell left
+    out) stays within its cells' spread of the analytic field."""
+    path = inputs / f"{source}.grib2"
+    grid = REGIONS[region]
+    variables = "{2t: {resampling: bilinear}, 2t_cons: {select: {shortName: 2t}, resampling: conservative}}"
+    recipe_name = f"{region}_{source}"
+    build(tmp_path, recipe_name + "_probe", path, "{2t: {resampling: nearest}}", grid)   # writes the recipe file too
+    plan = cubegen("plan", tmp_path / f"{recipe_name}_probe.yaml", cwd=tmp_path)
+    assert plan.returncode == 0, plan.stderr
+    line = next(line for line in plan.stdout.splitlines() if line.startswith("source"))
+    reads, total = (int(word) for word in line.split("reads ")[1].split(" cells")[0].split(" of "))
+    assert 0 < reads < total / 2, line
+    cube = build(tmp_path, recipe_name, path, variables, grid)
+    crs = grid.split("crs: ")[1].split(",")[0]
+    lon, lat = region_centres(cube, crs)
+    values = decoded(path, 0)
+    if source.startswith("h"):
+        nside = 64
+        pixels, weights = healpy.get_interp_weights(nside, lon.ravel(), lat.ravel(), nest=source.endswith("nested"), lonlat=True)
+        expected = (weights * values[pixels]).sum(axis=0).reshape(lon.shape)
+    else:
+        expected = reduced_gaussian_linear(values, 80, octahedral_rows(80), lon, lat)
+    np.testing.assert_allclose(cube["2t"].values[0], expected, atol=2e-4, rtol=0)
+    # 50 km pixels over ~100 km cells: the area means stay within the field's spread over a cell or two.
+    assert np.abs(cube["2t_cons"].values[0] - field("2t", lon, lat, 0)).max() < 0.5
+    assert not np.isnan(cube["2t_cons"].values[0]).any()

@@ -31,6 +31,10 @@ extension CubePlan {
             if source.grids.count > 1 {
                 window = "\(source.footprints.filter { $0 != nil }.count) of \(source.grids.count) grids overlap the target"
             }
+            if let cells = source.cellSubsets.first ?? nil {
+                window = String(format: "reads %d of %d cells (%.1f %%, %d runs) the target reaches", cells.count, source.grid.width,
+                                100 * Double(cells.count) / Double(max(1, source.grid.width)), cells.runs.count)
+            }
             let kind = source.grid.geolocation == nil ? "grid" : "curvilinear grid"
             let scale = source.scale.map { $0.factor >= 1 ? String(format: ", up-sampling ×%.3g", $0.factor) : String(format: ", down-sampling ×%.3g", $0.factor) } ?? ""
             let level = source.files.first?.level.map { ", level \($0.index) (\($0.path)) of \(source.files[0].levels.count)" } ?? ""

@@ -185,6 +185,10 @@ public struct SourcePlan: Sendable {
     public var fileGrid: [Int] = []
     /// For each grid, the window covering the target grid, or `nil` when it does not overlap.
     public var footprints: [PixelWindow?] = []
+    /// For each grid: the cells read of a cell grid that a regional target reaches (`CellReach`);
+    /// `nil` for a grid read whole (a raster, or a target reaching most of the cells). Empty:
+    /// every grid is read whole.
+    public var cellSubsets: [CellSubset?] = []
     /// For each grid: the target pixels it can reach (`SourceReach`), `nil` when none. Tasks
     /// outside a grid's window neither map nor read its files. Empty: every grid reaches everywhere.
     public var targetWindows: [PixelWindow?] = []

@@ -68,7 +68,9 @@ enum Planner {
                     window = window.map { $0.union(corners) } ?? corners
                 }
                 plan.footprints.append(window)
+                plan.cellSubsets.append(try CellReach.subset(of: grid, on: sourceGrid))
             }
+            if plan.cellSubsets.allSatisfy({ $0 == nil }) { plan.cellSubsets = [] }
             plan.footprint = plan.footprints[0]
             if plan.grids.count > 1 {
                 let margin = methods.map(\.method.margin).max() ?? 1

@@ -551,8 +551,16 @@ struct CubeExecutor: Sendable {
                             if weights[key] == nil {
                                 let (grid, method, centres, corners) = (source.grids[g], variable.method, mappings[g], cornerMappings[g])
                                 let bounds = sourcePlane.window.bounds
+                                let subset = source.cellSubsets.isEmpty ? nil : source.cellSubsets[g]
                                 let make: @Sendable () throws -> ResamplingWeights = {
-                                    try ResamplingWeights(method, source: grid, centres: centres, corners: corners, window: bounds)
+                                    let made = try ResamplingWeights(method, source: grid, centres: centres, corners: corners, window: bounds)
+                                    guard let subset else { return made }
+                                    // The plane holds the cells the target reaches only (`CellReach`).
+                                    guard let reading = made.reading(subset) else {
+                                        throw CubeError(.internalInconsistency,
+                                            "source '\(source.section.name)': a target pixel reads a cell outside the cells planned for the target (\(subset.count) of \(grid.width)); please report this")
+                                    }
+                                    return reading
                                 }
                                 // A cell grid's stencils are costly (HEALPix pixel searches, spherical overlaps):
                                 // made once per region and method, shared by the region's later time blocks.
@@ -703,7 +711,16 @@ struct CubeExecutor: Sendable {
                 throw CubeError(.unsupported, "'\(plan.files[file].location)': the \(plan.section.store) store cannot read one level of '\(variable)' along '\(vertical.dimension)'",
                                 context: ["file": plan.files[file].location, "variable": variable])
             }
-            return try await layered.read(variable, timeIndex: index, level: vertical, window: window)
+            let values = try await layered.read(variable, timeIndex: index, level: vertical, window: window)
+            guard !plan.cellSubsets.isEmpty, let cells = plan.cellSubsets[plan.fileGrid[file]] else { return values }
+            return values.withUnsafeBufferPointer { cells.gather(from: $0) }
+        }
+        if !plan.cellSubsets.isEmpty, let cells = plan.cellSubsets[plan.fileGrid[file]] {
+            // A regional target's cells of a cell grid (`CellReach`): a reader that can reads only those.
+            if let subsetReader = reader as? any CellSubsetReader {
+                return try await subsetReader.read(variable, timeIndex: index, cells: cells)
+            }
+            return try await reader.read(variable, timeIndex: index, window: window).withUnsafeBufferPointer { cells.gather(from: $0) }
         }
         let level = plan.overviewLevels.isEmpty ? 0 : plan.overviewLevels[plan.fileGrid[file]]
         guard level > 0 else { return try await reader.read(variable, timeIndex: index, window: window) }

@@ -17,9 +17,9 @@ import Synchronization
 public struct CellLayout: Sendable {
     /// The grid described.
     public let geometry: CellGridGeometry
-    private let kind: Kind
+    let kind: Kind
 
-    private enum Kind: Sendable {
+    enum Kind: Sendable {
         case healpix(HEALPixCells, ringZ: [Double])
         /// The grid and the `z` bounds of its rows, north to south (`rows + 1` values, 1 … −1): row
         /// `r` covers `zBounds[r+1] … zBounds[r]`, its area share the Gaussian weight of the row.
