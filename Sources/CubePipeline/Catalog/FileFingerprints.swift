@@ -6,13 +6,15 @@ import CubeStorage
 import Foundation
 
 /// Sizes and SHA-256 fingerprints of a plan's input files (entity tags for remote objects), computed off the critical path: the
-/// executor starts it with the run and collects it when writing the lineage.
+/// executor starts it with the run and collects it when writing the lineage. Local files' digests are remembered between runs
+/// (`FingerprintCache`).
 enum FileFingerprints {
     /// Every input file of `plan` (in source order, then time order) with its size and, when
     /// `hash` is set, the SHA-256 of its content.
     /// - Throws: `CubeError` (`.io`) naming a file that cannot be read.
     static func compute(_ plan: CubePlan, hash: Bool) async throws -> [String: SourceRecord.File] {
         var records: [String: SourceRecord.File] = [:]
+        let cache = FingerprintCache()
         for source in plan.sources {
             if let catalogue = source.inputs.catalogue {
                 // STAC items: a record per asset read, by its href.
@@ -60,7 +62,7 @@ enum FileFingerprints {
                 var digest: String?
                 if hash {
                     do {
-                        digest = try SHA256.hex(fileAt: file.location)
+                        digest = try cache.sha256(of: file.location)
                     } catch {
                         throw CubeError(.io, "cannot read '\(file.location)' to fingerprint it: \(error.localizedDescription)",
                                         context: ["file": file.location], underlying: error)
