@@ -10,12 +10,22 @@ xarray `to_zarr` of the same two groups of variables), measured in one run: wall
 RSS (GNU time) of each, the ratios, and the largest difference between cubegen's bilinear cubes and
 the Python way's.
 
+Both sides write the same output encoding (`--codec`): `zarr-default` (the default) is what
+xarray's `to_zarr` writes without being told, zarr-python 3's Zarr v3 with `zstd` level 0 and no
+shuffle, and CubeGen is given `format: zarr3, compressor: {id: zstd, level: 0}`; `lz4` is Zarr v2
+with Blosc LZ4 level 5 and byte shuffle on both sides (CubeGen's T1/T2 bench encoding). CubeGen's
+own default (Blosc zstd 5 with shuffle: smaller chunks, several times the encoding CPU) would
+compare a different output. CubeGen records every input's SHA-256 in the lineage (the Python way
+records nothing); its fingerprint cache starts empty, so the first cube of the sitting hashes the
+inputs and the later ones find their digests.
+
 usage: python bench/bench_healpix_grib.py --cubegen BIN --work DIR [--nside 1024] [--hours 24]
-       [--targets global,europe] [--methods bilinear,conservative]
+       [--targets global,europe] [--methods bilinear,conservative] [--codec zarr-default|lz4]
        (run with the oracle venv's python: numpy, healpy, eccodes, xarray, zarr, pyproj)
 """
 import argparse
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -41,6 +51,7 @@ PYTHON_WAY = r'''
 import pyproj  # before eccodes: its wheel's bundled libraries leave pyproj without its database otherwise
 import json, sys, numpy as np, eccodes, healpy, xarray as xr, pandas as pd
 paths, nside, target, out = sys.argv[1].split(","), int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+codec = sys.argv[5]
 west, south, east, north = target["bbox"]
 res = target["resolution"]
 x = west + res / 2 + res * np.arange(round((east - west) / res))
@@ -71,7 +82,13 @@ if levels:
     data["t"] = (("time", "plev", ydim, xdim), np.stack([np.stack(fields[("t", l)]) for l in levels], axis=1))
 ds = xr.Dataset(data, coords={"time": times, "plev": [100.0 * l for l in levels], ydim: y, xdim: x})
 chunks = {"time": 1, "plev": 1, ydim: target["chunk"], xdim: target["chunk"]}
-ds.chunk({k: v for k, v in chunks.items() if k in ds.dims}).to_zarr(out, mode="w", consolidated=True)
+ds = ds.chunk({k: v for k, v in chunks.items() if k in ds.dims})
+if codec == "lz4":
+    import numcodecs
+    blosc = numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE)
+    ds.to_zarr(out, mode="w", consolidated=True, zarr_format=2, encoding={v: {"compressors": [blosc]} for v in ds.data_vars})
+else:
+    ds.to_zarr(out, mode="w", consolidated=True)
 '''
 
 
@@ -120,11 +137,11 @@ def write_inputs(work, nside, hours):
     return paths
 
 
-def timed(command, cwd):
+def timed(command, cwd, env=None):
     """Runs `command` under GNU time; returns wall seconds and peak RSS in MiB."""
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-f", "PEAK_RSS_KB %M", *map(str, command)], cwd=cwd,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{command[0]} failed:\n{result.stderr[-3000:]}")
@@ -132,7 +149,12 @@ def timed(command, cwd):
     return wall, rss
 
 
-def cubegen_recipes(work, nside, target_name, method):
+# CubeGen's output keys for each `--codec`: the same encoding as the Python way's.
+CODECS = {"zarr-default": "format: zarr3, compressor: {id: zstd, level: 0}, ",
+          "lz4": "compressor: {id: blosc, cname: lz4, clevel: 5, shuffle: shuffle}, "}
+
+
+def cubegen_recipes(work, nside, target_name, method, codec):
     """The two recipes of one target and method: the surface fields, and t on its pressure levels."""
     target = TARGETS[target_name]
     files = f"{work}/h{nside}_levels_*.grib2"
@@ -156,7 +178,7 @@ sources:
     store: grib
     paths: [{files}]
     variables: {{{variables}}}
-output: {{path: {name}.zarr, overwrite: true, chunks: {{{chunks}}}}}
+output: {{path: {name}.zarr, overwrite: true, {CODECS[codec]}chunks: {{{chunks}}}}}
 """)
         recipes.append((name, path))
     return recipes
@@ -187,6 +209,8 @@ def main():
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--targets", default="global,europe")
     parser.add_argument("--methods", default="bilinear,conservative")
+    parser.add_argument("--codec", choices=sorted(CODECS), default="zarr-default",
+                        help="the output encoding both sides write (see the description)")
     parser.add_argument("--json", type=pathlib.Path, help="also write the rows here")
     args = parser.parse_args()
     work = args.work
@@ -195,14 +219,20 @@ def main():
     paths = write_inputs(work, args.nside, args.hours)
     per_file = len(SURFACE) + len(LEVELS_HPA)
     print(f"inputs: {len(paths)} files × {per_file} HEALPix H{args.nside} nested messages ({len(SURFACE)} surface, t on "
-          f"{len(LEVELS_HPA)} levels; {sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB), ready in {time.perf_counter() - started:.0f} s")
+          f"{len(LEVELS_HPA)} levels; {sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB), ready in {time.perf_counter() - started:.0f} s; "
+          f"both write {args.codec}")
     rows = []
+    # CubeGen remembers input fingerprints between runs (`FingerprintCache`): a cache of the bench's
+    # own, emptied now, so the sitting's first cube hashes the inputs as a first run does.
+    fingerprints = work / "fingerprint-cache"
+    subprocess.run(["rm", "-rf", fingerprints], check=True)
+    cubegen_env = dict(os.environ, XDG_CACHE_HOME=str(fingerprints))
     for target_name in args.targets.split(","):
         for method in args.methods.split(","):
             wall, rss = 0.0, 0.0
-            for name, recipe in cubegen_recipes(work, args.nside, target_name, method):
+            for name, recipe in cubegen_recipes(work, args.nside, target_name, method, args.codec):
                 subprocess.run(["rm", "-rf", work / f"{name}.zarr"], check=True)
-                w, r = timed([args.cubegen, "run", recipe], work)
+                w, r = timed([args.cubegen, "run", recipe], work, cubegen_env)
                 wall, rss = wall + w, max(rss, r)
             rows.append({"target": target_name, "tool": f"cubegen {method}", "wall": wall, "rss": rss})
         script = work / "python_way.py"
@@ -210,7 +240,7 @@ def main():
         out = work / f"python_{target_name}.zarr"
         subprocess.run(["rm", "-rf", out], check=True)
         target = {k: v for k, v in TARGETS[target_name].items() if k in ("crs", "bbox", "resolution", "dims", "chunk")}
-        wall, rss = timed([sys.executable, script, ",".join(map(str, paths)), args.nside, json.dumps(target), out], work)
+        wall, rss = timed([sys.executable, script, ",".join(map(str, paths)), args.nside, json.dumps(target), out, args.codec], work)
         rows.append({"target": target_name, "tool": "python bilinear", "wall": wall, "rss": rss})
         python = rows[-1]
         for row in rows:
