@@ -119,6 +119,38 @@ def opened(path):
         return xr.open_zarr(path).load()
 
 
+@pytest.mark.parametrize("fmt,output", [("zarr2", ", chunks: {time: 2, plev: 2, lat: 20, lon: 32}"),
+                                        ("zarr3", ", format: zarr3, chunks: {time: 1, plev: 2, lat: 20, lon: 32}, "
+                                                  "shards: {time: 2, plev: 2, lat: 40, lon: 64}")])
+def test_several_levels_per_chunk_stack_in_one_chunk(inputs, tmp_path, fmt, output):
+    """`chunks: {plev: 2}` over three levels: chunks of two levels and one of one (its second
+    slot fill), with shards too; the values are those of one level per chunk, the cube passes
+    xcube's and CubeGen's checks, and a rerun finds it up to date."""
+    paths = f"{inputs}/pl_a.grib2, {inputs}/pl_b.grib2"
+    one = recipe(tmp_path, "one", GRIB.format(paths=paths), ", chunks: {time: 2, plev: 1, lat: 20, lon: 32}")
+    two = recipe(tmp_path, "two", GRIB.format(paths=paths), output)
+    for path in (one, two):
+        result = cubegen("run", path, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    plan = cubegen("plan", two, cwd=tmp_path)
+    assert "2 levels per chunk" in plan.stdout, plan.stdout
+    a, b = opened(tmp_path / "one.zarr"), opened(tmp_path / "two.zarr")
+    for name in ("t", "wind"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+    assert b["t"].encoding["chunks"][1] == 2 and b.sizes["plev"] == 3
+    LON, LAT = np.meshgrid(b["lon"].values, b["lat"].values)
+    np.testing.assert_allclose(b["t"].values[2, 2], truth(LON, LAT, 12, 1000), atol=2e-3)
+    assert verify_cube(xr.open_zarr(tmp_path / "two.zarr")) == []
+    verified = cubegen("verify", tmp_path / "two.zarr")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # The lineage counts the chunks of two levels as the array's: no layer is lost.
+    lineage = json.loads((tmp_path / "two.zarr" / "lineage.json").read_text())
+    [t] = [v for v in lineage["variables"] if v["name"] == "t"]
+    assert [l["level"] for l in t["source"]["grid"]["vertical"]["levels"]] == ["500 hPa", "850 hPa", "1000 hPa"]
+    again = cubegen("run", two, cwd=tmp_path)
+    assert again.returncode == 0 and "up to date" in again.stdout + again.stderr, again.stdout + again.stderr
+
+
 @pytest.mark.parametrize("fmt", ["zarr2", "zarr3"])
 def test_grib_pressure_levels_become_a_plev_axis(inputs, tmp_path, fmt):
     path = recipe(tmp_path, "pl", GRIB.format(paths=f"{inputs}/pl_a.grib2, {inputs}/pl_b.grib2"),
@@ -262,5 +294,6 @@ def test_level_errors_are_one_line(inputs, tmp_path):
     # A variable without levels beside one with.
     mixed = t_only + "      u: {{name: wind, resampling: nearest, select: {{shortName: u, typeOfLevel: isobaricInhPa, level: 850}}}}\n"
     one_line_error(run("mixed", mixed.format(paths=f"{inputs}/pl_a.grib2")), "'wind'", "vertical axis")
-    # More than one level per chunk.
-    one_line_error(run("chunks", t_only.format(paths=f"{inputs}/pl_a.grib2"), ", chunks: {plev: 3}"), "output.chunks.plev", "give 1")
+    # Levels per shard other than the levels per chunk.
+    one_line_error(run("shards", t_only.format(paths=f"{inputs}/pl_a.grib2"), ", format: zarr3, chunks: {plev: 1}, shards: {plev: 3}"),
+                   "output.shards.plev", "levels of one chunk")

@@ -80,7 +80,7 @@ enum RecipeNormalizer {
             ("sources", .array(sources)),
             ("output", .object([
                 ("path", .string(recipe.output.path)), ("format", .string(recipe.output.format)),
-                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time)))] + plan.extraDimensions.map { ($0.name, JSONValue.int(1)) }
+                ("chunks", .object([("time", .int(Int64(plan.chunkShape.time)))] + plan.extraDimensions.enumerated().map { ($1.name, JSONValue.int(Int64(plan.extraChunks.indices.contains($0) ? plan.extraChunks[$0] : 1))) }
                                    + [(yName, .int(Int64(plan.chunkShape.y))), (xName, .int(Int64(plan.chunkShape.x)))])),
             ] + zarr3Members(plan, yName: yName, xName: xName) + [
                 ("compressor", compressor ?? .string("none")),

@@ -125,13 +125,15 @@ struct CubeMetadataBuilder {
         var dimensions = ["time", yName, xName]
         var shardShape = shards
         if variable.layer != nil {
-            // (time, [member,] [level,] y, x), one member and level per chunk and shard: a layer's
-            // (time, y, x) chunk is the (time, 1, [1,] y, x) chunk at its member and level, byte for byte.
+            // (time, [member,] [level,] y, x): `extraChunks` members and levels per chunk and
+            // shard (default 1: a layer's (time, y, x) chunk is the (time, 1, [1,] y, x) chunk at
+            // its member and level, byte for byte; more are stacked by the executor).
             for (offset, axis) in plan.extraDimensions.enumerated() {
+                let size = plan.extraChunks.indices.contains(offset) ? plan.extraChunks[offset] : 1
                 shape.insert(axis.size, at: 1 + offset)
-                chunks.insert(1, at: 1 + offset)
+                chunks.insert(size, at: 1 + offset)
                 dimensions.insert(axis.name, at: 1 + offset)
-                shardShape?.insert(1, at: 1 + offset)
+                shardShape?.insert(size, at: 1 + offset)
             }
         }
         return ZarrArraySpec(

@@ -24,7 +24,8 @@ extension CubePlan {
             line("time", "\(time.count) steps, \(time.dates.first?.description ?? "?") … \(time.dates.last?.description ?? "?") (\(time.units), \(time.units.calendar.cfName))")
         }
         if let vertical {
-            line("levels", "\(vertical.name): \(vertical.labels.joined(separator: ", ")) (\(vertical.values.map(VerticalCoordinate.format).joined(separator: ", ")) \(vertical.coordinate.units)), one level per chunk")
+            let perChunk = extraChunks.last ?? 1
+            line("levels", "\(vertical.name): \(vertical.labels.joined(separator: ", ")) (\(vertical.values.map(VerticalCoordinate.format).joined(separator: ", ")) \(vertical.coordinate.units)), \(perChunk == 1 ? "one level" : "\(perChunk) levels") per chunk")
         }
         for source in sources {
             var window = source.footprint.map { "source window \($0.rows.count) × \($0.columns.count)" } ?? "no overlap with the target"
@@ -58,12 +59,16 @@ extension CubePlan {
             line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName)\(level): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
         }
         let chunkTotal = counts.time * counts.y * counts.x
+        // Chunks per task: a chunk per (time, y, x) variable, and per chunk of members and levels.
+        let perTask = outputArrays.reduce(0) { total, array in
+            total + Set(array.layers.map { arrayIndex(variables[$0], [0, 0, 0]) }).count
+        }
         if let shards = shardShape {
             let tasks = taskCounts
-            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(chunkTotal * variables.count) chunks")
-            line("shards", "time \(shards.time) × \(yName) \(shards.y) × \(xName) \(shards.x): \(tasks.time) × \(tasks.y) × \(tasks.x) = \(taskCount) tasks, \(taskCount * variables.count) shards")
+            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(chunkTotal * perTask) chunks")
+            line("shards", "time \(shards.time) × \(yName) \(shards.y) × \(xName) \(shards.x): \(tasks.time) × \(tasks.y) × \(tasks.x) = \(taskCount) tasks, \(taskCount * perTask) shards")
         } else {
-            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * variables.count) chunks")
+            line("chunks", "time \(chunkShape.time) × \(yName) \(chunkShape.y) × \(xName) \(chunkShape.x): \(counts.time) × \(counts.y) × \(counts.x) = \(taskCount) tasks, \(taskCount * perTask) chunks")
         }
         line("compressor", compressor.summary + (checksum ? " + crc32c" : ""))
         line("output", "\(recipe.output.path) (\(format.displayName), consolidated), \(bytes(outputBytes)) uncompressed")
@@ -78,7 +83,9 @@ extension CubePlan {
         let cacheBudget = cacheBudget ?? defaultCacheBudget()
         let chunkCells = taskShape.time * taskShape.y * taskShape.x
         let planeCells = taskShape.y * taskShape.x
-        let perWorker = chunkCells * 4 * 2 + planeCells * (4 + 16)
+        // A chunk of several layers holds each layer's buffer until the last, then the stack.
+        let stacked = layersPerChunk > 1 ? chunkCells * 4 * 2 * layersPerChunk : 0
+        let perWorker = chunkCells * 4 * 2 + planeCells * (4 + 16) + stacked
         let cache = min(cacheBudget, 2 * sharedPlaneBytes)
         let mappings = min(256 << 20, taskCounts.y * taskCounts.x * planeCells * 16 * max(1, sources.count))
         return 40 << 20 + workers * perWorker + cache + mappings

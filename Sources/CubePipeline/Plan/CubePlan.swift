@@ -43,6 +43,41 @@ public struct CubePlan: Sendable {
     public var extraDimensions: [(name: String, size: Int)] {
         (members.map { [($0.name, $0.count)] } ?? []) + (vertical.map { [($0.name, $0.count)] } ?? [])
     }
+    /// The chunk (and shard) size along each of `extraDimensions`: members or levels per chunk.
+    public var extraChunks: [Int] = []
+
+    /// The Zarr chunk (or shard) index in `variable`'s array of task index `task` (time, y, x).
+    public func arrayIndex(_ variable: VariablePlan, _ task: [Int]) -> [Int] {
+        guard let layer = variable.layer else { return task }
+        let axes = layer.axes.enumerated().map { $1 / (extraChunks.indices.contains($0) ? extraChunks[$0] : 1) }
+        return [task[0]] + axes + task[1...]
+    }
+
+    /// The layers (indices in `variables`) stored in one chunk with `variable`: those of its array
+    /// at the same chunk index along the member and level axes, in chunk order (members, then
+    /// levels); `[variable]` itself when each layer is a chunk of its own.
+    public func chunkLayers(of variable: Int) -> [Int] {
+        let plan = variables[variable]
+        guard plan.layer != nil, extraChunks.contains(where: { $0 > 1 }) else { return [variable] }
+        let chunk = arrayIndex(plan, [0, 0, 0])
+        let layers = variables.indices.filter { variables[$0].arrayName == plan.arrayName && arrayIndex(variables[$0], [0, 0, 0]) == chunk }
+        return layers.sorted { variables[$0].layer!.axes.lexicographicallyPrecedes(variables[$1].layer!.axes) }
+    }
+
+    /// The position of `variable`'s layer inside its chunk along the member and level axes
+    /// (row-major over those axes, with the chunk sizes `extraChunks`).
+    public func slotInChunk(_ variable: VariablePlan) -> Int {
+        guard let layer = variable.layer else { return 0 }
+        var slot = 0
+        for (k, index) in layer.axes.enumerated() {
+            let size = extraChunks.indices.contains(k) ? extraChunks[k] : 1
+            slot = slot * size + index % size
+        }
+        return slot
+    }
+
+    /// The layers in one chunk along the member and level axes (the product of `extraChunks`).
+    public var layersPerChunk: Int { extraChunks.reduce(1, *) }
 
     /// The cube's data arrays in plan order: each array's name and the indices in `variables` of
     /// its layers (one for a (time, y, x) variable; one per level, in level order, otherwise).
@@ -246,11 +281,6 @@ public struct VariablePlan: Sendable {
     /// The name of the cube array this plan writes into.
     public var arrayName: String { layer?.array ?? name }
 
-    /// The Zarr chunk (or shard) index of task index `task` (time, y, x) in this plan's array.
-    public func arrayIndex(_ task: [Int]) -> [Int] {
-        guard let layer else { return task }
-        return [task[0]] + layer.axes + task[1...]
-    }
 }
 
 /// One level and/or ensemble member of a (time, [member,] [level,] y, x) variable (see

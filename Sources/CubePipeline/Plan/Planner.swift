@@ -97,6 +97,7 @@ enum Planner {
         plan.format = format
         plan.vertical = axes.vertical
         plan.members = axes.members
+        plan.extraChunks = try extraChunks(recipe, axes: axes)
         plan.checksum = recipe.output.checksum == "crc32c"
         plan.shardShape = try shards(recipe, grid: grid, chunks: chunkShape, timeCount: time.axis.count, axes: axes)
         return plan
@@ -527,6 +528,26 @@ enum Planner {
         return (PixelWindow(rows: r, columns: c), Double(inside) / Double(max(1, total)))
     }
 
+    /// The chunk sizes along the member and level axes (in `CubePlan.extraDimensions` order):
+    /// `output.chunks` may give several members or levels per chunk (default 1; at most the axis
+    /// length, larger is clipped); `output.shards` along them must equal the chunk size (a task
+    /// computes the layers of one chunk together).
+    private static func extraChunks(_ recipe: Recipe, axes: ExtraAxes) throws -> [Int] {
+        var sizes: [Int] = []
+        let named = (axes.members.map { [($0.name, $0.count, "member")] } ?? []) + (axes.vertical.map { [($0.name, $0.count, "level")] } ?? [])
+        for (name, count, what) in named {
+            let chunk = recipe.output.chunks[name] ?? 1
+            guard chunk >= 1 else { throw recipe.error("output.chunks.\(name)", "\(chunk) \(what)s per chunk: give 1 or more") }
+            let size = min(chunk, count)
+            if let shard = recipe.output.shards[name], shard != chunk, shard != size {
+                throw recipe.error("output.shards.\(name)",
+                    "\(shard) \(what)s per shard: a shard holds the \(what)s of one chunk along '\(name)' (give \(size), the chunk size)")
+            }
+            sizes.append(size)
+        }
+        return sizes
+    }
+
     private static func chunks(_ recipe: Recipe, grid: RegularGrid, timeCount: Int, axes: ExtraAxes) throws -> ChunkShape {
         let given = try sizes(recipe, "chunks", grid: grid, axes: axes)
         let (xName, yName) = grid.isGeographic ? ("lon", "lat") : ("x", "y")
@@ -571,18 +592,9 @@ enum Planner {
                 given[name] = value
             }
         }
-        if let vertical, let size = given.removeValue(forKey: vertical.name) {
-            // Each level is a layer of its own (DESIGN.md §15): one level per chunk.
-            guard size == 1 else {
-                throw recipe.error("output.\(key).\(vertical.name)", "\(size) levels per \(key == "chunks" ? "chunk" : "shard") is not supported yet; each level is a chunk of its own (give 1)")
-            }
-        }
-        if let members = axes.members, let size = given.removeValue(forKey: members.name) {
-            // Each member is a layer of its own (DESIGN.md §16): one member per chunk.
-            guard size == 1 else {
-                throw recipe.error("output.\(key).\(members.name)", "\(size) members per \(key == "chunks" ? "chunk" : "shard") is not supported yet; each member is a chunk of its own (give 1)")
-            }
-        }
+        // The member and level axes (DESIGN.md §15, §16) are checked by `extraChunks`.
+        if let vertical { given.removeValue(forKey: vertical.name) }
+        if let members = axes.members { given.removeValue(forKey: members.name) }
         let names = "time, " + (axes.members.map { "\($0.name), " } ?? "") + (vertical.map { "\($0.name), " } ?? "")
         for name in given.keys where ![xName, yName, "time"].contains(name) {
             throw recipe.error("output.\(key).\(name)", "the cube's dimensions are \(names)\(yName), \(xName); '\(name)' is not one of them")

@@ -376,10 +376,12 @@ struct CubeExecutor: Sendable {
             func add() {
                 guard let job = next.next() else { return }
                 group.addTask {
-                    let index = plan.variables[job.variable].arrayIndex([last / chunk.time, job.row / chunk.y, job.column / chunk.x])
+                    let index = plan.arrayIndex(plan.variables[job.variable], [last / chunk.time, job.row / chunk.y, job.column / chunk.x])
                     guard let raw = try await job.reader.chunk(index) else { return }
                     let planeBytes = chunk.y * chunk.x * plan.variables[job.variable].dataType.size
-                    let values = encoders[job.variable].unpack(Array(raw[(step * planeBytes)..<((step + 1) * planeBytes)]))
+                    // Stacked layers: the first (slot 0) of the step's slots.
+                    let first = step * plan.layersPerChunk * planeBytes
+                    let values = encoders[job.variable].unpack(Array(raw[first..<(first + planeBytes)]))
                     let rows = job.row..<min(job.row + chunk.y, plan.grid.height), columns = job.column..<min(job.column + chunk.x, plan.grid.width)
                     var plane = [Float](repeating: .nan, count: rows.count * columns.count)
                     for r in 0..<rows.count {
@@ -435,7 +437,16 @@ struct CubeExecutor: Sendable {
         let taskIndex = [region.index.t, region.index.y, region.index.x]
         var record = TaskRecord(task: taskIndex, digests: shared.digests[taskIndex] ?? [:], objects: kept?.objects ?? [:],
                                 empty: kept?.empty ?? [:], clipped: kept?.clipped ?? [:])
-        let keptNames = Set(kept?.digests.keys.map { $0 } ?? [])
+        var keptNames = Set(kept?.digests.keys.map { $0 } ?? [])
+        // Layers stored in one chunk (several members or levels per chunk) are computed together:
+        // one recomputed layer recomputes its chunk's others.
+        if plan.layersPerChunk > 1 {
+            for v in plan.variables.indices where !keptNames.contains(plan.variables[v].name) {
+                for layer in plan.chunkLayers(of: v) { keptNames.remove(plan.variables[layer].name) }
+            }
+        }
+        // The chunk buffers of layers waiting for the other layers of their chunk, by chunk slot.
+        var stacked: [Int: [Int: [Float]]] = [:]
         var landing: [Task<Void, any Error>] = []
         for (sourceIndex, source) in plan.sources.enumerated() {
             let variables = plan.variables.indices.filter {
@@ -626,14 +637,28 @@ struct CubeExecutor: Sendable {
                     }
                     try await timeSeries?.add(variable: v, step: step, rows: region.rows, columns: region.columns, plane: plane)
                 }
-                let indices = variable.arrayIndex([region.index.t, region.index.y, region.index.x])
                 written += region.times.count * planeCells * variable.dataType.size
+                // Several members or levels per chunk: the chunk is written by its last layer,
+                // the layers stacked (time, slot, y, x), slots without a layer fill.
+                var encoded = v
+                if plan.layersPerChunk > 1 {
+                    let group = plan.chunkLayers(of: v)
+                    stacked[group[0], default: [:]][plan.slotInChunk(variable)] = chunk
+                    guard stacked[group[0]]!.count == group.count else { continue }
+                    chunk = stackLayers(stacked.removeValue(forKey: group[0])!)
+                    encoded = group[0]
+                    for layer in group.dropFirst() {
+                        record.clipped[plan.variables[layer].name] = 0
+                        record.empty[plan.variables[layer].name] = []
+                    }
+                }
+                let indices = plan.arrayIndex(plan.variables[encoded], [region.index.t, region.index.y, region.index.x])
                 // Chunks of fill only are not stored (a shard's index marks them missing): readers
                 // see the array's fill value, and the lineage records them as empty so
                 // completeness checks can tell them from lost chunks.
-                let (unit, clipped) = try shared.encoders[v].encode(chunk, at: indices)
-                record.clipped[variable.name] = clipped
-                record.empty[variable.name] = unit.emptyChunks
+                let (unit, clipped) = try shared.encoders[encoded].encode(chunk, at: indices)
+                record.clipped[plan.variables[encoded].name] = clipped
+                record.empty[plan.variables[encoded].name] = unit.emptyChunks
                 guard let bytes = unit.bytes else { continue }
                 record.objects[unit.key] = TaskRecord.StoredObject(size: bytes.count, sha256: ChunkChecksums.digest(bytes))
                 landing.append(try await shared.writes.submit(StoreKey(unit.key), bytes))
@@ -648,6 +673,26 @@ struct CubeExecutor: Sendable {
         for write in landing { try await write.value }
         if !CubeExecutor.benchmarkWithoutRecords { try await shared.manifest.record(record) }
         return (written, record, Set(plan.variables.map(\.name)).subtracting(keptNames))
+    }
+
+    /// The chunk (or shard) buffer of layers stored together: (time, slot, y, x) from each
+    /// layer's (time, y, x) task buffer by its slot (`CubePlan.slotInChunk`); slots without a
+    /// layer (past the end of the member or level axis) are fill.
+    private func stackLayers(_ layers: [Int: [Float]]) -> [Float] {
+        let shape = plan.taskShape, slots = plan.layersPerChunk
+        let planeCells = shape.y * shape.x
+        var out = [Float](repeating: .nan, count: shape.time * slots * planeCells)
+        out.withUnsafeMutableBufferPointer { out in
+            for (slot, buffer) in layers {
+                buffer.withUnsafeBufferPointer { values in
+                    for t in 0..<shape.time {
+                        let target = out.baseAddress! + (t * slots + slot) * planeCells
+                        target.update(from: values.baseAddress! + t * planeCells, count: planeCells)
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// One time step of a task's buffer, cut to the region (the inverse of `copy`).
