@@ -91,7 +91,8 @@ extension GRIBReader: CellSubsetReader {
                             context: ["file": dataset.path, "variable": variable])
         }
         let path = dataset.path
-        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length) { bytes -> [Float]? in
+        // Pages are mapped as the runs touch them: a regional subset reads a part of the message.
+        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length, populate: false) { bytes -> [Float]? in
             guard let layout = GRIBSimplePacking.layout(bytes), layout.points == grid.count,
                   layout.points == message.numberOfDataPoints else { return nil }
             return GRIBSimplePacking.decode(bytes, layout, runs: cells.runs)

@@ -17,19 +17,9 @@ enum CellReach {
     /// The cells `target` can reach on `source` (a cell grid), or `nil` to read it whole.
     static func subset(of target: RegularGrid, on source: SourceGrid) throws -> CellSubset? {
         guard let cells = source.cells else { return nil }
-        let stepX = max(1, target.width / 128), stepY = max(1, target.height / 128)
-        var columns: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
-        if columns.last != target.width - 1 { columns.append(target.width - 1) }
-        var rows: [Int] = Array(stride(from: 0, to: target.height, by: stepY))
-        if rows.last != target.height - 1 { rows.append(target.height - 1) }
-        let coordinates = try FootprintSamples.shared.coordinates(of: target, in: source.crs) {
-            try PlanningTransforms.shared.withTransform(from: target.crs, to: source.crs) { transform in
-                PixelMapping.sampleCoordinates(target: target, sampleRows: rows, sampleColumns: columns, transform: transform)
-            }
-        }
         // A cell grid's mapping holds longitude (column) and latitude (row) in degrees.
-        let mapping = PixelMapping.compute(sampleCoordinates: coordinates, width: columns.count, height: rows.count, source: source)
-        guard let box = box(longitudes: mapping.column, latitudes: mapping.row, width: columns.count, height: rows.count,
+        let mapping = try FootprintSamples.mapping(of: target, on: source)
+        guard let box = box(longitudes: mapping.column, latitudes: mapping.row, width: mapping.width, height: mapping.height,
                             cellWidth: cells.meanSpacingDegrees) else { return nil }
         return try CellLayout.of(cells).cells(west: box.west, south: box.south, east: box.east, north: box.north)
     }

@@ -145,7 +145,10 @@ public struct CubePlan: Sendable {
             let stepsPerBlock = stride(from: 0, to: time.count, by: taskShape.time).map { start in
                 source.steps[start..<min(time.count, start + taskShape.time)].reduce(0) { $0 + max(1, $1.count) }
             }.max() ?? 0
-            let largest = source.footprints.map { $0?.count ?? 0 }.max() ?? (source.footprint?.count ?? 0)
+            // A cell grid read for a regional target holds only the cells it reaches.
+            let largest = source.footprints.enumerated().map { g, window in
+                (source.cellSubsets.isEmpty ? nil : source.cellSubsets[g]?.count) ?? window?.count ?? 0
+            }.max() ?? (source.footprint?.count ?? 0)
             return total + stepsPerBlock * largest * MemoryLayout<Float>.size
         }
     }

@@ -508,20 +508,9 @@ enum Planner {
     /// safety margin, and the fraction of lattice points that fall on the source. Executors fall
     /// back to direct reads where a chunk needs more.
     private static func footprint(of target: RegularGrid, on source: SourceGrid, margin: Int) throws -> (window: PixelWindow?, coverage: Double) {
-        let stepX = max(1, target.width / 128), stepY = max(1, target.height / 128)
-        var columns: [Int] = Array(stride(from: 0, to: target.width, by: stepX))
-        if columns.last != target.width - 1 { columns.append(target.width - 1) }
-        var rows: [Int] = Array(stride(from: 0, to: target.height, by: stepY))
-        if rows.last != target.height - 1 { rows.append(target.height - 1) }
         // One batch for the whole sample: the window over all points is the union of each point's.
-        // The sample in the source CRS is transformed once per CRS (the tiles of a mosaic share it).
-        let coordinates = try FootprintSamples.shared.coordinates(of: target, in: source.crs) {
-            try PlanningTransforms.shared.withTransform(from: target.crs, to: source.crs) { transform in
-                PixelMapping.sampleCoordinates(target: target, sampleRows: rows, sampleColumns: columns, transform: transform)
-            }
-        }
-        let mapping = PixelMapping.compute(sampleCoordinates: coordinates, width: columns.count, height: rows.count, source: source)
-        let inside = mapping.pointsOnSource, total = rows.count * columns.count
+        let mapping = try FootprintSamples.mapping(of: target, on: source)
+        let inside = mapping.pointsOnSource, total = mapping.width * mapping.height
         guard let window = mapping.sourceWindow(margin: margin + 2) else { return (nil, 0) }
         let r = max(0, window.rows.lowerBound - 2)..<min(source.height, window.rows.upperBound + 2)
         let c = max(0, window.columns.lowerBound - 2)..<min(source.width, window.columns.upperBound + 2)

@@ -735,8 +735,10 @@ struct CubeExecutor: Sendable {
                              window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
         let g = plan.fileGrid[file]
+        // A cell grid read for a regional target holds only the cells it reaches.
+        let held = (plan.cellSubsets.isEmpty ? nil : plan.cellSubsets[g]?.count) ?? plan.footprints[g]?.count ?? 0
         if self.plan.sharesPlanes, let footprint = plan.footprints[g], footprint.contains(window),
-            footprint.count * MemoryLayout<Float>.size <= cacheBudget / 2,
+            held * MemoryLayout<Float>.size <= cacheBudget / 2,
             self.plan.spatialTasks(reaching: plan.targetWindows.isEmpty ? nil : plan.targetWindows[g]) > 1 {
             return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index, level: level?.index ?? -1)) {
                 let reader = try await shared.readers.reader(source: source, file: file)
