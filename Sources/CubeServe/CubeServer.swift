@@ -151,15 +151,16 @@ public struct CubeServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/xml"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: WMTSCapabilities.document(cubes, base: base))))
         }
-        /// A WMTS tile (WebMercatorQuad) of `layer` variable at `time` (a WMTS dimension value).
-        @Sendable func wmtsTile(_ cube: ServedCube, _ name: String, z: Int, y: Int, x: Int, time: String?) async throws -> Response {
+        /// A WMTS tile of `layer` variable in tile matrix set `set` at `time` (a WMTS dimension value).
+        @Sendable func wmtsTile(_ cube: ServedCube, _ name: String, set: TileMatrix, z: Int, y: Int, x: Int, time: String?) async throws -> Response {
             let variable = try cube.variable(name).name
-            guard z <= WMTSCapabilities.maxZoom(cube) else {
-                throw ServeError.badRequest("TileMatrix \(z) is beyond the deepest of this layer (\(WMTSCapabilities.maxZoom(cube)))")
+            let deepest = WMTSCapabilities.maxZoom(cube, set)
+            guard z <= deepest else {
+                throw ServeError.badRequest("TileMatrix \(z) is beyond the deepest of this layer in \(set.wmtsIdentifier) (\(deepest))")
             }
-            try TileMatrix.webMercator.check(z: z, y: y, x: x)
+            try set.check(z: z, y: y, x: x)
             let range = cube.colorRanges[variable] ?? (0, 1)
-            let key = TileRequest(dataset: cube.id, variable: variable, matrix: .webMercator, z: z, y: y, x: x,
+            let key = TileRequest(dataset: cube.id, variable: variable, matrix: set, z: z, y: y, x: x,
                                   timeIndex: try cube.timeIndex(label: time, missing: cube.times.count - 1),
                                   vmin: range.min, vmax: range.max, colorMap: "viridis")
             let png: [UInt8]
@@ -172,24 +173,45 @@ public struct CubeServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
         }
         router.get("/wmts/1.0.0/WMTSCapabilities.xml") { request, _ in capabilities(request) }
-        router.get("/wmts/1.0.0/tile/:ds/:var/:z/:y/:file") { request, context in
-            let file = try context.parameters.require("file")
+        /// The column of a RESTful tile path's last part (`TileCol.png`).
+        @Sendable func column(_ file: String) throws -> Int {
             guard file.hasSuffix(".png"), let x = Int(file.dropLast(4)) else {
                 throw ServeError.badRequest("tile '\(file)' is not TileCol.png")
             }
-            return try await wmtsTile(try cube(context), try context.parameters.require("var"), z: try integer(context, "z"),
-                                      y: try integer(context, "y"), x: x, time: query(request, "time"))
+            return x
+        }
+        /// A whole number from a path part.
+        @Sendable func whole(_ text: String, _ what: String) throws -> Int {
+            guard let value = Int(text) else { throw ServeError.badRequest("\(what) '\(text)' is not a whole number") }
+            return value
+        }
+        // WebMercatorQuad without the set in the path (the first form served: z/y/x.png), and either
+        // set by name (set/z/y/x.png). The router wants the same parameter names at the same depth.
+        router.get("/wmts/1.0.0/tile/:ds/:var/:p1/:p2/:p3") { request, context in
+            let p = try ["p1", "p2", "p3"].map { try context.parameters.require($0) }
+            return try await wmtsTile(try cube(context), try context.parameters.require("var"), set: .webMercator,
+                                      z: try whole(p[0], "TileMatrix"), y: try whole(p[1], "TileRow"), x: try column(p[2]),
+                                      time: query(request, "time"))
+        }
+        router.get("/wmts/1.0.0/tile/:ds/:var/:p1/:p2/:p3/:p4") { request, context in
+            let p = try ["p1", "p2", "p3", "p4"].map { try context.parameters.require($0) }
+            guard let set = TileMatrix.wmts(p[0]) else {
+                throw ServeError.badRequest("tile matrix set '\(p[0])' is not WebMercatorQuad or WorldCRS84Quad")
+            }
+            return try await wmtsTile(try cube(context), try context.parameters.require("var"), set: set,
+                                      z: try whole(p[1], "TileMatrix"), y: try whole(p[2], "TileRow"), x: try column(p[3]),
+                                      time: query(request, "time"))
         }
         router.get("/wmts/kvp") { request, _ in
             let kvp = WMTSKeyValues(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             switch try kvp.operation() {
             case .capabilities:
                 return capabilities(request)
-            case .tile(let dataset, let variable, let z, let y, let x, let time):
+            case .tile(let dataset, let variable, let set, let z, let y, let x, let time):
                 guard let served = byID[dataset] else {
                     throw ServeError.notFound("no dataset '\(dataset)' (datasets: \(byID.keys.sorted().joined(separator: ", ")))")
                 }
-                return try await wmtsTile(served, variable, z: z, y: y, x: x, time: time)
+                return try await wmtsTile(served, variable, set: set, z: z, y: y, x: x, time: time)
             }
         }
         router.get("/colorbars") { _, _ in json(colorbars) }

@@ -23,6 +23,19 @@ enum TileMatrix: String, Sendable {
         }
     }
 
+    /// The set's identifier in WMTS (OGC's well-known tile matrix sets).
+    var wmtsIdentifier: String {
+        switch self {
+        case .webMercator: "WebMercatorQuad"
+        case .crs84: "WorldCRS84Quad"
+        }
+    }
+
+    /// The set a WMTS identifier names (`WebMercatorQuad`, `WorldCRS84Quad`), `nil` for another.
+    static func wmts(_ identifier: String) -> TileMatrix? {
+        [TileMatrix.webMercator, .crs84].first { $0.wmtsIdentifier == identifier }
+    }
+
     /// Tiles in x and y at zoom `z`.
     func counts(zoom z: Int) -> (x: Int, y: Int) {
         switch self {

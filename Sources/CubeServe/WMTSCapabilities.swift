@@ -2,19 +2,23 @@ import CubeCore
 import Foundation
 
 /// OGC WMTS 1.0.0 (OGC 07-057r7) for QGIS and GDAL: a capabilities document with one layer per
-/// served variable (`ds.var`) in the WebMercatorQuad tile matrix set, each with xcube's `time`
+/// served variable (`ds.var`) in OGC's two well-known tile matrix sets, WebMercatorQuad (EPSG:3857)
+/// and WorldCRS84Quad (CRS84: two 180° tiles at zoom 0), each layer with xcube's `time`
 /// `<Dimension>` (ISO 8601 values of the time steps, default `current`: the last one), tiles at
-/// `/wmts/1.0.0/tile/{ds}/{var}/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}` (RESTful) and
-/// `/wmts/kvp?SERVICE=WMTS&REQUEST=GetTile&…&TIME=` (KVP, `WMTSKeyValues`): the variable's
-/// colour-bar range, viridis, the same tiles as `/tiles/…?crs=EPSG:3857&time=`.
+/// `/wmts/1.0.0/tile/{ds}/{var}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}`
+/// (RESTful; without the set, WebMercatorQuad) and `/wmts/kvp?SERVICE=WMTS&REQUEST=GetTile&…&TIME=`
+/// (KVP, `WMTSKeyValues`): the variable's colour-bar range, viridis, the same tiles as
+/// `/tiles/…?crs=EPSG:3857|OGC:CRS84&time=`.
 enum WMTSCapabilities {
-    /// Zoom levels offered for `cube`: down to the first whose pixel at the equator is not larger
-    /// than the cube's pixel (geographic resolution taken at 111,320 m a degree), at most 20.
-    static func maxZoom(_ cube: ServedCube) -> Int {
+    /// Zoom levels offered for `cube` in `set`: down to the first whose pixel at the equator is not
+    /// larger than the cube's pixel (geographic resolution taken at 111,320 m a degree), at most 20.
+    static func maxZoom(_ cube: ServedCube, _ set: TileMatrix = .webMercator) -> Int {
         let grid = cube.levels[0].grid
         let pixel = cube.levels[0].resolution * (grid.isGeographic ? 111_320 : 1)
+        // Zoom 0 spans the equator with one tile (WebMercatorQuad) or two (WorldCRS84Quad).
+        let tiles = Double(set.counts(zoom: 0).x)
         var z = 0
-        while z < 20 && 2 * Double.pi * TileMatrix.earthRadius / Double(TileMatrix.size << z) > pixel { z += 1 }
+        while z < 20 && 2 * Double.pi * TileMatrix.earthRadius / (tiles * Double(TileMatrix.size << z)) > pixel { z += 1 }
         return z
     }
 
@@ -24,10 +28,10 @@ enum WMTSCapabilities {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
-        var layers = "", deepest = 0
+        var layers = "", deepest = 0, deepestCRS84 = 0
         for cube in cubes {
-            let zoom = maxZoom(cube)
-            deepest = max(deepest, zoom)
+            deepest = max(deepest, maxZoom(cube, .webMercator))
+            deepestCRS84 = max(deepestCRS84, maxZoom(cube, .crs84))
             // xcube's time dimension: default "current" (the last step), one Value per step.
             let dimension = "      <Dimension>\n"
                 + "        <ows:Identifier>time</ows:Identifier><ows:Title>time</ows:Title><ows:UOM>ISO8601</ows:UOM>\n"
@@ -43,7 +47,8 @@ enum WMTSCapabilities {
                       <Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style>
                       <Format>image/png</Format>
                 \(dimension)      <TileMatrixSetLink><TileMatrixSet>WebMercatorQuad</TileMatrixSet></TileMatrixSetLink>
-                      <ResourceURL format="image/png" resourceType="tile" template="\(escape(base))/wmts/1.0.0/tile/\(escape(cube.id))/\(escape(variable.name))/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}"/>
+                      <TileMatrixSetLink><TileMatrixSet>WorldCRS84Quad</TileMatrixSet></TileMatrixSetLink>
+                      <ResourceURL format="image/png" resourceType="tile" template="\(escape(base))/wmts/1.0.0/tile/\(escape(cube.id))/\(escape(variable.name))/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png?time={Time}"/>
                     </Layer>
 
                 """
@@ -59,6 +64,21 @@ enum WMTSCapabilities {
                     <TopLeftCorner>-20037508.3427892 20037508.3427892</TopLeftCorner>
                     <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
                     <MatrixWidth>\(1 << z)</MatrixWidth><MatrixHeight>\(1 << z)</MatrixHeight>
+                  </TileMatrix>
+
+            """
+        }
+        var matricesCRS84 = ""
+        for z in 0...deepestCRS84 {
+            // OGC's WorldCRS84Quad: 0.703125° pixels at zoom 0 (scale denominator 279541132.0143589),
+            // halving; top left corner in CRS84's longitude, latitude order.
+            matricesCRS84 += """
+                  <TileMatrix>
+                    <ows:Identifier>\(z)</ows:Identifier>
+                    <ScaleDenominator>\(279_541_132.014_358_9 / Double(1 << z))</ScaleDenominator>
+                    <TopLeftCorner>-180 90</TopLeftCorner>
+                    <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
+                    <MatrixWidth>\(2 << z)</MatrixWidth><MatrixHeight>\(1 << z)</MatrixHeight>
                   </TileMatrix>
 
             """
@@ -84,6 +104,11 @@ enum WMTSCapabilities {
                   <ows:SupportedCRS>urn:ogc:def:crs:EPSG::3857</ows:SupportedCRS>
                   <WellKnownScaleSet>urn:ogc:def:wkss:OGC:1.0:GoogleMapsCompatible</WellKnownScaleSet>
             \(matrices)    </TileMatrixSet>
+                <TileMatrixSet>
+                  <ows:Identifier>WorldCRS84Quad</ows:Identifier>
+                  <ows:SupportedCRS>urn:ogc:def:crs:OGC:1.3:CRS84</ows:SupportedCRS>
+                  <WellKnownScaleSet>urn:ogc:def:wkss:OGC:1.0:GoogleCRS84Quad</WellKnownScaleSet>
+            \(matricesCRS84)    </TileMatrixSet>
               </Contents>
               <ServiceMetadataURL xlink:href="\(escape(base))/wmts/1.0.0/WMTSCapabilities.xml"/>
             </Capabilities>

@@ -328,3 +328,14 @@ def test_gdal_reads_the_wmts_capabilities_and_a_tile(server, tmp_path):
     np.testing.assert_array_equal(theirs, mine)
     assert get(server, "/wmts/1.0.0/tile/pyr/tas/0/0/1.png")[0] == 400
     assert get(server, "/wmts/1.0.0/tile/pyr/tas/9/0/0.png")[0] == 400
+    # WorldCRS84Quad: GDAL's zoom-0 read of the 360° × 180° set is the two CRS84 tiles side by side.
+    out = tmp_path / "wmts84.png"
+    translate = subprocess.run(["gdal_translate", "-q", "-of", "PNG", "-outsize", "512", "256",
+                                f"{capabilities},layer=pyr.tas,tilematrixset=WorldCRS84Quad", str(out)],
+                               capture_output=True, text=True, timeout=120, env=env)
+    assert translate.returncode == 0, translate.stderr
+    theirs = np.asarray(Image.open(out).convert("RGBA"))
+    mine = np.concatenate([np.asarray(Image.open(io.BytesIO(get(server, f"/tiles/pyr/tas/0/0/{x}?crs=OGC:CRS84")[2])).convert("RGBA"))
+                           for x in (0, 1)], axis=1)
+    assert (mine[..., 3] == 255).sum() > 100
+    np.testing.assert_array_equal(theirs, mine)

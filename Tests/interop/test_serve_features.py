@@ -136,6 +136,39 @@ def test_wmts_tiles_take_the_time(server, cube, z, y, x):
     np.testing.assert_array_equal(png(server, f"/wmts/1.0.0/tile/pyr/tas/{z}/{y}/{x}.png?time={interval}"), tiles[0])
 
 
+def test_wmts_offers_world_crs84_quad_too(server, cube):
+    """OGC's WorldCRS84Quad beside WebMercatorQuad: two 180° tiles at zoom 0, the top left corner
+    in CRS84's longitude, latitude order; its tiles (RESTful with the set in the path, and KVP) are
+    the `/tiles/…?crs=OGC:CRS84` tiles, and WebMercatorQuad by its name is the path without one."""
+    root = capabilities(server)
+    sets = {s.find(f"{OWS}Identifier").text: s for s in root.findall(f"{WMTS}Contents/{WMTS}TileMatrixSet")}
+    assert sorted(sets) == ["WebMercatorQuad", "WorldCRS84Quad"]
+    world = sets["WorldCRS84Quad"]
+    assert world.find(f"{OWS}SupportedCRS").text == "urn:ogc:def:crs:OGC:1.3:CRS84"
+    zero = world.findall(f"{WMTS}TileMatrix")[0]
+    assert (zero.find(f"{WMTS}MatrixWidth").text, zero.find(f"{WMTS}MatrixHeight").text) == ("2", "1")
+    assert zero.find(f"{WMTS}TopLeftCorner").text == "-180 90"
+    assert abs(float(zero.find(f"{WMTS}ScaleDenominator").text) - 279541132.0143589) < 1e-3
+    for layer in root.findall(f"{WMTS}Contents/{WMTS}Layer"):
+        linked = [link.find(f"{WMTS}TileMatrixSet").text for link in layer.findall(f"{WMTS}TileMatrixSetLink")]
+        assert linked == ["WebMercatorQuad", "WorldCRS84Quad"]
+        assert "/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png" in layer.find(f"{WMTS}ResourceURL").get("template")
+    for z, y, x in [(0, 0, 1), (1, 0, 2), (1, 1, 1)]:
+        expected = png(server, f"/tiles/pyr/tas/{z}/{y}/{x}?crs=OGC:CRS84&time=2020-01-02")
+        assert (expected[..., 3] == 255).sum() > 100
+        rest = png(server, f"/wmts/1.0.0/tile/pyr/tas/WorldCRS84Quad/{z}/{y}/{x}.png?time=2020-01-02T00:00:00Z")
+        kvp = png(server, f"/wmts/kvp?Service=WMTS&Request=GetTile&Version=1.0.0&Layer=pyr.tas&Format=image/png"
+                          f"&TileMatrixSet=WorldCRS84Quad&TileMatrix={z}&TileRow={y}&TileCol={x}&Time=2020-01-02")
+        np.testing.assert_array_equal(rest, expected)
+        np.testing.assert_array_equal(kvp, expected)
+    np.testing.assert_array_equal(png(server, "/wmts/1.0.0/tile/pyr/tas/WebMercatorQuad/1/0/1.png"),
+                                  png(server, "/wmts/1.0.0/tile/pyr/tas/1/0/1.png"))
+    # Outside the 2 × 1 matrix, or an unknown set: 400.
+    assert get(server, "/wmts/1.0.0/tile/pyr/tas/WorldCRS84Quad/0/1/0.png")[0] == 400
+    status, error = get_json(server, "/wmts/1.0.0/tile/pyr/tas/GoogleCRS84Quad/0/0/0.png")
+    assert status == 400 and "GoogleCRS84Quad" in error["error"]["message"]
+
+
 @pytest.mark.parametrize("query,words", [
     ("service=WMS&request=GetTile", "SERVICE must be WMTS"),
     ("service=WMTS&request=GetMap", "REQUEST 'GetMap'"),
@@ -180,6 +213,6 @@ def test_gdal_fills_the_time_dimension_of_the_template(server, tmp_path):
     result = subprocess.run(["gdal_translate", "-q", "-of", "PNG", "-outsize", "256", "256", capabilities, str(out)],
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
-    assert any("/wmts/1.0.0/tile/pyr/tas/0/0/0.png?time=current 200" in line for line in server["log"]), server["log"][-5:]
+    assert any("/wmts/1.0.0/tile/pyr/tas/WebMercatorQuad/0/0/0.png?time=current 200" in line for line in server["log"]), server["log"][-5:]
     theirs = np.asarray(Image.open(out).convert("RGBA"))
     np.testing.assert_array_equal(theirs, png(server, "/tiles/pyr/tas/0/0/0?crs=EPSG:3857&time=2020-01-03"))
