@@ -22,6 +22,27 @@ enum WMTSCapabilities {
         return z
     }
 
+    /// The `<TileMatrix>` elements of `set` from zoom 0 to `deepest`: OGC's WebMercatorQuad (scale
+    /// denominator 559082264.0287178 at zoom 0) or WorldCRS84Quad (0.703125° pixels at zoom 0,
+    /// 279541132.0143589; the top left corner in CRS84's longitude, latitude order), halving.
+    static func tileMatrices(_ set: TileMatrix, deepest: Int) -> String {
+        let (scale, corner) = set == .webMercator ? (559_082_264.028_717_8, "-20037508.3427892 20037508.3427892")
+                                                  : (279_541_132.014_358_9, "-180 90")
+        return (0...deepest).map { z in
+            let (width, height) = set.counts(zoom: z)
+            return """
+                  <TileMatrix>
+                    <ows:Identifier>\(z)</ows:Identifier>
+                    <ScaleDenominator>\(scale / Double(1 << z))</ScaleDenominator>
+                    <TopLeftCorner>\(corner)</TopLeftCorner>
+                    <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
+                    <MatrixWidth>\(width)</MatrixWidth><MatrixHeight>\(height)</MatrixHeight>
+                  </TileMatrix>
+
+            """
+        }.joined()
+    }
+
     /// The capabilities document, its resource URLs on `base` (`http://host:port`).
     static func document(_ cubes: [ServedCube], base: String) -> String {
         func escape(_ text: String) -> String {
@@ -54,35 +75,8 @@ enum WMTSCapabilities {
                 """
             }
         }
-        var matrices = ""
-        for z in 0...deepest {
-            // OGC's WebMercatorQuad: scale denominator 559082264.0287178 at zoom 0, halving.
-            matrices += """
-                  <TileMatrix>
-                    <ows:Identifier>\(z)</ows:Identifier>
-                    <ScaleDenominator>\(559_082_264.028_717_8 / Double(1 << z))</ScaleDenominator>
-                    <TopLeftCorner>-20037508.3427892 20037508.3427892</TopLeftCorner>
-                    <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
-                    <MatrixWidth>\(1 << z)</MatrixWidth><MatrixHeight>\(1 << z)</MatrixHeight>
-                  </TileMatrix>
-
-            """
-        }
-        var matricesCRS84 = ""
-        for z in 0...deepestCRS84 {
-            // OGC's WorldCRS84Quad: 0.703125° pixels at zoom 0 (scale denominator 279541132.0143589),
-            // halving; top left corner in CRS84's longitude, latitude order.
-            matricesCRS84 += """
-                  <TileMatrix>
-                    <ows:Identifier>\(z)</ows:Identifier>
-                    <ScaleDenominator>\(279_541_132.014_358_9 / Double(1 << z))</ScaleDenominator>
-                    <TopLeftCorner>-180 90</TopLeftCorner>
-                    <TileWidth>256</TileWidth><TileHeight>256</TileHeight>
-                    <MatrixWidth>\(2 << z)</MatrixWidth><MatrixHeight>\(1 << z)</MatrixHeight>
-                  </TileMatrix>
-
-            """
-        }
+        let matrices = tileMatrices(.webMercator, deepest: deepest)
+        let matricesCRS84 = tileMatrices(.crs84, deepest: deepestCRS84)
         let operations = ["GetCapabilities", "GetTile"].map { operation in
             "    <ows:Operation name=\"\(operation)\"><ows:DCP><ows:HTTP><ows:Get xlink:href=\"\(escape(base))/wmts/kvp?\">"
                 + "<ows:Constraint name=\"GetEncoding\"><ows:AllowedValues><ows:Value>KVP</ows:Value></ows:AllowedValues></ows:Constraint>"
