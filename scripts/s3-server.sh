@@ -36,9 +36,12 @@ JSON
   # Both IP flags: without them weed binds and advertises other addresses. -webdav, the admin UI and
   # the iceberg/lance ports stay off. weed's internal servers get ports next to the S3 port (their
   # gRPC ports are those + 10000), so two servers on different S3 ports do not collide. Telemetry
-  # (a report to an outside address) is off: tests talk to loopback only.
+  # (a report to an outside address) is off: tests talk to loopback only. -volume.max is fixed:
+  # left at 0, weed sizes it from the disk's free space (free / 128 MB), every test bucket takes
+  # volumes, and on a fuller disk writes failed with HTTP 500 ("No free volumes left"). Volumes are
+  # created sparse, so the count costs no space.
   "$VENV/bin/weed" mini -dir="$DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$PORT" \
-    -master.port=$((PORT + 1)) -volume.port=$((PORT + 2)) -filer.port=$((PORT + 3)) -admin.port=$((PORT + 4)) \
+    -master.port=$((PORT + 1)) -volume.port=$((PORT + 2)) -filer.port=$((PORT + 3)) -admin.port=$((PORT + 4)) -volume.max=1000 \
     -master.telemetry=false -s3.config="$DIR/s3.json" -webdav=false -admin.ui=false \
     -s3.port.iceberg=0 -s3.port.lance=0 \
     ${CUBEGEN_S3_METRICS_PORT:+-metricsIp=127.0.0.1 -metricsPort=$CUBEGEN_S3_METRICS_PORT} > "$DIR/weed.log" 2>&1 &
