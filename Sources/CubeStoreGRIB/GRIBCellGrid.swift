@@ -90,15 +90,16 @@ extension GRIBReader: CellSubsetReader {
             throw CubeError(.invalidInput, "'\(dataset.path)': cells up to \((cells.runs.last?.upperBound ?? 1) - 1) asked of \(grid.summary)",
                             context: ["file": dataset.path, "variable": variable])
         }
-        let path = dataset.path
         // Pages are mapped as the runs touch them: a regional subset reads a part of the message.
-        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length, populate: false) { bytes -> [Float]? in
-            guard let layout = GRIBSimplePacking.layout(bytes), layout.points == grid.count,
-                  layout.points == message.numberOfDataPoints else { return nil }
-            return GRIBSimplePacking.decode(bytes, layout, runs: cells.runs)
+        // Other packings are decoded whole from the same mapping, then gathered.
+        let path = dataset.path
+        return try GRIBMappedMessage.with(path, offset: message.offset, length: message.length, populate: false) { bytes in
+            if let layout = GRIBSimplePacking.layout(bytes), layout.points == grid.count, layout.points == message.numberOfDataPoints,
+               let own = GRIBSimplePacking.decode(bytes, layout, runs: cells.runs) {
+                return own
+            }
+            let whole = try cellValues(try GRIBReader.values(bytes, path: path, message), message, grid)
+            return whole.withUnsafeBufferPointer { cells.gather(from: $0) }
         }
-        if let own { return own }
-        let whole = try cellValues(try GRIBReader.values(path, message), message, grid)
-        return whole.withUnsafeBufferPointer { cells.gather(from: $0) }
     }
 }

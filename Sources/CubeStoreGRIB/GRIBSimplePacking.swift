@@ -133,11 +133,7 @@ enum GRIBSimplePacking {
         }
         guard let bitmap = layout.bitmap else { return packed }
         // Spread the packed values over the points whose bit is set.
-        var set = 0
-        for k in 0..<((layout.points + 7) / 8) { set += bytes[bitmap + k].nonzeroBitCount }
-        let spare = (8 - layout.points % 8) % 8
-        if spare > 0 { set -= (bytes[bitmap + (layout.points - 1) / 8] & UInt8((1 << spare) - 1)).nonzeroBitCount }
-        guard set == n else { return nil }
+        guard setBits(bytes, bitmap, points: layout.points) == n else { return nil }
         let field = [Float](unsafeUninitializedCapacity: layout.points) { out, count in
             var next = 0
             packed.withUnsafeMutableBufferPointer { values in
@@ -176,11 +172,7 @@ enum GRIBSimplePacking {
         // With a bitmap, point p holds packed value `set bits before p`: counted forward over the
         // bitmap as the runs ascend.
         @inline(__always) func isSet(_ p: Int) -> Bool { bytes[bitmap + p >> 3] & (0x80 >> UInt8(p & 7)) != 0 }
-        var set = 0
-        for k in 0..<((layout.points + 7) / 8) { set += bytes[bitmap + k].nonzeroBitCount }
-        let spare = (8 - layout.points % 8) % 8
-        if spare > 0 { set -= (bytes[bitmap + (layout.points - 1) / 8] & UInt8((1 << spare) - 1)).nonzeroBitCount }
-        guard set == layout.values else { return nil }
+        guard setBits(bytes, bitmap, points: layout.points) == layout.values else { return nil }
         return [Float](unsafeUninitializedCapacity: total) { out, count in
             var point = 0, packed = 0, next = 0
             for run in runs {
@@ -219,6 +211,15 @@ enum GRIBSimplePacking {
             }
             count = total
         }
+    }
+
+    /// The set bits among the first `points` bits of the bitmap at byte `bitmap` of `bytes`.
+    private static func setBits(_ bytes: UnsafeRawBufferPointer, _ bitmap: Int, points: Int) -> Int {
+        var set = 0
+        for k in 0..<((points + 7) / 8) { set += bytes[bitmap + k].nonzeroBitCount }
+        let spare = (8 - points % 8) % 8
+        if spare > 0 { set -= (bytes[bitmap + (points - 1) / 8] & UInt8((1 << spare) - 1)).nonzeroBitCount }
+        return set
     }
 
     /// The fewest values a stripe of a parallel unpack holds.

@@ -310,10 +310,16 @@ final class GRIBReader: DatasetReader {
     /// (under its lock).
     /// - Throws: `CubeError` naming the file and offset when the message cannot be read or decoded.
     static func values(_ path: String, _ message: GRIBMessage) throws -> [Float] {
-        let own = try GRIBMappedMessage.with(path, offset: message.offset, length: message.length) { GRIBSimplePacking.decode($0) }
-        if let own, own.count == message.numberOfDataPoints { return own }
-        let bytes = try GRIBFraming.message(path, offset: message.offset, length: message.length)
-        return try GRIBCalls.values(bytes, path: path, offset: message.offset).map(Float.init)
+        try GRIBMappedMessage.with(path, offset: message.offset, length: message.length) { bytes in
+            try values(bytes, path: path, message)
+        }
+    }
+
+    /// `values(_:_:)` of a message's bytes already in memory (mapped): simple packing decoded here,
+    /// any other packing handed to ecCodes as a copy of the bytes.
+    static func values(_ bytes: UnsafeRawBufferPointer, path: String, _ message: GRIBMessage) throws -> [Float] {
+        if let own = GRIBSimplePacking.decode(bytes), own.count == message.numberOfDataPoints { return own }
+        return try GRIBCalls.values(Array(bytes), path: path, offset: message.offset).map(Float.init)
     }
 
     /// Keeps a decoded field among the last few.

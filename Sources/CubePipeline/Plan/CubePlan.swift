@@ -147,7 +147,7 @@ public struct CubePlan: Sendable {
             }.max() ?? 0
             // A cell grid read for a regional target holds only the cells it reaches.
             let largest = source.footprints.enumerated().map { g, window in
-                (source.cellSubsets.isEmpty ? nil : source.cellSubsets[g]?.count) ?? window?.count ?? 0
+                source.cellSubset(ofGrid: g)?.count ?? window?.count ?? 0
             }.max() ?? (source.footprint?.count ?? 0)
             return total + stepsPerBlock * largest * MemoryLayout<Float>.size
         }
@@ -227,6 +227,9 @@ public struct SourcePlan: Sendable {
     /// `nil` for a grid read whole (a raster, or a target reaching most of the cells). Empty:
     /// every grid is read whole.
     public var cellSubsets: [CellSubset?] = []
+
+    /// The cells read of grid `g` (`cellSubsets`), `nil` when it is read whole.
+    public func cellSubset(ofGrid g: Int) -> CellSubset? { cellSubsets.isEmpty ? nil : cellSubsets[g] }
     /// For each grid: the target pixels it can reach (`SourceReach`), `nil` when none. Tasks
     /// outside a grid's window neither map nor read its files. Empty: every grid reaches everywhere.
     public var targetWindows: [PixelWindow?] = []

@@ -562,7 +562,7 @@ struct CubeExecutor: Sendable {
                             if weights[key] == nil {
                                 let (grid, method, centres, corners) = (source.grids[g], variable.method, mappings[g], cornerMappings[g])
                                 let bounds = sourcePlane.window.bounds
-                                let subset = source.cellSubsets.isEmpty ? nil : source.cellSubsets[g]
+                                let subset = source.cellSubset(ofGrid: g)
                                 let make: @Sendable () throws -> ResamplingWeights = {
                                     let made = try ResamplingWeights(method, source: grid, centres: centres, corners: corners, window: bounds)
                                     guard let subset else { return made }
@@ -736,7 +736,7 @@ struct CubeExecutor: Sendable {
         let plan = self.plan.sources[source]
         let g = plan.fileGrid[file]
         // A cell grid read for a regional target holds only the cells it reaches.
-        let held = (plan.cellSubsets.isEmpty ? nil : plan.cellSubsets[g]?.count) ?? plan.footprints[g]?.count ?? 0
+        let held = plan.cellSubset(ofGrid: g)?.count ?? plan.footprints[g]?.count ?? 0
         if self.plan.sharesPlanes, let footprint = plan.footprints[g], footprint.contains(window),
             held * MemoryLayout<Float>.size <= cacheBudget / 2,
             self.plan.spatialTasks(reaching: plan.targetWindows.isEmpty ? nil : plan.targetWindows[g]) > 1 {
@@ -759,10 +759,10 @@ struct CubeExecutor: Sendable {
                                 context: ["file": plan.files[file].location, "variable": variable])
             }
             let values = try await layered.read(variable, timeIndex: index, level: vertical, window: window)
-            guard !plan.cellSubsets.isEmpty, let cells = plan.cellSubsets[plan.fileGrid[file]] else { return values }
+            guard let cells = plan.cellSubset(ofGrid: plan.fileGrid[file]) else { return values }
             return values.withUnsafeBufferPointer { cells.gather(from: $0) }
         }
-        if !plan.cellSubsets.isEmpty, let cells = plan.cellSubsets[plan.fileGrid[file]] {
+        if let cells = plan.cellSubset(ofGrid: plan.fileGrid[file]) {
             // A regional target's cells of a cell grid (`CellReach`): a reader that can reads only those.
             if let subsetReader = reader as? any CellSubsetReader {
                 return try await subsetReader.read(variable, timeIndex: index, cells: cells)
