@@ -6,7 +6,7 @@ import Glibc
 /// A store in a directory of the local file system: key `a/b/c` is the file `ROOT/a/b/c`.
 ///
 /// Writes go to a temporary file in the same directory and are renamed into place, so a reader
-/// never sees a partly written value. Directories are created as needed.
+/// never sees a partly written value (`FileReplacement`). Directories are created as needed.
 public struct FileSystemStorage: Storage {
     /// The directory holding the store.
     public let root: URL
@@ -81,24 +81,14 @@ public struct FileSystemStorage: Storage {
     /// it into place, which the kernel refuses atomically when the file exists.
     public func put(_ key: StoreKey, _ value: [UInt8], condition: WriteCondition) async throws {
         guard condition == .ifAbsent else { return try await set(key, to: value) }
-        let target = url(key)
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
+        let target = url(key).path
         do {
-            try FileManager.default.createDirectory(
-                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(value).write(to: temporary)
+            try FileReplacement.write(value, to: target, exclusive: true)
+        } catch where error.code == EEXIST && error.path == target {
+            throw StorageError(operation: "create", location: target, reason: "the file already exists",
+                               code: .conditionFailed)
         } catch {
-            throw StorageError(operation: "write", location: target.path, reason: Self.reason(error))
-        }
-        defer { unlink(temporary.path) }
-        if link(temporary.path, target.path) != 0 {
-            let code = errno
-            if code == EEXIST {
-                throw StorageError(operation: "create", location: target.path, reason: "the file already exists",
-                                   code: .conditionFailed)
-            }
-            throw StorageError(operation: "create", location: target.path, reason: String(cString: strerror(code)))
+            throw StorageError(operation: "write", location: error.path, reason: error.reason)
         }
     }
 
@@ -131,15 +121,12 @@ public struct FileSystemStorage: Storage {
         return error.localizedDescription
     }
 
-    /// Writes `value` to the file for `key` atomically.
+    /// Writes `value` to the file for `key` atomically (not `fsync`ed; see `FileReplacement`).
     public func set(_ key: StoreKey, to value: [UInt8]) async throws {
-        let target = url(key)
         do {
-            try FileManager.default.createDirectory(
-                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(value).write(to: target, options: .atomic)
+            try FileReplacement.write(value, to: url(key).path)
         } catch {
-            throw StorageError(operation: "write", location: target.path, reason: Self.reason(error))
+            throw StorageError(operation: "write", location: error.path, reason: error.reason)
         }
     }
 
