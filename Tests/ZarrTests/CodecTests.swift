@@ -46,6 +46,15 @@ private func codecs() throws -> [(String, any BytesCodec)] {
         }
     }
 
+    @Test func encodingInPlaceEqualsEncodingACopy() throws {
+        for (codecName, codec) in try codecs() + [("crc32c", CRC32CCodec())] {
+            for (inputName, input) in inputs() {
+                let inPlace = try input.withUnsafeBytes { try codec.encode(raw: $0) }
+                #expect(inPlace == (try codec.encode(input)), "\(codecName) on \(inputName)")
+            }
+        }
+    }
+
     @Test func compressionActuallyCompressesSmoothData() throws {
         let smooth = inputs().first { $0.0 == "smooth floats" }!.1
         // LZ4 (and Blosc's LZ-family without shuffle) finds no repeats in unshuffled float bytes: not expected to shrink them.

@@ -15,8 +15,17 @@ struct ChunkEncoder: Sendable {
     /// `unit`. Returns what to store and how many values fell outside the data type's range and
     /// were stored as fill.
     func encode(_ values: [Float], at unit: [Int]) throws -> (unit: ZarrEncodedUnit, clipped: Int) {
+        if storesValuesAsTheyAre {
+            // The floats' own bytes are what is stored: compressed where they lie, no copy.
+            return (try values.withUnsafeBytes { try writer.encode(at: unit, raw: $0) }, 0)
+        }
         let (raw, clipped) = pack(values)
         return (try writer.encode(at: unit, bytes: raw), clipped)
+    }
+
+    /// Unscaled `float32`: the values' bytes (little-endian) are the stored bytes.
+    var storesValuesAsTheyAre: Bool {
+        dataType == .float32 && (scaleFactor ?? 1) == 1 && (addOffset ?? 0) == 0 && UInt32(1).littleEndian == 1
     }
 
     func pack(_ values: [Float]) -> ([UInt8], Int) {
@@ -44,7 +53,7 @@ struct ChunkEncoder: Sendable {
     /// this process or read back from the cube, so both give the same picture.
     /// Unscaled `float32` is stored as is, so its values come back unchanged (no copy is made).
     func roundTrip(_ values: [Float]) -> [Float] {
-        if dataType == .float32 && (scaleFactor ?? 1) == 1 && (addOffset ?? 0) == 0 { return values }
+        if storesValuesAsTheyAre { return values }
         return unpack(pack(values).0)
     }
 

@@ -67,6 +67,16 @@ public struct ZarrChunkWriter: Sendable {
         return ZarrEncodedUnit(key: key, bytes: data + ZarrShardIndex(entries: entries).encoded, emptyChunks: empty)
     }
 
+    /// `encode(at:bytes:)` of the bytes `raw` points at; a chunk (not a shard) is compressed
+    /// where it lies, without a copy.
+    /// - Throws: a codec's error.
+    public func encode(at unit: [Int], raw: UnsafeRawBufferPointer) throws -> ZarrEncodedUnit {
+        guard spec.shards == nil else { return try encode(at: unit, bytes: Array(raw)) }
+        let key = spec.storedKey(unit, format: format)
+        if spec.dataType.isAllFill(raw: raw, fill: spec.fillValue) { return ZarrEncodedUnit(key: key, bytes: nil, emptyChunks: [unit]) }
+        return ZarrEncodedUnit(key: key, bytes: try pipeline.encode(raw: raw), emptyChunks: [])
+    }
+
     /// One element of fill, little-endian (zeros for `.none`).
     var fillBytes: [UInt8] { spec.dataType.bytes(of: spec.fillValue) }
 }

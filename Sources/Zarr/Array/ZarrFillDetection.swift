@@ -3,9 +3,14 @@ extension ZarrDataType {
     /// stored. Floats count NaN as fill (whatever its payload) as well as values equal to a
     /// numeric fill; integers compare with the fill value. Nothing is fill for `.none`.
     public func isAllFill(_ bytes: [UInt8], fill: ZarrFillValue) -> Bool {
+        bytes.withUnsafeBytes { isAllFill(raw: $0, fill: fill) }
+    }
+
+    /// `isAllFill(_:fill:)` of the bytes `raw` points at.
+    public func isAllFill(raw: UnsafeRawBufferPointer, fill: ZarrFillValue) -> Bool {
         if fill == .none { return false }
         let target = fill.doubleValue
-        return bytes.withUnsafeBytes { raw -> Bool in
+        do {
             let count = raw.count / size
             switch self {
             case .float32:

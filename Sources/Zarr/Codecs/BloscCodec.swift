@@ -54,6 +54,11 @@ public struct BloscCodec: RangeDecodingCodec {
 
     /// Compresses with `blosc_compress_ctx`.
     public func encode(_ decoded: [UInt8]) throws -> [UInt8] {
+        try decoded.withUnsafeBytes { try encode(raw: $0) }
+    }
+
+    /// Compresses `decoded` where it lies (`blosc_compress_ctx`).
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] {
         try BloscCalls.compress(decoded, level: level, shuffle: shuffle, typeSize: typeSize,
                                 compressor: compressorName, blockSize: blockSize)
     }

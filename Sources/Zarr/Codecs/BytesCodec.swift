@@ -14,9 +14,19 @@ public protocol BytesCodec: Sendable {
     /// Compresses `decoded`.
     /// - Throws: `ZarrError.codecFailure` when the library reports an error.
     func encode(_ decoded: [UInt8]) throws -> [UInt8]
+    /// Compresses the bytes `decoded` points at; the same result as `encode(_:)` on a copy of
+    /// them. The compressors take them where they lie, so a writer need not copy its values
+    /// into a byte array first.
+    /// - Throws: `ZarrError.codecFailure` when the library reports an error.
+    func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8]
     /// Decompresses `encoded`, which must decode to `decodedCount` bytes.
     /// - Throws: `ZarrError.codecFailure` when the data is corrupt or of the wrong size.
     func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8]
+}
+
+extension BytesCodec {
+    /// Copies `decoded` and encodes the copy (codecs that cannot read a raw buffer).
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] { try encode(Array(decoded)) }
 }
 
 /// A codec that can decode a byte range of its output without decoding all of it (Blosc, whose

@@ -24,9 +24,14 @@ public struct LZ4Codec: BytesCodec {
 
     /// The length header, then `LZ4_compress_fast`'s block.
     public func encode(_ decoded: [UInt8]) throws -> [UInt8] {
+        try decoded.withUnsafeBytes { try encode(raw: $0) }
+    }
+
+    /// The length header, then `LZ4_compress_fast`'s block of `decoded` where it lies.
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] {
         let count = UInt32(decoded.count)
-        return [UInt8(count & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 24)]
-            + (try LZ4Calls.compress(decoded, acceleration: acceleration))
+        return try LZ4Calls.compress(decoded, acceleration: acceleration,
+                                     prefix: [UInt8(count & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 24)])
     }
 
     /// Checks the length header against the chunk size, then decodes the block.

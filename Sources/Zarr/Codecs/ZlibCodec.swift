@@ -24,6 +24,9 @@ public struct ZlibCodec: BytesCodec {
     /// Compresses with libdeflate (deterministic for a given libdeflate version and level; not zlib's bytes).
     public func encode(_ decoded: [UInt8]) throws -> [UInt8] { decoded.withUnsafeBytes { DeflateCalls.deflate($0, level: level, gzip: false) } }
 
+    /// Compresses `decoded` where it lies.
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] { DeflateCalls.deflate(decoded, level: level, gzip: false) }
+
     /// Decompresses with libdeflate, verifying the Adler-32 trailer.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {
         try ZlibCodec.inflate(encoded, decodedCount: decodedCount)
@@ -67,6 +70,9 @@ public struct GzipCodec: BytesCodec {
 
     /// Compresses with libdeflate in gzip mode (deterministic for a given libdeflate version and level).
     public func encode(_ decoded: [UInt8]) throws -> [UInt8] { decoded.withUnsafeBytes { DeflateCalls.deflate($0, level: level, gzip: true) } }
+
+    /// Compresses `decoded` where it lies.
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] { DeflateCalls.deflate(decoded, level: level, gzip: true) }
 
     /// Decompresses with libdeflate, verifying the CRC-32 trailer.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {

@@ -22,7 +22,10 @@ public struct ZstdCodec: BytesCodec {
     public var configuration: JSONValue { .object([("id", .string("zstd")), ("level", .int(Int64(level)))]) }
 
     /// Compresses one frame with `ZSTD_compress`.
-    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { try ZstdCalls.compress(decoded, level: level) }
+    public func encode(_ decoded: [UInt8]) throws -> [UInt8] { try decoded.withUnsafeBytes { try ZstdCalls.compress($0, level: level) } }
+
+    /// Compresses `decoded` where it lies.
+    public func encode(raw decoded: UnsafeRawBufferPointer) throws -> [UInt8] { try ZstdCalls.compress(decoded, level: level) }
 
     /// Decompresses with `ZSTD_decompress`.
     public func decode(_ encoded: [UInt8], decodedCount: Int) throws -> [UInt8] {

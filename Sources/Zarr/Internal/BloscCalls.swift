@@ -5,15 +5,13 @@ enum BloscCalls {
     /// The library's version text (`blosc_get_version_string`).
     static var version: String { String(cString: blosc_get_version_string()) }
 
-    static func compress(_ input: [UInt8], level: Int, shuffle: Int, typeSize: Int, compressor: String,
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int, shuffle: Int, typeSize: Int, compressor: String,
                          blockSize: Int) throws -> [UInt8] {
         // The output is not pre-filled: blosc writes what it returns, and only that is kept.
         var written: Int32 = 0
         let output = [UInt8](unsafeUninitializedCapacity: input.count + Int(BLOSC_MAX_OVERHEAD)) { dst, count in
-            written = input.withUnsafeBytes { src in
-                blosc_compress_ctx(Int32(level), Int32(shuffle), typeSize, input.count, src.baseAddress,
-                                   dst.baseAddress, dst.count, compressor, blockSize, 1)
-            }
+            written = blosc_compress_ctx(Int32(level), Int32(shuffle), typeSize, input.count, input.baseAddress,
+                                         dst.baseAddress, dst.count, compressor, blockSize, 1)
             count = max(0, Int(written))
         }
         guard written > 0 else { throw ZarrError.codecFailure("blosc_compress_ctx returned \(written)") }

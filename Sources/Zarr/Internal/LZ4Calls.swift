@@ -6,20 +6,25 @@ enum LZ4Calls {
     static var version: String { String(cString: LZ4_versionString()) }
 
     /// One LZ4 block of `input` (`LZ4_compress_fast`).
-    static func compress(_ input: [UInt8], acceleration: Int) throws -> [UInt8] {
+    /// `prefix` goes first, then the block (one output buffer, no concatenation).
+    static func compress(_ input: UnsafeRawBufferPointer, acceleration: Int, prefix: [UInt8] = []) throws -> [UInt8] {
         guard input.count <= Int(LZ4_MAX_INPUT_SIZE) else {
             throw ZarrError.codecFailure("lz4: \(input.count) bytes exceed LZ4's block limit")
         }
         let bound = Int(LZ4_compressBound(Int32(input.count)))
-        var output = [UInt8](repeating: 0, count: max(bound, 1))
-        let written = input.withUnsafeBytes { src in
-            output.withUnsafeMutableBytes { dst in
-                LZ4_compress_fast(src.bindMemory(to: CChar.self).baseAddress, dst.bindMemory(to: CChar.self).baseAddress,
-                                  Int32(input.count), Int32(dst.count), Int32(acceleration))
-            }
+        var written: Int32 = 0
+        // Not pre-filled: the prefix and what LZ4 returns are the bytes kept.
+        let output = [UInt8](unsafeUninitializedCapacity: prefix.count + max(bound, 1)) { dst, count in
+            for (k, byte) in prefix.enumerated() { dst[k] = byte }
+            let block = UnsafeMutableRawPointer(dst.baseAddress! + prefix.count)
+            // An empty input still makes a block (one token byte); LZ4 reads nothing from its pointer.
+            let source = input.baseAddress ?? UnsafeRawPointer(block)
+            written = LZ4_compress_fast(
+                source.assumingMemoryBound(to: CChar.self), block.assumingMemoryBound(to: CChar.self),
+                Int32(input.count), Int32(dst.count - prefix.count), Int32(acceleration))
+            count = prefix.count + max(0, Int(written))
         }
-        guard written > 0 || input.isEmpty else { throw ZarrError.codecFailure("LZ4_compress_fast failed") }
-        output.removeSubrange(Int(written)...)
+        guard written > 0 else { throw ZarrError.codecFailure("LZ4_compress_fast failed") }
         return output
     }
 

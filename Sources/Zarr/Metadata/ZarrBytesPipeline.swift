@@ -14,6 +14,15 @@ public struct ZarrBytesPipeline: Sendable {
         return data
     }
 
+    /// Runs every codec's `encode` in order, the first on `bytes` where they lie.
+    /// - Throws: the first codec's error.
+    public func encode(raw bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard let first = stages.first else { return Array(bytes) }
+        var data = try first.encode(raw: bytes)
+        for stage in stages.dropFirst() { data = try stage.encode(data) }
+        return data
+    }
+
     /// Whether `decode(_:decodedCount:byteRange:)` decodes less than the whole: no codec, or one
     /// that decodes ranges.
     public var decodesRanges: Bool { stages.isEmpty || (stages.count == 1 && stages[0] is any RangeDecodingCodec) }
