@@ -152,12 +152,13 @@ struct Float32FillDetectionTests {
 
     @Test func nanPayloadsZerosAndOneValueAnywhere() {
         let payload = Float(bitPattern: 0x7FC0_1234), negative = Float(bitPattern: 0xFFC0_0001)
-        for count in [1, 63, 64, 65, 200] {
+        for count in [1, 63, 64, 65, 130, 200, 333] {
             let nans = [Float](repeating: .nan, count: count)
             #expect(ZarrDataType.float32.isAllFill(bytes(nans), fill: .nan))
             #expect(ZarrDataType.float32.isAllFill(bytes(nans.map { _ in payload }), fill: .nan))
             #expect(ZarrDataType.float32.isAllFill(bytes(nans.map { _ in negative }), fill: .nan))
-            for position in Set([0, count / 2, count - 1]) {
+            // Every 16-value lane group of a 64-value block, and the scalar tail.
+            for position in Set([0, 17, 38, 59, count / 2, count - 1].filter { $0 < count }) {
                 var one = nans
                 one[position] = 0
                 #expect(!ZarrDataType.float32.isAllFill(bytes(one), fill: .nan))

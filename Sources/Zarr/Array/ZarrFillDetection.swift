@@ -15,22 +15,31 @@ extension ZarrDataType {
             switch self {
             case .float32:
                 let f = Float(target)
-                // Blocks of 64 without an early exit inside (the loop vectorises), an exit between
-                // blocks: NaN is any pattern with an all-ones exponent and a non-zero fraction.
+                // 64 values at a time as four SIMD16 words (an exit between blocks only): NaN is
+                // any pattern with an all-ones exponent and a non-zero fraction; ±0 equal each
+                // other as floats. Little-endian hosts (the stored order).
                 let fillBits = f.isNaN ? UInt32.max : f.bitPattern
+                let zeroFill = f == 0
+                @inline(__always) func fill(_ bits: SIMD16<UInt32>) -> SIMDMask<SIMD16<Int32>> {
+                    let magnitude = bits & 0x7FFF_FFFF
+                    let isNaN = magnitude .> 0x7F80_0000
+                    return zeroFill ? isNaN .| (magnitude .== 0) : isNaN .| (bits .== fillBits)
+                }
                 var k = 0
+                while k &+ 64 <= count {
+                    let at = 4 &* k
+                    let a = fill(raw.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt32>.self))
+                    let b = fill(raw.loadUnaligned(fromByteOffset: at &+ 64, as: SIMD16<UInt32>.self))
+                    let c = fill(raw.loadUnaligned(fromByteOffset: at &+ 128, as: SIMD16<UInt32>.self))
+                    let d = fill(raw.loadUnaligned(fromByteOffset: at &+ 192, as: SIMD16<UInt32>.self))
+                    if !all(a .& b .& c .& d) { return false }
+                    k &+= 64
+                }
                 while k < count {
-                    let end = min(count, k + 64)
-                    var other: UInt32 = 0
-                    for n in k..<end {
-                        let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* n, as: UInt32.self))
-                        let isNaN = (bits & 0x7FFF_FFFF) > 0x7F80_0000
-                        // ±0 equal each other as floats.
-                        let equal = bits == fillBits || (f == 0 && bits & 0x7FFF_FFFF == 0)
-                        other |= (isNaN || equal) ? 0 : 1
-                    }
-                    if other != 0 { return false }
-                    k = end
+                    let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))
+                    let magnitude = bits & 0x7FFF_FFFF
+                    if !(magnitude > 0x7F80_0000 || bits == fillBits || (zeroFill && magnitude == 0)) { return false }
+                    k &+= 1
                 }
                 return true
             case .float64:
