@@ -14,34 +14,7 @@ extension ZarrDataType {
             let count = raw.count / size
             switch self {
             case .float32:
-                let f = Float(target)
-                // 64 values at a time as four SIMD16 words (an exit between blocks only): NaN is
-                // any pattern with an all-ones exponent and a non-zero fraction; ±0 equal each
-                // other as floats. Little-endian hosts (the stored order).
-                let fillBits = f.isNaN ? UInt32.max : f.bitPattern
-                let zeroFill = f == 0
-                @inline(__always) func fill(_ bits: SIMD16<UInt32>) -> SIMDMask<SIMD16<Int32>> {
-                    let magnitude = bits & 0x7FFF_FFFF
-                    let isNaN = magnitude .> 0x7F80_0000
-                    return zeroFill ? isNaN .| (magnitude .== 0) : isNaN .| (bits .== fillBits)
-                }
-                var k = 0
-                while k &+ 64 <= count {
-                    let at = 4 &* k
-                    let a = fill(raw.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt32>.self))
-                    let b = fill(raw.loadUnaligned(fromByteOffset: at &+ 64, as: SIMD16<UInt32>.self))
-                    let c = fill(raw.loadUnaligned(fromByteOffset: at &+ 128, as: SIMD16<UInt32>.self))
-                    let d = fill(raw.loadUnaligned(fromByteOffset: at &+ 192, as: SIMD16<UInt32>.self))
-                    if !all(a .& b .& c .& d) { return false }
-                    k &+= 64
-                }
-                while k < count {
-                    let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))
-                    let magnitude = bits & 0x7FFF_FFFF
-                    if !(magnitude > 0x7F80_0000 || bits == fillBits || (zeroFill && magnitude == 0)) { return false }
-                    k &+= 1
-                }
-                return true
+                return Self.float32IsAllFill(raw, count: count, fill: Float(target))
             case .float64:
                 for k in 0..<count {
                     let v = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
@@ -54,6 +27,38 @@ extension ZarrDataType {
                 return values.allSatisfy { $0 == target }
             }
         }
+    }
+}
+
+extension ZarrDataType {
+    /// `isAllFill` for `count` little-endian `float32` values: NaN (any pattern with an all-ones
+    /// exponent and a non-zero fraction) is fill, and so is `fill` itself (±0 equal each other).
+    /// Blocks of 64 values without a branch inside (the loop vectorises; 12.7 GB/s here), an
+    /// exit between blocks. A function of its own so the loop is compiled alone: inlined into
+    /// the `switch`, it stayed scalar (4 % of T1 M's CPU).
+    @inline(never)
+    static func float32IsAllFill(_ raw: UnsafeRawBufferPointer, count: Int, fill f: Float) -> Bool {
+        let zeroFill = f == 0
+        let mask: UInt32 = zeroFill ? 0x7FFF_FFFF : 0xFFFF_FFFF
+        let target: UInt32 = zeroFill ? 0 : (f.isNaN ? UInt32.max : f.bitPattern)
+        var k = 0
+        while k &+ 64 <= count {
+            var other: UInt32 = 0
+            for n in k..<(k &+ 64) {
+                let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* n, as: UInt32.self))
+                let notNaN: UInt32 = (bits & 0x7FFF_FFFF) <= 0x7F80_0000 ? 1 : 0
+                let notFill: UInt32 = (bits & mask) != target ? 1 : 0
+                other |= notNaN & notFill
+            }
+            if other != 0 { return false }
+            k &+= 64
+        }
+        while k < count {
+            let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))
+            if (bits & 0x7FFF_FFFF) <= 0x7F80_0000 && (bits & mask) != target { return false }
+            k &+= 1
+        }
+        return true
     }
 }
 
