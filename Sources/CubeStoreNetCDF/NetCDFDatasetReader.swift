@@ -71,9 +71,13 @@ struct NetCDFDatasetReader: LevelDatasetReader {
         let file = self.file, varid = raw.id
         let startValues = start, countValues = count
         var values: [Float]
+        // The direct path unpacks each row as it converts it; netCDF's values are unpacked below.
+        var unpacked = false
         do {
-            if let direct = try await readDirect(variable, start: start, count: count, fill: described.packing.missingValues.first) {
+            if let direct = try await readDirect(variable, start: start, count: count, fill: described.packing.missingValues.first,
+                                                 packing: described.packing) {
                 values = direct
+                unpacked = true
             } else {
                 values = try await NetCDFLibrary.run {
                     var buffer = [Float](repeating: 0, count: window.count)
@@ -89,13 +93,14 @@ struct NetCDFDatasetReader: LevelDatasetReader {
                             context: ["file": path, "variable": variable, "time_step": String(timeIndex)], underlying: error)
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }
-        if !described.packing.isIdentity { values.withUnsafeMutableBufferPointer { described.packing.decode($0) } }
+        if !unpacked && !described.packing.isIdentity { values.withUnsafeMutableBufferPointer { described.packing.decode($0) } }
         return values
     }
 
     /// Reads through `HDF5Chunks`: the stored chunks under the library lock, their decoding here.
     /// `nil` when the variable is not stored in a way decoded here (the caller reads it with netCDF).
-    private func readDirect(_ variable: String, start: [Int], count: [Int], fill: Double?) async throws -> [Float]? {
+    /// The values come back unpacked with `packing`.
+    private func readDirect(_ variable: String, start: [Int], count: [Int], fill: Double?, packing: CFPacking) async throws -> [Float]? {
         guard let chunks else { return nil }
         let fetched = try await NetCDFLibrary.run { () -> (HDF5Chunks.Layout, [HDF5Chunks.RawChunk])? in
             guard let layout = chunks.layout(variable), layout.chunk.count == start.count else { return nil }
@@ -105,7 +110,7 @@ struct NetCDFDatasetReader: LevelDatasetReader {
         var values = [Float](repeating: 0, count: count.reduce(1, *))
         try values.withUnsafeMutableBufferPointer { buffer in
             try HDF5ChunkDecoder.decode(raw, layout: layout, start: start, count: count, fill: Float(fill ?? .nan),
-                                        path: file.path, into: buffer)
+                                        packing: packing, path: file.path, into: buffer)
         }
         return values
     }

@@ -28,6 +28,14 @@ import Testing
         // float64, chunked but uncompressed; and uint8 with shuffle only.
         try writer.defineVariable("f64", type: .float64, dimensions: ["time", "y", "x"], chunks: [5, 23, 37])
         try writer.defineVariable("u8", type: .uint8, dimensions: ["time", "y", "x"], chunks: [3, 4, 37], deflateLevel: 9, shuffle: true)
+        // Shuffled integers, converted from their byte planes: packed int16 with an offset and
+        // fill values among the data, uint16 and int32.
+        try writer.defineVariable("s16", type: .int16, dimensions: ["time", "y", "x"], chunks: [2, 6, 9], deflateLevel: 2, shuffle: true)
+        try writer.setAttribute("_FillValue", .integers([-32768]), variable: "s16", type: .int16)
+        try writer.setAttribute("scale_factor", .reals([0.01]), variable: "s16", type: .float32)
+        try writer.setAttribute("add_offset", .reals([273.15]), variable: "s16", type: .float32)
+        try writer.defineVariable("u16", type: .uint16, dimensions: ["time", "y", "x"], chunks: [1, 23, 37], deflateLevel: 1, shuffle: true)
+        try writer.defineVariable("i32", type: .int32, dimensions: ["time", "y", "x"], chunks: [5, 4, 5], deflateLevel: 6, shuffle: true)
         try writer.endDefinitions()
         try writer.write("time", (0..<5).map { 7305 + Double($0) }, start: [0], count: [5])
         try writer.write("y", (0..<23).map { -11 + Double($0) })
@@ -42,6 +50,9 @@ import Testing
         }
         try writer.write("f64", (0..<cells).map { _ in noise() * 1e6 })
         try writer.write("u8", (0..<cells).map { Double($0 % 251) })
+        try writer.write("s16", (0..<cells).map { k in k % 13 == 0 ? -32768 : Double(Int(noise() * 65000) - 32500) })
+        try writer.write("u16", (0..<cells).map { _ in Double(Int(noise() * 65535)) })
+        try writer.write("i32", (0..<cells).map { _ in Double(Int(noise() * 4e9) - 2_000_000_000) })
         try writer.close()
     }
 
@@ -52,9 +63,12 @@ import Testing
         try writeFile(path)
         // The fast path takes every variable here: chunked, with filters it decodes.
         let chunks = try #require(HDF5Chunks(path: path))
-        let layouts = ["f32", "i16", "f64", "u8"].map { name in NetCDFLibrary.call { chunks.layout(name) } }
-        #expect(layouts.map { $0?.filters.map(\.id) } == [[2, 1], [1], [], [2, 1]])
-        #expect(layouts.map { $0?.chunk } == [[2, 7, 11], [1, 5, 8], [5, 23, 37], [3, 4, 37]])
+        let names = ["f32", "i16", "f64", "u8", "s16", "u16", "i32"]
+        let layouts = names.map { name in NetCDFLibrary.call { chunks.layout(name) } }
+        #expect(layouts.map { $0?.filters.map(\.id) } == [[2, 1], [1], [], [2, 1], [2, 1], [2, 1], [2, 1]])
+        #expect(layouts.map { $0?.chunk } == [[2, 7, 11], [1, 5, 8], [5, 23, 37], [3, 4, 37], [2, 6, 9], [1, 23, 37], [5, 4, 5]])
+        // Which chunks are converted from their shuffled bytes (the unshuffled copy skipped).
+        #expect(layouts.map { $0?.convertsShuffled(mask: 0) } == [true, false, false, false, true, true, true])
         let direct = try await NetCDFStore(directChunkReads: true).open(path: path)
         let plain = try await NetCDFStore(directChunkReads: false).open(path: path)
         var generator = SplitMix64(seed: 3)
@@ -65,11 +79,11 @@ import Testing
             let columns = c0..<(c0 + 1 + Int(generator.next() % UInt64(37 - c0)))
             let window = PixelWindow(rows: rows, columns: columns)
             let t = Int(generator.next() % 5)
-            for variable in ["f32", "i16", "f64", "u8"] {
+            for variable in names {
                 let a = try await direct.read(variable, timeIndex: t, window: window)
                 let b = try await plain.read(variable, timeIndex: t, window: window)
                 #expect(a.count == window.count)
-                let same = zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+                let same = zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
                 #expect(same, "\(variable) t=\(t) rows \(rows) columns \(columns)")
                 compared += a.count
             }
@@ -78,5 +92,9 @@ import Testing
         // Unwritten chunks read as fill, hence missing after CF decoding.
         let unwritten = try await direct.read("i16", timeIndex: 2, window: PixelWindow(rows: 0..<23, columns: 0..<37))
         #expect(unwritten.allSatisfy { $0.isNaN })
+        // Packed fill values among shuffled data are missing; the rest unpack with the offset.
+        let packed = try await direct.read("s16", timeIndex: 0, window: PixelWindow(rows: 0..<23, columns: 0..<37))
+        #expect(packed.enumerated().allSatisfy { k, v in (k % 13 == 0) == v.isNaN })
+        #expect(packed.filter { !$0.isNaN }.allSatisfy { $0 > 273.15 - 326 && $0 < 273.15 + 326 })
     }
 }

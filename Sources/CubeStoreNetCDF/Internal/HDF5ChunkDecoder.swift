@@ -8,11 +8,16 @@ import Zarr
 enum HDF5ChunkDecoder {
     /// Decodes `chunks` of a variable with `layout` and writes the elements inside
     /// `start ..< start + count` (C order over the variable's dimensions) into `output`, converted to
-    /// `Float`. Chunks never written give `fill`.
+    /// `Float`. Chunks never written give `fill`. With `packing`, each row is also unpacked as
+    /// `CFPacking.decode` does (missing → NaN, scale and offset) while it is in the cache.
+    ///
+    /// A chunk whose first filter is HDF5's shuffle of whole 2- or 4-byte elements is converted
+    /// from its byte planes directly: the unshuffled chunk is never made.
     /// - Throws: `NetCDFError` naming the chunk when a chunk fails a check (Fletcher-32, the
     ///   deflate stream's Adler-32 and structure, its decoded size).
     static func decode(_ chunks: [HDF5Chunks.RawChunk], layout: HDF5Chunks.Layout, start: [Int], count: [Int], fill: Float,
-                       path: String, into output: UnsafeMutableBufferPointer<Float>) throws {
+                       packing: CFPacking? = nil, path: String, into output: UnsafeMutableBufferPointer<Float>) throws {
+        let packing = packing.flatMap { $0.isIdentity ? nil : $0 }
         let rank = layout.chunk.count
         let chunkElements = layout.chunk.reduce(1, *)
         for chunk in chunks {
@@ -24,12 +29,15 @@ enum HDF5ChunkDecoder {
                 forEachRow(lower: lower, upper: upper) { position, length in
                     let target = outputIndex(position, start: start, count: count)
                     for k in 0..<length { output[target + k] = fill }
+                    packing?.decode(UnsafeMutableBufferPointer(rebasing: output[target..<(target + length)]))
                 }
                 continue
             }
             let bytes: [UInt8]
+            let shuffled = layout.convertsShuffled(mask: chunk.filterMask)
             do {
-                bytes = try unfilter(stored, mask: chunk.filterMask, layout: layout, expected: chunkElements * layout.elementSize)
+                bytes = try unfilter(stored, mask: chunk.filterMask, layout: layout, expected: chunkElements * layout.elementSize,
+                                     keepingShuffle: shuffled)
             } catch let failure as ChunkFailure {
                 throw NetCDFError(status: -1, function: "decode", path: path,
                                   reason: "stored HDF5 chunk at \(chunk.offset) (\(stored.count) bytes): \(failure.reason)")
@@ -43,7 +51,13 @@ enum HDF5ChunkDecoder {
                     var source = 0
                     for d in 0..<rank { source = source * layout.chunk[d] + (position[d] - chunk.offset[d]) }
                     let target = outputIndex(position, start: start, count: count)
-                    convert(raw, from: source, count: length, layout: layout, into: output.baseAddress! + target)
+                    if shuffled {
+                        convertShuffled(raw, elements: chunkElements, from: source, count: length, layout: layout,
+                                        into: output.baseAddress! + target)
+                    } else {
+                        convert(raw, from: source, count: length, layout: layout, into: output.baseAddress! + target)
+                    }
+                    packing?.decode(UnsafeMutableBufferPointer(rebasing: output[target..<(target + length)]))
                 }
             }
         }
@@ -57,9 +71,12 @@ enum HDF5ChunkDecoder {
 
     /// Reverses the filter pipeline (last filter first), skipping filters the mask marks. Every
     /// check the pipeline carries is made: Fletcher-32, and deflate's Adler-32, structure and size.
-    static func unfilter(_ stored: [UInt8], mask: UInt32, layout: HDF5Chunks.Layout, expected: Int) throws -> [UInt8] {
+    /// `keepingShuffle` leaves the first filter (a shuffle, `Layout.convertsShuffled`) undone.
+    static func unfilter(_ stored: [UInt8], mask: UInt32, layout: HDF5Chunks.Layout, expected: Int,
+                         keepingShuffle: Bool = false) throws -> [UInt8] {
         var bytes = stored
         for (index, filter) in layout.filters.enumerated().reversed() where mask & (1 << UInt32(index)) == 0 {
+            if keepingShuffle && index == 0 { break }
             switch filter.id {
             case HDF5Chunks.deflate:
                 // Later filters only reorder bytes, so the inflated size is the chunk's size
@@ -144,6 +161,32 @@ enum HDF5ChunkDecoder {
         return index
     }
 
+    /// Converts `count` elements starting at element `first` to Float from a chunk of `elements`
+    /// still shuffled: byte `b` of element `i` is at `b · elements + i` (2- and 4-byte elements).
+    private static func convertShuffled(_ raw: UnsafeRawBufferPointer, elements n: Int, from first: Int, count: Int,
+                                        layout: HDF5Chunks.Layout, into target: UnsafeMutablePointer<Float>) {
+        let s = raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + first
+        switch (layout.isFloat, layout.elementSize, layout.isSigned) {
+        case (_, 2, let signed):
+            let p0 = s, p1 = s + n
+            if signed {
+                for k in 0..<count { target[k] = Float(Int16(bitPattern: UInt16(p0[k]) | UInt16(p1[k]) << 8)) }
+            } else {
+                for k in 0..<count { target[k] = Float(UInt16(p0[k]) | UInt16(p1[k]) << 8) }
+            }
+        default:
+            let p0 = s, p1 = s + n, p2 = s + 2 * n, p3 = s + 3 * n
+            @inline(__always) func word(_ k: Int) -> UInt32 {
+                UInt32(p0[k]) | UInt32(p1[k]) << 8 | UInt32(p2[k]) << 16 | UInt32(p3[k]) << 24
+            }
+            switch (layout.isFloat, layout.isSigned) {
+            case (true, _): for k in 0..<count { target[k] = Float(bitPattern: word(k)) }
+            case (false, true): for k in 0..<count { target[k] = Float(Int32(bitPattern: word(k))) }
+            case (false, false): for k in 0..<count { target[k] = Float(word(k)) }
+            }
+        }
+    }
+
     /// Converts `count` little-endian elements starting at element `first` to Float.
     private static func convert(_ raw: UnsafeRawBufferPointer, from first: Int, count: Int, layout: HDF5Chunks.Layout,
                                 into target: UnsafeMutablePointer<Float>) {
@@ -160,5 +203,16 @@ enum HDF5ChunkDecoder {
         case (false, _, true): for k in 0..<count { target[k] = Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self))) }
         case (false, _, false): for k in 0..<count { target[k] = Float(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
         }
+    }
+}
+
+extension HDF5Chunks.Layout {
+    /// Whether `HDF5ChunkDecoder` converts a chunk with filter `mask` from its shuffled bytes:
+    /// its first filter (the last undone) is an active shuffle of whole 2-byte integers or
+    /// 4-byte elements.
+    func convertsShuffled(mask: UInt32) -> Bool {
+        guard let first = filters.first, first.id == HDF5Chunks.shuffle, mask & 1 == 0,
+              (elementSize == 2 && !isFloat) || elementSize == 4 else { return false }
+        return Int(first.values.first ?? UInt32(elementSize)) == elementSize
     }
 }
