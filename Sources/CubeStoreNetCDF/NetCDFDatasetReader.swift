@@ -107,12 +107,13 @@ struct NetCDFDatasetReader: LevelDatasetReader {
             return (layout, try chunks.readChunks(variable, layout: layout, start: start, count: count))
         }
         guard let (layout, raw) = fetched else { return nil }
-        var values = [Float](repeating: 0, count: count.reduce(1, *))
-        try values.withUnsafeMutableBufferPointer { buffer in
+        // Not pre-filled: the chunks `readChunks` lists tile the request, and `decode` writes every
+        // element of it (decoded values, or fill for chunks never written) or throws.
+        return try [Float](unsafeUninitializedCapacity: count.reduce(1, *)) { buffer, initialized in
             try HDF5ChunkDecoder.decode(raw, layout: layout, start: start, count: count, fill: Float(fill ?? .nan),
                                         packing: packing, path: file.path, into: buffer)
+            initialized = buffer.count
         }
-        return values
     }
 
     private func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {

@@ -128,9 +128,15 @@ final class HDF5Chunks: @unchecked Sendable {
                     throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
                                       reason: "the stored chunk of '\(name)' at \(offset) claims \(stored) bytes, more than a chunk of \(decoded) bytes can take")
                 }
-                var bytes = [UInt8](repeating: 0, count: Int(stored))
                 var mask: UInt32 = 0
-                guard H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, &bytes) >= 0 else {
+                var status: herr_t = 0
+                // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the
+                // chunk's `stored` bytes, and the buffer is dropped when it fails.
+                let bytes = [UInt8](unsafeUninitializedCapacity: Int(stored)) { buffer, initialized in
+                    status = H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, buffer.baseAddress)
+                    initialized = status >= 0 ? buffer.count : 0
+                }
+                guard status >= 0 else {
                     throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
                                       reason: "cannot read the chunk of '\(name)' at \(offset)")
                 }
