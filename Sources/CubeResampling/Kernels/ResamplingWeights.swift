@@ -151,10 +151,17 @@ public struct ResamplingWeights: Sendable {
                     let i0 = Int(idx[t]), i1 = Int(idx[t &+ 1]), i2 = Int(idx[t &+ 2]), i3 = Int(idx[t &+ 3])
                     if i0 | i1 | i2 | i3 >= 0 {
                         let w0 = wts[t], w1 = wts[t &+ 1], w2 = wts[t &+ 2], w3 = wts[t &+ 3]
-                        let sum = source[i0] * w0 + source[i1] * w1 + source[i2] * w2 + source[i3] * w3
+                        let v0 = source[i0], v1 = source[i1], v2 = source[i2], v3 = source[i3]
+                        let sum = v0 * w0 + v1 * w1 + v2 * w2 + v3 * w3
                         if !sum.isNaN {
                             let weight = w0 + w1 + w2 + w3
                             output[k] = weight > minimum ? sum / weight : .nan
+                            continue
+                        }
+                        // Four missing taps (the sea in a land field): no weight is left, as
+                        // `weighted` would find, without its loop.
+                        if v0.isNaN && v1.isNaN && v2.isNaN && v3.isNaN {
+                            output[k] = .nan
                             continue
                         }
                     }
