@@ -56,27 +56,3 @@ import Testing
         #expect(try await storage.get("a") == [1], "nothing already written is lost")
     }
 }
-
-/// `BackgroundRemoval`: the directory's name is free at once, and the tree (with what an
-/// interrupted earlier removal left) is gone once the removal is awaited.
-@Suite struct BackgroundRemovalTests {
-    @Test func theNameIsFreeAtOnceAndTheTreeGoneAfterTheWait() async throws {
-        let directory = try TemporaryDirectory("removal")
-        defer { directory.remove() }
-        let root = directory.url.appendingPathComponent("copy.ts.zarr")
-        let storage = FileSystemStorage(root: root)
-        for k in 0..<50 { try await storage.set(StoreKey("v/0.\(k).0"), to: [UInt8(k)]) }
-        let stale = directory.url.appendingPathComponent(".copy.ts.zarr.cubegen-removing-0123")
-        try FileManager.default.createDirectory(at: stale.appendingPathComponent("t2m"), withIntermediateDirectories: true)
-        let bystander = directory.url.appendingPathComponent("copy.zarr")
-        try FileManager.default.createDirectory(at: bystander, withIntermediateDirectories: true)
-        let removal = try #require(try BackgroundRemoval.start(storage))
-        #expect(!FileManager.default.fileExists(atPath: root.path), "the store is empty as soon as start returns")
-        try await storage.set(".marker", to: [1])
-        #expect(try await storage.get(".marker") == [1], "a new store can be written at once")
-        await removal.value
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted()
-        #expect(left == ["copy.ts.zarr", "copy.zarr"], "the renamed tree and the stale one are gone, nothing else")
-        #expect(try BackgroundRemoval.start(FileSystemStorage(root: directory.url.appendingPathComponent("absent"))) == nil)
-    }
-}

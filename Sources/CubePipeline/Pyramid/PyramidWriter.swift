@@ -29,8 +29,6 @@ final class PyramidWriter: Sendable {
     let dirtySteps: Set<Int>?
     /// Whether tiles of fill only must delete what an earlier run stored under their key.
     private let reusing: Bool
-    /// The removal of levels an earlier run wrote (local disk), awaited by `drain` and `finish`.
-    private let removal: Task<Void, Never>?
 
     /// The key of the levels description xcube reads.
     static let levelsKey = ".zlevels"
@@ -46,7 +44,7 @@ final class PyramidWriter: Sendable {
     }
 
     private init(layout: PyramidLayout, tiles: PyramidTiles, location: String, storage: any Storage, writes: WriteQueue,
-                 encoders: [[ChunkEncoder]], dirtySteps: Set<Int>?, reusing: Bool, removal: Task<Void, Never>?) {
+                 encoders: [[ChunkEncoder]], dirtySteps: Set<Int>?, reusing: Bool) {
         self.layout = layout
         self.tiles = tiles
         self.location = location
@@ -55,7 +53,6 @@ final class PyramidWriter: Sendable {
         self.encoders = encoders
         self.dirtySteps = dirtySteps
         self.reusing = reusing
-        self.removal = removal
     }
 
     /// Opens the pyramid of `plan` for writing, or returns `nil` when the recipe asks for none.
@@ -76,9 +73,8 @@ final class PyramidWriter: Sendable {
         } catch {
             throw CubeError(.invalidRecipe, "output.pyramid: cannot open '\(location)': \(error)", context: ["path": location])
         }
-        // The marker says the folder is CubeGen's; without it, a folder holding anything is refused.
-        let ours = try await storage.get(StoreKey(markerKey)) != nil
-        if !ours, !(try await storage.list(prefix: "")).isEmpty {
+        let existing = try await storage.list(prefix: "")
+        if !existing.isEmpty, !existing.contains(StoreKey(markerKey)) {
             throw CubeError(.outputExists,
                 "output.pyramid: '\(location)' exists and was not written by CubeGen; move it away, nothing was touched",
                 context: ["path": location])
@@ -90,14 +86,10 @@ final class PyramidWriter: Sendable {
             reusing = document["cubegen_cube_digest"]?.stringValue == digest
                 && document["cubegen_layout"]?.stringValue == PyramidWriter.signature(plan, layout)
         }
-        var removal: Task<Void, Never>?
         do {
             if reusing {
                 try await storage.delete(StoreKey(levelsKey))
-            } else if ours, let local = storage as? FileSystemStorage {
-                // Earlier levels on local disk are renamed aside and removed while the tasks run.
-                removal = try BackgroundRemoval.start(local)
-            } else if ours {
+            } else if !existing.isEmpty {
                 try await storage.erase(prefix: "")
             }
             try await storage.set(StoreKey(markerKey), to: Array("written by cubegen: the pyramid of ../\(URL(fileURLWithPath: plan.recipe.output.path).lastPathComponent)\n".utf8))
@@ -118,7 +110,7 @@ final class PyramidWriter: Sendable {
                                  regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x)
         return PyramidWriter(layout: layout, tiles: tiles, location: location, storage: storage,
                              writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders,
-                             dirtySteps: reusing ? pendingSteps : nil, reusing: reusing, removal: removal)
+                             dirtySteps: reusing ? pendingSteps : nil, reusing: reusing)
     }
 
     /// Whether the pyramid `plan` asks for is finished for the cube of `cubeDigest` (true when
@@ -150,12 +142,8 @@ final class PyramidWriter: Sendable {
         }
     }
 
-    /// Waits for the tile writes in flight (after a failure, before cleaning up) and the removal
-    /// of earlier levels.
-    func drain() async throws {
-        await removal?.value
-        try await writes.drain()
-    }
+    /// Waits for the tile writes in flight (after a failure, before cleaning up).
+    func drain() async throws { try await writes.drain() }
 
     /// Waits for the tile writes, then writes every level's metadata (coordinates, CF
     /// attributes with the level's `proj:`/`spatial:` conventions, consolidated metadata),
@@ -163,7 +151,6 @@ final class PyramidWriter: Sendable {
     /// `.zlevels` last.
     /// - Throws: `CubeError` (`.internalInconsistency`) when a tile never got all its contributions.
     func finish(plan: CubePlan, extent: GeographicExtent, created: String, lineage: Lineage, cubeDigest: String) async throws {
-        await removal?.value
         try await writes.drain()
         let left = tiles.openCount
         guard left == 0 else {

@@ -21,8 +21,6 @@ final class TimeSeriesWriter: Sendable {
     let chunks: TimeSeriesChunks
     private let writes: WriteQueue
     private let encoders: [ChunkEncoder]
-    /// The removal of the copy an earlier run wrote (local disk), awaited by `drain` and `finish`.
-    private let removal: Task<Void, Never>?
 
     /// The file marking the folder as CubeGen's copy; holds the cube digest once finished.
     static let markerKey = ".cubegen-timeseries"
@@ -64,14 +62,12 @@ final class TimeSeriesWriter: Sendable {
                 min(given[xName] ?? given["x"] ?? 32, plan.grid.width))
     }
 
-    private init(location: String, storage: any Storage, chunks: TimeSeriesChunks, writes: WriteQueue, encoders: [ChunkEncoder],
-                 removal: Task<Void, Never>?) {
+    private init(location: String, storage: any Storage, chunks: TimeSeriesChunks, writes: WriteQueue, encoders: [ChunkEncoder]) {
         self.location = location
         self.storage = storage
         self.chunks = chunks
         self.writes = writes
         self.encoders = encoders
-        self.removal = removal
     }
 
     /// Opens the copy for writing (emptying what an earlier run of CubeGen left), or `nil` when
@@ -88,21 +84,14 @@ final class TimeSeriesWriter: Sendable {
         } catch {
             throw CubeError(.invalidRecipe, "output.timeseries: cannot open '\(location)': \(error)", context: ["path": location])
         }
-        // The marker says the folder is CubeGen's; without it, a folder holding anything is refused.
-        let ours = try await storage.get(StoreKey(markerKey)) != nil
-        if !ours, !(try await storage.list(prefix: "")).isEmpty {
+        let existing = try await storage.list(prefix: "")
+        if !existing.isEmpty, !existing.contains(StoreKey(markerKey)) {
             throw CubeError(.outputExists,
                 "output.timeseries: '\(location)' exists and was not written by CubeGen; move it away, nothing was touched",
                 context: ["path": location])
         }
-        var removal: Task<Void, Never>?
         do {
-            // An earlier copy on local disk is renamed aside and removed while the tasks run.
-            if ours, let local = storage as? FileSystemStorage {
-                removal = try BackgroundRemoval.start(local)
-            } else if ours {
-                try await storage.erase(prefix: "")
-            }
+            if !existing.isEmpty { try await storage.erase(prefix: "") }
             try await storage.set(StoreKey(markerKey), to: Array("unfinished\n".utf8))
         } catch {
             throw CubeError(.io, "output.timeseries: cannot prepare '\(location)': \(error)", context: ["path": location], underlying: error)
@@ -117,7 +106,7 @@ final class TimeSeriesWriter: Sendable {
         let chunks = try TimeSeriesChunks(shape: shape, steps: plan.time.count, width: plan.grid.width, height: plan.grid.height,
                                       regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x, blockSteps: plan.taskShape.time)
         return TimeSeriesWriter(location: location, storage: storage, chunks: chunks,
-                                writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders, removal: removal)
+                                writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders)
     }
 
     /// Whether the copy `plan` asks for is finished for the cube of `cubeDigest` (true when none is asked for).
@@ -136,15 +125,11 @@ final class TimeSeriesWriter: Sendable {
         }
     }
 
-    /// Waits for the chunk writes in flight and the removal of an earlier copy.
-    func drain() async throws {
-        await removal?.value
-        try await writes.drain()
-    }
+    /// Waits for the chunk writes in flight.
+    func drain() async throws { try await writes.drain() }
 
     /// Waits for the chunk writes, then writes the metadata (consolidated last) and the marker.
     func finish(plan: CubePlan, extent: GeographicExtent, created: String, lineage: Lineage, cubeDigest: String) async throws {
-        await removal?.value
         try await writes.drain()
         let left = chunks.openCount
         guard left == 0, let shape = TimeSeriesWriter.shape(plan) else {
