@@ -405,6 +405,13 @@ struct CubeExecutor: Sendable {
         }
     }
 
+    /// What a variable's source windows depend on: centre or corner mappings, and the margin
+    /// its method reads around them.
+    private struct WindowUse: Hashable {
+        var corners: Bool
+        var margin: Int
+    }
+
     /// One source plane a region needs: for output step `step` (offset in the region) of
     /// `variable`, source step `index` of file `file`, over `window`.
     private struct Read {
@@ -493,9 +500,16 @@ struct CubeExecutor: Sendable {
                     }
                 })
             }
+            // A source window scans the region's whole mapping: found once per kind of mapping and
+            // margin, not once per variable.
+            var windowsByUse: [WindowUse: [PixelWindow?]] = [:]
             let reads: [Read] = variables.flatMap { v -> [Read] in
                 let method = plan.variables[v].method
-                let windows = source.grids.indices.map { (method.isArea ? cornerMappings[$0] : mappings[$0])?.sourceWindow(margin: method.margin) }
+                let use = WindowUse(corners: method.isArea, margin: method.margin)
+                let windows = windowsByUse[use] ?? source.grids.indices.map {
+                    (method.isArea ? cornerMappings[$0] : mappings[$0])?.sourceWindow(margin: method.margin)
+                }
+                windowsByUse[use] = windows
                 // Files whose grid does not reach this region are not read (tiles elsewhere).
                 func read(_ file: Int, _ index: Int, step: Int, weight: Double? = nil) -> Read? {
                     let g = source.fileGrid[file]
