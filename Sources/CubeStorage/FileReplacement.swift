@@ -52,9 +52,7 @@ enum FileReplacement {
                 try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             } catch {
                 // The POSIX error Foundation wraps (EACCES, ENOTDIR, ENOSPC), not a later errno.
-                let wrapped = error as NSError
-                let posix = (wrapped.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
-                throw FileReplacementError(code: Int32(posix ?? (wrapped.domain == NSPOSIXErrorDomain ? wrapped.code : Int(EIO))), path: parent.path)
+                throw FileReplacementError(code: FileSystemStorage.posixCode(error) ?? EIO, path: parent.path)
             }
             descriptor = open(temporary, flags, 0o666)
         }

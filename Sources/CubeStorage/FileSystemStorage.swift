@@ -112,13 +112,20 @@ public struct FileSystemStorage: Storage {
     /// The operating system's words for a failed file operation (`No space left on device`),
     /// rather than Foundation's paraphrase of them.
     static func reason(_ error: any Error) -> String {
+        if let code = posixCode(error) { return String(cString: strerror(code)) }
+        return error.localizedDescription
+    }
+
+    /// The POSIX error number a Foundation file error stands for (its underlying POSIX error, or
+    /// `ENOSPC` for Cocoa's out-of-space), if any.
+    static func posixCode(_ error: any Error) -> Int32? {
         let error = error as NSError
         if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+            return Int32(underlying.code)
         }
-        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
-        if error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue { return String(cString: strerror(ENOSPC)) }
-        return error.localizedDescription
+        if error.domain == NSPOSIXErrorDomain { return Int32(error.code) }
+        if error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue { return ENOSPC }
+        return nil
     }
 
     /// Writes `value` to the file for `key` atomically (not `fsync`ed; see `FileReplacement`).

@@ -38,11 +38,8 @@ public struct ZarrChunkWriter: Sendable {
     ///   - bytes: `unitShape` elements in C order, little-endian, edges padded with fill.
     /// - Throws: a codec's error.
     public func encode(at unit: [Int], bytes: [UInt8]) throws -> ZarrEncodedUnit {
+        guard spec.shards != nil else { return try bytes.withUnsafeBytes { try encode(at: unit, raw: $0) } }
         let key = spec.storedKey(unit, format: format)
-        guard spec.shards != nil else {
-            if spec.dataType.isAllFill(bytes, fill: spec.fillValue) { return ZarrEncodedUnit(key: key, bytes: nil, emptyChunks: [unit]) }
-            return ZarrEncodedUnit(key: key, bytes: try pipeline.encode(bytes), emptyChunks: [])
-        }
         let perShard = spec.chunksPerShard, chunkCounts = spec.chunkCounts
         let padding = fillBytes
         var data: [UInt8] = []

@@ -10,22 +10,20 @@ extension ZarrDataType {
     public func isAllFill(raw: UnsafeRawBufferPointer, fill: ZarrFillValue) -> Bool {
         if fill == .none { return false }
         let target = fill.doubleValue
-        do {
-            let count = raw.count / size
-            switch self {
-            case .float32:
-                return Self.float32IsAllFill(raw, count: count, fill: Float(target))
-            case .float64:
-                for k in 0..<count {
-                    let v = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
-                    if !(v.isNaN || v == target) { return false }
-                }
-                return true
-            default:
-                guard let range = integerRange, range.contains(target) else { return false }
-                let values = doubles(Array(raw))
-                return values.allSatisfy { $0 == target }
+        let count = raw.count / size
+        switch self {
+        case .float32:
+            return Self.float32IsAllFill(raw, count: count, fill: Float(target))
+        case .float64:
+            for k in 0..<count {
+                let v = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
+                if !(v.isNaN || v == target) { return false }
             }
+            return true
+        default:
+            guard let range = integerRange, range.contains(target) else { return false }
+            let values = doubles(Array(raw))
+            return values.allSatisfy { $0 == target }
         }
     }
 }
