@@ -24,7 +24,10 @@ import Testing
         try #require(entries.count == 1)
         // The entry is what a second run reads: a planted digest comes back while the file is unchanged.
         let planted = String(repeating: "ab", count: 32)
-        try planted.write(toFile: root + "/cache/cubegen/fingerprints/" + entries[0], atomically: true, encoding: .utf8)
+        let entry = root + "/cache/cubegen/fingerprints/" + entries[0]
+        let key = try #require(try String(contentsOfFile: entry, encoding: .utf8).split(separator: "\n").first)
+        #expect(key.hasPrefix(file + "\u{0}"))
+        try (key + "\n" + planted).write(toFile: entry, atomically: true, encoding: .utf8)
         #expect(try cache.sha256(of: file) == planted)
         // Writing the file (same size, same content even) moves its change time: hashed anew.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
