@@ -7,7 +7,7 @@ import Testing
 /// What a run may replace (only a Zarr cube, only STAC documents beside it) and the checksums of
 /// what it wrote (`chunks.sha256`, compared by `cubegen verify --decode`).
 @Suite(.serialized) struct OutputSafetyTests {
-    private func recipe(output: String, catalog: String = "") -> String {
+    private func recipe(output: String, catalog: String = "", format: String = "zarr2") -> String {
         """
         version: 1
         cube: {id: safety-test, title: Safety test, license: CC0-1.0}
@@ -20,17 +20,18 @@ import Testing
         output:
           path: \(output)
           chunks: {time: 3, y: 5, x: 5}
+          format: \(format)
           overwrite: true
         \(catalog)
         """
     }
 
-    private func run(_ dir: TemporaryDirectory, output: String, catalog: String = "") async throws {
+    private func run(_ dir: TemporaryDirectory, output: String, catalog: String = "", format: String = "zarr2") async throws {
         if !FileManager.default.fileExists(atPath: dir.path("in.nc")) {
             try LinearFields.dataset(resolution: 1, days: [7305, 7306, 7307]).write(to: dir.path("in.nc"))
         }
         let pipeline = Pipeline()
-        let path = try dir.write("recipe.yaml", recipe(output: output, catalog: catalog))
+        let path = try dir.write("recipe.yaml", recipe(output: output, catalog: catalog, format: format))
         let plan = try await pipeline.plan(try pipeline.load(recipeAt: path))
         // Forced: an up-to-date cube is otherwise left alone without any check (nothing is touched).
         _ = try await pipeline.run(plan, options: RunOptions(workers: 2, force: true))
@@ -71,6 +72,18 @@ import Testing
         try dir.write("cube.zarr/tas/README.txt", "mine")
         try await expectRefusal(dir, output: dir.path("cube.zarr"), "also holds 'tas/README.txt'")
         #expect(FileManager.default.fileExists(atPath: dir.path("cube.zarr/tas/README.txt")))
+    }
+
+    @Test func overwriteReplacesAZarr3CubeWithItsScalarChunks() async throws {
+        let dir = try TemporaryDirectory("safety")
+        defer { dir.remove() }
+        try await run(dir, output: dir.path("cube.zarr"), format: "zarr3")
+        // A 0-d array's only chunk is `c` in Zarr v3 (`crs/c`): part of the cube, replaced by a re-run.
+        #expect(FileManager.default.fileExists(atPath: dir.path("cube.zarr/crs/c")))
+        try await run(dir, output: dir.path("cube.zarr"), format: "zarr3")
+        #expect(FileManager.default.fileExists(atPath: dir.path("cube.zarr/crs/c")))
+        try dir.write("cube.zarr/crs/c.txt", "mine")
+        try await expectRefusal(dir, output: dir.path("cube.zarr"), "also holds 'crs/c.txt'")
     }
 
     @Test func overwriteRefusesTheHomeAndWorkingFolders() async throws {

@@ -58,7 +58,7 @@ enum ReplaceableOutput {
     }
 
     /// Whether a relative path inside a store is a Zarr document, a chunk key (v2 `0.1.2`, v3
-    /// `c/0/1/2` or a shard), or a file CubeGen writes into cubes.
+    /// `c/0/1/2`, a 0-d array's `c`, or a shard), or a file CubeGen writes into cubes.
     static func isZarrOrCubegenKey(_ relative: String) -> Bool {
         let parts = relative.split(separator: "/").map(String.init)
         guard let last = parts.last else { return false }
@@ -67,6 +67,8 @@ enum ReplaceableOutput {
         // Task records and the finalized digest (resumable, sharded runs).
         if parts.first == ".cubegen" && parts.count <= 3 && (last == "finalized" || last.hasSuffix(".json")) { return true }
         if parts.count == 2 && parts[0] == "quicklooks" && last.hasSuffix(".png") { return true }
+        // A 0-d array's only chunk in v3 (`crs/c`).
+        if parts.count >= 2 && last == "c" { return true }
         // v2 chunk keys: dot-separated integers; v3 keys: `c` then one integer per segment.
         if last.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
             if parts.count >= 2, let c = parts.lastIndex(of: "c"), c < parts.count - 1 {
