@@ -4,6 +4,7 @@ the level) → (time, member, lat, lon) and (time, member, plev, lat, lon) cubes
 the truth per member; xarray opens them without warnings, xcube's verify_cube and `cubegen verify`
 pass, the STAC entry and the lineage name the members; bad input is one line."""
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import xarray as xr
 
 from conftest import cubegen
 from test_levels import BBOX, grib_message, one_line_error, opened, truth
+from xcube.core.mldataset import FsMultiLevelDataset
 from xcube.core.verify import verify_cube
 
 eccodes = pytest.importorskip("eccodes")
@@ -152,6 +154,66 @@ def test_member_errors_are_one_line(inputs, tmp_path):
     one_line_error(run("both", "t: {select: {shortName: t, number: 1}, members: [0]}", a), "select.number", "members")
     # A member listed twice.
     one_line_error(run("twice", "t: {select: {shortName: t, level: 850}, members: [0, 0]}", a), "members[1]", "twice")
-    # A pyramid of a member cube is refused when planning.
-    one_line_error(run("pyr", "t: {select: {shortName: t, level: 850}, members: [0, 1]}", a, ", pyramid: true"),
-                   "output.pyramid", "member axis")
+
+
+def block_means(values, f):
+    """NaN-aware means over f × f blocks of the last two axes, edges padded with NaN (what a
+    pyramid level holds)."""
+    *lead, h, w = values.shape
+    H, W = -(-h // f) * f, -(-w // f) * f
+    padded = np.full((*lead, H, W), np.nan)
+    padded[..., :h, :w] = values
+    blocks = padded.reshape(*lead, H // f, f, W // f, f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(blocks, axis=(-3, -1))
+
+
+def test_members_and_levels_get_a_pyramid_and_a_time_series_copy(inputs, tmp_path):
+    """A (time, member, plev, lat, lon) cube stored two members × two levels per chunk gets its
+    pyramid (every level a CF cube with the same axes, a layer per tile: NaN-aware block means of
+    the cube, by numpy) and its time-series copy (a layer per chunk, equal to the cube); a lost
+    tile and `.zlevels` are rebuilt from the stored chunks, each layer read from its slot."""
+    variable = "t: {resampling: nearest, members: [0, 1, 2], levels: [500, 850], level_units: hPa}"
+    files = [inputs / "ens_a.grib2", inputs / "ens_b.grib2"]
+    output = (", chunks: {time: 1, member: 2, plev: 2, lat: 16, lon: 16}, pyramid: {levels: 3, tile: 16}"
+              ", timeseries: {chunks: {time: 3, lat: 8, lon: 8}}")
+    path = recipe(tmp_path, "ml", variable, files, output)
+    result = cubegen("run", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "ml.zarr")
+    values = cube["t"].values.astype(np.float64)
+    assert values.shape == (3, 3, 2, 41, 61)
+    spec = json.loads((tmp_path / "ml.levels" / ".zlevels").read_text())
+    assert spec["num_levels"] == 3 and spec["agg_methods"] == {"t": "mean"}
+
+    def check_pyramid():
+        ml = FsMultiLevelDataset(str(tmp_path / "ml.levels"))
+        assert ml.num_levels == 3
+        for k in (1, 2):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                level = ml.get_dataset(k).load()
+            assert level["t"].dims == ("time", "member", "plev", "lat", "lon")
+            assert level["member"].values.tolist() == [0, 1, 2] and level["plev"].values.tolist() == [50000.0, 85000.0]
+            expected = block_means(values, 2 ** k)
+            assert level["t"].encoding["chunks"] == (1, 1, 1, min(16, expected.shape[-2]), min(16, expected.shape[-1]))
+            np.testing.assert_allclose(level["t"].values, expected, rtol=2e-6, equal_nan=True, err_msg=f"level {k}")
+        xr.testing.assert_identical(ml.get_dataset(0)["t"].load(), cube["t"])
+
+    check_pyramid()
+    copy = opened(tmp_path / "ml.ts.zarr")
+    assert copy["t"].dims == cube["t"].dims and copy["t"].encoding["chunks"] == (3, 1, 1, 8, 8)
+    np.testing.assert_array_equal(copy["t"].values, cube["t"].values)
+
+    # A lost tile (member 2, 850 hPa: the chunk's third slot) and `.zlevels`: the next run
+    # rebuilds the pyramid and the copy from the stored chunks without recomputing the cube.
+    (tmp_path / "ml.levels" / ".zlevels").unlink()
+    tile = tmp_path / "ml.levels" / "1.zarr" / "t" / "1.2.1.1.1"
+    assert tile.exists()
+    tile.unlink()
+    rerun = cubegen("run", path, cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    assert tile.exists()
+    check_pyramid()
+    np.testing.assert_array_equal(opened(tmp_path / "ml.ts.zarr")["t"].values, cube["t"].values)

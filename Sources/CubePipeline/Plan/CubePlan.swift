@@ -76,6 +76,15 @@ public struct CubePlan: Sendable {
         return slot
     }
 
+    /// The plan with every layer in chunks of its own along the member and level axes: the
+    /// pyramid levels (chunks of one step) and the time-series copy (one point's series) of a
+    /// (time, [member,] [level,] y, x) cube.
+    public var oneLayerPerChunk: CubePlan {
+        var plan = self
+        plan.extraChunks = extraChunks.map { _ in 1 }
+        return plan
+    }
+
     /// The layers in one chunk along the member and level axes (the product of `extraChunks`).
     public var layersPerChunk: Int { extraChunks.reduce(1, *) }
 

@@ -462,8 +462,8 @@ enum Planner {
         return plans
     }
 
-    /// What a cube with a member axis cannot have yet: variables without members beside ones
-    /// with (one set of dimensions), a pyramid, a time-series copy.
+    /// What a cube with a member axis cannot have: variables without members beside ones with
+    /// (one set of dimensions).
     private static func checkMembers(_ members: MemberAxisPlan?, recipe: Recipe) throws {
         guard members != nil else { return }
         for source in recipe.sources {
@@ -472,16 +472,10 @@ enum Planner {
                     "the cube has a member axis and every variable must have it: give '\(variable.name)' members too, or build a cube of its own for the other variables")
             }
         }
-        if recipe.output.pyramid != nil {
-            throw recipe.error("output.pyramid", "pyramids of cubes with a member axis are not supported yet")
-        }
-        if recipe.output.timeSeriesChunks != nil {
-            throw recipe.error("output.timeseries", "time-series copies of cubes with a member axis are not supported yet")
-        }
     }
 
-    /// What a cube with a vertical axis cannot have yet: variables without levels beside ones with
-    /// (xcube and the catalogue want one set of dimensions), a pyramid, a time-series copy.
+    /// What a cube with a vertical axis cannot have: variables without levels beside ones with
+    /// (xcube and the catalogue want one set of dimensions).
     private static func checkVertical(_ vertical: VerticalAxisPlan?, recipe: Recipe) throws {
         guard let vertical else { return }
         for source in recipe.sources {
@@ -489,12 +483,6 @@ enum Planner {
                 throw recipe.error(variable.keyPath,
                     "the cube has a vertical axis (\(vertical.name)) and every variable must have it: give '\(variable.name)' levels too, or build a cube of its own for the (time, y, x) variables")
             }
-        }
-        if recipe.output.pyramid != nil {
-            throw recipe.error("output.pyramid", "pyramids of cubes with a vertical axis (\(vertical.name)) are not supported yet")
-        }
-        if recipe.output.timeSeriesChunks != nil {
-            throw recipe.error("output.timeseries", "time-series copies of cubes with a vertical axis (\(vertical.name)) are not supported yet")
         }
     }
 

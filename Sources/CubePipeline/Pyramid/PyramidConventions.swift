@@ -94,7 +94,7 @@ enum PyramidConventions {
         if names.count == 1 { multiscalesValue.append(("resampling_method", .string(names[0]))) }
         // Variables aggregated differently: the method of each (an additional property).
         multiscalesValue.append(("cubegen:resampling_methods",
-                                 .object(zip(plan.variables, layout.methods).map { ($0.name, .string(resamplingName($1))) })))
+                                 .object(layout.arrayMethods(plan).map { ($0.name, .string(resamplingName($0.method))) })))
         let (xName, yName) = plan.spatialNames
         return .object([
             ("zarr_conventions", .array([multiscales, proj, spatial])),

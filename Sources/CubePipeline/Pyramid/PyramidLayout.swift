@@ -55,6 +55,12 @@ struct PyramidLayout: Sendable, Equatable {
     /// Per variable (plan order), how its levels aggregate.
     let methods: [PyramidMethod]
 
+    /// Per data array (plan order), how its levels aggregate: the layers of a (time, level, y, x)
+    /// array share their recipe variable's method.
+    func arrayMethods(_ plan: CubePlan) -> [(name: String, method: PyramidMethod)] {
+        plan.outputArrays.map { ($0.name, methods[$0.layers[0]]) }
+    }
+
     /// The layout of `plan`'s pyramid, or `nil` when the recipe asks for none.
     init?(plan: CubePlan) {
         guard let section = plan.recipe.output.pyramid else { return nil }

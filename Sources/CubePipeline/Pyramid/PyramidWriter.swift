@@ -29,6 +29,9 @@ final class PyramidWriter: Sendable {
     let dirtySteps: Set<Int>?
     /// Whether tiles of fill only must delete what an earlier run stored under their key.
     private let reusing: Bool
+    /// Where a variable's tile goes in its level array (a layer of a (time, level, y, x) array
+    /// at its level: one layer per tile).
+    private let levelIndexing: CubePlan
 
     /// The key of the levels description xcube reads.
     static let levelsKey = ".zlevels"
@@ -44,7 +47,8 @@ final class PyramidWriter: Sendable {
     }
 
     private init(layout: PyramidLayout, tiles: PyramidTiles, location: String, storage: any Storage, writes: WriteQueue,
-                 encoders: [[ChunkEncoder]], dirtySteps: Set<Int>?, reusing: Bool) {
+                 encoders: [[ChunkEncoder]], dirtySteps: Set<Int>?, reusing: Bool, levelIndexing: CubePlan) {
+        self.levelIndexing = levelIndexing
         self.layout = layout
         self.tiles = tiles
         self.location = location
@@ -110,7 +114,7 @@ final class PyramidWriter: Sendable {
                                  regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x)
         return PyramidWriter(layout: layout, tiles: tiles, location: location, storage: storage,
                              writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders,
-                             dirtySteps: reusing ? pendingSteps : nil, reusing: reusing)
+                             dirtySteps: reusing ? pendingSteps : nil, reusing: reusing, levelIndexing: plan.oneLayerPerChunk)
     }
 
     /// Whether the pyramid `plan` asks for is finished for the cube of `cubeDigest` (true when
@@ -132,7 +136,8 @@ final class PyramidWriter: Sendable {
     func add(variable: Int, step: Int, rows: Range<Int>, columns: Range<Int>, plane: [Float]) async throws {
         guard writes(step: step) else { return }
         for (key, values) in tiles.add(variable: variable, step: step, rows: rows, columns: columns, plane: plane) {
-            let (unit, _) = try encoders[key.level][key.variable].encode(values, at: [key.step, key.tileY, key.tileX])
+            let index = levelIndexing.arrayIndex(levelIndexing.variables[key.variable], [key.step, key.tileY, key.tileX])
+            let (unit, _) = try encoders[key.level][key.variable].encode(values, at: index)
             let storeKey = StoreKey("\(key.level).zarr/\(unit.key)")
             if let bytes = unit.bytes {
                 try await writes.submit(storeKey, bytes)
@@ -176,7 +181,7 @@ final class PyramidWriter: Sendable {
             ("version", .string("1.0")),
             ("num_levels", .int(Int64(layout.levels.count))),
             ("tile_size", .array([.int(Int64(layout.tile)), .int(Int64(layout.tile))])),
-            ("agg_methods", .object(zip(plan.variables, layout.methods).map { ($0.name, .string($1.rawValue)) })),
+            ("agg_methods", .object(layout.arrayMethods(plan).map { ($0.name, .string($0.method.rawValue)) })),
             ("use_saved_levels", .bool(false)),
             ("cubegen_cube_digest", .string(cubeDigest)),
             ("cubegen_layout", .string(PyramidWriter.signature(plan, layout))),
@@ -185,10 +190,11 @@ final class PyramidWriter: Sendable {
     }
 
     /// The plan of level `k`: the cube's plan on the level's grid (pixels `2^k` times larger,
-    /// same top-left corner for a north-up grid), chunked `(1, tile, tile)`, not sharded.
+    /// same top-left corner for a north-up grid), chunked `(1, tile, tile)` (`(1, 1, tile, tile)`
+    /// with a level or member axis), not sharded.
     static func levelPlan(_ plan: CubePlan, _ layout: PyramidLayout, _ k: Int) -> CubePlan {
         let level = layout.levels[k]
-        var levelPlan = plan
+        var levelPlan = plan.oneLayerPerChunk
         var grid = plan.grid
         grid.xResolution *= Double(level.factor)
         grid.yResolution *= Double(level.factor)

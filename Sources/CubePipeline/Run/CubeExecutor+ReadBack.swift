@@ -31,11 +31,14 @@ extension CubeExecutor {
                     for row in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: chunk.y) {
                         for column in stride(from: region.columns.lowerBound, to: region.columns.upperBound, by: chunk.x) {
                             for t in Set(steps.map { $0 / chunk.time }).sorted() {
-                                guard let raw = try await job.reader.chunk([t, row / chunk.y, column / chunk.x]) else { continue }
+                                let variable = plan.variables[job.variable]
+                                guard let raw = try await job.reader.chunk(plan.arrayIndex(variable, [t, row / chunk.y, column / chunk.x])) else { continue }
                                 let values = encoders[job.variable].unpack(raw)
                                 let rows = row..<min(row + chunk.y, plan.grid.height), columns = column..<min(column + chunk.x, plan.grid.width)
+                                // Layers stored together: (time, slot, y, x), this layer at its slot.
+                                let slots = plan.layersPerChunk, slot = plan.slotInChunk(variable)
                                 for (s, step) in steps.enumerated() where step / chunk.time == t {
-                                    let base = (step % chunk.time) * chunk.y * chunk.x
+                                    let base = ((step % chunk.time) * slots + slot) * chunk.y * chunk.x
                                     for r in 0..<rows.count {
                                         let target = (rows.lowerBound - region.rows.lowerBound + r) * width + (columns.lowerBound - region.columns.lowerBound)
                                         for c in 0..<columns.count { planes[s][target + c] = values[base + r * chunk.x + c] }

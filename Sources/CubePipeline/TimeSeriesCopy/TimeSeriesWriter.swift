@@ -21,6 +21,9 @@ final class TimeSeriesWriter: Sendable {
     let chunks: TimeSeriesChunks
     private let writes: WriteQueue
     private let encoders: [ChunkEncoder]
+    /// Where a variable's chunk goes in the copy's array (a layer of a (time, level, y, x) array
+    /// at its level: one layer per chunk).
+    private let copyIndexing: CubePlan
 
     /// The file marking the folder as CubeGen's copy; holds the cube digest once finished.
     static let markerKey = ".cubegen-timeseries"
@@ -62,7 +65,9 @@ final class TimeSeriesWriter: Sendable {
                 min(given[xName] ?? given["x"] ?? 32, plan.grid.width))
     }
 
-    private init(location: String, storage: any Storage, chunks: TimeSeriesChunks, writes: WriteQueue, encoders: [ChunkEncoder]) {
+    private init(location: String, storage: any Storage, chunks: TimeSeriesChunks, writes: WriteQueue, encoders: [ChunkEncoder],
+                 copyIndexing: CubePlan) {
+        self.copyIndexing = copyIndexing
         self.location = location
         self.storage = storage
         self.chunks = chunks
@@ -106,7 +111,7 @@ final class TimeSeriesWriter: Sendable {
         let chunks = try TimeSeriesChunks(shape: shape, steps: plan.time.count, width: plan.grid.width, height: plan.grid.height,
                                       regionRows: plan.taskShape.y, regionColumns: plan.taskShape.x, blockSteps: plan.taskShape.time)
         return TimeSeriesWriter(location: location, storage: storage, chunks: chunks,
-                                writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders)
+                                writes: WriteQueue(storage: storage, limit: ioConcurrency), encoders: encoders, copyIndexing: copyPlan)
     }
 
     /// Whether the copy `plan` asks for is finished for the cube of `cubeDigest` (true when none is asked for).
@@ -120,7 +125,8 @@ final class TimeSeriesWriter: Sendable {
     /// Adds one step of one task region (values as stored) and writes the chunks it finishes.
     func add(variable: Int, step: Int, rows: Range<Int>, columns: Range<Int>, plane: [Float]) async throws {
         for (key, values) in try chunks.add(variable: variable, step: step, rows: rows, columns: columns, plane: plane) {
-            let (unit, _) = try encoders[key.variable].encode(values, at: [key.t, key.y, key.x])
+            let index = copyIndexing.arrayIndex(copyIndexing.variables[key.variable], [key.t, key.y, key.x])
+            let (unit, _) = try encoders[key.variable].encode(values, at: index)
             if let bytes = unit.bytes { try await writes.submit(StoreKey(unit.key), bytes) }
         }
     }
@@ -148,9 +154,9 @@ final class TimeSeriesWriter: Sendable {
         try await storage.set(StoreKey(TimeSeriesWriter.markerKey), to: Array((cubeDigest + "\n").utf8))
     }
 
-    /// The cube's plan with the copy's chunks, not sharded.
+    /// The cube's plan with the copy's chunks (one layer each along a level or member axis), not sharded.
     static func copyPlan(_ plan: CubePlan, _ shape: (time: Int, y: Int, x: Int)) -> CubePlan {
-        var copy = plan
+        var copy = plan.oneLayerPerChunk
         copy.chunkShape = ChunkShape(time: shape.time, y: shape.y, x: shape.x)
         copy.shardShape = nil
         return copy
