@@ -5,7 +5,7 @@ import CubeCore
 /// test), as ECMWF publishes its layout for MARS. Codes are given by their table abbreviations
 /// (`climate-dt`, `ScenarioMIP`, `SSP3-7.0`, `IFS-NEMO`, `high`); a code the tables do not
 /// know is given as its number.
-public struct DestinELabels: Hashable, Sendable {
+public struct DestinELabels: Hashable, Sendable, Codable {
     /// The layout version (octets 6–7): 1 MARS labelling, 2 the same plus a tile scheme.
     public var version: Int
     /// The digital twin (octets 8–9): `climate-dt`, `extremes-dt`, `on-demand-climate-dt`,

@@ -1,7 +1,7 @@
 public import CubeCore
 
 /// What the index knows of one GRIB message: where it is, what it holds, on which grid.
-public struct GRIBMessage: Hashable, Sendable {
+public struct GRIBMessage: Hashable, Sendable, Codable {
     /// Its position in the file (0 for the first message).
     public var index: Int
     /// Its first byte and length.
@@ -102,7 +102,7 @@ public struct GRIBMessage: Hashable, Sendable {
 /// A projected GRIB grid (Lambert conformal, template 3.30 / GRIB 1 type 3; polar stereographic,
 /// 3.20 / type 5): its CRS and the geographic CRS of its first grid point (same earth) as PROJ
 /// strings made from the grid section's keys, and the grid lengths.
-public struct GRIBProjection: Hashable, Sendable {
+public struct GRIBProjection: Hashable, Sendable, Codable {
     /// The projected CRS (no false easting or northing).
     public var target: String
     /// Longitude/latitude on the grid's earth.

@@ -45,7 +45,7 @@ enum GRIBCalls {
     /// Every message of the file at `path`: its byte range and the keys `GRIBMessage` needs. The
     /// messages are framed by CubeGen (`GRIBFraming`) and handed to ecCodes from memory, whole.
     /// - Throws: `CubeError` naming the file (and the offset of a message that does not decode).
-    static func index(_ path: String) throws -> [GRIBMessage] {
+    static func index(_ path: String, memo: FileVersionMemo = GRIBIndexMemo.memo) throws -> [GRIBMessage] {
         // Planning describes a file and the run opens it again: one index per version of the file
         // (path, inode, size, modification and change times). A file changed in the last two
         // seconds is indexed every time: file times are as coarse as the kernel's tick, and a file
@@ -56,7 +56,15 @@ enum GRIBCalls {
             key = "\(path)\u{0}\(status.st_ino)\u{0}\(status.st_size)\u{0}\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)"
         }
         if let key, let known = indexes.withLock({ $0[key] }) { return known }
-        let messages = try indexAnew(path)
+        // Indexed by an earlier run (same file version, same CubeGen build).
+        let version = memo.version(of: path)
+        let messages: [GRIBMessage]
+        if let version, let remembered = GRIBIndexMemo.messages(for: version, in: memo) {
+            messages = remembered
+        } else {
+            messages = try indexAnew(path)
+            if let version { GRIBIndexMemo.remember(messages, for: version, path: path, in: memo) }
+        }
         if let key {
             indexes.withLock { cache in
                 if cache.count >= 4096 { cache.removeAll() }

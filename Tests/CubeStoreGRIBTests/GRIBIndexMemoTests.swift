@@ -1,0 +1,46 @@
+import CubeCore
+import Foundation
+import Testing
+@testable import CubeStoreGRIB
+
+/// GRIB indexes remembered between runs (`GRIBIndexMemo`): the remembered index equals a fresh
+/// one, is what the next run uses while the file is unchanged, and a new version of the file, an
+/// entry of another build or a damaged entry is indexed anew.
+@Suite struct GRIBIndexMemoTests {
+    private var fixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/healpix_h2_nested.grib2").path
+    }
+
+    @Test func aRememberedIndexServesUntilTheFileChanges() throws {
+        let dir = NSTemporaryDirectory() + "grib-index-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/in.grib2"
+        try FileManager.default.copyItem(atPath: fixture, toPath: path)
+        let memo = FileVersionMemo(namespace: "grib-index", environment: ["XDG_CACHE_HOME": dir + "/cache"], settle: 0)
+        let fresh = try GRIBCalls.index(path, memo: memo)
+        #expect(fresh.count == 2 && fresh[0].nside == 2)
+        let version = try #require(memo.version(of: path))
+        #expect(GRIBIndexMemo.messages(for: version, in: memo) == fresh)
+
+        // What is remembered is what a run gets (here: a planted short name).
+        var planted = fresh
+        planted[1].shortName = "planted"
+        GRIBIndexMemo.remember(planted, for: version, path: path, in: memo)
+        #expect(try GRIBCalls.index(path, memo: memo)[1].shortName == "planted")
+
+        // An entry of another build, or one that does not decode, is a miss.
+        memo.remember("cubegen GRIB index 0; another build\n" + String(decoding: try JSONEncoder().encode(planted), as: UTF8.self),
+                      for: version, path: path)
+        #expect(GRIBIndexMemo.messages(for: version, in: memo) == nil)
+        #expect(try GRIBCalls.index(path, memo: memo) == fresh)
+        memo.remember(GRIBIndexMemo.stamp + "\n[{\"index\": 1}]", for: version, path: path)
+        #expect(GRIBIndexMemo.messages(for: version, in: memo) == nil)
+
+        // A new version of the file (an atomic rewrite: a new inode) is indexed anew.
+        GRIBIndexMemo.remember(planted, for: version, path: path, in: memo)
+        try Data(contentsOf: URL(fileURLWithPath: fixture)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        #expect(memo.version(of: path) != version)
+        #expect(try GRIBCalls.index(path, memo: memo) == fresh)
+    }
+}
