@@ -11,6 +11,28 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/healpix_h2_nested.grib2").path
     }
 
+    /// Reduced Gaussian rows and latitudes are stored once per entry and come back on every message.
+    @Test func gridTablesAreSharedAndRestored() throws {
+        let dir = NSTemporaryDirectory() + "grib-index-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/in.grib2"
+        try FileManager.default.copyItem(atPath: fixture, toPath: path)
+        let memo = FileVersionMemo(namespace: "grib-index", environment: ["XDG_CACHE_HOME": dir + "/cache"], settle: 0)
+        var messages = try GRIBCalls.index(path, memo: memo)
+        let rows = (0..<640).map { 20 + 4 * min($0, 639 - $0) }
+        let latitudes = (0..<640).map { 89.9 - Double($0) * 0.28 }
+        for k in messages.indices {
+            messages[k].pointsPerRow = rows
+            messages[k].gaussianLatitudes = k == 0 ? latitudes : latitudes.reversed()
+        }
+        let version = try #require(memo.version(of: path))
+        GRIBIndexMemo.remember(messages, for: version, path: path, in: memo)
+        #expect(GRIBIndexMemo.messages(for: version, in: memo) == messages)
+        let text = try #require(memo.value(for: version))
+        #expect(text.components(separatedBy: "20,24,28,32").count == 2, "one row table, not one per message")
+    }
+
     @Test func aRememberedIndexServesUntilTheFileChanges() throws {
         let dir = NSTemporaryDirectory() + "grib-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -35,6 +57,9 @@ import Testing
         #expect(GRIBIndexMemo.messages(for: version, in: memo) == nil)
         #expect(try GRIBCalls.index(path, memo: memo) == fresh)
         memo.remember(GRIBIndexMemo.stamp + "\n[{\"index\": 1}]", for: version, path: path)
+        #expect(GRIBIndexMemo.messages(for: version, in: memo) == nil)
+        memo.remember(GRIBIndexMemo.stamp + "\n{\"messages\": [], \"rowTables\": [], \"latitudeTables\": [], \"rows\": [], \"latitudes\": []}",
+                      for: version, path: path)
         #expect(GRIBIndexMemo.messages(for: version, in: memo) == nil)
 
         // A new version of the file (an atomic rewrite: a new inode) is indexed anew.
