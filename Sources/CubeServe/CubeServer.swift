@@ -93,13 +93,14 @@ public struct CubeServer: Sendable {
         router.get("/datasets/:ds") { _, context in json(ServerDocuments.dataset(try cube(context), details: true)) }
         router.get("/tiles/:ds/:var/:z/:y/:x") { request, context in
             let cube = try cube(context)
-            let variable = try cube.variable(try context.parameters.require("var")).name
+            let described = try cube.variable(try context.parameters.require("var")), variable = described.name
             let matrix = try TileMatrix.named(query(request, "crs"))
             let z = try integer(context, "z"), y = try integer(context, "y"), x = try integer(context, "x")
             try matrix.check(z: z, y: y, x: x)
             let range = cube.colorRanges[variable] ?? (0, 1)
             let key = TileRequest(dataset: cube.id, variable: variable, matrix: matrix, z: z, y: y, x: x,
                                   timeIndex: try cube.timeIndex(query(request, "time")),
+                                  layer: try cube.layer(of: described) { query(request, $0) },
                                   vmin: try number(request, "vmin") ?? range.min, vmax: try number(request, "vmax") ?? range.max,
                                   colorMap: query(request, "cmap") ?? "viridis")
             let png: [UInt8]
@@ -121,7 +122,8 @@ public struct CubeServer: Sendable {
             let first = try query(request, "startDate").map { try cube.timeIndex($0) } ?? 0
             let last = try query(request, "endDate").map { try cube.timeIndex($0) } ?? cube.times.count - 1
             guard first <= last else { throw ServeError.badRequest("startDate is after endDate") }
-            let series = try await TimeSeriesQuery.series(geometry, variable: variable, methods: methods, steps: first...last,
+            let layer = try cube.layer(of: try cube.variable(variable)) { query(request, $0) }
+            let series = try await TimeSeriesQuery.series(geometry, variable: variable, layer: layer, methods: methods, steps: first...last,
                                                          cube: cube, transforms: transforms[cube.id]!)
             return json(.object([("result", series)]))
         }
@@ -130,7 +132,9 @@ public struct CubeServer: Sendable {
             guard let lon = try number(request, "lon"), let lat = try number(request, "lat") else {
                 throw ServeError.badRequest("statistics need lon and lat query parameters (or POST a GeoJSON geometry to xcube)")
             }
-            let value = try await TimeSeriesQuery.pointValue(lon: lon, lat: lat, variable: try context.parameters.require("var"),
+            let variable = try context.parameters.require("var")
+            let layer = try cube.layer(of: try cube.variable(variable)) { query(request, $0) }
+            let value = try await TimeSeriesQuery.pointValue(lon: lon, lat: lat, variable: variable, layer: layer,
                                                             timeIndex: try cube.timeIndex(query(request, "time")), cube: cube,
                                                             transforms: transforms[cube.id]!)
             return json(.object([("result", value)]))
@@ -140,7 +144,8 @@ public struct CubeServer: Sendable {
             let variable = try context.parameters.require("var")
             let body = try await request.body.collect(upTo: 8 << 20)
             let geometry = try GeoJSONGeometry.parse(Array(body.readableBytesView))
-            let result = try await StatisticsQuery.statistics(geometry, variable: variable,
+            let layer = try cube.layer(of: try cube.variable(variable)) { query(request, $0) }
+            let result = try await StatisticsQuery.statistics(geometry, variable: variable, layer: layer,
                                                               timeIndex: try cube.timeIndex(label: query(request, "time"), missing: 0),
                                                               cube: cube, transforms: transforms[cube.id]!)
             return json(.object([("result", result)]))
@@ -153,7 +158,7 @@ public struct CubeServer: Sendable {
         }
         /// A WMTS tile of `layer` variable in tile matrix set `set` at `time` (a WMTS dimension value).
         @Sendable func wmtsTile(_ cube: ServedCube, _ name: String, set: TileMatrix, z: Int, y: Int, x: Int, time: String?) async throws -> Response {
-            let variable = try cube.variable(name).name
+            let described = try cube.variable(name), variable = described.name
             let deepest = WMTSCapabilities.maxZoom(cube, set)
             guard z <= deepest else {
                 throw ServeError.badRequest("TileMatrix \(z) is beyond the deepest of this layer in \(set.wmtsIdentifier) (\(deepest))")
@@ -162,6 +167,7 @@ public struct CubeServer: Sendable {
             let range = cube.colorRanges[variable] ?? (0, 1)
             let key = TileRequest(dataset: cube.id, variable: variable, matrix: set, z: z, y: y, x: x,
                                   timeIndex: try cube.timeIndex(label: time, missing: cube.times.count - 1),
+                                  layer: try cube.layer(of: described) { _ in nil },
                                   vmin: range.min, vmax: range.max, colorMap: "viridis")
             let png: [UInt8]
             if let cached = cache.get(key) {

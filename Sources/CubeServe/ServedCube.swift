@@ -33,7 +33,8 @@ public final class ServedCube: Sendable {
     let seriesReader: any DatasetReader
     /// Level 0's descriptor.
     public var descriptor: DatasetDescriptor { levels[0].reader.descriptor }
-    /// The data variables: those with time, y and x dimensions.
+    /// The data variables: those with time, y and x dimensions (and any between time and y whose
+    /// coordinates the cube holds: members, levels).
     public let variables: [VariableDescriptor]
     /// Colour-bar defaults per variable: the range of its values at the last time step on the
     /// coarsest level (the quick-look's step), or 0…1 when there is none.
@@ -100,15 +101,19 @@ public final class ServedCube: Sendable {
             }
         }
         let (x, y) = cube.descriptor.spatialDimensions
+        let layerCoordinates = cube.descriptor.layerCoordinates
         let variables = cube.descriptor.variables.filter { variable in
-            variable.dimensions.count == 3 && variable.dimensions[1] == y && variable.dimensions[2] == x
+            let dimensions = variable.dimensions, count = dimensions.count
+            guard count >= 3, dimensions[count - 2] == y, dimensions[count - 1] == x else { return false }
+            return (1..<(count - 2)).allSatisfy { layerCoordinates[dimensions[$0]]?.count == variable.shape[$0] }
         }
         var ranges: [String: (min: Double, max: Double)] = [:]
         let top = levels[levels.count - 1]
         let last = cube.descriptor.dates.count - 1
         let whole = PixelWindow(rows: 0..<top.grid.height, columns: 0..<top.grid.width)
         for variable in variables {
-            let values = try await top.reader.read(variable.name, timeIndex: last, window: whole).filter { !$0.isNaN }
+            let first = [Int](repeating: 0, count: variable.dimensions.count - 3)
+            let values = try await ServedCube.read(top.reader, variable.name, timeIndex: last, layer: first, window: whole, path: base).filter { !$0.isNaN }
             if let low = values.min(), let high = values.max() {
                 ranges[variable.name] = (Double(low), high > low ? Double(high) : Double(low) + 1)
             }
@@ -167,6 +172,46 @@ public final class ServedCube: Sendable {
         }
         let seconds = dateSeconds
         return seconds.indices.min { abs(seconds[$0] - wanted) < abs(seconds[$1] - wanted) }!
+    }
+
+    /// The dimensions of `variable` between time and y (members, levels) with their coordinates.
+    func layerDimensions(_ variable: VariableDescriptor) -> [(name: String, values: [Double])] {
+        guard variable.dimensions.count > 3 else { return [] }
+        return variable.dimensions[1..<(variable.dimensions.count - 2)].map { ($0, descriptor.layerCoordinates[$0] ?? []) }
+    }
+
+    /// The layer a request selects, as xcube reads non-spatial labels: for each dimension of
+    /// `variable` between time and y, the query parameter named after it — a coordinate value
+    /// (the nearest is taken), `first` or `last` — and the first element when absent.
+    /// - Throws: `ServeError` 400 naming the dimension and the value.
+    func layer(of variable: VariableDescriptor, query: (String) -> String?) throws -> [Int] {
+        try layerDimensions(variable).map { name, values in
+            guard let text = query(name), !values.isEmpty else { return 0 }
+            switch text.lowercased() {
+            case "first": return 0
+            case "last": return values.count - 1
+            default:
+                guard let wanted = Double(text), wanted.isFinite else {
+                    throw ServeError.badRequest("\(name) '\(text)' is not one of the \(name) coordinates (\(values.map { "\($0)" }.joined(separator: ", ")))")
+                }
+                return values.indices.min { abs(values[$0] - wanted) < abs(values[$1] - wanted) }!
+            }
+        }
+    }
+
+    /// Reads one time step of `variable` at `layer` (`[]` for a (time, y, x) variable) from `reader`.
+    /// - Throws: `CubeError` when the read fails.
+    func read(_ reader: any DatasetReader, _ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
+        try await ServedCube.read(reader, variable, timeIndex: timeIndex, layer: layer, window: window, path: path)
+    }
+
+    private static func read(_ reader: any DatasetReader, _ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow,
+                             path: String) async throws -> [Float] {
+        guard !layer.isEmpty else { return try await reader.read(variable, timeIndex: timeIndex, window: window) }
+        guard let layered = reader as? any LayeredDatasetReader else {
+            throw CubeError(.unsupported, "'\(path)': variable '\(variable)' has dimensions between time and y that this reader cannot select")
+        }
+        return try await layered.read(variable, timeIndex: timeIndex, layer: layer, window: window)
     }
 
     /// The times as xcube shows them (`2020-01-01T00:00:00Z`).

@@ -52,9 +52,18 @@ enum ServerDocuments {
             item.append(("attrs", attributes(variable.attributes)))
             return .object(item)
         })))
+        // Members and levels (dimensions between time and y), each once.
+        var layerDimensions: [JSONValue] = [], listed: Set<String> = []
+        for variable in cube.variables {
+            for (name, values) in cube.layerDimensions(variable) where listed.insert(name).inserted {
+                layerDimensions.append(.object([("name", .string(name)), ("size", .int(Int64(values.count))), ("dtype", .string("float64")),
+                                                ("coordinates", .array(values.map(JSONValue.double)))]))
+            }
+        }
         members.append(("dimensions", .array([
             .object([("name", .string(timeName)), ("size", .int(Int64(cube.times.count))), ("dtype", .string("datetime64[ns]")),
                      ("coordinates", .array(cube.times.map(JSONValue.string)))]),
+        ] + layerDimensions + [
             .object([("name", .string(yName)), ("size", .int(Int64(descriptor.grid.height))), ("dtype", .string("float64")),
                      ("coordinates", .array(descriptor.grid.y.values.map(JSONValue.double)))]),
             .object([("name", .string(xName)), ("size", .int(Int64(descriptor.grid.width))), ("dtype", .string("float64")),

@@ -14,13 +14,13 @@ enum StatisticsQuery {
     static let binCount = 100
 
     /// The statistics document (the value of xcube's `"result"`).
-    static func statistics(_ geometry: GeoJSONGeometry, variable: String, timeIndex: Int, cube: ServedCube,
+    static func statistics(_ geometry: GeoJSONGeometry, variable: String, layer: [Int] = [], timeIndex: Int, cube: ServedCube,
                            transforms: GeographicTransforms) async throws -> JSONValue {
         _ = try cube.variable(variable)
         guard let (window, mask) = try TimeSeriesQuery.pixels(geometry, cube: cube, transforms: transforms) else {
             return .object([("count", .int(0))])
         }
-        let values = try await cube.levels[0].reader.read(variable, timeIndex: timeIndex, window: window)
+        let values = try await cube.read(cube.levels[0].reader, variable, timeIndex: timeIndex, layer: layer, window: window)
         var valid: [Double] = []
         for (k, v) in values.enumerated() where mask[k] && !v.isNaN { valid.append(Double(v)) }
         guard let minimum = valid.min(), let maximum = valid.max() else { return .object([("count", .int(0))]) }

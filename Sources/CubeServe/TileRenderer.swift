@@ -11,6 +11,8 @@ struct TileRequest: Hashable, Sendable {
     var y: Int
     var x: Int
     var timeIndex: Int
+    /// The index along each dimension between time and y (members, levels); `[]` for (time, y, x).
+    var layer: [Int] = []
     var vmin: Double
     var vmax: Double
     var colorMap: String
@@ -60,7 +62,8 @@ enum TileRenderer {
         if rowLow <= rowHigh && columnLow <= columnHigh {
             let rowRange = rowLow..<(rowHigh + 1), columnRange = columnLow..<(columnHigh + 1)
             let window = PixelWindow(rows: rowRange, columns: columnRange)
-            let values = try await cube.levels[k].reader.read(request.variable, timeIndex: request.timeIndex, window: window)
+            let values = try await cube.read(cube.levels[k].reader, request.variable, timeIndex: request.timeIndex, layer: request.layer,
+                                             window: window)
             let span = request.vmax - request.vmin
             for p in 0..<(n * n) where rows[p] >= 0 {
                 let v = values[(Int(rows[p]) - rowRange.lowerBound) * columnRange.count + Int(columns[p]) - columnRange.lowerBound]

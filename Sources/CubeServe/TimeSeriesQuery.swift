@@ -60,7 +60,7 @@ enum TimeSeriesQuery {
 
     /// The series as xcube answers it: per time step `{"mean": v, …, "time": "…Z"}` (a point gives
     /// `mean` only; `null` where no valid value), between `start` and `end` (time indices).
-    static func series(_ geometry: GeoJSONGeometry, variable: String, methods wanted: [String], steps: ClosedRange<Int>,
+    static func series(_ geometry: GeoJSONGeometry, variable: String, layer: [Int] = [], methods wanted: [String], steps: ClosedRange<Int>,
                        cube: ServedCube, transforms: GeographicTransforms) async throws -> JSONValue {
         _ = try cube.variable(variable)
         for method in wanted where !methods.contains(method) {
@@ -73,7 +73,7 @@ enum TimeSeriesQuery {
         let reader = cube.seriesReader
         var result: [JSONValue] = []
         for t in steps {
-            let values = try await reader.read(variable, timeIndex: t, window: window)
+            let values = try await cube.read(reader, variable, timeIndex: t, layer: layer, window: window)
             var valid: [Double] = []
             for (k, v) in values.enumerated() where mask[k] && !v.isNaN { valid.append(Double(v)) }
             let count = valid.count
@@ -100,13 +100,13 @@ enum TimeSeriesQuery {
 
     /// `GET /statistics/{ds}/{var}?lon=&lat=&time=`: the value of the nearest pixel at that time
     /// (`{"value": v}`, `null` outside the cube or where missing), xcube's compact form.
-    static func pointValue(lon: Double, lat: Double, variable: String, timeIndex: Int, cube: ServedCube,
+    static func pointValue(lon: Double, lat: Double, variable: String, layer: [Int] = [], timeIndex: Int, cube: ServedCube,
                            transforms: GeographicTransforms) async throws -> JSONValue {
         _ = try cube.variable(variable)
         guard let (window, _) = try pixels(.point(lon: lon, lat: lat), cube: cube, transforms: transforms) else {
             return .object([("value", .null)])
         }
-        let value = try await cube.levels[0].reader.read(variable, timeIndex: timeIndex, window: window)[0]
+        let value = try await cube.read(cube.levels[0].reader, variable, timeIndex: timeIndex, layer: layer, window: window)[0]
         return .object([("value", value.isNaN ? .null : .double(Double(value)))])
     }
 }

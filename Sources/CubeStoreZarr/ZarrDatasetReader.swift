@@ -7,7 +7,7 @@ import Zarr
 /// Only the chunks a window touches are fetched; for a sharded array, the shard's index once and
 /// then each needed inner chunk by byte range. Decoded chunks and shard indexes are kept in the
 /// store's bounded cache, so the time steps of one chunk (and neighbouring windows) decode it once.
-struct ZarrDatasetReader: DatasetReader {
+struct ZarrDatasetReader: LayeredDatasetReader {
     let descriptor: DatasetDescriptor
     /// Readers of the data variables, by name.
     let arrays: [String: ZarrArrayReader]
@@ -24,15 +24,24 @@ struct ZarrDatasetReader: DatasetReader {
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+        try await read(variable, timeIndex: timeIndex, layer: [], window: window)
+    }
+
+    /// Reads one time step of `variable` at `layer` (an index along each dimension between time
+    /// and y) over `window`.
+    func read(_ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
         // A group storing a subset of a cell grid: read the stored positions, place them at their cells.
-        guard let cells = descriptor.cellStorage, cells.needsScatter else { return try await readStored(variable, timeIndex: timeIndex, window: window) }
+        guard let cells = descriptor.cellStorage, cells.needsScatter else {
+            return try await readStored(variable, timeIndex: timeIndex, layer: layer, window: window)
+        }
         let stored = cells.storedRange(covering: window.columns)
-        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, window: PixelWindow(rows: 0..<1, columns: stored))
+        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, layer: layer,
+                                                                 window: PixelWindow(rows: 0..<1, columns: stored))
         return cells.scatter(values, stored: stored, into: window.columns)
     }
 
     /// Reads `window` in storage positions (for a cell grid: one row, the cell dimension's positions).
-    private func readStored(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
+    private func readStored(_ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
         let location = descriptor.location
         guard let array = arrays[variable], let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(location)' has no gridded variable '\(variable)'", context: ["file": location, "variable": variable])
@@ -40,12 +49,21 @@ struct ZarrDatasetReader: DatasetReader {
         let spec = array.spec
         let (xDim, yDim) = descriptor.spatialDimensions
         var region: [Range<Int>] = []
+        var layers = layer.makeIterator()
         for (dimension, length) in zip(spec.dimensionNames, spec.shape) {
             switch dimension {
             case xDim: region.append(window.columns)
             case yDim: region.append(window.rows)
             case descriptor.timeDimension: region.append(timeIndex..<(timeIndex + 1))
             default:
+                if let index = layers.next() {
+                    guard (0..<length).contains(index) else {
+                        throw CubeError(.invalidInput, "'\(location)': array '\(variable)' has no index \(index) along '\(dimension)' (\(length) long)",
+                                        context: ["file": location, "variable": variable])
+                    }
+                    region.append(index..<(index + 1))
+                    continue
+                }
                 guard length == 1 else {
                     throw CubeError(.unsupported,
                         "'\(location)': array '\(variable)' has dimension '\(dimension)' of length \(length); only time, y, x (and length-1 dimensions) are supported",

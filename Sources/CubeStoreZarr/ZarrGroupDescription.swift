@@ -50,6 +50,18 @@ struct ZarrGroupDescription: Sendable {
             guard let array = byName[descriptor.variables[k].name] else { continue }
             descriptor.variables[k].layout = VariableLayout(chunks: array.spec.chunks, shards: array.spec.shards, codecs: array.codecSummary)
         }
+        // The coordinates of the dimensions between time and y (members, levels), for layer reads.
+        let (xName, yName) = descriptor.spatialDimensions
+        let gridded: Set<String> = [xName, yName, descriptor.timeDimension ?? ""]
+        for name in Set(descriptor.variables.flatMap(\.dimensions)).subtracting(gridded).sorted() {
+            guard let coordinate = byName[name], coordinate.spec.shape.count == 1 else { continue }
+            do {
+                let reader = try ZarrArrayReader(storage: storage, spec: coordinate.spec, format: coordinate.format)
+                descriptor.layerCoordinates[name] = try await reader.allValues()
+            } catch {
+                throw ZarrStoreErrors.wrap(error, location: location, array: name)
+            }
+        }
         descriptor.format = "Zarr \(group.format == .v2 ? "v2" : "v3"), \(group.consolidated ? "consolidated" : "not consolidated")"
         return ZarrGroupDescription(descriptor: descriptor, variables: byName)
     }

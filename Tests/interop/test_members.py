@@ -217,3 +217,88 @@ def test_members_and_levels_get_a_pyramid_and_a_time_series_copy(inputs, tmp_pat
     assert tile.exists()
     check_pyramid()
     np.testing.assert_array_equal(opened(tmp_path / "ml.ts.zarr")["t"].values, cube["t"].values)
+
+
+def test_cubegen_serve_selects_members_and_levels_as_xcube_does(inputs, tmp_path, binaries):
+    """`cubegen serve` on a (time, member, plev, lat, lon) cube: the variable and its member and
+    plev dimensions are listed; tiles, time series and statistics select a layer with query
+    parameters named after the dimensions (the nearest coordinate; the first when absent), as
+    xcube Server reads non-spatial labels; a tile's pixels are the layer's nearest cube values
+    under the Greys colour map; a bad label is a 400 naming the dimension."""
+    import io
+    import signal
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    from PIL import Image
+    from conftest import BIN
+
+    variable = "t: {resampling: nearest, members: [0, 1, 2], levels: [500, 850], level_units: hPa}"
+    path = recipe(tmp_path, "sv", variable, [inputs / "ens_a.grib2", inputs / "ens_b.grib2"],
+                  ", chunks: {time: 1, member: 2, plev: 2, lat: 16, lon: 16}, pyramid: {levels: 2, tile: 16}")
+    assert cubegen("run", path, cwd=tmp_path).returncode == 0
+    cube = opened(tmp_path / "sv.zarr")
+    process = subprocess.Popen([str(BIN / "cubegen"), "serve", str(tmp_path / "sv.zarr"), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serving sv on http://127.0.0.1:"), line + process.stderr.read()
+        url = line.split()[3].rstrip("/")
+
+        def get(route, body=None):
+            request = urllib.request.Request(url + route, data=body, method="POST" if body is not None else "GET")
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read()
+
+        status, body = get("/datasets?details=1")
+        dataset = json.loads(body)["datasets"][0]
+        [t] = dataset["variables"]
+        assert t["name"] == "t" and t["dims"] == ["time", "member", "plev", "lat", "lon"] and t["shape"] == [3, 3, 2, 41, 61]
+        dims = {d["name"]: d["coordinates"] for d in dataset["dimensions"]}
+        assert dims["member"] == [0, 1, 2] and dims["plev"] == [50000, 85000]
+
+        # A level-0 tile (0.088° pixels) of member 2 at 850 hPa, second step.
+        vmin, vmax = 240.0, 300.0
+        status, png = get(f"/tiles/sv/t/3/1/8?crs=OGC:CRS84&time=2024-01-01T06:00:00Z&member=2&plev=84000"
+                          f"&vmin={vmin}&vmax={vmax}&cmap=Greys")
+        assert status == 200, png[:200]
+        image = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        pixel = 180 / (256 << 3)
+        lon = -180 + (8 * 256 + np.arange(256) + 0.5) * pixel
+        lat = 90 - (1 * 256 + np.arange(256) + 0.5) * pixel
+        LON, LAT = np.meshgrid(lon, lat)
+        cols = np.floor((LON - BBOX[0]) / 0.5 + 1e-12).astype(int)
+        rows = np.floor((BBOX[3] - LAT) / 0.5 + 1e-12).astype(int)
+        values = cube["t"].values[1, 2, 1]
+        inside = (cols >= 0) & (cols < values.shape[1]) & (rows >= 0) & (rows < values.shape[0])
+        v = np.full(LON.shape, np.nan)
+        v[inside] = values[rows[inside], cols[inside]]
+        opaque = ~np.isnan(v)
+        assert opaque.sum() > 1000
+        grey = np.floor(255 - 255 * np.clip((v - vmin) / (vmax - vmin), 0, 1) + 0.5)
+        np.testing.assert_array_equal(image[..., 3], np.where(opaque, 255, 0))
+        np.testing.assert_array_equal(image[..., 0][opaque], grey[opaque])
+        # Another layer is another tile.
+        assert get(f"/tiles/sv/t/3/1/8?crs=OGC:CRS84&time=2024-01-01T06:00:00Z&member=0&plev=50000"
+                   f"&vmin={vmin}&vmax={vmax}&cmap=Greys")[1] != png
+
+        # A point series of member 1 at 500 hPa is its cube column; without labels, the first layer.
+        point = json.dumps({"type": "Point", "coordinates": [5.1, 50.2]}).encode()
+        column = cube["t"].sel(lon=5.1, lat=50.2, method="nearest")
+        for query, member, plev in [("?member=1&plev=500", 1, 0), ("", 0, 0), ("?plev=last", 0, 1)]:
+            status, body = get("/timeseries/sv/t" + query, point)
+            assert status == 200, body
+            got = [item["mean"] for item in json.loads(body)["result"]]
+            np.testing.assert_allclose(got, column.values[:, member, plev], rtol=1e-6)
+        status, body = get("/statistics/sv/t?lon=5.1&lat=50.2&time=2024-01-01T12:00:00Z&member=2&plev=85000")
+        assert status == 200
+        assert abs(json.loads(body)["result"]["value"] - float(column.values[2, 2, 1])) < 1e-3
+        status, body = get("/timeseries/sv/t?member=abc", point)
+        assert status == 400 and "member 'abc'" in json.loads(body)["error"]["message"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0

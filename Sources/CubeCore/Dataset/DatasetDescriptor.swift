@@ -31,6 +31,10 @@ public struct DatasetDescriptor: Hashable, Sendable {
     /// The vertical coordinates of dimensions other than time, y and x that data variables have
     /// (a NetCDF `plev`), by dimension name: the values as stored and what they measure.
     public var levelCoordinates: [String: LevelCoordinate] = [:]
+    /// The values of the 1-D coordinates of dimensions between time and y that data variables
+    /// have (a Zarr cube's `member` and `plev` axes), by dimension name, for readers that read one
+    /// element of each (`LayeredDatasetReader`).
+    public var layerCoordinates: [String: [Double]] = [:]
     /// For a cell grid read from a CF dataset (HEALPix in NetCDF/Zarr): which cells the file stores
     /// along its cell dimension. Readers return grid order, cells the file lacks as NaN.
     public var cellStorage: CellGridStorage?
@@ -61,6 +65,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
             && a.level == b.level && a.overviews == b.overviews && a.levelCoordinates == b.levelCoordinates
+            && a.layerCoordinates == b.layerCoordinates
             && a.cellStorage == b.cellStorage
     }
 
