@@ -7,7 +7,7 @@ import Zarr
 /// Only the chunks a window touches are fetched; for a sharded array, the shard's index once and
 /// then each needed inner chunk by byte range. Decoded chunks and shard indexes are kept in the
 /// store's bounded cache, so the time steps of one chunk (and neighbouring windows) decode it once.
-struct ZarrDatasetReader: LayeredDatasetReader {
+struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
     let descriptor: DatasetDescriptor
     /// Readers of the data variables, by name.
     let arrays: [String: ZarrArrayReader]
@@ -25,6 +25,26 @@ struct ZarrDatasetReader: LayeredDatasetReader {
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
         try await read(variable, timeIndex: timeIndex, layer: [], window: window)
+    }
+
+    /// Reads one time step and one level of `variable` (its other dimensions between time and y
+    /// must be one long) over `window`.
+    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float] {
+        guard let array = arrays[variable] else {
+            throw CubeError(.invalidInput, "'\(descriptor.location)' has no gridded variable '\(variable)'",
+                            context: ["file": descriptor.location, "variable": variable])
+        }
+        let (xDim, yDim) = descriptor.spatialDimensions
+        var layer: [Int] = []
+        for (dimension, length) in zip(array.spec.dimensionNames, array.spec.shape) where ![xDim, yDim, descriptor.timeDimension].contains(dimension) {
+            guard dimension == level.dimension || length == 1 else {
+                throw CubeError(.unsupported,
+                    "'\(descriptor.location)': array '\(variable)' has dimension '\(dimension)' of length \(length) besides '\(level.dimension)'; one level of one other dimension is read",
+                    context: ["file": descriptor.location, "variable": variable])
+            }
+            layer.append(dimension == level.dimension ? level.index : 0)
+        }
+        return try await read(variable, timeIndex: timeIndex, layer: layer, window: window)
     }
 
     /// Reads one time step of `variable` at `layer` (an index along each dimension between time

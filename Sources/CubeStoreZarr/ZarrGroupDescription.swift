@@ -39,6 +39,21 @@ struct ZarrGroupDescription: Sendable {
                 throw ZarrStoreErrors.wrap(error, location: location, array: coordinate.name)
             }
         }
+        // The 1-D coordinates of the other dimensions of arrays of two or more dimensions (members,
+        // levels): the vertical ones describe levels, all serve reads of one layer.
+        let gridded = Set(values.keys)
+        var layerCoordinates: [String: [Double]] = [:]
+        let otherDimensions = Set(variables.filter { $0.spec.shape.count >= 2 }.flatMap(\.dimensions)).subtracting(gridded)
+        for name in otherDimensions.sorted() {
+            guard let coordinate = variables.first(where: { $0.name == name && $0.dimensions == [name] }) else { continue }
+            do {
+                let reader = try ZarrArrayReader(storage: storage, spec: coordinate.spec, format: coordinate.format)
+                layerCoordinates[name] = try await reader.allValues()
+            } catch {
+                throw ZarrStoreErrors.wrap(error, location: location, array: name)
+            }
+            values[name] = layerCoordinates[name]
+        }
         let attributes = ZarrAttributes.of(group: group.attributes)
         var descriptor = try healpix.map {
             try CFDatasetDescription.describe(location: location, variables: variables, attributes: attributes, healpix: $0) { values[$0.name] ?? [] }
@@ -50,18 +65,8 @@ struct ZarrGroupDescription: Sendable {
             guard let array = byName[descriptor.variables[k].name] else { continue }
             descriptor.variables[k].layout = VariableLayout(chunks: array.spec.chunks, shards: array.spec.shards, codecs: array.codecSummary)
         }
-        // The coordinates of the dimensions between time and y (members, levels), for layer reads.
         let (xName, yName) = descriptor.spatialDimensions
-        let gridded: Set<String> = [xName, yName, descriptor.timeDimension ?? ""]
-        for name in Set(descriptor.variables.flatMap(\.dimensions)).subtracting(gridded).sorted() {
-            guard let coordinate = byName[name], coordinate.spec.shape.count == 1 else { continue }
-            do {
-                let reader = try ZarrArrayReader(storage: storage, spec: coordinate.spec, format: coordinate.format)
-                descriptor.layerCoordinates[name] = try await reader.allValues()
-            } catch {
-                throw ZarrStoreErrors.wrap(error, location: location, array: name)
-            }
-        }
+        descriptor.layerCoordinates = layerCoordinates.filter { ![xName, yName, descriptor.timeDimension].contains($0.key) }
         descriptor.format = "Zarr \(group.format == .v2 ? "v2" : "v3"), \(group.consolidated ? "consolidated" : "not consolidated")"
         return ZarrGroupDescription(descriptor: descriptor, variables: byName)
     }

@@ -215,6 +215,42 @@ def test_netcdf_plev_dimension_is_read_level_by_level(inputs, tmp_path):
     one_line_error(cubegen("run", plain, cwd=tmp_path), "'plev'", "levels:", "ta.nc")
 
 
+def test_zarr_plev_dimension_is_read_level_by_level(inputs, tmp_path):
+    """A Zarr store with (time, plev, lat, lon) arrays, as ARCO ERA5 keeps pressure levels (here
+    the NetCDF file written anew by xarray, zarr v2 and v3): `store: zarr` reads one level at a
+    time, in recipe order, the values the truth; an array with another long dimension beside the
+    level is one line naming it."""
+    source = xr.open_dataset(inputs / "ta.nc")
+    for fmt in (2, 3):
+        store = tmp_path / f"ta{fmt}.zarr"
+        source.to_zarr(store, zarr_format=fmt, consolidated=fmt == 2)
+        sources = f"""  - name: z
+    store: zarr
+    paths: [{store}]
+    variables:
+      ta: {{resampling: nearest, levels: [850, 250], level_units: hPa}}
+"""
+        result = cubegen("run", recipe(tmp_path, f"z{fmt}", sources), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        cube = opened(tmp_path / f"z{fmt}.zarr")
+        assert cube["ta"].dims == ("time", "plev", "lat", "lon")
+        np.testing.assert_array_equal(cube["plev"].values, [85000.0, 25000.0])
+        LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+        for k, hours in enumerate([0, 6, 12]):
+            for j, hpa in enumerate([850, 250]):
+                np.testing.assert_allclose(cube["ta"].values[k, j], truth(LON, LAT, hours, hpa), rtol=1e-6, err_msg=f"zarr{fmt} {hpa} +{hours}h")
+    # A member dimension beside plev: refused in one line naming it.
+    stacked = xr.concat([source, source], dim="member").transpose("time", "member", "plev", "lat", "lon")
+    stacked.to_zarr(tmp_path / "members.zarr", zarr_format=2)
+    sources = f"""  - name: z
+    store: zarr
+    paths: [{tmp_path / "members.zarr"}]
+    variables:
+      ta: {{resampling: nearest, levels: [850], level_units: hPa}}
+"""
+    one_line_error(cubegen("run", recipe(tmp_path, "zm", sources), cwd=tmp_path), "'member'", "members.zarr")
+
+
 def test_grib_model_levels_become_a_lev_axis(inputs, tmp_path):
     sources = f"""  - name: ml
     store: grib
