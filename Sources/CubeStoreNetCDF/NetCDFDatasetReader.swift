@@ -17,26 +17,24 @@ struct NetCDFDatasetReader: LevelDatasetReader {
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
-        try await read(variable, timeIndex: timeIndex, level: nil, window: window)
+        try await read(variable, timeIndex: timeIndex, selection: [], window: window)
     }
 
-    /// Reads one time step and one index of a vertical dimension of `variable` over `window`.
-    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float] {
-        try await read(variable, timeIndex: timeIndex, level: Optional(level), window: window)
-    }
-
-    private func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int)?, window: PixelWindow) async throws -> [Float] {
+    /// Reads one time step of `variable` at one index of each dimension of `selection` (a vertical
+    /// level, an ensemble member) over `window`.
+    func read(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float] {
         // A file storing a subset of a cell grid: read the stored positions, place them at their cells.
         guard let cells = descriptor.cellStorage, cells.needsScatter else {
-            return try await readStored(variable, timeIndex: timeIndex, level: level, window: window)
+            return try await readStored(variable, timeIndex: timeIndex, selection: selection, window: window)
         }
         let stored = cells.storedRange(covering: window.columns)
-        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, level: level, window: PixelWindow(rows: 0..<1, columns: stored))
+        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, selection: selection,
+                                                                 window: PixelWindow(rows: 0..<1, columns: stored))
         return cells.scatter(values, stored: stored, into: window.columns)
     }
 
     /// Reads `window` in storage positions.
-    private func readStored(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int)?, window: PixelWindow) async throws -> [Float] {
+    private func readStored(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float] {
         let path = file.path
         guard let raw = structure.variable(variable), let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(path)' has no gridded variable '\(variable)'",
@@ -49,10 +47,11 @@ struct NetCDFDatasetReader: LevelDatasetReader {
             case xDim: start.append(window.columns.lowerBound); count.append(window.columns.count)
             case yDim: start.append(window.rows.lowerBound); count.append(window.rows.count)
             case descriptor.timeDimension: start.append(timeIndex); count.append(1)
-            case level?.dimension:
-                let index = level!.index
+            case _ where selection.contains(where: { $0.dimension == dimension }):
+                let index = selection.first { $0.dimension == dimension }!.index
                 guard index >= 0, index < length else {
-                    throw CubeError(.invalidInput, "'\(path)': variable '\(variable)' has \(length) levels along '\(dimension)', not \(index + 1)",
+                    let what = descriptor.memberCoordinates[dimension] != nil ? "members" : "levels"
+                    throw CubeError(.invalidInput, "'\(path)': variable '\(variable)' has \(length) \(what) along '\(dimension)', not \(index + 1)",
                                     context: ["file": path, "variable": variable])
                 }
                 start.append(index)
@@ -89,7 +88,7 @@ struct NetCDFDatasetReader: LevelDatasetReader {
             }
         } catch let error as NetCDFError {
             // A chunk that fails its checks is a damaged input (exit 3), not an I/O failure.
-            throw CubeError(error.function == "decode" ? .invalidInput : .io, "cannot read '\(variable)' at time step \(timeIndex)\(level.map { " and \($0.dimension) index \($0.index)" } ?? "") from '\(path)': \(error.reason)",
+            throw CubeError(error.function == "decode" ? .invalidInput : .io, "cannot read '\(variable)' at time step \(timeIndex)\(selection.map { " and \($0.dimension) index \($0.index)" }.joined()) from '\(path)': \(error.reason)",
                             context: ["file": path, "variable": variable, "time_step": String(timeIndex)], underlying: error)
         }
         if xFirst { values = transposed(values, rows: window.columns.count, columns: window.rows.count) }

@@ -27,9 +27,9 @@ struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
         try await read(variable, timeIndex: timeIndex, layer: [], window: window)
     }
 
-    /// Reads one time step and one level of `variable` (its other dimensions between time and y
-    /// must be one long) over `window`.
-    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float] {
+    /// Reads one time step of `variable` at one index of each dimension of `selection` (its other
+    /// dimensions between time and y must be one long) over `window`.
+    func read(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float] {
         guard let array = arrays[variable] else {
             throw CubeError(.invalidInput, "'\(descriptor.location)' has no gridded variable '\(variable)'",
                             context: ["file": descriptor.location, "variable": variable])
@@ -37,12 +37,13 @@ struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
         let (xDim, yDim) = descriptor.spatialDimensions
         var layer: [Int] = []
         for (dimension, length) in zip(array.spec.dimensionNames, array.spec.shape) where ![xDim, yDim, descriptor.timeDimension].contains(dimension) {
-            guard dimension == level.dimension || length == 1 else {
+            let chosen = selection.first { $0.dimension == dimension }
+            guard chosen != nil || length == 1 else {
                 throw CubeError(.unsupported,
-                    "'\(descriptor.location)': array '\(variable)' has dimension '\(dimension)' of length \(length) besides '\(level.dimension)'; one level of one other dimension is read",
+                    "'\(descriptor.location)': array '\(variable)' has dimension '\(dimension)' of length \(length) besides \(selection.map { "'\($0.dimension)'" }.joined(separator: " and ")); only those are selected",
                     context: ["file": descriptor.location, "variable": variable])
             }
-            layer.append(dimension == level.dimension ? level.index : 0)
+            layer.append(chosen?.index ?? 0)
         }
         return try await read(variable, timeIndex: timeIndex, layer: layer, window: window)
     }

@@ -302,3 +302,109 @@ def test_cubegen_serve_selects_members_and_levels_as_xcube_does(inputs, tmp_path
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
+
+
+def write_netcdf_members(path, realizations, with_plev, start=0):
+    """A CMIP-style NetCDF file: `tas(time, realization, lat, lon)` or `ta(time, realization, plev,
+    lat, lon)`, realization numbers as its coordinate (`standard_name: realization`)."""
+    import netCDF4
+    from test_levels import D, LAT0, LON0, NI, NJ
+    lats, lons = LAT0 - D * np.arange(NJ), LON0 + D * np.arange(NI)
+    LON, LAT = np.meshgrid(lons, lats)
+    levels = (1000, 500)
+    with netCDF4.Dataset(path, "w") as ds:
+        dims = [("time", 3), ("realization", len(realizations))] + ([("plev", len(levels))] if with_plev else []) + [("lat", NJ), ("lon", NI)]
+        for name, size in dims:
+            ds.createDimension(name, size)
+        coords = [("time", [start, start + 6, start + 12], {"units": "hours since 2024-01-01", "calendar": "standard", "standard_name": "time"}),
+                  ("realization", realizations, {"standard_name": "realization", "long_name": "ensemble member"}),
+                  ("lat", lats, {"units": "degrees_north", "standard_name": "latitude"}),
+                  ("lon", lons, {"units": "degrees_east", "standard_name": "longitude"})]
+        if with_plev:
+            coords.append(("plev", [100.0 * p for p in levels], {"units": "Pa", "standard_name": "air_pressure", "positive": "down", "axis": "Z"}))
+        for name, values, attrs in coords:
+            v = ds.createVariable(name, "i4" if name == "realization" else "f8", (name,))
+            v.setncatts(attrs)
+            v[:] = values
+        name = "ta" if with_plev else "tas"
+        var = ds.createVariable(name, "f4", tuple(d for d, _ in dims))
+        var.units = "K"
+        for k, hours in enumerate([start, start + 6, start + 12]):
+            for m, member in enumerate(realizations):
+                if with_plev:
+                    for j, hpa in enumerate(levels):
+                        var[k, m, j] = member_truth(LON, LAT, hours, hpa, member)
+                else:
+                    var[k, m] = member_truth(LON, LAT, hours, 1000, member)
+
+
+def test_netcdf_members_along_a_realization_dimension(tmp_path, binaries):
+    """CMIP-style NetCDF ensembles: `members:` selects realizations along a `realization`
+    dimension (by its coordinate values, in recipe order) into the member axis, with or without
+    `levels:`, from every file; values are each member's truth; a member the file lacks lists the
+    ones it holds, a file with other members is named, and the dimension without `members:` is
+    refused with a hint."""
+    write_netcdf_members(tmp_path / "tas_a.nc", [1, 2, 3], False)
+    write_netcdf_members(tmp_path / "ta.nc", [1, 2, 3], True)
+    write_netcdf_members(tmp_path / "tas_other.nc", [1, 4, 3], False, start=18)
+
+    def run(name, variable, paths):
+        return cubegen("run", _netcdf_recipe(tmp_path, name, variable, paths), cwd=tmp_path)
+
+    result = run("surface", "tas: {resampling: nearest, members: [3, 1]}", [tmp_path / "tas_a.nc"])
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "surface.zarr")
+    assert cube["tas"].dims == ("time", "member", "lat", "lon") and cube["member"].values.tolist() == [3, 1]
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for k, hours in enumerate([0, 6, 12]):
+        for m, member in enumerate([3, 1]):
+            np.testing.assert_allclose(cube["tas"].values[k, m], member_truth(LON, LAT, hours, 1000, member), rtol=1e-6,
+                                       err_msg=f"member {member} +{hours}h")
+    assert verify_cube(xr.open_zarr(tmp_path / "surface.zarr")) == []
+    verified = cubegen("verify", tmp_path / "surface.zarr")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    result = run("upper", "ta: {resampling: nearest, members: [2, 3], levels: [500, 1000], level_units: hPa}", [tmp_path / "ta.nc"])
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "upper.zarr")
+    assert cube["ta"].dims == ("time", "member", "plev", "lat", "lon")
+    for k, hours in enumerate([0, 6, 12]):
+        for m, member in enumerate([2, 3]):
+            for j, hpa in enumerate([500, 1000]):
+                np.testing.assert_allclose(cube["ta"].values[k, m, j], member_truth(LON, LAT, hours, hpa, member), rtol=1e-6,
+                                           err_msg=f"member {member} {hpa} hPa +{hours}h")
+    lineage = json.loads((tmp_path / "upper.zarr" / "lineage.json").read_text())
+    [ta] = [v for v in lineage["variables"] if v["name"] == "ta"]
+    first = ta["source"]["grid"]["vertical"]["levels"][0]
+    assert (first["member"], first["member_dimension"], first["member_index"]) == (2, "realization", 1)
+
+    # Two files of steps: the member from each.
+    write_netcdf_members(tmp_path / "tas_b.nc", [1, 2, 3], False, start=18)
+    result = run("steps", "tas: {resampling: nearest, members: [2]}", [tmp_path / "tas_a.nc", tmp_path / "tas_b.nc"])
+    assert result.returncode == 0, result.stderr
+    cube = opened(tmp_path / "steps.zarr")
+    assert cube.sizes["time"] == 6 and cube["member"].values.tolist() == [2]
+    for k, hours in enumerate([0, 6, 12, 18, 24, 30]):
+        np.testing.assert_allclose(cube["tas"].values[k, 0], member_truth(LON, LAT, hours, 1000, 2), rtol=1e-6, err_msg=f"+{hours}h")
+
+    one_line_error(run("absent", "tas: {members: [1, 7]}", [tmp_path / "tas_a.nc"]), "members", "no member 7", "it holds 1, 2, 3")
+    one_line_error(run("other", "tas: {members: [1, 2]}", [tmp_path / "tas_a.nc", tmp_path / "tas_other.nc"]),
+                   "tas_other.nc", "no member 2", "1, 4, 3")
+    one_line_error(run("plain", "tas: {}", [tmp_path / "tas_a.nc"]), "'realization'", "members:")
+    assert not (tmp_path / "absent.zarr").exists() and not (tmp_path / "plain.zarr").exists()
+
+
+def _netcdf_recipe(folder, name, variable, paths):
+    path = folder / f"{name}.yaml"
+    path.write_text(f"""version: 1
+cube: {{id: {name}, title: NetCDF members, license: CC0-1.0}}
+grid: {{crs: EPSG:4326, bbox: [{", ".join(map(str, BBOX))}], resolution: 0.5}}
+sources:
+  - name: ens
+    store: netcdf
+    paths: [{", ".join(str(p) for p in paths)}]
+    variables:
+      {variable}
+output: {{path: {name}.zarr, overwrite: true}}
+""")
+    return path

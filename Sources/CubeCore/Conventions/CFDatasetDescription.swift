@@ -52,6 +52,8 @@ public enum CFDatasetDescription {
             attributes: attributes)
         descriptor.levelCoordinates = levelCoordinates(variables: variables, dataVariables: dataVariables,
                                                        excluding: [xDimension, yDimension, axes.time?.name ?? ""], values: values)
+        descriptor.memberCoordinates = memberCoordinates(variables: variables, dataVariables: dataVariables,
+                                                         excluding: [xDimension, yDimension, axes.time?.name ?? ""], values: values)
         return descriptor
     }
 
@@ -124,6 +126,25 @@ public enum CFDatasetDescription {
         } catch let error as CubeError {
             throw CubeError(error.code, "'\(path)': \(error.message)", context: ["file": path])
         }
+    }
+
+    /// The dimension names taken for ensemble members when their coordinate has no `standard_name`.
+    static let memberNames: Set<String> = ["member", "realization", "ensemble", "number"]
+
+    /// Ensemble-member coordinates of the data variables' other dimensions: a 1-D coordinate
+    /// variable of the dimension with `standard_name: realization` or one of `memberNames`, whose
+    /// values are finite numbers.
+    private static func memberCoordinates<V: CFVariableMetadata>(variables: [V], dataVariables: [V], excluding: Set<String>,
+                                                                 values: (V) throws -> [Double]) -> [String: [Double]] {
+        var coordinates: [String: [Double]] = [:]
+        for dimension in Set(dataVariables.flatMap(\.dimensions)).subtracting(excluding).sorted() {
+            guard let variable = variables.first(where: { $0.name == dimension && $0.dimensions == [dimension] }) else { continue }
+            let standardName = variable.attributes[named: "standard_name"]?.text
+            guard standardName == "realization" || (standardName == nil && memberNames.contains(dimension.lowercased())),
+                  let stored = try? values(variable), !stored.isEmpty, stored.allSatisfy(\.isFinite) else { continue }
+            coordinates[dimension] = stored
+        }
+        return coordinates
     }
 
     /// Vertical coordinates (a `plev`) of the data variables' other dimensions, where their

@@ -19,16 +19,17 @@ public protocol DatasetReader: Sendable {
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float]
 }
 
-/// A reader of variables with a vertical dimension besides time, y and x (a NetCDF `plev`,
-/// `DatasetDescriptor.levelCoordinates`): reads one level of it (DESIGN.md §15).
+/// A reader of variables with dimensions besides time, y and x — a vertical one (a NetCDF `plev`,
+/// `DatasetDescriptor.levelCoordinates`), an ensemble member (`memberCoordinates`) — that reads
+/// one element of each named dimension (DESIGN.md §15, §16).
 ///
 /// ## Implementation guidance
-/// - `level.index` indexes `level.dimension` in storage order; values decode as in
-///   `read(_:timeIndex:window:)`.
+/// - Each `selection` index indexes its dimension in storage order; any other dimension besides
+///   time, y and x must be one long. Values decode as in `read(_:timeIndex:window:)`.
 public protocol LevelDatasetReader: DatasetReader {
-    /// Reads one time step and one level of `variable` over `window`.
-    /// - Throws: `CubeError` naming the file, variable, level and time step when the read fails.
-    func read(_ variable: String, timeIndex: Int, level: (dimension: String, index: Int), window: PixelWindow) async throws -> [Float]
+    /// Reads one time step of `variable` at one index of each dimension of `selection` over `window`.
+    /// - Throws: `CubeError` naming the file, variable, dimension and index when the read fails.
+    func read(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float]
 }
 
 /// A reader of arrays with dimensions between time and y (a Zarr cube's (time, [member,]

@@ -35,6 +35,10 @@ public struct DatasetDescriptor: Hashable, Sendable {
     /// have (a Zarr cube's `member` and `plev` axes), by dimension name, for readers that read one
     /// element of each (`LayeredDatasetReader`).
     public var layerCoordinates: [String: [Double]] = [:]
+    /// Ensemble-member coordinates of dimensions other than time, y and x that data variables have
+    /// (CF `standard_name: realization`, or a dimension named `member`, `realization`, `ensemble`
+    /// or `number` with a numeric coordinate), by dimension name: the member numbers as stored.
+    public var memberCoordinates: [String: [Double]] = [:]
     /// For a cell grid read from a CF dataset (HEALPix in NetCDF/Zarr): which cells the file stores
     /// along its cell dimension. Readers return grid order, cells the file lacks as NaN.
     public var cellStorage: CellGridStorage?
@@ -65,7 +69,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
             && a.level == b.level && a.overviews == b.overviews && a.levelCoordinates == b.levelCoordinates
-            && a.layerCoordinates == b.layerCoordinates
+            && a.layerCoordinates == b.layerCoordinates && a.memberCoordinates == b.memberCoordinates
             && a.cellStorage == b.cellStorage
     }
 

@@ -113,6 +113,9 @@ struct LineageBuilder {
             if let level = layer.sourceLevel {
                 members += [("dimension", .string(level.dimension)), ("index", .int(Int64(level.index)))]
             }
+            if let member = layer.sourceMember {
+                members += [("member_dimension", .string(member.dimension)), ("member_index", .int(Int64(member.index)))]
+            }
             return .object(members)
         }
         return .object([("dimension", .string(vertical.name)), ("units", .string(vertical.coordinate.units)),

@@ -55,7 +55,7 @@ extension CubePlan {
             var temporal = variable.aggregation.map { ", \($0.rawValue) over each period" } ?? ""
             if variable.minCount > 1 { temporal += " (min_count \(variable.minCount))" }
             if !variable.upsampled.isEmpty { temporal += ", \(variable.upsampled.count) period(s) up-sampled" }
-            let level = variable.sourceLevel.map { "[\($0.dimension)=\($0.index)]" } ?? ""
+            let level = variable.sourceSelection.map { "[\($0.dimension)=\($0.index)]" }.joined()
             line("variable", "\(variable.name) ← \(sources[variable.source].section.name)/\(variable.sourceName)\(level): \(variable.method.rawValue)\(temporal), \(variable.dataType)\(packing)")
         }
         let chunkTotal = counts.time * counts.y * counts.x

@@ -292,6 +292,14 @@ public struct VariablePlan: Sendable {
     /// When the source holds the levels along a dimension of one variable (NetCDF `plev`): that
     /// dimension and this layer's index along it; `nil` when each level is a field of its own (GRIB).
     public var sourceLevel: (dimension: String, index: Int)? = nil
+    /// When the source holds the ensemble members along a dimension of one variable (a NetCDF or
+    /// Zarr `realization`): that dimension and this layer's index along it; `nil` otherwise (GRIB
+    /// members are fields of their own).
+    public var sourceMember: (dimension: String, index: Int)? = nil
+
+    /// The elements of the source variable's other dimensions this plan reads: its member, then
+    /// its level (empty for a (time, y, x) source variable).
+    public var sourceSelection: [(dimension: String, index: Int)] { [sourceMember, sourceLevel].compactMap { $0 } }
 
     /// The name of the cube array this plan writes into.
     public var arrayName: String { layer?.array ?? name }

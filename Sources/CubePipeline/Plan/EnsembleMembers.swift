@@ -6,6 +6,36 @@ import CubeRecipe
 /// keys (or its short name). Each section is then planned as a (time, y, x) variable, or as the
 /// layers of its `levels`.
 enum EnsembleMembers {
+    /// The member dimension of a variable that holds its members along one (NetCDF, Zarr: a
+    /// `realization` coordinate, `DatasetDescriptor.memberCoordinates`) and the index of each of
+    /// `members` along it; `nil` when the variable has no such dimension (GRIB fields).
+    /// - Throws: a recipe error naming `members` and the file: a member the first file does not
+    ///   hold (listing those it holds), or another file whose member coordinate differs.
+    static func alongDimension(_ variable: VariableSection, members: [Int], inventory: SourceInventory,
+                               recipe: Recipe) throws -> (dimension: String, indices: [Int])? {
+        let file = inventory.first
+        guard variable.select == nil, let descriptor = file.variable(variable.sourceName),
+              let dimension = descriptor.dimensions.first(where: { file.memberCoordinates[$0] != nil }) else { return nil }
+        let held = file.memberCoordinates[dimension]!
+        func listing(_ values: [Double]) -> String { values.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ", ") }
+        var indices: [Int] = []
+        for member in members {
+            guard let index = held.firstIndex(of: Double(member)) else {
+                throw recipe.error("\(variable.keyPath).members",
+                    "'\(file.location)': variable '\(variable.sourceName)' has no member \(member) along '\(dimension)'; it holds \(listing(held))")
+            }
+            for other in inventory.files.dropFirst() {
+                let values = other.memberCoordinates[dimension] ?? []
+                guard index < values.count, values[index] == held[index] else {
+                    throw recipe.error("\(variable.keyPath).members",
+                        "'\(other.location)': variable '\(variable.sourceName)' has no member \(member) at the position '\(file.location)' holds it (its '\(dimension)' holds \(listing(values)))")
+                }
+            }
+            indices.append(index)
+        }
+        return (dimension, indices)
+    }
+
     /// The section of each member of `members`, in order.
     /// - Throws: a recipe error naming `members` and the first file: no field of the variable
     ///   carries member numbers (not a GRIB field), or a member the file does not hold (listing

@@ -344,7 +344,7 @@ enum Planner {
     /// The plan of one variable. `upsampling`: whether the target is finer than the source at the
     /// grid's centre, which picks `resampling.up` or `resampling.down` (and their defaults).
     private static func variablePlan(_ variable: VariableSection, source: Int, inventory: SourceInventory,
-                                     recipe: Recipe, upsampling: Bool, levelDimension: String? = nil) throws -> VariablePlan {
+                                     recipe: Recipe, upsampling: Bool, otherDimensions: [String] = []) throws -> VariablePlan {
         var variable = variable
         variable.sourceName = FieldSelection.portableName(try FieldSelection.sourceName(of: variable, in: inventory.first, recipe: recipe),
                                                           in: inventory.files)
@@ -358,10 +358,12 @@ enum Planner {
         }
         let file = inventory.first
         for (dimension, length) in zip(descriptor.dimensions, descriptor.shape)
-        where ![file.spatialDimensions.x, file.spatialDimensions.y, file.timeDimension, levelDimension].contains(dimension) && length != 1 {
-            let vertical = file.levelCoordinates[dimension] != nil ? "; a vertical dimension: choose levels with 'levels:'" : ""
+        where ![file.spatialDimensions.x, file.spatialDimensions.y, file.timeDimension].contains(dimension) && !otherDimensions.contains(dimension)
+            && length != 1 {
+            let hint = file.levelCoordinates[dimension] != nil ? "; a vertical dimension: choose levels with 'levels:'"
+                : file.memberCoordinates[dimension] != nil ? "; ensemble members: choose them with 'members:'" : ""
             throw recipe.error(variable.keyPath,
-                "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y, x and a vertical dimension with 'levels:' are supported\(vertical)")
+                "variable '\(variable.sourceName)' in '\(file.location)' has dimension '\(dimension)' of length \(length); only time, y, x, a vertical dimension with 'levels:' and a member dimension with 'members:' are supported\(hint)")
         }
         guard file.timeDimension.map(descriptor.dimensions.contains) ?? false else {
             throw recipe.error(variable.keyPath, "variable '\(variable.sourceName)' in '\(file.location)' has no time dimension: a static field; read it from a source of its own with broadcast_time: true")
@@ -412,7 +414,7 @@ enum Planner {
     /// variable, named `NAME@LEVEL` inside the run. The cube's vertical axis is the first such
     /// variable's; every other must have the same levels.
     private static func layerPlans(_ section: VariableSection, levels: [Double], source: Int, inventory: SourceInventory, recipe: Recipe,
-                                   upsampling: Bool, vertical: inout VerticalAxisPlan?) throws -> [VariablePlan] {
+                                   upsampling: Bool, vertical: inout VerticalAxisPlan?, memberDimension: String? = nil) throws -> [VariablePlan] {
         let resolution = try VerticalLevels.resolve(section, levels: levels, inventory: inventory, recipe: recipe)
         let axis = VerticalAxisPlan(coordinate: resolution.coordinate, values: resolution.values, labels: resolution.layers.map(\.label))
         if let vertical, vertical.coordinate.kind != axis.coordinate.kind || vertical.values != axis.values {
@@ -422,7 +424,7 @@ enum Planner {
         vertical = axis
         return try resolution.layers.enumerated().map { index, layer in
             var plan = try variablePlan(layer.section, source: source, inventory: inventory, recipe: recipe, upsampling: upsampling,
-                                        levelDimension: layer.sourceLevel?.dimension)
+                                        otherDimensions: [layer.sourceLevel?.dimension, memberDimension].compactMap { $0 })
             plan.name = "\(section.name)@\(layer.label.replacingOccurrences(of: " ", with: ""))"
             plan.layer = VariableLayer(array: section.name, index: index, label: layer.label)
             plan.sourceLevel = layer.sourceLevel
@@ -441,14 +443,23 @@ enum Planner {
                 "the cube has one member axis: '\(section.name)' asks for members \(numbers.map(String.init).joined(separator: ", ")) but an earlier variable for \(members.values.map(String.init).joined(separator: ", "))")
         }
         axes.members = axis
+        // Members along a dimension of one variable (NetCDF, Zarr), else one field each (GRIB).
+        let members: [(section: VariableSection, sourceMember: (dimension: String, index: Int)?)]
+        if let along = try EnsembleMembers.alongDimension(section, members: numbers, inventory: inventory, recipe: recipe) {
+            members = along.indices.map { (section, (along.dimension, $0)) }
+        } else {
+            members = try EnsembleMembers.sections(section, members: numbers, inventory: inventory, recipe: recipe).map { ($0, nil) }
+        }
         var plans: [VariablePlan] = []
-        for (position, member) in try EnsembleMembers.sections(section, members: numbers, inventory: inventory, recipe: recipe).enumerated() {
+        for (position, member) in members.enumerated() {
             var memberPlans: [VariablePlan]
+            let memberDimension = member.sourceMember?.dimension
             if let levels = section.levels {
-                memberPlans = try layerPlans(member, levels: levels, source: source, inventory: inventory, recipe: recipe,
-                                             upsampling: upsampling, vertical: &axes.vertical)
+                memberPlans = try layerPlans(member.section, levels: levels, source: source, inventory: inventory, recipe: recipe,
+                                             upsampling: upsampling, vertical: &axes.vertical, memberDimension: memberDimension)
             } else {
-                var plan = try variablePlan(member, source: source, inventory: inventory, recipe: recipe, upsampling: upsampling)
+                var plan = try variablePlan(member.section, source: source, inventory: inventory, recipe: recipe, upsampling: upsampling,
+                                            otherDimensions: [memberDimension].compactMap { $0 })
                 plan.layer = VariableLayer(array: section.name, index: 0, label: "", hasLevel: false)
                 memberPlans = [plan]
             }
@@ -456,6 +467,7 @@ enum Planner {
                 memberPlans[index].name = "\(section.name)@m\(numbers[position])" + memberPlans[index].name.dropFirst(section.name.count)
                 memberPlans[index].layer?.member = position
                 memberPlans[index].layer?.memberLabel = "member \(numbers[position])"
+                memberPlans[index].sourceMember = member.sourceMember
             }
             plans += memberPlans
         }

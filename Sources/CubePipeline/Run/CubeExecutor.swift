@@ -526,9 +526,9 @@ struct CubeExecutor: Sendable {
             }
             func fetch(_ index: Int) -> Task<SourcePlane, any Error>? {
                 guard index < reads.count else { return nil }
-                let read = reads[index], name = plan.variables[read.variable].sourceName, level = plan.variables[read.variable].sourceLevel
+                let read = reads[index], name = plan.variables[read.variable].sourceName, selection = plan.variables[read.variable].sourceSelection
                 return Task {
-                    try await self.sourcePlane(sourceIndex, name, level: level, file: read.file, index: read.index, window: read.window, shared)
+                    try await self.sourcePlane(sourceIndex, name, selection: selection, file: read.file, index: read.index, window: read.window, shared)
                 }
             }
             // Reads run ahead of the resampling, `readAhead` planes deep: with direct chunk reads
@@ -745,7 +745,7 @@ struct CubeExecutor: Sendable {
     /// One decoded source time step covering `window`: from the shared footprint plane when it
     /// holds the window, fits the cache and more than one task reads it (a mosaic tile inside one
     /// task's region is read once, so caching it would only hold memory), else read directly.
-    private func sourcePlane(_ source: Int, _ variable: String, level: (dimension: String, index: Int)?, file: Int, index: Int,
+    private func sourcePlane(_ source: Int, _ variable: String, selection: [(dimension: String, index: Int)], file: Int, index: Int,
                              window: PixelWindow, _ shared: Shared) async throws -> SourcePlane {
         let plan = self.plan.sources[source]
         let g = plan.fileGrid[file]
@@ -754,25 +754,26 @@ struct CubeExecutor: Sendable {
         if self.plan.sharesPlanes, let footprint = plan.footprints[g], footprint.contains(window),
             held * MemoryLayout<Float>.size <= cacheBudget / 2,
             self.plan.spatialTasks(reaching: plan.targetWindows.isEmpty ? nil : plan.targetWindows[g]) > 1 {
-            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index, level: level?.index ?? -1)) {
+            return try await shared.planes.value(for: PlaneKey(source: source, variable: variable, file: file, index: index,
+                                                               selection: selection.map(\.index))) {
                 let reader = try await shared.readers.reader(source: source, file: file)
-                return SourcePlane(values: try await read(reader, plan, variable, level: level, file: file, index: index, window: footprint),
+                return SourcePlane(values: try await read(reader, plan, variable, selection: selection, file: file, index: index, window: footprint),
                                    window: footprint)
             }
         }
         let reader = try await shared.readers.reader(source: source, file: file)
-        return SourcePlane(values: try await read(reader, plan, variable, level: level, file: file, index: index, window: window), window: window)
+        return SourcePlane(values: try await read(reader, plan, variable, selection: selection, file: file, index: index, window: window), window: window)
     }
 
     /// Reads from the overview the plan chose for the file's grid (the full grid for level 0).
-    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, level vertical: (dimension: String, index: Int)?,
+    private func read(_ reader: any DatasetReader, _ plan: SourcePlan, _ variable: String, selection: [(dimension: String, index: Int)],
                       file: Int, index: Int, window: PixelWindow) async throws -> [Float] {
-        if let vertical {
+        if !selection.isEmpty {
             guard let layered = reader as? any LevelDatasetReader else {
-                throw CubeError(.unsupported, "'\(plan.files[file].location)': the \(plan.section.store) store cannot read one level of '\(variable)' along '\(vertical.dimension)'",
+                throw CubeError(.unsupported, "'\(plan.files[file].location)': the \(plan.section.store) store cannot read one element of '\(variable)' along \(selection.map { "'\($0.dimension)'" }.joined(separator: " and "))",
                                 context: ["file": plan.files[file].location, "variable": variable])
             }
-            let values = try await layered.read(variable, timeIndex: index, level: vertical, window: window)
+            let values = try await layered.read(variable, timeIndex: index, selection: selection, window: window)
             guard let cells = plan.cellSubset(ofGrid: plan.fileGrid[file]) else { return values }
             return values.withUnsafeBufferPointer { cells.gather(from: $0) }
         }

@@ -14,8 +14,9 @@ struct PlaneKey: Hashable, Sendable {
     var variable: String
     var file: Int
     var index: Int
-    /// The index along the source's vertical dimension (`VariablePlan.sourceLevel`), -1 for none.
-    var level: Int = -1
+    /// The indices along the source variable's member and vertical dimensions
+    /// (`VariablePlan.sourceSelection`), empty for none.
+    var selection: [Int] = []
 }
 
 /// Identifies a cached pixel mapping: source grid, target chunk row/column, and whether it maps
