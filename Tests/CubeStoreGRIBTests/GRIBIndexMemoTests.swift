@@ -11,14 +11,19 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/healpix_h2_nested.grib2").path
     }
 
-    /// Reduced Gaussian rows and latitudes are stored once per entry and come back on every message.
-    @Test func gridTablesAreSharedAndRestored() throws {
+    /// A folder holding a copy of the fixture (`path`) and a memo of its own (settling time 0).
+    private func copyOfTheFixture() throws -> (folder: String, path: String, memo: FileVersionMemo) {
         let dir = NSTemporaryDirectory() + "grib-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/in.grib2"
         try FileManager.default.copyItem(atPath: fixture, toPath: path)
-        let memo = FileVersionMemo(namespace: "grib-index", environment: ["XDG_CACHE_HOME": dir + "/cache"], settle: 0)
+        return (dir, path, FileVersionMemo(namespace: "grib-index", environment: ["XDG_CACHE_HOME": dir + "/cache"], settle: 0))
+    }
+
+    /// Reduced Gaussian rows and latitudes are stored once per entry and come back on every message.
+    @Test func gridTablesAreSharedAndRestored() throws {
+        let (dir, path, memo) = try copyOfTheFixture()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var messages = try GRIBCalls.index(path, memo: memo)
         let rows = (0..<640).map { 20 + 4 * min($0, 639 - $0) }
         let latitudes = (0..<640).map { 89.9 - Double($0) * 0.28 }
@@ -34,12 +39,8 @@ import Testing
     }
 
     @Test func aRememberedIndexServesUntilTheFileChanges() throws {
-        let dir = NSTemporaryDirectory() + "grib-index-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let (dir, path, memo) = try copyOfTheFixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/in.grib2"
-        try FileManager.default.copyItem(atPath: fixture, toPath: path)
-        let memo = FileVersionMemo(namespace: "grib-index", environment: ["XDG_CACHE_HOME": dir + "/cache"], settle: 0)
         let fresh = try GRIBCalls.index(path, memo: memo)
         #expect(fresh.count == 2 && fresh[0].nside == 2)
         let version = try #require(memo.version(of: path))
