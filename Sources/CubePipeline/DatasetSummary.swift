@@ -44,6 +44,10 @@ public enum DatasetSummary {
             let values = level.values.map(VerticalCoordinate.format).joined(separator: ", ")
             lines.append("  vertical  \(dimension) (\(level.coordinate.kind.rawValue), becomes '\(level.coordinate.name)'): \(values) \(level.coordinate.sourceUnits)")
         }
+        // Ensemble members `members:` can choose from.
+        for (dimension, values) in d.memberCoordinates.sorted(by: { $0.key < $1.key }) {
+            lines.append("  members   \(dimension): \(values.map(VerticalCoordinate.format).joined(separator: ", ")) (choose with 'members:')")
+        }
         // How a raster store holds its pixels (GeoTIFF: `tiff_layout`, `tiff_compression`, …), one line.
         let raster = d.attributes.filter { $0.name.hasPrefix("tiff_") }.map { attribute -> String in
             let label = String(attribute.name.dropFirst(5)).replacingOccurrences(of: "_", with: " ")

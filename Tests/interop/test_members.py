@@ -387,6 +387,9 @@ def test_netcdf_members_along_a_realization_dimension(tmp_path, binaries):
     for k, hours in enumerate([0, 6, 12, 18, 24, 30]):
         np.testing.assert_allclose(cube["tas"].values[k, 0], member_truth(LON, LAT, hours, 1000, 2), rtol=1e-6, err_msg=f"+{hours}h")
 
+    inspected = cubegen("inspect", tmp_path / "ta.nc")
+    assert "members   realization: 1, 2, 3 (choose with 'members:')" in inspected.stdout, inspected.stdout
+
     one_line_error(run("absent", "tas: {members: [1, 7]}", [tmp_path / "tas_a.nc"]), "members", "no member 7", "it holds 1, 2, 3")
     one_line_error(run("other", "tas: {members: [1, 2]}", [tmp_path / "tas_a.nc", tmp_path / "tas_other.nc"]),
                    "tas_other.nc", "no member 2", "1, 4, 3")
