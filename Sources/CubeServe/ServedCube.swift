@@ -101,11 +101,10 @@ public final class ServedCube: Sendable {
             }
         }
         let (x, y) = cube.descriptor.spatialDimensions
-        let layerCoordinates = cube.descriptor.layerCoordinates
         let variables = cube.descriptor.variables.filter { variable in
             let dimensions = variable.dimensions, count = dimensions.count
             guard count >= 3, dimensions[count - 2] == y, dimensions[count - 1] == x else { return false }
-            return (1..<(count - 2)).allSatisfy { layerCoordinates[dimensions[$0]]?.count == variable.shape[$0] }
+            return (1..<(count - 2)).allSatisfy { layerCoordinates(dimensions[$0], of: cube.descriptor)?.count == variable.shape[$0] }
         }
         var ranges: [String: (min: Double, max: Double)] = [:]
         let top = levels[levels.count - 1]
@@ -113,7 +112,7 @@ public final class ServedCube: Sendable {
         let whole = PixelWindow(rows: 0..<top.grid.height, columns: 0..<top.grid.width)
         for variable in variables {
             let first = [Int](repeating: 0, count: variable.dimensions.count - 3)
-            let values = try await ServedCube.read(top.reader, variable.name, timeIndex: last, layer: first, window: whole, path: base).filter { !$0.isNaN }
+            let values = try await ServedCube.read(top.reader, variable, timeIndex: last, layer: first, window: whole, path: base).filter { !$0.isNaN }
             if let low = values.min(), let high = values.max() {
                 ranges[variable.name] = (Double(low), high > low ? Double(high) : Double(low) + 1)
             }
@@ -177,7 +176,12 @@ public final class ServedCube: Sendable {
     /// The dimensions of `variable` between time and y (members, levels) with their coordinates.
     func layerDimensions(_ variable: VariableDescriptor) -> [(name: String, values: [Double])] {
         guard variable.dimensions.count > 3 else { return [] }
-        return variable.dimensions[1..<(variable.dimensions.count - 2)].map { ($0, descriptor.layerCoordinates[$0] ?? []) }
+        return variable.dimensions[1..<(variable.dimensions.count - 2)].map { ($0, ServedCube.layerCoordinates($0, of: descriptor) ?? []) }
+    }
+
+    /// The coordinate values of a member or level dimension, as the cube stores them.
+    private static func layerCoordinates(_ dimension: String, of descriptor: DatasetDescriptor) -> [Double]? {
+        descriptor.levelCoordinates[dimension]?.values ?? descriptor.memberCoordinates[dimension]
     }
 
     /// The layer a request selects, as xcube reads non-spatial labels: for each dimension of
@@ -201,17 +205,20 @@ public final class ServedCube: Sendable {
 
     /// Reads one time step of `variable` at `layer` (`[]` for a (time, y, x) variable) from `reader`.
     /// - Throws: `CubeError` when the read fails.
+    /// - Throws: `ServeError` 404 for an unknown variable, `CubeError` when the read fails.
     func read(_ reader: any DatasetReader, _ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
-        try await ServedCube.read(reader, variable, timeIndex: timeIndex, layer: layer, window: window, path: path)
+        try await ServedCube.read(reader, try self.variable(variable), timeIndex: timeIndex, layer: layer, window: window, path: path)
     }
 
-    private static func read(_ reader: any DatasetReader, _ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow,
+    /// Reads `variable` at `layer`: one element of each of its dimensions between time and y.
+    private static func read(_ reader: any DatasetReader, _ variable: VariableDescriptor, timeIndex: Int, layer: [Int], window: PixelWindow,
                              path: String) async throws -> [Float] {
-        guard !layer.isEmpty else { return try await reader.read(variable, timeIndex: timeIndex, window: window) }
-        guard let layered = reader as? any LayeredDatasetReader else {
-            throw CubeError(.unsupported, "'\(path)': variable '\(variable)' has dimensions between time and y that this reader cannot select")
+        guard !layer.isEmpty else { return try await reader.read(variable.name, timeIndex: timeIndex, window: window) }
+        guard let layered = reader as? any LevelDatasetReader else {
+            throw CubeError(.unsupported, "'\(path)': variable '\(variable.name)' has dimensions between time and y that this reader cannot select")
         }
-        return try await layered.read(variable, timeIndex: timeIndex, layer: layer, window: window)
+        let selection = zip(variable.dimensions.dropFirst(), layer).map { (dimension: $0, index: $1) }
+        return try await layered.read(variable.name, timeIndex: timeIndex, selection: selection, window: window)
     }
 
     /// The times as xcube shows them (`2020-01-01T00:00:00Z`).

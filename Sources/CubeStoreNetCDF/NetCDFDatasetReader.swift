@@ -47,16 +47,17 @@ struct NetCDFDatasetReader: LevelDatasetReader {
             case xDim: start.append(window.columns.lowerBound); count.append(window.columns.count)
             case yDim: start.append(window.rows.lowerBound); count.append(window.rows.count)
             case descriptor.timeDimension: start.append(timeIndex); count.append(1)
-            case _ where selection.contains(where: { $0.dimension == dimension }):
-                let index = selection.first { $0.dimension == dimension }!.index
-                guard index >= 0, index < length else {
-                    let what = descriptor.memberCoordinates[dimension] != nil ? "members" : "levels"
-                    throw CubeError(.invalidInput, "'\(path)': variable '\(variable)' has \(length) \(what) along '\(dimension)', not \(index + 1)",
-                                    context: ["file": path, "variable": variable])
-                }
-                start.append(index)
-                count.append(1)
             default:
+                if let index = selection.first(where: { $0.dimension == dimension })?.index {
+                    guard index >= 0, index < length else {
+                        let what = descriptor.memberCoordinates[dimension] != nil ? "members" : "levels"
+                        throw CubeError(.invalidInput, "'\(path)': variable '\(variable)' has \(length) \(what) along '\(dimension)', not \(index + 1)",
+                                        context: ["file": path, "variable": variable])
+                    }
+                    start.append(index)
+                    count.append(1)
+                    continue
+                }
                 guard length == 1 else {
                     throw CubeError(.unsupported,
                         "'\(path)': variable '\(variable)' has dimension '\(dimension)' of length \(length); only time, y, x (and length-1 dimensions) are supported",

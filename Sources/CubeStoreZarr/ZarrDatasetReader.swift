@@ -7,7 +7,7 @@ import Zarr
 /// Only the chunks a window touches are fetched; for a sharded array, the shard's index once and
 /// then each needed inner chunk by byte range. Decoded chunks and shard indexes are kept in the
 /// store's bounded cache, so the time steps of one chunk (and neighbouring windows) decode it once.
-struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
+struct ZarrDatasetReader: LevelDatasetReader {
     let descriptor: DatasetDescriptor
     /// Readers of the data variables, by name.
     let arrays: [String: ZarrArrayReader]
@@ -24,45 +24,25 @@ struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
 
     /// Reads one time step of `variable` over `window`, decoded, as rows of the grid's y order.
     func read(_ variable: String, timeIndex: Int, window: PixelWindow) async throws -> [Float] {
-        try await read(variable, timeIndex: timeIndex, layer: [], window: window)
+        try await read(variable, timeIndex: timeIndex, selection: [], window: window)
     }
 
-    /// Reads one time step of `variable` at one index of each dimension of `selection` (its other
-    /// dimensions between time and y must be one long) over `window`.
+    /// Reads one time step of `variable` at one index of each dimension of `selection` (a level,
+    /// a member; its other dimensions besides time, y and x must be one long) over `window`.
     func read(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float] {
-        guard let array = arrays[variable] else {
-            throw CubeError(.invalidInput, "'\(descriptor.location)' has no gridded variable '\(variable)'",
-                            context: ["file": descriptor.location, "variable": variable])
-        }
-        let (xDim, yDim) = descriptor.spatialDimensions
-        var layer: [Int] = []
-        for (dimension, length) in zip(array.spec.dimensionNames, array.spec.shape) where ![xDim, yDim, descriptor.timeDimension].contains(dimension) {
-            let chosen = selection.first { $0.dimension == dimension }
-            guard chosen != nil || length == 1 else {
-                throw CubeError(.unsupported,
-                    "'\(descriptor.location)': array '\(variable)' has dimension '\(dimension)' of length \(length) besides \(selection.map { "'\($0.dimension)'" }.joined(separator: " and ")); only those are selected",
-                    context: ["file": descriptor.location, "variable": variable])
-            }
-            layer.append(chosen?.index ?? 0)
-        }
-        return try await read(variable, timeIndex: timeIndex, layer: layer, window: window)
-    }
-
-    /// Reads one time step of `variable` at `layer` (an index along each dimension between time
-    /// and y) over `window`.
-    func read(_ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
         // A group storing a subset of a cell grid: read the stored positions, place them at their cells.
         guard let cells = descriptor.cellStorage, cells.needsScatter else {
-            return try await readStored(variable, timeIndex: timeIndex, layer: layer, window: window)
+            return try await readStored(variable, timeIndex: timeIndex, selection: selection, window: window)
         }
         let stored = cells.storedRange(covering: window.columns)
-        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, layer: layer,
+        let values = stored.isEmpty ? [] : try await readStored(variable, timeIndex: timeIndex, selection: selection,
                                                                  window: PixelWindow(rows: 0..<1, columns: stored))
         return cells.scatter(values, stored: stored, into: window.columns)
     }
 
     /// Reads `window` in storage positions (for a cell grid: one row, the cell dimension's positions).
-    private func readStored(_ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
+    private func readStored(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)],
+                            window: PixelWindow) async throws -> [Float] {
         let location = descriptor.location
         guard let array = arrays[variable], let described = descriptor.variable(variable) else {
             throw CubeError(.invalidInput, "'\(location)' has no gridded variable '\(variable)'", context: ["file": location, "variable": variable])
@@ -70,14 +50,13 @@ struct ZarrDatasetReader: LayeredDatasetReader, LevelDatasetReader {
         let spec = array.spec
         let (xDim, yDim) = descriptor.spatialDimensions
         var region: [Range<Int>] = []
-        var layers = layer.makeIterator()
         for (dimension, length) in zip(spec.dimensionNames, spec.shape) {
             switch dimension {
             case xDim: region.append(window.columns)
             case yDim: region.append(window.rows)
             case descriptor.timeDimension: region.append(timeIndex..<(timeIndex + 1))
             default:
-                if let index = layers.next() {
+                if let index = selection.first(where: { $0.dimension == dimension })?.index {
                     guard (0..<length).contains(index) else {
                         throw CubeError(.invalidInput, "'\(location)': array '\(variable)' has no index \(index) along '\(dimension)' (\(length) long)",
                                         context: ["file": location, "variable": variable])

@@ -39,20 +39,17 @@ struct ZarrGroupDescription: Sendable {
                 throw ZarrStoreErrors.wrap(error, location: location, array: coordinate.name)
             }
         }
-        // The 1-D coordinates of the other dimensions of arrays of two or more dimensions (members,
-        // levels): the vertical ones describe levels, all serve reads of one layer.
-        let gridded = Set(values.keys)
-        var layerCoordinates: [String: [Double]] = [:]
-        let otherDimensions = Set(variables.filter { $0.spec.shape.count >= 2 }.flatMap(\.dimensions)).subtracting(gridded)
+        // The 1-D coordinates of the other dimensions of arrays of two or more dimensions, so the
+        // description knows their levels and members.
+        let otherDimensions = Set(variables.filter { $0.spec.shape.count >= 2 }.flatMap(\.dimensions)).subtracting(values.keys)
         for name in otherDimensions.sorted() {
             guard let coordinate = variables.first(where: { $0.name == name && $0.dimensions == [name] }) else { continue }
             do {
                 let reader = try ZarrArrayReader(storage: storage, spec: coordinate.spec, format: coordinate.format)
-                layerCoordinates[name] = try await reader.allValues()
+                values[name] = try await reader.allValues()
             } catch {
                 throw ZarrStoreErrors.wrap(error, location: location, array: name)
             }
-            values[name] = layerCoordinates[name]
         }
         let attributes = ZarrAttributes.of(group: group.attributes)
         var descriptor = try healpix.map {
@@ -65,8 +62,6 @@ struct ZarrGroupDescription: Sendable {
             guard let array = byName[descriptor.variables[k].name] else { continue }
             descriptor.variables[k].layout = VariableLayout(chunks: array.spec.chunks, shards: array.spec.shards, codecs: array.codecSummary)
         }
-        let (xName, yName) = descriptor.spatialDimensions
-        descriptor.layerCoordinates = layerCoordinates.filter { ![xName, yName, descriptor.timeDimension].contains($0.key) }
         descriptor.format = "Zarr \(group.format == .v2 ? "v2" : "v3"), \(group.consolidated ? "consolidated" : "not consolidated")"
         return ZarrGroupDescription(descriptor: descriptor, variables: byName)
     }

@@ -32,18 +32,6 @@ public protocol LevelDatasetReader: DatasetReader {
     func read(_ variable: String, timeIndex: Int, selection: [(dimension: String, index: Int)], window: PixelWindow) async throws -> [Float]
 }
 
-/// A reader of arrays with dimensions between time and y (a Zarr cube's (time, [member,]
-/// [level,] y, x) arrays, `DatasetDescriptor.layerCoordinates`): reads one element of each.
-///
-/// ## Implementation guidance
-/// - `layer` holds one index per dimension between time and y, in the array's order; an array
-///   without such dimensions takes `[]`. An index outside its dimension is a `CubeError`.
-public protocol LayeredDatasetReader: DatasetReader {
-    /// Reads one time step of `variable` at `layer` over `window`.
-    /// - Throws: `CubeError` naming the dataset, variable and index when the read fails.
-    func read(_ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float]
-}
-
 /// A reader that can also read the reduced-resolution versions of its grid the descriptor lists
 /// (`DatasetDescriptor.overviews`, a COG's internal overviews): the pipeline reads an overview
 /// instead of the full grid when it down-samples by a large factor.

@@ -31,10 +31,6 @@ public struct DatasetDescriptor: Hashable, Sendable {
     /// The vertical coordinates of dimensions other than time, y and x that data variables have
     /// (a NetCDF `plev`), by dimension name: the values as stored and what they measure.
     public var levelCoordinates: [String: LevelCoordinate] = [:]
-    /// The values of the 1-D coordinates of dimensions between time and y that data variables
-    /// have (a Zarr cube's `member` and `plev` axes), by dimension name, for readers that read one
-    /// element of each (`LayeredDatasetReader`).
-    public var layerCoordinates: [String: [Double]] = [:]
     /// Ensemble-member coordinates of dimensions other than time, y and x that data variables have
     /// (CF `standard_name: realization`, or a dimension named `member`, `realization`, `ensemble`
     /// or `number` with a numeric coordinate), by dimension name: the member numbers as stored.
@@ -69,7 +65,7 @@ public struct DatasetDescriptor: Hashable, Sendable {
             && a.timeDimension == b.timeDimension && a.timeUnits == b.timeUnits && a.timeValues == b.timeValues
             && a.variables == b.variables && a.attributes == b.attributes && a.levels == b.levels
             && a.level == b.level && a.overviews == b.overviews && a.levelCoordinates == b.levelCoordinates
-            && a.layerCoordinates == b.layerCoordinates && a.memberCoordinates == b.memberCoordinates
+            && a.memberCoordinates == b.memberCoordinates
             && a.cellStorage == b.cellStorage
     }
 

@@ -43,15 +43,29 @@ public struct FileVersionMemo: Sendable {
         }
     }
 
+    /// The version of the file at `path` as it is now, whether or not remembering is on (also the
+    /// key of in-process caches), and when it last changed (seconds since 1970); `nil` when the
+    /// file cannot be stat'ed.
+    public static func identify(_ path: String) -> (version: Version, changed: Int)? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let version = Version(key: "\(absolute)\u{0}\(status.st_dev)\u{0}\(status.st_ino)\u{0}\(status.st_size)\u{0}"
+            + "\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)")
+        return (version, Int(max(status.st_mtim.tv_sec, status.st_ctim.tv_sec)))
+    }
+
+    /// `identity`'s version when this memo may remember it: remembering is on and the file did not
+    /// change in the last `settle` seconds.
+    public func settled(_ identity: (version: Version, changed: Int)) -> Version? {
+        directory != nil && Int(time(nil)) - identity.changed >= settle ? identity.version : nil
+    }
+
     /// The file's version as it is now, `nil` when remembering is off, the file cannot be
     /// stat'ed or it changed in the last `settle` seconds.
     public func version(of path: String) -> Version? {
         guard directory != nil else { return nil }
-        var status = stat()
-        guard stat(path, &status) == 0, time(nil) - max(status.st_mtim.tv_sec, status.st_ctim.tv_sec) >= settle else { return nil }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return Version(key: "\(absolute)\u{0}\(status.st_dev)\u{0}\(status.st_ino)\u{0}\(status.st_size)\u{0}"
-            + "\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)")
+        return FileVersionMemo.identify(path).flatMap(settled)
     }
 
     /// The fact remembered for `version`, if any.

@@ -50,14 +50,11 @@ enum GRIBCalls {
         // (path, inode, size, modification and change times). A file changed in the last two
         // seconds is indexed every time: file times are as coarse as the kernel's tick, and a file
         // rewritten in place within one (as the fuzz target does) must not look unchanged.
-        var status = stat()
-        var key: String?
-        if stat(path, &status) == 0, time(nil) - max(status.st_mtim.tv_sec, status.st_ctim.tv_sec) >= 2 {
-            key = "\(path)\u{0}\(status.st_ino)\u{0}\(status.st_size)\u{0}\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)"
-        }
+        let identity = FileVersionMemo.identify(path)
+        let key = identity.flatMap { Int(time(nil)) - $0.changed >= 2 ? $0.version : nil }
         if let key, let known = indexes.withLock({ $0[key] }) { return known }
         // Indexed by an earlier run (same file version, same CubeGen build).
-        let version = memo.version(of: path)
+        let version = identity.flatMap(memo.settled)
         let messages: [GRIBMessage]
         if let version, let remembered = GRIBIndexMemo.messages(for: version, in: memo) {
             messages = remembered
@@ -75,7 +72,7 @@ enum GRIBCalls {
     }
 
     /// The indexes made so far, by path, size and modification time.
-    private static let indexes = Mutex<[String: [GRIBMessage]]>([:])
+    private static let indexes = Mutex<[FileVersionMemo.Version: [GRIBMessage]]>([:])
 
     /// `index(_:)` without the cache.
     private static func indexAnew(_ path: String) throws -> [GRIBMessage] {

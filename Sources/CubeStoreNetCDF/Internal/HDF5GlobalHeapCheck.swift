@@ -19,7 +19,7 @@ enum HDF5GlobalHeapCheck {
     }
 
     /// The file versions that passed (only passing ones: a damaged file is refused every time).
-    private static let checked = Mutex(Set<String>())
+    private static let checked = Mutex(Set<FileVersionMemo.Version>())
 
     /// The file versions that passed in earlier runs (a planning run and the runs after it read
     /// the same archive: the scan costs 20–25 ms per 100 MB file, a third of a T2 M run's start).
@@ -31,19 +31,22 @@ enum HDF5GlobalHeapCheck {
     /// Checks the file at `path` when it is an HDF5 file; other files pass.
     /// - Throws: `Failure` naming the collection and object that are out of bounds.
     static func check(path: String, memo: FileVersionMemo = remembered) throws {
-        let earlier = memo.version(of: path)
-        if let earlier, memo.value(for: earlier) == "sound" { return }
+        // A run describes each file when planning and opens it again to read: one scan per
+        // version of the file (path, device, inode, size, modification and change times), in
+        // this process or an earlier one.
+        let identity = FileVersionMemo.identify(path)
+        if let identity, checked.withLock({ $0.contains(identity.version) }) { return }
+        let earlier = identity.flatMap(memo.settled)
+        if let earlier, memo.value(for: earlier) == "sound" {
+            checked.withLock { _ = $0.insert(earlier) }
+            return
+        }
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_size > 8 else { return }
         let size = Int(status.st_size)
-        // A run describes each file when planning and opens it again to read: one scan per
-        // version of the file (path, inode, size, modification and change times) is enough.
-        let version = "\(path)\u{0}\(status.st_dev)\u{0}\(status.st_ino)\u{0}\(size)\u{0}\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
-            + "\u{0}\(status.st_ctim.tv_sec).\(status.st_ctim.tv_nsec)"
-        guard !checked.withLock({ $0.contains(version) }) else { return }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapped != MAP_FAILED else { return }
         defer { munmap(mapped, size) }
         let bytes = UnsafeRawBufferPointer(start: mapped, count: size)
@@ -57,7 +60,7 @@ enum HDF5GlobalHeapCheck {
             }
             offset = mapped.distance(to: found) + 1
         }
-        checked.withLock { _ = $0.insert(version) }
+        if let identity { checked.withLock { _ = $0.insert(identity.version) } }
         if let earlier { memo.remember("sound", for: earlier, path: path) }
     }
 
