@@ -1,4 +1,5 @@
 import CubeCore
+import CubeFixtures
 import Foundation
 import Testing
 
@@ -6,15 +7,10 @@ import Testing
 /// remembered for only — not for another version of the file, not for an entry whose stored key
 /// differs (two keys sharing a name), not after the file changed while the fact was found.
 @Suite struct FileVersionMemoTests {
-    private func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "memo-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test func aFactBelongsToOneVersionOfOneFile() throws {
-        let root = try folder()
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = try TemporaryDirectory("memo")
+        defer { dir.remove() }
+        let root = dir.url.path
         let file = root + "/input.bin"
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: file))
         let memo = FileVersionMemo(namespace: "facts", environment: ["XDG_CACHE_HOME": root + "/cache"], settle: 0)
@@ -41,8 +37,9 @@ import Testing
     }
 
     @Test func offFreshOrMissingFilesHaveNoVersion() throws {
-        let root = try folder()
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = try TemporaryDirectory("memo")
+        defer { dir.remove() }
+        let root = dir.url.path
         let file = root + "/input.bin"
         try Data([1]).write(to: URL(fileURLWithPath: file))
         let off = FileVersionMemo(namespace: "facts", environment: ["XDG_CACHE_HOME": root, "CUBEGEN_FINGERPRINT_CACHE": "off"], settle: 0)
