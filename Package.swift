@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "CubeGaussianGridTests", dependencies: ["CubeGaussianGrid", "CubeFixtures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CubeProjectionTests", dependencies: ["CubeProjection", "CubeCore", "CubeResampling", "CubeFixtures"]),
         .testTarget(name: "CubeResamplingTests", dependencies: ["CubeResampling", "CubeCore", "CubeFixtures"]),
-        .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples"]),
+        .testTarget(name: "CubeStoreNetCDFTests", dependencies: ["CubeStoreNetCDF", "CubeCore", "CubeFixtures", "CubeSamples", "Zarr"]),
         .testTarget(name: "CubeStoreZarrTests", dependencies: ["CubeStoreZarr", "CubeCore", "CubeStorage", "Zarr", "CubeFixtures"]),
         .testTarget(name: "CubeStoreGeoTIFFTests", dependencies: ["CubeStoreGeoTIFF", "CubeCore", "CubeFixtures"]),
         .testTarget(name: "CubeSTACTests", dependencies: ["CubeSTAC", "CubeCore"]),

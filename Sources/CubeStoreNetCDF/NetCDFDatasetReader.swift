@@ -97,7 +97,7 @@ struct NetCDFDatasetReader: LevelDatasetReader {
         return values
     }
 
-    /// Reads through `HDF5Chunks`: the stored chunks under the library lock, their decoding here.
+    /// Reads through `HDF5Chunks`: the stored chunks found under the library lock, read and decoded here.
     /// `nil` when the variable is not stored in a way decoded here (the caller reads it with netCDF).
     /// The values come back unpacked with `packing`.
     private func readDirect(_ variable: String, start: [Int], count: [Int], fill: Double?, packing: CFPacking) async throws -> [Float]? {
@@ -106,7 +106,8 @@ struct NetCDFDatasetReader: LevelDatasetReader {
             guard let layout = chunks.layout(variable), layout.chunk.count == start.count else { return nil }
             return (layout, try chunks.readChunks(variable, layout: layout, start: start, count: count))
         }
-        guard let (layout, raw) = fetched else { return nil }
+        guard let (layout, located) = fetched else { return nil }
+        let raw = try chunks.load(located)
         // Not pre-filled: the chunks `readChunks` lists tile the request, and `decode` writes every
         // element of it (decoded values, or fill for chunks never written) or throws.
         return try [Float](unsafeUninitializedCapacity: count.reduce(1, *)) { buffer, initialized in

@@ -1,6 +1,7 @@
 import CubeCore
 import CubeFixtures
 @testable import CubeStoreNetCDF
+import Zarr
 import Testing
 
 /// Reading stored HDF5 chunks and decoding them outside the library lock gives exactly what
@@ -96,5 +97,30 @@ import Testing
         let packed = try await direct.read("s16", timeIndex: 0, window: PixelWindow(rows: 0..<23, columns: 0..<37))
         #expect(packed.enumerated().allSatisfy { k, v in (k % 13 == 0) == v.isNaN })
         #expect(packed.filter { !$0.isNaN }.allSatisfy { $0 > 273.15 - 326 && $0 < 273.15 + 326 })
+    }
+
+    @Test func storedChunksAreFoundUnderTheLockAndReadOutsideIt() throws {
+        let dir = try TemporaryDirectory("direct-pread")
+        defer { dir.remove() }
+        let path = dir.path("chunks.nc")
+        try writeFile(path)
+        let chunks = try #require(HDF5Chunks(path: path))
+        // Time steps 2 and 3 of i16 were never written; the others were, chunk by chunk.
+        let (layout, located) = try NetCDFLibrary.call { () throws -> (HDF5Chunks.Layout, [HDF5Chunks.RawChunk]) in
+            let layout = try #require(chunks.layout("i16"))
+            return (layout, try chunks.readChunks("i16", layout: layout, start: [0, 0, 0], count: [5, 23, 37]))
+        }
+        #expect(located.count == 5 * 5 * 5)
+        #expect(located.allSatisfy { $0.bytes == nil })
+        #expect(located.filter { $0.extent != nil }.count == 3 * 5 * 5)
+        #expect(located.filter { $0.extent == nil }.allSatisfy { [2, 3].contains($0.offset[0]) })
+        // `load` reads what HDF5 stored: each chunk inflates to a whole chunk of int16.
+        let loaded = try chunks.load(located)
+        #expect(loaded.allSatisfy { $0.extent == nil })
+        for chunk in loaded {
+            guard let bytes = chunk.bytes else { continue }
+            let inflated = try ZlibCodec.inflate(bytes, decodedCount: layout.chunk.reduce(1, *) * 2)
+            #expect(inflated.count == 1 * 5 * 8 * 2)
+        }
     }
 }

@@ -2,13 +2,18 @@ internal import CNetCDF
 import CubeCore
 import Foundation
 
-/// Direct access to the stored (compressed) chunks of a netCDF-4 file's variables through HDF5
-/// (`H5Dread_chunk`), so that only the raw read happens under the library lock and the
-/// decoding (inflate, unshuffle, type conversion) runs on the caller's thread, in parallel with
-/// other reads' decoding. DESIGN.md §4.
+/// Direct access to the stored (compressed) chunks of a netCDF-4 file's variables, so that only
+/// finding them happens under the library lock and reading and decoding (inflate, unshuffle,
+/// type conversion) run on the caller's thread, in parallel with other reads. DESIGN.md §4.
 ///
-/// `@unchecked Sendable`: the HDF5 ids are immutable after opening and every HDF5 call happens
-/// while holding `NetCDFLibrary`'s lock, including the closes in `deinit`.
+/// HDF5 says where each chunk is stored (`H5Dget_chunk_info_by_coord`, under the lock); its bytes
+/// are then read with `pread` from a descriptor of this object's own (`load`, any thread). A file
+/// with a user block (addresses relative to it) is read through `H5Dread_chunk` under the lock
+/// instead, as every file was before.
+///
+/// `@unchecked Sendable`: the HDF5 ids and the descriptor are immutable after opening, every
+/// HDF5 call happens while holding `NetCDFLibrary`'s lock (the closes in `deinit` too), and
+/// `pread` needs no lock.
 final class HDF5Chunks: @unchecked Sendable {
     /// How one variable is stored.
     struct Layout: Sendable {
@@ -28,8 +33,10 @@ final class HDF5Chunks: @unchecked Sendable {
     struct RawChunk: Sendable {
         /// The chunk's first element per dimension.
         var offset: [Int]
-        /// The stored bytes; `nil` when the chunk was never written (all fill).
+        /// The stored bytes; `nil` when the chunk was never written (all fill), or not loaded yet.
         var bytes: [UInt8]?
+        /// Where the stored bytes are in the file, while they are still to be loaded (`load`).
+        var extent: (address: UInt64, size: Int)? = nil
         /// Bit k set: filter k of the pipeline was skipped for this chunk.
         var filterMask: UInt32
     }
@@ -39,6 +46,8 @@ final class HDF5Chunks: @unchecked Sendable {
 
     private let file: hid_t
     private var datasets: [String: (id: hid_t, layout: Layout?)] = [:]
+    /// The file opened for `pread` of chunk bytes, or -1 when chunks are read through HDF5.
+    private let descriptor: Int32
     let path: String
 
     /// Opens `path` with HDF5; `nil` when it is not an HDF5 file (netCDF-3). Call under the lock.
@@ -48,14 +57,25 @@ final class HDF5Chunks: @unchecked Sendable {
         guard id >= 0 else { return nil }
         file = id
         self.path = path
+        descriptor = HDF5Chunks.userBlockSize(id) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1
     }
 
     deinit {
         let file = self.file, ids = datasets.values.map(\.id)
+        if descriptor >= 0 { close(descriptor) }
         NetCDFLibrary.call {
             for id in ids where id >= 0 { H5Dclose(id) }
             H5Fclose(file)
         }
+    }
+
+    /// The file's user block size (chunk addresses are relative to its end), `nil` when unknown.
+    private static func userBlockSize(_ file: hid_t) -> hsize_t? {
+        let plist = H5Fget_create_plist(file)
+        guard plist >= 0 else { return nil }
+        defer { H5Pclose(plist) }
+        var size: hsize_t = 0
+        return H5Pget_userblock(plist, &size) >= 0 ? size : nil
     }
 
     /// The layout of variable `name` when its chunks can be decoded here (chunked, little-endian
@@ -104,12 +124,16 @@ final class HDF5Chunks: @unchecked Sendable {
                       isSigned: typeClass == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2, filters: filters)
     }
 
-    /// The stored bytes of the chunks covering `start ..< start + count` of variable `name`.
-    /// Call under the lock.
+    /// The stored chunks covering `start ..< start + count` of variable `name`: their bytes, or
+    /// where they are when this object reads them itself (`load`). Call under the lock.
     func readChunks(_ name: String, layout: Layout, start: [Int], count: [Int]) throws -> [RawChunk] {
         guard let dataset = datasets[name]?.id, dataset >= 0 else {
             throw NetCDFError(status: -1, function: "H5Dopen2", path: path, reason: "no dataset '\(name)'")
         }
+        // A stored chunk is at most its decoded size plus deflate's worst-case growth and
+        // checksums; anything larger is damage, refused before it is allocated.
+        let decoded = layout.chunk.reduce(1, *) * layout.elementSize
+        let largest = hsize_t(HDF5Chunks.maximumStoredSize(decoded: decoded))
         var chunks: [RawChunk] = []
         let first = zip(start, layout.chunk).map { $0 / $1 }
         let last = zip(zip(start, count), layout.chunk).map { ($0.0 + $0.1 - 1) / $1 }
@@ -117,30 +141,38 @@ final class HDF5Chunks: @unchecked Sendable {
         while true {
             let offset = zip(index, layout.chunk).map { $0 * $1 }
             var hOffset = offset.map { hsize_t($0) }
-            var stored: hsize_t = 0
-            if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
-                chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
+            var mask: UInt32 = 0
+            if descriptor >= 0 {
+                var address: haddr_t = 0, size: hsize_t = 0
+                guard H5Dget_chunk_info_by_coord(dataset, &hOffset, &mask, &address, &size) >= 0 else {
+                    throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
+                                      reason: "cannot find the stored chunk of '\(name)' at \(offset)")
+                }
+                if address == haddr_t.max || size == 0 {
+                    chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
+                } else {
+                    guard size <= largest else { throw HDF5Chunks.oversized(name, offset, size, decoded, path) }
+                    chunks.append(RawChunk(offset: offset, bytes: nil, extent: (UInt64(address), Int(size)), filterMask: mask))
+                }
             } else {
-                // A stored chunk is at most its decoded size plus deflate's worst-case growth and
-                // checksums; anything larger is damage, refused before it is allocated.
-                let decoded = layout.chunk.reduce(1, *) * layout.elementSize
-                guard stored <= hsize_t(HDF5Chunks.maximumStoredSize(decoded: decoded)) else {
-                    throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
-                                      reason: "the stored chunk of '\(name)' at \(offset) claims \(stored) bytes, more than a chunk of \(decoded) bytes can take")
+                var stored: hsize_t = 0
+                if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
+                    chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
+                } else {
+                    guard stored <= largest else { throw HDF5Chunks.oversized(name, offset, stored, decoded, path) }
+                    var status: herr_t = 0
+                    // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the
+                    // chunk's `stored` bytes, and the buffer is dropped when it fails.
+                    let bytes = [UInt8](unsafeUninitializedCapacity: Int(stored)) { buffer, initialized in
+                        status = H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, buffer.baseAddress)
+                        initialized = status >= 0 ? buffer.count : 0
+                    }
+                    guard status >= 0 else {
+                        throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
+                                          reason: "cannot read the chunk of '\(name)' at \(offset)")
+                    }
+                    chunks.append(RawChunk(offset: offset, bytes: bytes, filterMask: mask))
                 }
-                var mask: UInt32 = 0
-                var status: herr_t = 0
-                // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the
-                // chunk's `stored` bytes, and the buffer is dropped when it fails.
-                let bytes = [UInt8](unsafeUninitializedCapacity: Int(stored)) { buffer, initialized in
-                    status = H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, buffer.baseAddress)
-                    initialized = status >= 0 ? buffer.count : 0
-                }
-                guard status >= 0 else {
-                    throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
-                                      reason: "cannot read the chunk of '\(name)' at \(offset)")
-                }
-                chunks.append(RawChunk(offset: offset, bytes: bytes, filterMask: mask))
             }
             var d = index.count - 1
             while d >= 0 {
@@ -150,6 +182,38 @@ final class HDF5Chunks: @unchecked Sendable {
                 d -= 1
             }
             if d < 0 { return chunks }
+        }
+    }
+
+    private static func oversized(_ name: String, _ offset: [Int], _ stored: hsize_t, _ decoded: Int, _ path: String) -> NetCDFError {
+        NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
+                    reason: "the stored chunk of '\(name)' at \(offset) claims \(stored) bytes, more than a chunk of \(decoded) bytes can take")
+    }
+
+    /// Reads the bytes of the chunks `readChunks` located (any thread, no lock).
+    /// - Throws: `NetCDFError` naming the file when a read fails or the file ends early.
+    func load(_ chunks: [RawChunk]) throws -> [RawChunk] {
+        try chunks.map { chunk in
+            guard let extent = chunk.extent else { return chunk }
+            var loaded = chunk
+            var failure: String?
+            loaded.bytes = [UInt8](unsafeUninitializedCapacity: extent.size) { buffer, initialized in
+                var done = 0
+                while done < extent.size {
+                    let n = pread(descriptor, buffer.baseAddress! + done, extent.size - done, off_t(extent.address) + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else {
+                        failure = n == 0 ? "the file ends inside the stored chunk at \(chunk.offset) (byte \(extent.address + UInt64(done)))"
+                            : "cannot read the stored chunk at \(chunk.offset): \(String(cString: strerror(errno)))"
+                        break
+                    }
+                    done += n
+                }
+                initialized = failure == nil ? extent.size : 0
+            }
+            if let failure { throw NetCDFError(status: -1, function: "pread", path: path, reason: failure) }
+            loaded.extent = nil
+            return loaded
         }
     }
 }
