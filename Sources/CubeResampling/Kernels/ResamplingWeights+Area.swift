@@ -36,6 +36,8 @@ extension ResamplingWeights {
             pixelIndices.free()
             pixelWeights.free()
         }
+        // The footprint rows `rowWeights` holds (none yet).
+        var rowsOf = (r0: Double.nan, r1: Double.nan)
         for j in 0..<height {
             for i in 0..<width {
                 // The four corners, as scalars (no per-pixel arrays: this loop runs for every
@@ -68,19 +70,24 @@ extension ResamplingWeights {
                 if c1 - c0 < 1e-12 { c1 = c0 + 1e-9 }
                 if r1 - r0 < 1e-12 { r1 = r0 + 1e-9 }
                 columnWeights.count = 0
-                rowWeights.count = 0
                 for q in Int((c0 + 0.5).rounded(.down))...Int((c1 + 0.5).rounded(.down)) {
                     let overlap = min(c1, Double(q) + 0.5) - max(c0, Double(q) - 0.5)
                     if overlap > 0 { columnWeights.append((g.gridColumn(q), overlap)) }
                 }
-                for q in Int((r0 + 0.5).rounded(.down))...Int((r1 + 0.5).rounded(.down)) where q >= 0 && Double(q) < sourceHeight {
-                    let lo = max(r0, Double(q) - 0.5), hi = min(r1, Double(q) + 0.5)
-                    guard hi > lo else { continue }
-                    if spherical, let latitudes {
-                        let a = latitude(latitudes, lo) * .pi / 180, b = latitude(latitudes, hi) * .pi / 180
-                        rowWeights.append((q, abs(sin(b) - sin(a))))
-                    } else {
-                        rowWeights.append((q, hi - lo))
+                // The row overlaps depend on the footprint's rows only: the pixels of a row of an
+                // axis-aligned mapping share them (and their sines).
+                if r0 != rowsOf.r0 || r1 != rowsOf.r1 {
+                    rowsOf = (r0, r1)
+                    rowWeights.count = 0
+                    for q in Int((r0 + 0.5).rounded(.down))...Int((r1 + 0.5).rounded(.down)) where q >= 0 && Double(q) < sourceHeight {
+                        let lo = max(r0, Double(q) - 0.5), hi = min(r1, Double(q) + 0.5)
+                        guard hi > lo else { continue }
+                        if spherical, let latitudes {
+                            let a = latitude(latitudes, lo) * .pi / 180, b = latitude(latitudes, hi) * .pi / 180
+                            rowWeights.append((q, abs(sin(b) - sin(a))))
+                        } else {
+                            rowWeights.append((q, hi - lo))
+                        }
                     }
                 }
                 pixelIndices.count = 0
