@@ -3,13 +3,15 @@ import Synchronization
 /// Builds the tiles of pyramid levels 1 and up from level-0 planes as chunk tasks produce them.
 ///
 /// A level tile covers `tile × 2^k` level-0 pixels a side, usually parts of several tasks'
-/// regions. Each tile keeps per-cell running state (sum and count for `mean`, the running
-/// extreme for `min`/`max`, the top-left pixel for `first`, value counts for `mode`) and the number of task regions that
-/// still have to contribute; the last contribution finishes it and hands back its values. Means
-/// are exact whatever the chunking, since sums and counts add up across regions. A region's
-/// pixels are reduced level by level first (`PyramidRegionLevel`), so each is read once
-/// whatever the number of levels; `mode` counts level-0 pixels into every level. Memory is the
-/// tiles open at once (8 + 4 bytes a cell); thread-safe, one lock per tile.
+/// regions. A region's pixels are reduced level by level first (`PyramidRegionLevel`: sum and
+/// count for `mean`, the extreme for `min`/`max`, the top-left pixel for `first`), so each is
+/// read once whatever the number of levels; a tile keeps the reduced parts of the regions that
+/// reached it and the number still to come, and the last contribution combines them (outside
+/// the tile's lock, which only guards the hand-over: workers on neighbouring regions share
+/// tiles) and hands back the tile's values. Means are exact whatever the chunking, since sums
+/// and counts add up across regions. `mode` counts level-0 pixels into every level, per cell,
+/// under the lock. Memory is the regions' reduced parts kept by open tiles (8 + 4 bytes a
+/// cell); thread-safe, one lock per tile.
 final class PyramidTiles: Sendable {
     /// One tile of one variable's level at one time step.
     struct Key: Hashable, Sendable {
@@ -22,16 +24,24 @@ final class PyramidTiles: Sendable {
 
     private final class Tile: Sendable {
         struct State {
-            var values: [Double]
-            var counts: [Int32]
+            /// The regions' reduced parts received so far (every method but `mode`), combined by
+            /// the last contribution outside the lock.
+            var parts: [Part] = []
             var remaining: Int
-            /// `mode` only: per cell, how often each valid value occurs (allocated on first use).
+            /// `mode` only: per cell, the valid pixels and how often each valid value occurs
+            /// (allocated on first use).
+            var counts: [Int32] = []
             var histograms: [[Float: Int32]] = []
         }
         let state: Mutex<State>
-        init(cells: Int, remaining: Int) {
-            state = Mutex(State(values: [Double](repeating: 0, count: cells), counts: [Int32](repeating: 0, count: cells), remaining: remaining))
-        }
+        init(remaining: Int) { state = Mutex(State(remaining: remaining)) }
+    }
+
+    /// One region's reduced level, and the tile's cells it holds.
+    private struct Part {
+        var level: PyramidRegionLevel
+        var rows: Range<Int>
+        var columns: Range<Int>
     }
 
     let layout: PyramidLayout
@@ -87,22 +97,21 @@ final class PyramidTiles: Sendable {
                         if let tile = tiles[key] { return tile }
                         let reaching = ((tileRows.upperBound - 1) / regionRows - tileRows.lowerBound / regionRows + 1)
                             * ((tileColumns.upperBound - 1) / regionColumns - tileColumns.lowerBound / regionColumns + 1)
-                        let tile = Tile(cells: level.tileY * level.tileX, remaining: reaching)
+                        let tile = Tile(remaining: reaching)
                         tiles[key] = tile
                         return tile
                     }
                     let tileOrigin = (y: ty * level.tileY, x: tx * level.tileX)
-                    let done = tile.state.withLock { state -> [Float]? in
+                    let cells = level.tileY * level.tileX
+                    // Under the tile's lock only the hand-over: the regions' parts are combined
+                    // by the last one, outside it (workers on neighbouring regions share tiles).
+                    let done = tile.state.withLock { state -> Tile.State? in
                         if let reduced {
                             let cellRows = Swift.max(tileOrigin.y, reduced.rows.lowerBound)..<Swift.min(tileOrigin.y + level.tileY, reduced.rows.upperBound)
                             let cellColumns = Swift.max(tileOrigin.x, reduced.columns.lowerBound)..<Swift.min(tileOrigin.x + level.tileX, reduced.columns.upperBound)
-                            state.values.withUnsafeMutableBufferPointer { values in
-                                state.counts.withUnsafeMutableBufferPointer { counts in
-                                    reduced.combine(method, rows: cellRows, columns: cellColumns, into: values.baseAddress!, counts.baseAddress!,
-                                                    tileOrigin: tileOrigin, tileColumns: level.tileX)
-                                }
-                            }
+                            state.parts.append(Part(level: reduced, rows: cellRows, columns: cellColumns))
                         } else {
+                            if state.counts.isEmpty { state.counts = [Int32](repeating: 0, count: cells) }
                             PyramidTiles.accumulateMode(into: &state, plane: plane, width: columns.count, planeColumns: columns,
                                                         rowOrigin: rows.lowerBound, rows: r0..<r1, columns: c0..<c1, factor: f,
                                                         tileOrigin: tileOrigin, tileColumns: level.tileX)
@@ -110,11 +119,13 @@ final class PyramidTiles: Sendable {
                         state.remaining -= 1
                         precondition(state.remaining >= 0, "pyramid tile \(key) got more contributions than task regions reach it")
                         guard state.remaining == 0 else { return nil }
-                        return values(method, state)
+                        defer { state = Tile.State(remaining: 0) }
+                        return state
                     }
                     if let done {
                         open.withLock { _ = $0.removeValue(forKey: key) }
-                        finished.append((key, done))
+                        finished.append((key, method == .mode ? PyramidTiles.modes(done) : PyramidTiles.combined(method, done.parts, cells: cells,
+                                                                                                          tileOrigin: tileOrigin, tileColumns: level.tileX)))
                     }
                 }
             }
@@ -140,25 +151,35 @@ final class PyramidTiles: Sendable {
         }
     }
 
-    private func values(_ method: PyramidMethod, _ state: Tile.State) -> [Float] {
-        if method == .mode {
-            // The most frequent valid value; ties go to the smallest (as scipy.stats.mode).
-            return state.counts.indices.map { cell in
-                guard state.counts[cell] > 0 else { return .nan }
-                return state.histograms[cell].min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }!.key
+    /// `mode`: the most frequent valid value of each cell; ties go to the smallest (as scipy.stats.mode).
+    private static func modes(_ state: Tile.State) -> [Float] {
+        state.counts.indices.map { cell in
+            guard state.counts[cell] > 0 else { return .nan }
+            return state.histograms[cell].min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }!.key
+        }
+    }
+
+    /// Every other method: the regions' parts combined (in the order they arrived: sums of
+    /// `Double` parts are exact, extremes and `first` do not depend on it), then per cell the
+    /// method's value, NaN where no valid pixel.
+    private static func combined(_ method: PyramidMethod, _ parts: [Part], cells: Int, tileOrigin: (y: Int, x: Int),
+                                 tileColumns: Int) -> [Float] {
+        var values = [Double](repeating: 0, count: cells), counts = [Int32](repeating: 0, count: cells)
+        values.withUnsafeMutableBufferPointer { values in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for part in parts {
+                    part.level.combine(method, rows: part.rows, columns: part.columns, into: values.baseAddress!, counts.baseAddress!,
+                                       tileOrigin: tileOrigin, tileColumns: tileColumns)
+                }
             }
         }
         let mean = method == .mean
-        return [Float](unsafeUninitializedCapacity: state.counts.count) { out, initialized in
-            state.values.withUnsafeBufferPointer { values in
-                state.counts.withUnsafeBufferPointer { counts in
-                    for cell in 0..<counts.count {
-                        let count = counts[cell], value = values[cell]
-                        out[cell] = count == 0 ? .nan : Float(mean ? value / Double(count) : value)
-                    }
-                }
+        return [Float](unsafeUninitializedCapacity: cells) { out, initialized in
+            for cell in 0..<cells {
+                let count = counts[cell], value = values[cell]
+                out[cell] = count == 0 ? .nan : Float(mean ? value / Double(count) : value)
             }
-            initialized = state.counts.count
+            initialized = cells
         }
     }
 }
