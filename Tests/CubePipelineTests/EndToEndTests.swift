@@ -214,6 +214,9 @@ import Testing
         try LinearFields.dataset(resolution: 1, days: [7307, 7310]).write(to: dir.path("c_overlap.nc"))
         let overlap = await message(recipe(grid: grid))
         #expect(overlap.contains("b_earlier.nc") && overlap.contains("c_overlap.nc"), "\(overlap)")
+        // The grid is built while the inputs are described; its error still comes first.
+        let both = await message(recipe(grid: "  crs: EPSG:999999\n  bbox: [0, 0, 10, 10]\n  resolution: 1"))
+        #expect(both.contains("EPSG:999999") && !both.contains("c_overlap.nc"), "\(both)")
     }
 
     @Test func snapRulesAndAscendingAxes() async throws {
