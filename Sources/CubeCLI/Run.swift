@@ -37,12 +37,14 @@ extension CubeCommand {
 
         func run() async throws {
             AllocatorTuning.apply()
+            PhaseMarks.mark("start")
             try await ExitCodes.guarding(verbose: options.verbose) {
                 let selection = try shard.map { try ShardSelection(parsing: $0) } ?? .all
                 if selection != .all { Terminal.prefix = "[shard \(selection)] " }
                 let pipeline = Pipeline(inputCache: try inputs.cache())
                 let recipe = try pipeline.load(recipeAt: options.recipe)
                 let plan = try await pipeline.plan(recipe)
+                PhaseMarks.mark("planned")
                 for warning in plan.warnings { Terminal.error(warning.description) }
                 let display = ProgressDisplay(total: plan.taskCount)
                 var runOptions = RunOptions(workers: workers, overwrite: overwrite, cacheBudget: cacheMb.map { $0 << 20 },
@@ -50,6 +52,7 @@ extension CubeCommand {
                 runOptions.shard = selection
                 runOptions.force = force
                 let report = try await pipeline.run(plan, options: runOptions, progress: { display.update($0) })
+                PhaseMarks.mark("done")
                 display.finish()
                 for (name, count) in report.clippedValues.sorted(by: { $0.key < $1.key }) {
                     Terminal.error("warning: \(count) values of '\(name)' were outside its dtype's range and were stored as fill")

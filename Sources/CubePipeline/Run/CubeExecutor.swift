@@ -157,6 +157,7 @@ struct CubeExecutor: Sendable {
                                                              ioConcurrency: ioConcurrency)
             }
             let levels = pyramid, series = timeSeries
+            PhaseMarks.mark("tasks")
             var done = 0, bytesDone = 0, chunksComputed = 0
             // Per task, the variables computed by this process (the others are read back for the quick-looks).
             var computed: [[Int]: Set<String>] = [:]
@@ -212,6 +213,7 @@ struct CubeExecutor: Sendable {
                                    storage: storage, encoders: shared.encoders)
             }
             let created = CubeExecutor.creationDate()
+            PhaseMarks.mark("finalize")
             let gathered = try await (facts ?? Task.detached(priority: .utility) { try await LineageFacts.gather(plan) }).value
             let clipped = plan.variables.map { variable in records.reduce(0) { $0 + ($1.clipped[variable.name] ?? 0) } }
             let empty = plan.variables.map { variable in
