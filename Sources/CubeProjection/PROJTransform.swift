@@ -28,6 +28,23 @@ public final class PROJTransform: CoordinateTransform {
         }
     }
 
+    private init(context: PROJContext, operation: OpaquePointer) {
+        self.context = context
+        self.operation = operation
+    }
+
+    /// The same transformation in a context of its own (`proj_clone`: about 0.1 ms, where
+    /// creating it again queries PROJ's database for 10–15 ms). Not to be called while another
+    /// thread uses this transform.
+    /// - Throws: `CubeError` (`.projection`) when PROJ cannot clone it.
+    public func copy() throws -> PROJTransform {
+        let context = PROJContext()
+        guard let cloned = proj_clone(context.context, operation) else {
+            throw CubeError(.projection, "cannot copy a PROJ transformation: \(context.lastError)")
+        }
+        return PROJTransform(context: context, operation: context.own(cloned))
+    }
+
     /// Transforms the points in place (`proj_trans_generic`); failed points become NaN.
     public func transform(x: UnsafeMutableBufferPointer<Double>, y: UnsafeMutableBufferPointer<Double>) {
         precondition(x.count == y.count, "x and y must have the same length")

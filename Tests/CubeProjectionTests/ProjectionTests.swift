@@ -1,4 +1,5 @@
 import CubeCore
+import CubeFixtures
 import CubeProjection
 import Testing
 
@@ -24,6 +25,26 @@ import Testing
             let projected = try transform("EPSG:4326", crs, points)
             let back = try transform(crs, "EPSG:4326", projected)
             for (a, b) in zip(points, back) { #expect(abs(a.0 - b.0) < 1e-8 && abs(a.1 - b.1) < 1e-8, "\(crs)") }
+        }
+    }
+
+    @Test func copiesTransformLikeTheirOriginals() throws {
+        // Includes a datum shift with several candidate operations (ETRS89 / NAD27 areas) and a
+        // pipeline string; a copy must pick the same operation per point as its original.
+        var generator = SplitMix64(seed: 5)
+        let points = (0..<200).map { _ in (Double(generator.next() % 3600) / 10 - 180, Double(generator.next() % 1700) / 10 - 85) }
+        for (from, to) in [("EPSG:4326", "EPSG:3035"), ("EPSG:4326", "EPSG:32633"), ("EPSG:4267", "EPSG:4326"),
+                           ("EPSG:4326", "+proj=lcc +lat_1=30 +lat_2=60 +lon_0=10 +datum=WGS84 +units=m +type=crs")] {
+            let original = try PROJTransform(from: CRSDefinition(from), to: CRSDefinition(to))
+            let copy = try original.copy()
+            var xs = points.map(\.0), ys = points.map(\.1), cx = xs, cy = ys
+            xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { y in original.transform(x: x, y: y) } }
+            cx.withUnsafeMutableBufferPointer { x in cy.withUnsafeMutableBufferPointer { y in copy.transform(x: x, y: y) } }
+            let same = zip(zip(xs, ys), zip(cx, cy)).allSatisfy { a, b in
+                (a.0.bitPattern == b.0.bitPattern || (a.0.isNaN && b.0.isNaN)) && (a.1.bitPattern == b.1.bitPattern || (a.1.isNaN && b.1.isNaN))
+            }
+            #expect(same, "\(from) → \(to)")
+            #expect(xs.contains { !$0.isNaN }, "\(from) → \(to)")
         }
     }
 

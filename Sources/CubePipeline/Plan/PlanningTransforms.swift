@@ -6,7 +6,8 @@ import Foundation
 /// shared by (from, to) CRS pair for the life of the process. Creating one costs tens of
 /// milliseconds of PROJ database queries — a mosaic of 36 tiles in two UTM zones created dozens
 /// and spent a third of its run in SQLite — while using one is cheap but not thread-safe, so a
-/// caller checks one out, as `TransformPool` does for the workers.
+/// caller checks one out, as `TransformPool` does for the workers. A pair's first transform is
+/// built from the database; the others (one per worker using the pair at once) are copies of it.
 ///
 /// `@unchecked Sendable`: the idle lists are only touched under `lock`, and a transform checked out
 /// is used by that caller alone until it is returned.
@@ -21,6 +22,9 @@ final class PlanningTransforms: @unchecked Sendable {
 
     private let lock = NSLock()
     private var idle: [Pair: [any CoordinateTransform]] = [:]
+    /// Per pair, a copy of the first transform made, never lent out: later transforms of the pair
+    /// are copied from it (`PROJTransform.copy`) instead of built again from the database.
+    private var originals: [Pair: PROJTransform] = [:]
 
     /// Runs `body` with a transform from `source` to `target`, exclusively.
     /// - Throws: `CubeError` when PROJ cannot build the transformation, or what `body` throws.
@@ -28,14 +32,22 @@ final class PlanningTransforms: @unchecked Sendable {
         let pair = Pair(from: source, to: target)
         lock.lock()
         let reused = idle[pair]?.popLast()
+        let copied = reused == nil ? Result { try originals[pair]?.copy() } : nil
         lock.unlock()
         let transform: any CoordinateTransform
         if let reused {
             transform = reused
         } else if source == target {
             transform = IdentityTransform()
+        } else if let copy = try copied?.get() {
+            transform = copy
         } else {
-            transform = try PROJTransform(from: source, to: target)
+            let made = try PROJTransform(from: source, to: target)
+            let original = try made.copy()
+            lock.lock()
+            if originals[pair] == nil { originals[pair] = original }
+            lock.unlock()
+            transform = made
         }
         defer {
             lock.lock()
