@@ -63,6 +63,31 @@ import Testing
         }
     }
 
+    @Test func releasedExtentsLeaveTheirNeighboursIntact() throws {
+        // Runs of 3,000 floats (12,000 bytes): neighbouring extents share pages, and releasing
+        // one (a hole punched into its whole pages only) must not touch the others' values.
+        let spill = try SpillFile()
+        let runs = (0..<12).map { run in (0..<3000).map { Float(run * 3000 + $0) } }
+        let extents = try runs.map { run in try run.withUnsafeBufferPointer { try spill.append($0) } }
+        var read = [Float](repeating: .nan, count: 3000)
+        var released = 0
+        for k in stride(from: 0, to: runs.count, by: 2) {
+            try read.withUnsafeMutableBufferPointer { try spill.read(extents[k], into: $0) }
+            #expect(read == runs[k])
+            if spill.release(extents[k]) { released += 1 }
+        }
+        for k in stride(from: 1, to: runs.count, by: 2) {
+            try read.withUnsafeMutableBufferPointer { try spill.read(extents[k], into: $0) }
+            #expect(read == runs[k], "run \(k)")
+        }
+        // Where the file system punches holes (ext4, tmpfs, xfs), a released extent's whole pages
+        // read back as zeros, its partial pages keep their values.
+        if released > 0 {
+            try read.withUnsafeMutableBufferPointer { try spill.read(extents[4], into: $0) }
+            #expect(read[600] == 0 && read[0] == 12_000 && read[2999] == 14_999)
+        }
+    }
+
     @Test func openBytesCountsOneTimeBlockOfTheGrid() {
         // 92 steps in 31-step task blocks, copy chunks of 512 steps: one block (31 steps) of the padded grid.
         let bytes = TimeSeriesChunks.openBytes(shape: (512, 32, 32), blockSteps: 31, width: 1000, height: 820, variables: 3)

@@ -66,6 +66,30 @@ final class SpillFile: Sendable {
         return Extent(offset: offset, count: values.count)
     }
 
+    /// Gives the whole pages inside `extent` back to the system (a hole punched in the file),
+    /// once its values are read back for the last time: the page cache holds only what is
+    /// still to be read, and closing the file at the end frees little. Best effort: a file
+    /// system that cannot punch holes keeps the pages until the file is closed.
+    /// - Returns: whether pages were given back (none when the extent holds no whole page).
+    @discardableResult
+    func release(_ extent: Extent) -> Bool {
+        #if os(Linux)
+        let page = 4096, bytes = extent.count * MemoryLayout<Float>.size
+        let first = (extent.offset + page - 1) / page * page, last = (extent.offset + bytes) / page * page
+        guard last > first else { return false }
+        return SpillFile.fallocate(descriptor, SpillFile.punchHoleKeepingSize, first, last - first) == 0
+        #else
+        return false
+        #endif
+    }
+
+    #if os(Linux)
+    /// glibc's `int fallocate(int fd, int mode, off_t offset, off_t len)` (not exported by the Glibc module).
+    @_silgen_name("fallocate") private static func fallocate(_ descriptor: Int32, _ mode: Int32, _ offset: Int, _ length: Int) -> Int32
+    /// `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE` (linux/falloc.h).
+    private static let punchHoleKeepingSize: Int32 = 0x02 | 0x01
+    #endif
+
     /// Reads the values of `extent` into `target` (at least `extent.count` long).
     /// - Throws: `CubeError` (`.io`) when the read fails or comes back short.
     func read(_ extent: Extent, into target: UnsafeMutableBufferPointer<Float>) throws {

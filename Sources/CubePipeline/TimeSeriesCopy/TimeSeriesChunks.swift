@@ -175,6 +175,7 @@ final class TimeSeriesChunks: Sendable {
             _ = UnsafeMutableBufferPointer(rebasing: chunk[(partSteps.lowerBound * cells)..<(partSteps.upperBound * cells)]).update(from: values)
             for (steps, extent) in earlier {
                 try spill!.read(extent, into: UnsafeMutableBufferPointer(rebasing: chunk[(steps.lowerBound * cells)..<(steps.upperBound * cells)]))
+                spill!.release(extent)
             }
         }
         return chunk
