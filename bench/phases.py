@@ -4,16 +4,25 @@
 Runs `cubegen run --force RECIPE` under `perf record -k CLOCK_MONOTONIC` with `CUBEGEN_PHASES=1`
 (the run prints when each phase begins on the same clock), then gives per phase its wall time, the
 CPU time perf sampled in it and the idle core time: cores x wall - CPU. "exec" is from the
-process's first sample to the CLI's first mark (dynamic loader, Swift runtime).
+process's first sample to the CLI's first mark (dynamic loader, Swift runtime). With --output the
+cube there (and its .levels, .ts.zarr and STAC files) is removed first, as `make bench` does;
+without it, `--force` replaces the previous cube, whose removal after publishing is part of
+"finalize" (about 70 ms for T1 M's 190 files on ext4).
 
-usage: bench/phases.py RECIPE.yaml [--cubegen .build/release/cubegen] [--frequency 999]"""
-import argparse, os, re, subprocess, sys, tempfile
+usage: bench/phases.py RECIPE.yaml [--output CUBE.zarr] [--cubegen .build/release/cubegen] [--frequency 999]"""
+import argparse, glob, os, re, shutil, subprocess, sys, tempfile
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("recipe")
 parser.add_argument("--cubegen", default=".build/release/cubegen")
 parser.add_argument("--frequency", type=int, default=999)
+parser.add_argument("--output", help="the recipe's output.path (local), removed before the run")
 args = parser.parse_args()
+if args.output:
+    base = args.output.rstrip("/").removesuffix(".zarr")
+    for path in [args.output, base + ".levels", base + ".ts.zarr", *glob.glob(base + ".*.json")]:
+        shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else (os.path.exists(path) and os.remove(path))
+    subprocess.run(["sync"])
 
 with tempfile.TemporaryDirectory() as work:
     data = os.path.join(work, "run.perf")
