@@ -161,6 +161,13 @@ struct CubeExecutor: Sendable {
             var done = 0, bytesDone = 0, chunksComputed = 0
             // Per task, the variables computed by this process (the others are read back for the quick-looks).
             var computed: [[Int]: Set<String>] = [:]
+            // Input files are closed once the last pending task reading them is done.
+            var filesOfTask: [[Int]: [ReaderPool.Key]] = [:]
+            for region in pending {
+                let files = ReaderPool.files(of: region, in: plan)
+                filesOfTask[CubeExecutor.index(region)] = files
+                await shared.readers.expect(files)
+            }
             try await withThrowingTaskGroup(of: (bytes: Int, record: TaskRecord, variables: Set<String>).self) { group in
                 var queue = pending.makeIterator()
                 func launch(_ region: ChunkRegion) {
@@ -177,6 +184,7 @@ struct CubeExecutor: Sendable {
                     chunksComputed += variables.count
                     recorded[record.task] = record
                     computed[record.task] = variables
+                    if let files = filesOfTask[record.task] { await shared.readers.finished(files) }
                     progress?(ProgressEvent(tasksDone: done, tasksTotal: pending.count, bytesDone: bytesDone,
                                             elapsed: Date().timeIntervalSince(start)))
                     try Task.checkCancellation()

@@ -3,9 +3,13 @@ import CubeRecipe
 
 /// Opens input files on first use and shares each reader between tasks, keeping at most
 /// `capacity` files open: the least recently used is dropped (and closed once no task holds it),
-/// so a source of thousands of daily files does not exhaust file handles.
+/// so a source of thousands of daily files does not exhaust file handles. A file no task still
+/// to finish reads (`expect` / `finished`) is dropped at once: an open netCDF-4 file keeps HDF5's
+/// metadata caches (a few megabytes), and a year of monthly files held open made peak memory
+/// grow with the number of days.
 actor ReaderPool {
-    private struct Key: Hashable {
+    /// One input file: its source and its index in the source's files.
+    struct Key: Hashable, Sendable {
         var source: Int
         var file: Int
     }
@@ -15,6 +19,8 @@ actor ReaderPool {
     private var readers: [Key: Task<any DatasetReader, any Error>] = [:]
     private var lastUse: [Key: UInt64] = [:]
     private var clock: UInt64 = 0
+    /// Per file, the tasks announced with `expect` that read it and have not finished.
+    private var pending: [Key: Int] = [:]
 
     init(sources: [SourcePlan], capacity: Int = 64) {
         self.sources = sources
@@ -43,5 +49,41 @@ actor ReaderPool {
             readers[key] = nil
             throw error
         }
+    }
+
+    /// Announces a task that will read `files`.
+    func expect(_ files: [Key]) {
+        for file in files { pending[file, default: 0] += 1 }
+    }
+
+    /// A task announced with `expect(files)` has finished: a file no other announced task reads
+    /// is dropped (closed once no task holds its reader).
+    func finished(_ files: [Key]) {
+        for file in files {
+            guard let count = pending[file] else { continue }
+            if count > 1 {
+                pending[file] = count - 1
+            } else {
+                pending[file] = nil
+                readers[file] = nil
+                lastUse[file] = nil
+            }
+        }
+    }
+
+    /// The input files the task of `region` reads (every variable's steps, interpolated steps included).
+    static func files(of region: ChunkRegion, in plan: CubePlan) -> [Key] {
+        var files = Set<Key>()
+        for (s, source) in plan.sources.enumerated() {
+            for t in region.times where t < source.steps.count {
+                for step in source.steps[t] { files.insert(Key(source: s, file: step.file)) }
+            }
+        }
+        for variable in plan.variables {
+            for t in region.times {
+                for step in variable.upsampled[t] ?? [] { files.insert(Key(source: variable.source, file: step.file)) }
+            }
+        }
+        return Array(files)
     }
 }
