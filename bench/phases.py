@@ -10,7 +10,7 @@ without it, `--force` replaces the previous cube, whose removal after publishing
 "finalize" (about 70 ms for T1 M's 190 files on ext4).
 
 usage: bench/phases.py RECIPE.yaml [--output CUBE.zarr] [--cubegen .build/release/cubegen] [--frequency 999]"""
-import argparse, glob, os, re, shutil, subprocess, sys, tempfile
+import argparse, os, re, shutil, subprocess, sys, tempfile
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("recipe")
@@ -20,7 +20,7 @@ parser.add_argument("--output", help="the recipe's output.path (local), removed 
 args = parser.parse_args()
 if args.output:
     base = args.output.rstrip("/").removesuffix(".zarr")
-    for path in [args.output, base + ".levels", base + ".ts.zarr", *glob.glob(base + ".*.json")]:
+    for path in [args.output, base + ".levels", base + ".ts.zarr", base + ".stac.json", base + ".item.json"]:
         shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else (os.path.exists(path) and os.remove(path))
     subprocess.run(["sync"])
 
@@ -36,7 +36,7 @@ samples = sorted(float(line.strip().rstrip(":")) for line in times.splitlines() 
 marks = [(float(m.group(1)), m.group(2)) for m in re.finditer(r"\[phase \S+ ([\d.]+)\] (.+)", run.stderr)]
 if not samples or not marks:
     sys.exit("no samples or no phase marks (is perf allowed here, and is this a build with PhaseMarks?)")
-cores = os.cpu_count()
+cores = len(os.sched_getaffinity(0))
 period = 1 / args.frequency
 bounds = [(samples[0], "exec")] + marks + [(samples[-1] + period, "exit")]
 total_wall = bounds[-1][0] - bounds[0][0]

@@ -3,10 +3,10 @@ import Foundation
 /// Tunes glibc's allocator for a run: chunk and plane buffers are megabytes each and allocated
 /// per task; with glibc's defaults each one is a fresh `mmap` (page faults, zeroed pages, then
 /// `munmap`). Keeping them on the heap saved about a tenth of T1 M's wall time (3.4–3.9 s →
-/// 3.15–3.2 s, same machine, alternating runs). At most one heap arena per core: glibc's default
-/// (eight per core) let memory freed by one thread sit in an arena other threads no longer use,
-/// so peak RSS crept up with the length of a run (T1 M 214–219 MB instead of 225–242 MB, T1 L
-/// 231–237 MB instead of 244–276 MB; same wall time). The CLI's choice; embedders of the library
+/// 3.15–3.2 s, same machine, alternating runs). At most one heap arena per core (at least two): glibc's
+/// default (eight per core) let memory freed by one thread sit in an arena other threads no
+/// longer use, so peak RSS crept up with the length of a run (T1 M 214–225 MB instead of 225–242
+/// MB, T1 L 231–242 MB instead of 244–276 MB; same wall time). The CLI's choice; embedders of the library
 /// keep their own allocator settings.
 enum AllocatorTuning {
     #if os(Linux)

@@ -123,4 +123,39 @@ import Testing
             #expect(inflated.count == 1 * 5 * 8 * 2)
         }
     }
+
+    @Test func datasetsOfManyChunksAreReadThroughHDF5() async throws {
+        // HDF5 1.10 walks a dataset's chunk index to locate one chunk: past
+        // `locatedChunksLimit` chunks they are read under the lock instead, with the same values.
+        let dir = try TemporaryDirectory("direct-many")
+        defer { dir.remove() }
+        let path = dir.path("many.nc")
+        let writer = try NetCDFWriter(path: path, format: .netCDF4)
+        try writer.defineDimension("time", length: nil)
+        try writer.defineDimension("y", length: 23)
+        try writer.defineDimension("x", length: 37)
+        try writer.defineVariable("time", type: .float64, dimensions: ["time"])
+        try writer.defineVariable("y", type: .float64, dimensions: ["y"])
+        try writer.defineVariable("x", type: .float64, dimensions: ["x"])
+        try writer.setAttribute("units", .text("days since 2000-01-01"), variable: "time")
+        try writer.setAttribute("units", .text("degrees_north"), variable: "y")
+        try writer.setAttribute("units", .text("degrees_east"), variable: "x")
+        try writer.defineVariable("fine", type: .float32, dimensions: ["time", "y", "x"], chunks: [1, 1, 1], deflateLevel: 1)
+        try writer.endDefinitions()
+        try writer.write("time", [7305, 7306], start: [0], count: [2])
+        try writer.write("y", (0..<23).map { -11 + Double($0) })
+        try writer.write("x", (0..<37).map { 100 + Double($0) })
+        try writer.write("fine", (0..<(2 * 23 * 37)).map { Double($0) * 0.5 })
+        try writer.close()
+        let chunks = try #require(HDF5Chunks(path: path))
+        let raw = try NetCDFLibrary.call { () throws -> [HDF5Chunks.RawChunk] in
+            let layout = try #require(chunks.layout("fine"))
+            return try chunks.readChunks("fine", layout: layout, start: [1, 0, 0], count: [1, 2, 3])
+        }
+        #expect(raw.count == 6 && raw.allSatisfy { $0.bytes != nil && $0.extent == nil })
+        let direct = try await NetCDFStore(directChunkReads: true).open(path: path)
+        let values = try await direct.read("fine", timeIndex: 1, window: PixelWindow(rows: 0..<23, columns: 0..<37))
+        let expected: [Float] = (0..<(23 * 37)).map { k in Float(23 * 37 + k) * 0.5 }
+        #expect(values == expected)
+    }
 }

@@ -11,38 +11,29 @@ enum Planner {
     static func plan(_ recipe: Recipe, registries: Registries, inputCache: InputCache) async throws -> CubePlan {
         var warnings = recipe.warnings
         try checkUnsupported(recipe, warnings: &warnings)
-        // The target grid (PROJ's database) is built while the inputs are described (netCDF,
-        // HDF5, storage): neither needs the other, but a STAC search waits for the grid. The
-        // grid's errors still come first.
-        let building = Task { try TargetGridBuilder.build(recipe) }
-        let target: @Sendable () async throws -> RegularGrid = { try await building.value.0 }
-        let described = Task { () async throws -> [(Int, SourceInventory)] in
-            var described: [(Int, SourceInventory)] = []
+        // The target grid (PROJ's database) is built in a child task while the inputs are
+        // described (netCDF, HDF5, storage): neither needs the other, but a STAC search and the
+        // choice of a multiscale level wait for the grid. A grid error still comes first.
+        async let built = TargetGridBuilder.build(recipe)
+        var inventories: [SourceInventory] = []
+        do {
             for (recipeIndex, section) in recipe.sources.enumerated() {
-                for inventory in try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache,
-                                                                 target: target) {
-                    described.append((recipeIndex, inventory))
+                let target = section.stac != nil ? try await built.grid : nil
+                for var inventory in try await SourceInventory.build(section, recipe: recipe, registries: registries, cache: inputCache,
+                                                                     target: target) {
+                    if inventory.first.levels.count > 1 {
+                        let level = LevelChoice.pick(inventory.first.levels, target: try await built.grid)
+                        if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }
+                    }
+                    inventory.recipeIndex = recipeIndex
+                    inventories.append(inventory)
                 }
             }
-            return described
-        }
-        let grid: RegularGrid, crs: CRSDescription
-        do {
-            (grid, crs) = try await building.value
         } catch {
-            described.cancel()
+            _ = try await built
             throw error
         }
-        var inventories: [SourceInventory] = []
-        for (recipeIndex, described) in try await described.value {
-            var inventory = described
-            if inventory.first.levels.count > 1 {
-                let level = LevelChoice.pick(inventory.first.levels, target: grid)
-                if level != (inventory.first.level?.index ?? 0) { inventory = try await inventory.atLevel(level, recipe: recipe) }
-            }
-            inventory.recipeIndex = recipeIndex
-            inventories.append(inventory)
-        }
+        let (grid, crs) = try await built
         let time = try timeAxis(recipe, inventories)
         var sources: [SourcePlan] = []
         var variables: [VariablePlan] = []

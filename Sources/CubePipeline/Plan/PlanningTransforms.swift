@@ -7,7 +7,8 @@ import Foundation
 /// milliseconds of PROJ database queries — a mosaic of 36 tiles in two UTM zones created dozens
 /// and spent a third of its run in SQLite — while using one is cheap but not thread-safe, so a
 /// caller checks one out, as `TransformPool` does for the workers. A pair's first transform is
-/// built from the database; the others (one per worker using the pair at once) are copies of it.
+/// built from the database; later ones (one per worker using the pair at once) are copies of it
+/// (callers asking before the first is built build their own). Copies are made under the lock.
 ///
 /// `@unchecked Sendable`: the idle lists are only touched under `lock`, and a transform checked out
 /// is used by that caller alone until it is returned.
@@ -32,21 +33,23 @@ final class PlanningTransforms: @unchecked Sendable {
         let pair = Pair(from: source, to: target)
         lock.lock()
         let reused = idle[pair]?.popLast()
-        let copied = reused == nil ? Result { try originals[pair]?.copy() } : nil
+        // A copy that fails (an older PROJ cannot clone every transformation) is built instead.
+        let copied = reused == nil ? try? originals[pair]?.copy() : nil
         lock.unlock()
         let transform: any CoordinateTransform
         if let reused {
             transform = reused
         } else if source == target {
             transform = IdentityTransform()
-        } else if let copy = try copied?.get() {
-            transform = copy
+        } else if let copied {
+            transform = copied
         } else {
             let made = try PROJTransform(from: source, to: target)
-            let original = try made.copy()
-            lock.lock()
-            if originals[pair] == nil { originals[pair] = original }
-            lock.unlock()
+            if let original = try? made.copy() {
+                lock.lock()
+                if originals[pair] == nil { originals[pair] = original }
+                lock.unlock()
+            }
             transform = made
         }
         defer {

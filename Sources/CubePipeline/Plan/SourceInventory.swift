@@ -33,11 +33,12 @@ struct SourceInventory: Sendable {
     /// a `store: stac` source whose assets lie on different grids: one per grid (`STACAssetGroups`).
     /// - Throws: `CubeError` naming the recipe key, files or URLs: no match, overlapping or duplicate
     ///   steps, different grids or calendars within the source, storage failures.
-    /// `target` is awaited only by a `store: stac` source (its search covers the target's extent).
+    /// - Parameter target: The cube's grid, which a `store: stac` source's search covers
+    ///   (required for one, unused by the others).
     static func build(_ section: SourceSection, recipe: Recipe, registries: Registries, cache: InputCache,
-                      target: @Sendable () async throws -> RegularGrid) async throws -> [SourceInventory] {
+                      target: RegularGrid?) async throws -> [SourceInventory] {
         if section.stac != nil {
-            let target = try await target()
+            guard let target else { preconditionFailure("a STAC source is searched over the target grid") }
             if section.crs != nil || section.geotransform != nil {
                 throw recipe.error("\(section.keyPath).\(section.crs != nil ? "crs" : "geotransform")",
                                    "store: stac takes each asset's georeferencing from the asset; crs and geotransform are for store: geotiff paths")

@@ -74,7 +74,7 @@ final class SpillFile: Sendable {
     @discardableResult
     func release(_ extent: Extent) -> Bool {
         #if os(Linux)
-        let page = 4096, bytes = extent.count * MemoryLayout<Float>.size
+        let page = SpillFile.pageSize, bytes = extent.count * MemoryLayout<Float>.size
         let first = (extent.offset + page - 1) / page * page, last = (extent.offset + bytes) / page * page
         guard last > first else { return false }
         return SpillFile.fallocate(descriptor, SpillFile.punchHoleKeepingSize, first, last - first) == 0
@@ -82,6 +82,9 @@ final class SpillFile: Sendable {
         return false
         #endif
     }
+
+    /// The system's page size: holes are punched in whole pages.
+    private static let pageSize = max(4096, sysconf(Int32(_SC_PAGESIZE)))
 
     #if os(Linux)
     /// glibc's `int fallocate(int fd, int mode, off_t offset, off_t len)` (not exported by the Glibc module).

@@ -25,6 +25,7 @@ enum HDF5ChunkDecoder {
             let lower = (0..<rank).map { max(start[$0], chunk.offset[$0]) }
             let upper = (0..<rank).map { min(start[$0] + count[$0], chunk.offset[$0] + layout.chunk[$0]) }
             guard (0..<rank).allSatisfy({ lower[$0] < upper[$0] }) else { continue }
+            precondition(chunk.extent == nil, "HDF5 chunk at \(chunk.offset) located but not loaded")
             guard let stored = chunk.bytes else {
                 forEachRow(lower: lower, upper: upper) { position, length in
                     let target = outputIndex(position, start: start, count: count)

@@ -7,9 +7,11 @@ import Foundation
 /// type conversion) run on the caller's thread, in parallel with other reads. DESIGN.md §4.
 ///
 /// HDF5 says where each chunk is stored (`H5Dget_chunk_info_by_coord`, under the lock); its bytes
-/// are then read with `pread` from a descriptor of this object's own (`load`, any thread). A file
-/// with a user block (addresses relative to it) is read through `H5Dread_chunk` under the lock
-/// instead, as every file was before.
+/// are then read with `pread` from a descriptor of this object's own (`load`, any thread). HDF5
+/// 1.10 finds a chunk by coordinates by walking the dataset's chunk index, so only datasets of at
+/// most `locatedChunksLimit` chunks are read this way; larger ones, files with a user block and
+/// files whose descriptor is not the file HDF5 opened are read through `H5Dread_chunk` under the
+/// lock, as every file was before.
 ///
 /// `@unchecked Sendable`: the HDF5 ids and the descriptor are immutable after opening, every
 /// HDF5 call happens while holding `NetCDFLibrary`'s lock (the closes in `deinit` too), and
@@ -45,7 +47,12 @@ final class HDF5Chunks: @unchecked Sendable {
     static let deflate: Int32 = 1, shuffle: Int32 = 2, fletcher32: Int32 = 3
 
     private let file: hid_t
-    private var datasets: [String: (id: hid_t, layout: Layout?)] = [:]
+    /// Per variable: its dataset, its layout when decoded here, and whether its chunks are
+    /// located and read with `pread` (else read with `H5Dread_chunk`).
+    private var datasets: [String: (id: hid_t, layout: Layout?, located: Bool)] = [:]
+    /// The most chunks a dataset may have for its chunks to be located one by one: each lookup
+    /// walks the dataset's index in HDF5 1.10 (a walk of 1,024 entries is microseconds).
+    static let locatedChunksLimit: hsize_t = 1024
     /// The file opened for `pread` of chunk bytes, or -1 when chunks are read through HDF5.
     private let descriptor: Int32
     let path: String
@@ -57,7 +64,23 @@ final class HDF5Chunks: @unchecked Sendable {
         guard id >= 0 else { return nil }
         file = id
         self.path = path
-        descriptor = HDF5Chunks.userBlockSize(id) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1
+        descriptor = HDF5Chunks.userBlockSize(id) == 0 ? HDF5Chunks.openSameFile(path, as: id) : -1
+    }
+
+    /// `path` opened read-only when it is the very file HDF5 has open as `file` (same device and
+    /// inode: not replaced in between), else -1.
+    private static func openSameFile(_ path: String, as file: hid_t) -> Int32 {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(file, hid_t(H5P_DEFAULT), &handle) >= 0, let handle else { return -1 }
+        let theirs = handle.load(as: Int32.self)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return -1 }
+        var a = stat(), b = stat()
+        guard fstat(theirs, &a) == 0, fstat(descriptor, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino else {
+            close(descriptor)
+            return -1
+        }
+        return descriptor
     }
 
     deinit {
@@ -84,8 +107,19 @@ final class HDF5Chunks: @unchecked Sendable {
         if let known = datasets[name] { return known.layout }
         let dataset = H5Dopen2(file, "/" + name, hid_t(H5P_DEFAULT))
         let layout = dataset >= 0 ? HDF5Chunks.describe(dataset) : nil
-        datasets[name] = (dataset, layout)
+        let located = descriptor >= 0 && layout != nil && (HDF5Chunks.storedChunks(dataset).map { $0 <= HDF5Chunks.locatedChunksLimit } ?? false)
+        datasets[name] = (dataset, layout, located)
         return layout
+    }
+
+    /// How many chunks `dataset` has stored, `nil` when HDF5 cannot say (1.10 takes the dataset's
+    /// own dataspace, not `H5S_ALL`).
+    private static func storedChunks(_ dataset: hid_t) -> hsize_t? {
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { return nil }
+        defer { H5Sclose(space) }
+        var count: hsize_t = 0
+        return H5Dget_num_chunks(dataset, space, &count) >= 0 ? count : nil
     }
 
     /// The largest decoded chunk read directly (1 GiB): larger chunks are refused, not allocated.
@@ -127,7 +161,7 @@ final class HDF5Chunks: @unchecked Sendable {
     /// The stored chunks covering `start ..< start + count` of variable `name`: their bytes, or
     /// where they are when this object reads them itself (`load`). Call under the lock.
     func readChunks(_ name: String, layout: Layout, start: [Int], count: [Int]) throws -> [RawChunk] {
-        guard let dataset = datasets[name]?.id, dataset >= 0 else {
+        guard let (dataset, _, located) = datasets[name], dataset >= 0 else {
             throw NetCDFError(status: -1, function: "H5Dopen2", path: path, reason: "no dataset '\(name)'")
         }
         // A stored chunk is at most its decoded size plus deflate's worst-case growth and
@@ -142,7 +176,7 @@ final class HDF5Chunks: @unchecked Sendable {
             let offset = zip(index, layout.chunk).map { $0 * $1 }
             var hOffset = offset.map { hsize_t($0) }
             var mask: UInt32 = 0
-            if descriptor >= 0 {
+            if located {
                 var address: haddr_t = 0, size: hsize_t = 0
                 guard H5Dget_chunk_info_by_coord(dataset, &hOffset, &mask, &address, &size) >= 0 else {
                     throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
@@ -151,7 +185,12 @@ final class HDF5Chunks: @unchecked Sendable {
                 if address == haddr_t.max || size == 0 {
                     chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
                 } else {
-                    guard size <= largest else { throw HDF5Chunks.oversized(name, offset, size, decoded, path) }
+                    guard size <= largest else { throw HDF5Chunks.oversized(name, offset, size, decoded, path, "H5Dget_chunk_info_by_coord") }
+                    // A damaged index may point anywhere: an address `pread` cannot take is refused here.
+                    guard UInt64(address) <= UInt64(Int64.max) - UInt64(size) else {
+                        throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
+                                          reason: "the stored chunk of '\(name)' at \(offset) claims to lie at byte \(address), past any file")
+                    }
                     chunks.append(RawChunk(offset: offset, bytes: nil, extent: (UInt64(address), Int(size)), filterMask: mask))
                 }
             } else {
@@ -159,7 +198,7 @@ final class HDF5Chunks: @unchecked Sendable {
                 if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
                     chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
                 } else {
-                    guard stored <= largest else { throw HDF5Chunks.oversized(name, offset, stored, decoded, path) }
+                    guard stored <= largest else { throw HDF5Chunks.oversized(name, offset, stored, decoded, path, "H5Dread_chunk") }
                     var status: herr_t = 0
                     // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the
                     // chunk's `stored` bytes, and the buffer is dropped when it fails.
@@ -185,8 +224,9 @@ final class HDF5Chunks: @unchecked Sendable {
         }
     }
 
-    private static func oversized(_ name: String, _ offset: [Int], _ stored: hsize_t, _ decoded: Int, _ path: String) -> NetCDFError {
-        NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
+    private static func oversized(_ name: String, _ offset: [Int], _ stored: hsize_t, _ decoded: Int, _ path: String,
+                                  _ function: String) -> NetCDFError {
+        NetCDFError(status: -1, function: function, path: path,
                     reason: "the stored chunk of '\(name)' at \(offset) claims \(stored) bytes, more than a chunk of \(decoded) bytes can take")
     }
 
