@@ -9,7 +9,9 @@ import Testing
 /// for the others).
 @Suite(.serialized) struct DirectChunkReadTests {
     /// A netCDF-4 file (time 5, y 23, x 37) with variables stored in different ways.
-    private func writeFile(_ path: String) throws {
+    /// A netCDF-4 file at `path` with the axes time (unlimited), y (23) and x (37) defined,
+    /// still in define mode.
+    private func axes(_ path: String) throws -> NetCDFWriter {
         let writer = try NetCDFWriter(path: path, format: .netCDF4)
         try writer.defineDimension("time", length: nil)
         try writer.defineDimension("y", length: 23)
@@ -20,6 +22,18 @@ import Testing
         try writer.setAttribute("units", .text("days since 2000-01-01"), variable: "time")
         try writer.setAttribute("units", .text("degrees_north"), variable: "y")
         try writer.setAttribute("units", .text("degrees_east"), variable: "x")
+        return writer
+    }
+
+    /// Writes the axes' values (`steps` days from 2020-01-01) after `endDefinitions`.
+    private func writeAxes(_ writer: NetCDFWriter, steps: Int) throws {
+        try writer.write("time", (0..<steps).map { 7305 + Double($0) }, start: [0], count: [steps])
+        try writer.write("y", (0..<23).map { -11 + Double($0) })
+        try writer.write("x", (0..<37).map { 100 + Double($0) })
+    }
+
+    private func writeFile(_ path: String) throws {
+        let writer = try axes(path)
         // deflate + shuffle, chunks spanning two time steps and cut at the edges.
         try writer.defineVariable("f32", type: .float32, dimensions: ["time", "y", "x"], chunks: [2, 7, 11], deflateLevel: 4, shuffle: true)
         // packed int16, deflate without shuffle, fill value, and time steps never written.
@@ -38,9 +52,7 @@ import Testing
         try writer.defineVariable("u16", type: .uint16, dimensions: ["time", "y", "x"], chunks: [1, 23, 37], deflateLevel: 1, shuffle: true)
         try writer.defineVariable("i32", type: .int32, dimensions: ["time", "y", "x"], chunks: [5, 4, 5], deflateLevel: 6, shuffle: true)
         try writer.endDefinitions()
-        try writer.write("time", (0..<5).map { 7305 + Double($0) }, start: [0], count: [5])
-        try writer.write("y", (0..<23).map { -11 + Double($0) })
-        try writer.write("x", (0..<37).map { 100 + Double($0) })
+        try writeAxes(writer, steps: 5)
         var generator = SplitMix64(seed: 11)
         func noise() -> Double { Double(generator.next() % 1_000_000) / 1_000_000 }
         let cells = 5 * 23 * 37
@@ -130,21 +142,10 @@ import Testing
         let dir = try TemporaryDirectory("direct-many")
         defer { dir.remove() }
         let path = dir.path("many.nc")
-        let writer = try NetCDFWriter(path: path, format: .netCDF4)
-        try writer.defineDimension("time", length: nil)
-        try writer.defineDimension("y", length: 23)
-        try writer.defineDimension("x", length: 37)
-        try writer.defineVariable("time", type: .float64, dimensions: ["time"])
-        try writer.defineVariable("y", type: .float64, dimensions: ["y"])
-        try writer.defineVariable("x", type: .float64, dimensions: ["x"])
-        try writer.setAttribute("units", .text("days since 2000-01-01"), variable: "time")
-        try writer.setAttribute("units", .text("degrees_north"), variable: "y")
-        try writer.setAttribute("units", .text("degrees_east"), variable: "x")
+        let writer = try axes(path)
         try writer.defineVariable("fine", type: .float32, dimensions: ["time", "y", "x"], chunks: [1, 1, 1], deflateLevel: 1)
         try writer.endDefinitions()
-        try writer.write("time", [7305, 7306], start: [0], count: [2])
-        try writer.write("y", (0..<23).map { -11 + Double($0) })
-        try writer.write("x", (0..<37).map { 100 + Double($0) })
+        try writeAxes(writer, steps: 2)
         try writer.write("fine", (0..<(2 * 23 * 37)).map { Double($0) * 0.5 })
         try writer.close()
         let chunks = try #require(HDF5Chunks(path: path))

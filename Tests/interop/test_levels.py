@@ -4,7 +4,6 @@ depends on the level → (time, plev, lat, lon) cubes on EPSG:4326 whose values 
 level; xarray opens them without warnings, xcube's verify_cube and `cubegen verify` pass, the STAC
 entry and the lineage name the levels; bad input is one line naming file, variable, level, time."""
 import json
-import pathlib
 import warnings
 
 import netCDF4
@@ -26,6 +25,14 @@ LEVELS_HPA = (1000, 850, 500, 250)
 def truth(lon, lat, hours, hpa):
     """The analytic field: smooth in lon/lat, changing with time, and strongly with the level."""
     return 180.0 + 0.1 * hpa + 10 * np.cos(np.radians(lat)) + 0.05 * lon + 0.1 * hours
+
+
+def assert_layers(cube, name, hours, layers, field, label="", **tolerance):
+    """Each step (at `hours`) and layer (level or member) of `cube[name]` equals `field(LON, LAT, hours, layer)`."""
+    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
+    for k, h in enumerate(hours):
+        for j, layer in enumerate(layers):
+            np.testing.assert_allclose(cube[name].values[k, j], field(LON, LAT, h, layer), err_msg=f"{label}{layer} +{h}h", **tolerance)
 
 
 def grib_message(short, level, hours, values, level_type="isobaricInhPa", extra=()):
@@ -204,10 +211,7 @@ def test_netcdf_plev_dimension_is_read_level_by_level(inputs, tmp_path):
     cube = opened(tmp_path / "nc.zarr")
     assert cube["ta"].dims == ("time", "plev", "lat", "lon")
     np.testing.assert_array_equal(cube["plev"].values, [25000.0, 85000.0])
-    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
-    for k, hours in enumerate([0, 6, 12]):
-        for j, hpa in enumerate([250, 850]):
-            np.testing.assert_allclose(cube["ta"].values[k, j], truth(LON, LAT, hours, hpa), rtol=1e-6, err_msg=f"{hpa} +{hours}h")
+    assert_layers(cube, "ta", [0, 6, 12], [250, 850], truth, rtol=1e-6)
     assert verify_cube(xr.open_zarr(tmp_path / "nc.zarr")) == []
     assert cubegen("verify", tmp_path / "nc.zarr").returncode == 0
     # Without levels, the 4-D variable is refused, pointing at levels:.
@@ -235,10 +239,7 @@ def test_zarr_plev_dimension_is_read_level_by_level(inputs, tmp_path):
         cube = opened(tmp_path / f"z{fmt}.zarr")
         assert cube["ta"].dims == ("time", "plev", "lat", "lon")
         np.testing.assert_array_equal(cube["plev"].values, [85000.0, 25000.0])
-        LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
-        for k, hours in enumerate([0, 6, 12]):
-            for j, hpa in enumerate([850, 250]):
-                np.testing.assert_allclose(cube["ta"].values[k, j], truth(LON, LAT, hours, hpa), rtol=1e-6, err_msg=f"zarr{fmt} {hpa} +{hours}h")
+        assert_layers(cube, "ta", [0, 6, 12], [850, 250], truth, label=f"zarr{fmt} ", rtol=1e-6)
     # A member dimension beside plev: refused in one line naming it.
     stacked = xr.concat([source, source], dim="member").transpose("time", "member", "plev", "lat", "lon")
     stacked.to_zarr(tmp_path / "members.zarr", zarr_format=2)

@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 from conftest import cubegen
-from test_levels import BBOX, grib_message, one_line_error, opened, truth
+from test_levels import BBOX, assert_layers, grib_message, one_line_error, opened, truth
 from xcube.core.mldataset import FsMultiLevelDataset
 from xcube.core.verify import verify_cube
 
@@ -76,11 +76,8 @@ def test_members_become_a_member_axis(inputs, tmp_path):
     assert cube["member"].attrs["standard_name"] == "realization"
     assert "GRIB_number" not in cube["t"].attrs
     assert cube["t"].encoding["chunks"][1] == 1
-    LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
-    for k, hours in enumerate([0, 6, 12, 18]):
-        for j, member in enumerate([2, 0]):
-            np.testing.assert_allclose(cube["t"].values[k, j], member_truth(LON, LAT, hours, 850, member), atol=2e-3,
-                                       err_msg=f"member {member} +{hours}h")
+    assert_layers(cube, "t", [0, 6, 12, 18], [2, 0], lambda lon, lat, h, m: member_truth(lon, lat, h, 850, m), label="member ",
+                  atol=2e-3)
     assert verify_cube(xr.open_zarr(tmp_path / "m.zarr")) == []
     verified = cubegen("verify", tmp_path / "m.zarr")
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -355,11 +352,9 @@ def test_netcdf_members_along_a_realization_dimension(tmp_path, binaries):
     assert result.returncode == 0, result.stderr
     cube = opened(tmp_path / "surface.zarr")
     assert cube["tas"].dims == ("time", "member", "lat", "lon") and cube["member"].values.tolist() == [3, 1]
+    assert_layers(cube, "tas", [0, 6, 12], [3, 1], lambda lon, lat, h, m: member_truth(lon, lat, h, 1000, m), label="member ",
+                  rtol=1e-6)
     LON, LAT = np.meshgrid(cube["lon"].values, cube["lat"].values)
-    for k, hours in enumerate([0, 6, 12]):
-        for m, member in enumerate([3, 1]):
-            np.testing.assert_allclose(cube["tas"].values[k, m], member_truth(LON, LAT, hours, 1000, member), rtol=1e-6,
-                                       err_msg=f"member {member} +{hours}h")
     assert verify_cube(xr.open_zarr(tmp_path / "surface.zarr")) == []
     verified = cubegen("verify", tmp_path / "surface.zarr")
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -163,11 +163,8 @@ struct CubeExecutor: Sendable {
             var computed: [[Int]: Set<String>] = [:]
             // Input files are closed once the last pending task reading them is done.
             var filesOfTask: [[Int]: [ReaderPool.Key]] = [:]
-            for region in pending {
-                let files = ReaderPool.files(of: region, in: plan)
-                filesOfTask[CubeExecutor.index(region)] = files
-                await shared.readers.expect(files)
-            }
+            for region in pending { filesOfTask[CubeExecutor.index(region)] = ReaderPool.files(of: region, in: plan) }
+            await shared.readers.expect(Array(filesOfTask.values))
             try await withThrowingTaskGroup(of: (bytes: Int, record: TaskRecord, variables: Set<String>).self) { group in
                 var queue = pending.makeIterator()
                 func launch(_ region: ChunkRegion) {

@@ -51,12 +51,14 @@ actor ReaderPool {
         }
     }
 
-    /// Announces a task that will read `files`.
-    func expect(_ files: [Key]) {
-        for file in files { pending[file, default: 0] += 1 }
+    /// Announces tasks that will read files, each task's files in one element.
+    func expect(_ tasks: [[Key]]) {
+        for files in tasks {
+            for file in files { pending[file, default: 0] += 1 }
+        }
     }
 
-    /// A task announced with `expect(files)` has finished: a file no other announced task reads
+    /// A task announced with `expect` has finished: a file no other announced task reads
     /// is dropped (closed once no task holds its reader).
     func finished(_ files: [Key]) {
         for file in files {
