@@ -174,45 +174,8 @@ final class HDF5Chunks: @unchecked Sendable {
         var index = first
         while true {
             let offset = zip(index, layout.chunk).map { $0 * $1 }
-            var hOffset = offset.map { hsize_t($0) }
-            var mask: UInt32 = 0
-            if located {
-                var address: haddr_t = 0, size: hsize_t = 0
-                guard H5Dget_chunk_info_by_coord(dataset, &hOffset, &mask, &address, &size) >= 0 else {
-                    throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
-                                      reason: "cannot find the stored chunk of '\(name)' at \(offset)")
-                }
-                if address == haddr_t.max || size == 0 {
-                    chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
-                } else {
-                    guard size <= largest else { throw HDF5Chunks.oversized(name, offset, size, decoded, path, "H5Dget_chunk_info_by_coord") }
-                    // A damaged index may point anywhere: an address `pread` cannot take is refused here.
-                    guard UInt64(address) <= UInt64(Int64.max) - UInt64(size) else {
-                        throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
-                                          reason: "the stored chunk of '\(name)' at \(offset) claims to lie at byte \(address), past any file")
-                    }
-                    chunks.append(RawChunk(offset: offset, bytes: nil, extent: (UInt64(address), Int(size)), filterMask: mask))
-                }
-            } else {
-                var stored: hsize_t = 0
-                if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
-                    chunks.append(RawChunk(offset: offset, bytes: nil, filterMask: 0))
-                } else {
-                    guard stored <= largest else { throw HDF5Chunks.oversized(name, offset, stored, decoded, path, "H5Dread_chunk") }
-                    var status: herr_t = 0
-                    // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the
-                    // chunk's `stored` bytes, and the buffer is dropped when it fails.
-                    let bytes = [UInt8](unsafeUninitializedCapacity: Int(stored)) { buffer, initialized in
-                        status = H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, buffer.baseAddress)
-                        initialized = status >= 0 ? buffer.count : 0
-                    }
-                    guard status >= 0 else {
-                        throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path,
-                                          reason: "cannot read the chunk of '\(name)' at \(offset)")
-                    }
-                    chunks.append(RawChunk(offset: offset, bytes: bytes, filterMask: mask))
-                }
-            }
+            chunks.append(located ? try locate(name, dataset, offset, largest: largest, decoded: decoded)
+                                  : try read(name, dataset, offset, largest: largest, decoded: decoded))
             var d = index.count - 1
             while d >= 0 {
                 index[d] += 1
@@ -222,6 +185,46 @@ final class HDF5Chunks: @unchecked Sendable {
             }
             if d < 0 { return chunks }
         }
+    }
+
+    /// Where the chunk of `name` at `offset` is stored (`load` reads it), or an unwritten chunk.
+    private func locate(_ name: String, _ dataset: hid_t, _ offset: [Int], largest: hsize_t, decoded: Int) throws -> RawChunk {
+        var hOffset = offset.map { hsize_t($0) }
+        var mask: UInt32 = 0, address: haddr_t = 0, size: hsize_t = 0
+        guard H5Dget_chunk_info_by_coord(dataset, &hOffset, &mask, &address, &size) >= 0 else {
+            throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
+                              reason: "cannot find the stored chunk of '\(name)' at \(offset)")
+        }
+        if address == haddr_t.max || size == 0 { return RawChunk(offset: offset, bytes: nil, filterMask: 0) }
+        guard size <= largest else { throw HDF5Chunks.oversized(name, offset, size, decoded, path, "H5Dget_chunk_info_by_coord") }
+        // A damaged index may point anywhere: an address `pread` cannot take is refused here.
+        guard UInt64(address) <= UInt64(Int64.max) - UInt64(size) else {
+            throw NetCDFError(status: -1, function: "H5Dget_chunk_info_by_coord", path: path,
+                              reason: "the stored chunk of '\(name)' at \(offset) claims to lie at byte \(address), past any file")
+        }
+        return RawChunk(offset: offset, bytes: nil, extent: (UInt64(address), Int(size)), filterMask: mask)
+    }
+
+    /// The stored bytes of the chunk of `name` at `offset` (`H5Dread_chunk`), or an unwritten chunk.
+    private func read(_ name: String, _ dataset: hid_t, _ offset: [Int], largest: hsize_t, decoded: Int) throws -> RawChunk {
+        var hOffset = offset.map { hsize_t($0) }
+        var stored: hsize_t = 0
+        if H5Dget_chunk_storage_size(dataset, &hOffset, &stored) < 0 || stored == 0 {
+            return RawChunk(offset: offset, bytes: nil, filterMask: 0)
+        }
+        guard stored <= largest else { throw HDF5Chunks.oversized(name, offset, stored, decoded, path, "H5Dread_chunk") }
+        var mask: UInt32 = 0
+        var status: herr_t = 0
+        // Not pre-filled (this runs under the library lock): H5Dread_chunk writes the chunk's
+        // `stored` bytes, and the buffer is dropped when it fails.
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(stored)) { buffer, initialized in
+            status = H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &hOffset, &mask, buffer.baseAddress)
+            initialized = status >= 0 ? buffer.count : 0
+        }
+        guard status >= 0 else {
+            throw NetCDFError(status: -1, function: "H5Dread_chunk", path: path, reason: "cannot read the chunk of '\(name)' at \(offset)")
+        }
+        return RawChunk(offset: offset, bytes: bytes, filterMask: mask)
     }
 
     private static func oversized(_ name: String, _ offset: [Int], _ stored: hsize_t, _ decoded: Int, _ path: String,
