@@ -122,44 +122,62 @@ def test_kubernetes_manifests_validate_against_the_published_schemas(workspace, 
     assert "AWS_SECRET_ACCESS_KEY" not in fill.read_text() + finalize.read_text()
 
 
+def start_holding_the_lease(r, lock, *extra):
+    """Starts `cubegen run` on recipe `r` and returns it stopped (SIGSTOP) while it holds its lease
+    `lock`, or None when the run finished before that (a fast machine): the caller tries again."""
+    process = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1", *extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not lock.exists() and process.poll() is None:
+        time.sleep(0.001)
+    if process.poll() is None:
+        process.send_signal(signal.SIGSTOP)
+        if lock.exists():
+            return process
+        process.send_signal(signal.SIGCONT)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return None
+
+
 def test_a_second_run_on_the_same_output_refuses_while_the_first_lives(workspace, binaries):
     build(workspace, "plain", "--workers", "1")
     reference = timeless(workspace / "plain.zarr")
     r = recipe(workspace, GRID, output="busy.zarr")
     lock = workspace / "busy.zarr.cubegen-lock"
-    # The checks need the first run alive throughout: a run that finished before them (a fast
-    # machine) proves nothing, so it is tried again on a fresh output a few times.
-    for attempt in range(8):
+    # The first run is stopped while it holds the lease, so the checks meet it alive on a machine of
+    # any speed; the lease lives two minutes without renewal, far beyond the checks.
+    first = None
+    for attempt in range(20):
         shutil.rmtree(workspace / "busy.zarr", ignore_errors=True)
-        first = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline and not lock.exists() and first.poll() is None:
-            time.sleep(0.01)
-        assert lock.exists(), "the first run took no lease"
+        first = start_holding_the_lease(r, lock)
+        if first is not None:
+            break
+    assert first is not None, "the first run finished before its lease was seen in every attempt"
+    try:
         status = cubegen("status", r)
         second = cubegen("run", r, "--workers", "1")
-        # The first run's lease, still there after the second returned, shows it held the output
-        # throughout (its process can outlive the lease by a moment: polling the process could not
-        # tell a run that had just published from one still writing).
-        alive = lock.exists() and first.poll() is None
-        out, err = first.communicate(timeout=300)
-        assert first.returncode == 0, err
-        if alive:
-            break
-    assert alive, "the first run finished before the checks in every attempt"
+        held = lock.exists()
+    finally:
+        first.send_signal(signal.SIGCONT)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert held, "the second run removed the live run's lease"
     assert second.returncode == 4, second.stderr
     assert "is being written by another run (process" in second.stderr and str(lock) in second.stderr, second.stderr
     assert status.returncode == 0 and "being written now by process" in status.stdout, status.stdout
     assert not lock.exists()
     assert timeless(workspace / "busy.zarr") == reference
     # A lease left by a run killed with -9 does not block the next one.
-    killed = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "1", "--force"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not lock.exists() and killed.poll() is None:
-        time.sleep(0.01)
+    killed = None
+    for attempt in range(20):
+        killed = start_holding_the_lease(r, lock, "--force")
+        if killed is not None:
+            break
+    assert killed is not None, "the run to be killed finished before its lease was seen in every attempt"
     killed.send_signal(signal.SIGKILL)
     killed.wait()
+    assert lock.exists(), "a run killed with -9 leaves its lease behind"
     assert cubegen("run", r, "--workers", "1").returncode == 0
     assert cubegen("status", r, "--check").returncode == 0
     assert timeless(workspace / "busy.zarr") == reference
