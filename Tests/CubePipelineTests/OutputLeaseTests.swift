@@ -62,6 +62,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.path("cube.zarr.cubegen-lock")))
     }
 
+    /// A live run that has just made its staging folder, before marking it, is named as the
+    /// holder; its folder is not judged "not made by CubeGen" nor touched.
+    @Test func aLiveRunPreparingItsStagingFolderIsNamed() async throws {
+        let dir = try TemporaryDirectory("lease")
+        defer { dir.remove() }
+        let pipeline = Pipeline()
+        let plan = try await pipeline.plan(try pipeline.load(recipeAt: try setUp(dir)))
+        try FileManager.default.createDirectory(atPath: dir.path("cube.zarr.cubegen-partial"), withIntermediateDirectories: false)
+        try writeLock(dir, host: ProcessInfo.processInfo.hostName, pid: getpid(), expires: Date().timeIntervalSince1970 + 600)
+        do {
+            _ = try await pipeline.run(plan)
+            Issue.record("a second run wrote while the first held the lease")
+        } catch let error as CubeError {
+            #expect(error.message.contains("is being written by another run (process \(getpid())"), "\(error.message)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("cube.zarr.cubegen-partial")).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: dir.path("cube.zarr.cubegen-lock")))
+        // With the holder gone, the unmarked folder is refused as before.
+        try FileManager.default.removeItem(atPath: dir.path("cube.zarr.cubegen-lock"))
+        do {
+            _ = try await pipeline.run(plan)
+            Issue.record("an unmarked staging folder was taken")
+        } catch let error as CubeError {
+            #expect(error.message.contains("was not made by CubeGen"), "\(error.message)")
+        }
+    }
+
     @Test func statusCountsRecordedAndMissingTasks() async throws {
         let dir = try TemporaryDirectory("lease")
         defer { dir.remove() }

@@ -32,7 +32,8 @@ struct LocalOutput: OutputTarget {
 
     /// The lock file beside the cube (`NAME.zarr.cubegen-lock`).
     var lease: (storage: any Storage, key: StoreKey) {
-        (FileSystemStorage(root: final.deletingLastPathComponent()), StoreKey(final.lastPathComponent + ".cubegen-lock"))
+        let file = URL(fileURLWithPath: leaseDescription)  // `/.cubegen-lock` for `/`, which has no last component
+        return (FileSystemStorage(root: file.deletingLastPathComponent()), StoreKey(file.lastPathComponent))
     }
 
     var leaseDescription: String { final.path + ".cubegen-lock" }

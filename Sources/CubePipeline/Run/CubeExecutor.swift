@@ -94,15 +94,11 @@ struct CubeExecutor: Sendable {
         let layout = CubeLayout(plan: plan)
         var update = false
         if let published { update = try await CubeExecutor.canUpdate(published, to: layout, target: target, overwrite: overwrite) }
+        // A live run is named before the folders it may be preparing this moment are judged.
+        try await OutputLease.checkFree(target)
         try await target.check(overwrite: overwrite, update: update)
         // One plain run (or finalize) at a time; shards only check that none is under way.
-        let lease: OutputLease?
-        if shard == .all {
-            lease = try await OutputLease.acquire(target)
-        } else {
-            try await OutputLease.checkFree(target)
-            lease = nil
-        }
+        let lease = shard == .all ? try await OutputLease.acquire(target) : nil
         do {
             let report = try await build(target: target, layout: layout, update: update, digests: digests, cubeDigest: cubeDigest,
                                          options: options, start: start)
