@@ -82,6 +82,8 @@ struct CubeExecutor: Sendable {
         // Every task's digests, once: the up-to-date check, the record check and the records use them.
         let digests = TaskDigests.all(plan)
         let cubeDigest = CubeExecutor.cubeDigest(plan, digests: digests)
+        // A live run is named before anything it may be writing or publishing this moment is read.
+        try await OutputLease.checkFree(target)
         let published = try await target.published()
         if !force && !finalizeOnly && shard == .all, let published, try await CubeExecutor.isUpToDate(published, digest: cubeDigest),
            try await target.unfinished() == nil,
@@ -94,8 +96,6 @@ struct CubeExecutor: Sendable {
         let layout = CubeLayout(plan: plan)
         var update = false
         if let published { update = try await CubeExecutor.canUpdate(published, to: layout, target: target, overwrite: overwrite) }
-        // A live run is named before the folders it may be preparing this moment are judged.
-        try await OutputLease.checkFree(target)
         try await target.check(overwrite: overwrite, update: update)
         // One plain run (or finalize) at a time; shards only check that none is under way.
         let lease = shard == .all ? try await OutputLease.acquire(target) : nil
