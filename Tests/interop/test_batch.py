@@ -50,7 +50,11 @@ def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_run(workspace, bi
     r = recipe(workspace, GRID, output="killed.zarr")
     rng = random.Random(20261129)
     resumed_any = False
-    for attempt in range(6):
+    # Six seeded kills; a few more only while none has landed mid-run (a kill at a random moment
+    # can fall before the first task record or after the last on any machine).
+    for attempt in range(12):
+        if attempt >= 6 and resumed_any:
+            break
         shutil.rmtree(workspace / "killed.zarr", ignore_errors=True)
         shutil.rmtree(workspace / "killed.zarr.cubegen-partial", ignore_errors=True)
         process = subprocess.Popen([str(BIN / "cubegen"), "run", str(r), "--workers", "2"],
