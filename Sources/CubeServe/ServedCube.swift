@@ -204,7 +204,6 @@ public final class ServedCube: Sendable {
     }
 
     /// Reads one time step of `variable` at `layer` (`[]` for a (time, y, x) variable) from `reader`.
-    /// - Throws: `CubeError` when the read fails.
     /// - Throws: `ServeError` 404 for an unknown variable, `CubeError` when the read fails.
     func read(_ reader: any DatasetReader, _ variable: String, timeIndex: Int, layer: [Int], window: PixelWindow) async throws -> [Float] {
         try await ServedCube.read(reader, try self.variable(variable), timeIndex: timeIndex, layer: layer, window: window, path: path)

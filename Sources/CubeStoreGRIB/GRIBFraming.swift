@@ -135,19 +135,7 @@ public enum GRIBFraming {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw CubeError(.invalidInput, "cannot open '\(path)'", context: ["file": path]) }
         defer { close(descriptor) }
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            count = 0
-            while count < length {
-                let got = pread(descriptor, buffer.baseAddress! + count, length - count, off_t(offset + count))
-                if got < 0, errno == EINTR { continue }
-                if got <= 0 {
-                    failure = got < 0 ? errno : 0
-                    break
-                }
-                count += got
-            }
-        }
+        let (bytes, failure) = PositionalRead.bytes(descriptor, count: length, at: offset)
         guard bytes.count == length else {
             let reason = failure != 0 ? String(cString: strerror(failure)) : "\(bytes.count) of \(length) bytes"
             throw CubeError(failure != 0 ? .io : .invalidInput,

@@ -55,10 +55,16 @@ public struct FileVersionMemo: Sendable {
         return (version, Int(max(status.st_mtim.tv_sec, status.st_ctim.tv_sec)))
     }
 
+    /// `identity`'s version when the file did not change in the last `seconds` seconds (file times
+    /// are as coarse as the kernel's tick: a file rewritten within one may look unchanged), else `nil`.
+    public static func unchanged(_ identity: (version: Version, changed: Int), for seconds: Int) -> Version? {
+        Int(time(nil)) - identity.changed >= seconds ? identity.version : nil
+    }
+
     /// `identity`'s version when this memo may remember it: remembering is on and the file did not
     /// change in the last `settle` seconds.
     public func settled(_ identity: (version: Version, changed: Int)) -> Version? {
-        directory != nil && Int(time(nil)) - identity.changed >= settle ? identity.version : nil
+        directory != nil ? FileVersionMemo.unchanged(identity, for: settle) : nil
     }
 
     /// The file's version as it is now, `nil` when remembering is off, the file cannot be

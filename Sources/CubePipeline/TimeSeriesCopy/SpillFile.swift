@@ -98,15 +98,10 @@ final class SpillFile: Sendable {
     func read(_ extent: Extent, into target: UnsafeMutableBufferPointer<Float>) throws {
         precondition(target.count >= extent.count, "a spill read of \(extent.count) values into \(target.count)")
         let bytes = extent.count * MemoryLayout<Float>.size
-        var done = 0
-        let base = UnsafeMutableRawPointer(target.baseAddress!)
-        while done < bytes {
-            let n = pread(descriptor, base + done, bytes - done, off_t(extent.offset + done))
-            guard n > 0 else {
-                throw CubeError(.io, "output.timeseries: cannot read the spill file '\(path)' back: \(n == 0 ? "short file" : String(cString: strerror(errno)))",
-                                context: ["path": path])
-            }
-            done += n
+        let outcome = PositionalRead.read(descriptor, into: UnsafeMutableRawPointer(target.baseAddress!), count: bytes, at: extent.offset)
+        guard outcome.read == bytes else {
+            let reason = outcome.error != 0 ? String(cString: strerror(outcome.error)) : "short file"
+            throw CubeError(.io, "output.timeseries: cannot read the spill file '\(path)' back: \(reason)", context: ["path": path])
         }
     }
 }

@@ -51,7 +51,7 @@ enum GRIBCalls {
         // seconds is indexed every time: file times are as coarse as the kernel's tick, and a file
         // rewritten in place within one (as the fuzz target does) must not look unchanged.
         let identity = FileVersionMemo.identify(path)
-        let key = identity.flatMap { Int(time(nil)) - $0.changed >= 2 ? $0.version : nil }
+        let key = identity.flatMap { FileVersionMemo.unchanged($0, for: 2) }
         if let key, let known = indexes.withLock({ $0[key] }) { return known }
         // Indexed by an earlier run (same file version, same CubeGen build).
         let version = identity.flatMap(memo.settled)

@@ -238,23 +238,17 @@ final class HDF5Chunks: @unchecked Sendable {
     func load(_ chunks: [RawChunk]) throws -> [RawChunk] {
         try chunks.map { chunk in
             guard let extent = chunk.extent else { return chunk }
-            var loaded = chunk
-            var failure: String?
-            loaded.bytes = [UInt8](unsafeUninitializedCapacity: extent.size) { buffer, initialized in
-                var done = 0
-                while done < extent.size {
-                    let n = pread(descriptor, buffer.baseAddress! + done, extent.size - done, off_t(extent.address) + off_t(done))
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else {
-                        failure = n == 0 ? "the file ends inside the stored chunk at \(chunk.offset) (byte \(extent.address + UInt64(done)))"
-                            : "cannot read the stored chunk at \(chunk.offset): \(String(cString: strerror(errno)))"
-                        break
-                    }
-                    done += n
-                }
-                initialized = failure == nil ? extent.size : 0
+            let (bytes, error) = PositionalRead.bytes(descriptor, count: extent.size, at: Int(extent.address))
+            if error != 0 {
+                throw NetCDFError(status: -1, function: "pread", path: path,
+                                  reason: "cannot read the stored chunk at \(chunk.offset): \(String(cString: strerror(error)))")
             }
-            if let failure { throw NetCDFError(status: -1, function: "pread", path: path, reason: failure) }
+            guard bytes.count == extent.size else {
+                throw NetCDFError(status: -1, function: "pread", path: path,
+                                  reason: "the file ends inside the stored chunk at \(chunk.offset) (byte \(extent.address + UInt64(bytes.count)))")
+            }
+            var loaded = chunk
+            loaded.bytes = bytes
             loaded.extent = nil
             return loaded
         }
